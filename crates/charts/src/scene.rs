@@ -1,0 +1,152 @@
+//! A chart as a display list: rectangles, lines, circles and text placed in layout
+//! units (a 1200-unit-wide page). Chart modules only build scenes; [`crate::render`]
+//! draws one scene to both SVG and PNG at different scales, so the two files always
+//! show the same layout, and tests can check the layout (text inside the page, no two
+//! labels overlapping) without looking at pixels.
+
+use plotters::style::RGBColor;
+
+use crate::font::text_width;
+
+/// Horizontal alignment of a text relative to its anchor point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// How a line is stroked; widths and dash lengths in layout units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Stroke {
+    pub color: RGBColor,
+    pub width: f64,
+    /// `(dash, gap)` for a dashed line.
+    pub dash: Option<(f64, f64)>,
+}
+
+impl Stroke {
+    pub(crate) fn solid(color: RGBColor, width: f64) -> Self {
+        Self { color, width, dash: None }
+    }
+
+    pub(crate) fn dashed(color: RGBColor, width: f64, dash: f64, gap: f64) -> Self {
+        Self { color, width, dash: Some((dash, gap)) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Item {
+    Rect { x0: f64, y0: f64, x1: f64, y1: f64, fill: Option<RGBColor>, stroke: Option<Stroke> },
+    Path { points: Vec<(f64, f64)>, stroke: Stroke },
+    Circle { x: f64, y: f64, r: f64, fill: Option<RGBColor>, stroke: Option<Stroke> },
+    /// `y` is the visual middle of the glyphs, which the renderer turns into each
+    /// backend's own anchor (plotters places text differently in SVG and bitmaps).
+    Text { text: String, x: f64, y: f64, size: f64, color: RGBColor, align: Align },
+}
+
+/// The axis-aligned box a drawn text covers, in layout units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TextBox {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl TextBox {
+    pub(crate) fn overlaps(&self, other: &TextBox) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+}
+
+/// Half the visual height of a line of text, as a share of the font size: hanzi span
+/// about 0.91 em, and plotters' size is about 1.17–1.24 em.
+const HALF_HEIGHT: f64 = 0.4;
+
+/// A page of drawing items.
+#[derive(Debug, Clone)]
+pub(crate) struct Scene {
+    pub width: f64,
+    pub height: f64,
+    pub items: Vec<Item>,
+}
+
+impl Scene {
+    pub(crate) fn new(width: f64, height: f64) -> Self {
+        Self { width, height, items: Vec::new() }
+    }
+
+    pub(crate) fn rect(&mut self, (x0, y0): (f64, f64), (x1, y1): (f64, f64), fill: Option<RGBColor>, stroke: Option<Stroke>) {
+        self.items.push(Item::Rect { x0, y0, x1, y1, fill, stroke });
+    }
+
+    pub(crate) fn path(&mut self, points: Vec<(f64, f64)>, stroke: Stroke) {
+        if points.len() >= 2 {
+            self.items.push(Item::Path { points, stroke });
+        }
+    }
+
+    pub(crate) fn line(&mut self, from: (f64, f64), to: (f64, f64), stroke: Stroke) {
+        self.path(vec![from, to], stroke);
+    }
+
+    pub(crate) fn circle(&mut self, (x, y): (f64, f64), r: f64, fill: Option<RGBColor>, stroke: Option<Stroke>) {
+        self.items.push(Item::Circle { x, y, r, fill, stroke });
+    }
+
+    /// A one-line text whose glyphs are vertically centred on `y`.
+    pub(crate) fn text(&mut self, text: impl Into<String>, (x, y): (f64, f64), size: f64, color: RGBColor, align: Align) {
+        let text = text.into();
+        if !text.is_empty() {
+            self.items.push(Item::Text { text, x, y, size, color, align });
+        }
+    }
+
+    /// Every text item with the box it covers.
+    pub(crate) fn text_boxes(&self) -> Vec<(&str, TextBox)> {
+        self.items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Text { text, x, y, size, align, .. } => Some((text.as_str(), text_box(text, *x, *y, *size, *align))),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The box a text drawn at `(x, y)` covers.
+pub(crate) fn text_box(text: &str, x: f64, y: f64, size: f64, align: Align) -> TextBox {
+    let w = text_width(text, size);
+    let x0 = match align {
+        Align::Left => x,
+        Align::Center => x - w / 2.0,
+        Align::Right => x - w,
+    };
+    TextBox { x0, y0: y - HALF_HEIGHT * size, x1: x0 + w, y1: y + HALF_HEIGHT * size }
+}
+
+#[cfg(test)]
+pub(crate) mod check {
+    //! Layout checks shared by the chart modules' tests.
+
+    use super::Scene;
+
+    /// Panics naming the texts that leave the page or overlap another text.
+    pub(crate) fn assert_clean_layout(scene: &Scene) {
+        let boxes = scene.text_boxes();
+        for (text, b) in &boxes {
+            assert!(
+                b.x0 >= 0.0 && b.y0 >= 0.0 && b.x1 <= scene.width && b.y1 <= scene.height,
+                "text {text:?} leaves the {}x{} page: {b:?}",
+                scene.width,
+                scene.height
+            );
+        }
+        for (i, (ta, a)) in boxes.iter().enumerate() {
+            for (tb, b) in &boxes[i + 1..] {
+                assert!(!a.overlaps(b), "texts {ta:?} {a:?} and {tb:?} {b:?} overlap");
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Words on the charts: the Chinese and English strings, number formats, target
+//! descriptions and line wrapping (by character for hanzi, by word for Latin text).
+
+use clusterkpi_model::{Evaluation, Language, Rule, Target, Unit};
+use clusterkpi_model::plan::GainUnit;
+
+use crate::font::text_width;
+
+/// The Chinese or English form of a fixed string.
+pub(crate) fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Language::Zh => zh,
+        Language::En => en,
+    }
+}
+
+/// The source line printed at the bottom of every chart.
+pub(crate) fn source_line(eval: &Evaluation) -> String {
+    match eval.language {
+        Language::Zh => format!("数据来源：{}县域特色产业集群企业季度报表，截至{}", eval.plan.city_name, eval.as_of),
+        Language::En => format!(
+            "Source: county cluster enterprise quarterly reports, {}, as of {}",
+            eval.plan.city, eval.as_of
+        ),
+    }
+}
+
+/// An indicator's name in the evaluation's language; its id if the catalogue lacks it.
+pub(crate) fn indicator_name(eval: &Evaluation, id: &str) -> String {
+    eval.indicator(id).map_or_else(|| id.to_string(), |i| i.name_in(eval.language).to_string())
+}
+
+/// The unit as printed after a number or in an axis title.
+pub(crate) fn unit_label(unit: Unit, lang: Language) -> &'static str {
+    match lang {
+        Language::Zh => unit.label_zh(),
+        Language::En => match unit {
+            Unit::Percent => "%",
+            Unit::Count => "count",
+            Unit::TenThousandYuan => "10k yuan",
+        },
+    }
+}
+
+/// "单位：个" / "Unit: count".
+pub(crate) fn unit_title(unit: Unit, lang: Language) -> String {
+    match lang {
+        Language::Zh => format!("单位：{}", unit_label(unit, lang)),
+        Language::En => format!("Unit: {}", unit_label(unit, lang)),
+    }
+}
+
+/// Decimals shown for a value of this unit: rates to 0.1, counts whole when whole.
+fn decimals(v: f64, unit: Unit) -> usize {
+    match unit {
+        Unit::Percent => 1,
+        Unit::Count if (v - v.round()).abs() < 1e-9 => 0,
+        Unit::Count => 1,
+        Unit::TenThousandYuan if v.abs() >= 100.0 => 0,
+        Unit::TenThousandYuan => 1,
+    }
+}
+
+/// `v` with `decimals` places and thousands separators from 10 000 on (smaller numbers
+/// read better without, as Chinese statistical bulletins print them).
+pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.push('-');
+    }
+    if int.len() > 4 {
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+    } else {
+        out.push_str(int);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A value as printed in a label, without its unit.
+pub(crate) fn fmt_number(v: f64, unit: Unit) -> String {
+    fmt_fixed(v, decimals(v, unit))
+}
+
+/// A value with its unit: "52.3%", "2612个" / "2612", "1,234万元" / "1,234 10k yuan".
+pub(crate) fn fmt_value(v: f64, unit: Unit, lang: Language) -> String {
+    let n = fmt_number(v, unit);
+    match (unit, lang) {
+        (Unit::Percent, _) => format!("{n}%"),
+        (_, Language::Zh) => format!("{n}{}", unit.label_zh()),
+        (Unit::Count, Language::En) => n,
+        (Unit::TenThousandYuan, Language::En) => format!("{n} 10k yuan"),
+    }
+}
+
+/// A change with its sign, e.g. "+3.2".
+pub(crate) fn fmt_signed(v: f64, decimals: usize) -> String {
+    let s = fmt_fixed(v, decimals);
+    if s.starts_with('-') || s.chars().all(|c| !c.is_ascii_digit() || c == '0' || c == '.') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// "无数据" / "no data".
+pub(crate) fn no_data(lang: Language) -> &'static str {
+    pick(lang, "无数据", "no data")
+}
+
+/// What the plan asks for: "+5个百分点", "≥10%", ">2500个（力争3）".
+pub(crate) fn target_text(target: &Target, unit: Unit, lang: Language) -> String {
+    let amount = fmt_fixed(target.amount, if target.amount.fract() == 0.0 { 0 } else { 1 });
+    let with_unit = |n: &str| match (unit, lang) {
+        (Unit::Percent, _) => format!("{n}%"),
+        (_, Language::Zh) => format!("{n}{}", unit.label_zh()),
+        (Unit::Count, Language::En) => n.to_string(),
+        (Unit::TenThousandYuan, Language::En) => format!("{n} 10k yuan"),
+    };
+    let main = match (target.rule, target.unit, lang) {
+        (Rule::Gain, GainUnit::Pp, Language::Zh) => format!("+{amount}个百分点"),
+        (Rule::Gain, GainUnit::Pp, Language::En) => format!("+{amount} pp"),
+        (Rule::Gain, GainUnit::Relative, Language::Zh) => format!("较基期+{amount}%"),
+        (Rule::Gain, GainUnit::Relative, Language::En) => format!("+{amount}% of baseline"),
+        (Rule::AtLeast, _, _) => format!("≥{}", with_unit(&amount)),
+        (Rule::MoreThan, _, _) => format!(">{}", with_unit(&amount)),
+    };
+    match (target.stretch, lang) {
+        (Some(s), Language::Zh) => format!("{main}（力争{}）", fmt_fixed(s, 0)),
+        (Some(s), Language::En) => format!("{main} (stretch {})", fmt_fixed(s, 0)),
+        (None, _) => main,
+    }
+}
+
+/// Splits `text` into lines no wider than `max_width` at font `size`: between any two
+/// hanzi, or at spaces in Latin text, keeping closing punctuation with what precedes it
+/// and opening brackets with what follows. A single token wider than the limit gets a
+/// line of its own.
+pub(crate) fn wrap(text: &str, size: f64, max_width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for token in tokens(text) {
+        let candidate = format!("{line}{token}");
+        if line.is_empty() || text_width(candidate.trim_end(), size) <= max_width {
+            line = candidate;
+        } else {
+            lines.push(line.trim_end().to_string());
+            line = token.trim_start().to_string();
+        }
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// Breakable units: one hanzi (with any punctuation glued to it), or one Latin word
+/// with its trailing space.
+fn tokens(text: &str) -> Vec<String> {
+    const CLOSING: &str = "，。、；：！？）》」』”%％)]";
+    const OPENING: &str = "（《「『“([";
+    let is_word_char = |c: char| c.is_ascii() && !c.is_ascii_whitespace() && !OPENING.contains(c) && !CLOSING.contains(c);
+    let mut out: Vec<String> = Vec::new();
+    let mut after_opening = false;
+    for c in text.chars() {
+        let in_open_word = out.last().and_then(|t| t.chars().last()).is_some_and(is_word_char);
+        let glue = after_opening || c.is_whitespace() || CLOSING.contains(c) || (is_word_char(c) && in_open_word);
+        match out.last_mut() {
+            Some(last) if glue => last.push(c),
+            _ => out.push(c.to_string()),
+        }
+        after_opening = OPENING.contains(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_for_print() {
+        assert_eq!(fmt_fixed(1234567.0, 0), "1,234,567");
+        assert_eq!(fmt_fixed(2500.0, 0), "2500");
+        assert_eq!(fmt_fixed(-12345.25, 1), "-12,345.2");
+        assert_eq!(fmt_fixed(-0.01, 1), "0.0");
+        assert_eq!(fmt_signed(3.25, 1), "+3.2");
+        assert_eq!(fmt_signed(-1.0, 1), "-1.0");
+        assert_eq!(fmt_signed(0.0, 1), "0.0");
+        assert_eq!(fmt_value(52.34, Unit::Percent, Language::Zh), "52.3%");
+        assert_eq!(fmt_value(12.0, Unit::Count, Language::Zh), "12个");
+        assert_eq!(fmt_value(12.5, Unit::Count, Language::En), "12.5");
+    }
+
+    #[test]
+    fn hanzi_wrap_anywhere_and_latin_at_spaces() {
+        crate::font::ensure_registered().unwrap();
+        let one = text_width("中", 20.0);
+        let lines = wrap("数字化研发设计工具应用率（%）", 20.0, 4.2 * one);
+        assert_eq!(lines, ["数字化研", "发设计工", "具应用率", "（%）"]);
+        let lines = wrap("Digital R&D design tool adoption", 20.0, text_width("Digital R&D", 20.0) + 1.0);
+        assert_eq!(lines, ["Digital R&D", "design tool", "adoption"]);
+        assert_eq!(wrap("", 20.0, 10.0), Vec::<String>::new());
+        // A too-long word still gets its own line rather than being lost.
+        assert_eq!(wrap("abcdefghijkl", 20.0, 5.0), ["abcdefghijkl"]);
+    }
+}

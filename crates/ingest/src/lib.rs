@@ -1,0 +1,448 @@
+//! Ingestion: one input file in, typed rows and a full account of its problems out.
+//!
+//! ```text
+//!  file ─probe─▶ Format (CSV + encoding | xlsx sheet)
+//!       ─pass 1─▶ header → kind, duplicate keys, enterprises and years (for history)
+//!       ─pass 2─▶ every row read by its column rules ─▶ Sink (accepted rows)
+//!                                                    └▶ Issue (quarantined, warnings)
+//!  ─▶ FileResult: outcome (accepted … rejected), counts, issues
+//! ```
+//!
+//! Both passes stream the file; memory holds one row plus the file's keys. The caller
+//! (the dataset writer) stages what the sink receives and publishes it only when the
+//! outcome is not `rejected`.
+
+pub mod record;
+pub mod schema;
+pub mod source;
+mod validate;
+pub mod value;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+
+use clusterkpi_model::{Code, Date, Issue, Period};
+use sha2::{Digest, Sha256};
+
+pub use record::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
+pub use schema::InputKind;
+pub use source::{Format, Limits, encoding_for_label};
+pub use validate::{PriorYtd, References};
+
+use schema::HeaderMap;
+use source::{Cell, FileProblem, RawRow, Stop};
+use validate::{RowProblem, Val};
+
+/// Settings for reading files.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Forces an encoding for CSV files instead of detecting it.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Reads this sheet of workbooks instead of the first visible one.
+    pub sheet: Option<String>,
+    pub limits: Limits,
+    /// A file with a larger share of rows in error is rejected whole.
+    pub max_error_rate: f64,
+    /// Periods after this date are errors.
+    pub today: Date,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            encoding: None,
+            sheet: None,
+            limits: Limits::default(),
+            max_error_rate: clusterkpi_model::pipeline::DEFAULT_MAX_ERROR_RATE,
+            today: Date::today(),
+        }
+    }
+}
+
+/// The recorded outcome of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Accepted,
+    AcceptedWithWarnings,
+    PartiallyAccepted,
+    Rejected,
+    Duplicate,
+}
+
+impl Outcome {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::AcceptedWithWarnings => "accepted_with_warnings",
+            Outcome::PartiallyAccepted => "partially_accepted",
+            Outcome::Rejected => "rejected",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+
+    /// Whether rows of the file enter the dataset.
+    #[must_use]
+    pub fn ingests_rows(self) -> bool {
+        matches!(self, Outcome::Accepted | Outcome::AcceptedWithWarnings | Outcome::PartiallyAccepted)
+    }
+}
+
+/// Receives accepted rows as they are read.
+pub trait Sink {
+    fn accept(&mut self, record: Record) -> std::io::Result<()>;
+}
+
+/// A sink that keeps nothing (for `validate`).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn accept(&mut self, _: Record) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Collects rows in memory (for reference lists and tests).
+#[derive(Default)]
+pub struct Collect(pub Vec<Record>);
+
+impl Sink for Collect {
+    fn accept(&mut self, record: Record) -> std::io::Result<()> {
+        self.0.push(record);
+        Ok(())
+    }
+}
+
+/// Everything known about one processed file.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub path: String,
+    pub kind: Option<InputKind>,
+    pub format: Option<String>,
+    pub outcome: Outcome,
+    pub rows_read: u64,
+    pub rows_accepted: u64,
+    pub rows_quarantined: u64,
+    pub warnings: u64,
+    pub issues: Vec<Issue>,
+    /// Quarters of the accepted rows (reports and values).
+    pub periods: BTreeSet<Period>,
+    /// Checks that could not be made (no roster given, …).
+    pub skipped_checks: Vec<&'static str>,
+}
+
+/// SHA-256 of a file's bytes, streamed.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The keys found in pass 1.
+#[derive(Debug, Default)]
+pub struct KeyScan {
+    /// Enterprises named in a reports file.
+    pub credit_codes: HashSet<String>,
+    /// Years of the periods in a reports file.
+    pub years: BTreeSet<i32>,
+    duplicates: HashSet<String>,
+    periods: usize,
+}
+
+struct Header {
+    map: HeaderMap,
+    line: u64,
+}
+
+/// Reads, checks and converts one file. `prior` is asked once, after the first pass,
+/// for the accepted year-to-date figures of the file's enterprises and years.
+pub fn process(
+    path: &Path,
+    display: &str,
+    opts: &Options,
+    refs: &References,
+    prior: &mut dyn FnMut(&KeyScan) -> PriorYtd,
+    sink: &mut dyn Sink,
+) -> FileResult {
+    let mut result = FileResult {
+        path: display.to_string(),
+        kind: None,
+        format: None,
+        outcome: Outcome::Rejected,
+        rows_read: 0,
+        rows_accepted: 0,
+        rows_quarantined: 0,
+        warnings: 0,
+        issues: Vec::new(),
+        periods: BTreeSet::new(),
+        skipped_checks: Vec::new(),
+    };
+    let format = match source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits) {
+        Ok(f) => f,
+        Err(p) => return reject(result, None, p),
+    };
+    let sheet = format.sheet().map(str::to_string);
+    result.format = Some(format.describe());
+
+    // Pass 1: header, kind, keys.
+    let mut header: Option<Header> = None;
+    let mut scan = KeyScan::default();
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut periods = HashSet::new();
+    let pass1 = source::visit_rows(path, &format, &opts.limits, &mut |row: RawRow| {
+        if row.cells.iter().all(Cell::is_empty) {
+            return Ok(());
+        }
+        let Some(h) = &header else {
+            let headers: Vec<String> = row.cells.iter().map(Cell::display).collect();
+            header = Some(Header { map: schema::detect(&headers), line: row.line });
+            return Ok(());
+        };
+        if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
+            return Err(Stop);
+        }
+        let (vals, _) = validate::read_row(&h.map, &row.cells, opts.today);
+        if let Some(key) = validate::row_key(h.map.kind, &vals) {
+            *counts.entry(key).or_default() += 1;
+        }
+        if h.map.kind == InputKind::Reports
+            && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
+        {
+            scan.credit_codes.insert(code.clone());
+            scan.years.insert(p.year());
+            periods.insert(*p);
+        }
+        Ok(())
+    });
+    if let Err(p) = pass1 {
+        return reject(result, sheet, p);
+    }
+    let Some(header) = header else {
+        return reject(
+            result,
+            sheet,
+            FileProblem::new(0, Code::E_EMPTY, "文件没有表头行", "the file has no header row"),
+        );
+    };
+    let kind = header.map.kind;
+    result.kind = Some(kind);
+    result.skipped_checks = refs.skipped_checks(kind);
+    if !header.map.missing.is_empty() || !header.map.duplicated.is_empty() {
+        return reject_header(result, sheet, &header);
+    }
+    for h in &header.map.unknown {
+        result.issues.push(issue(display, &sheet, header.line, h, h, &value::Violation::new(
+            Code::W_UNKNOWN_COLUMN,
+            format!("未知列“{h}”已忽略"),
+            format!("unknown column {h:?} ignored"),
+        )));
+    }
+    scan.duplicates = counts.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+    scan.periods = periods.len();
+    let prior_ytd = if kind == InputKind::Reports { prior(&scan) } else { PriorYtd::new() };
+    // Accepted figures of this file, for a file that holds several quarters of a year.
+    let mut in_file: HashMap<(String, i32), Vec<(Period, Ytd)>> = HashMap::new();
+
+    // Pass 2: every row.
+    let width = header.map.headers.len();
+    let mut rows_with_errors = 0u64;
+    let mut sink_error: Option<std::io::Error> = None;
+    let pass2 = source::visit_rows(path, &format, &opts.limits, &mut |row: RawRow| {
+        if row.line <= header.line || row.cells.iter().all(Cell::is_empty) {
+            return Ok(());
+        }
+        result.rows_read += 1;
+        let mut problems: Vec<RowProblem> = Vec::new();
+        let ragged = match format {
+            Format::Csv { .. } => row.cells.len() != width,
+            _ => row.cells.iter().skip(width).any(|c| !c.is_empty()),
+        };
+        let vals: Vec<Val>;
+        if ragged {
+            problems.push((
+                None,
+                format!("{} fields", row.cells.len()),
+                value::Violation::new(
+                    Code::E_RAGGED,
+                    format!("该行有 {} 个字段，表头有 {width} 列", row.cells.len()),
+                    format!("the row has {} fields but the header has {width}", row.cells.len()),
+                ),
+            ));
+            vals = Vec::new();
+        } else {
+            let (v, p) = validate::read_row(&header.map, &row.cells, opts.today);
+            problems.extend(p);
+            vals = v;
+        }
+        let mut record = None;
+        if !ragged {
+            if let Some(key) = validate::row_key(kind, &vals)
+                && scan.duplicates.contains(&key)
+            {
+                problems.push((
+                    None,
+                    key.replace('|', " "),
+                    value::Violation::new(
+                        Code::E_DUPLICATE_ROW,
+                        "同一文件中重复出现的行（同一主键），两行均被隔离",
+                        "the same key appears more than once in this file; every copy is quarantined",
+                    ),
+                ));
+            }
+            record = validate::build_record(kind, &vals, row.line, refs, &mut problems);
+        }
+        if let Some(Record::Report(r)) = &record {
+            let key = (r.credit_code.clone(), r.period);
+            let mut earlier: Vec<(Period, Ytd)> = (1..r.period.quarter())
+                .filter_map(|q| {
+                    let p = Period::new(r.period.year(), q)?;
+                    prior_ytd.get(&(key.0.clone(), p)).map(|y| (p, *y))
+                })
+                .collect();
+            if scan.periods > 1 {
+                let mine = in_file.entry((key.0.clone(), r.period.year())).or_default();
+                earlier.extend(mine.iter().copied());
+                mine.push((r.period, r.ytd()));
+            }
+            problems.extend(validate::ytd_warnings(r, &earlier));
+        }
+        let has_error = problems.iter().any(|(_, _, v)| !v.code.is_warning());
+        for (col, value, v) in &problems {
+            let column = col.map_or(String::new(), |c| header.map.header_of(c).to_string());
+            result.issues.push(issue(display, &sheet, row.line, &column, value, v));
+            if v.code.is_warning() {
+                result.warnings += 1;
+            }
+        }
+        if has_error {
+            rows_with_errors += 1;
+            return Ok(());
+        }
+        if let Some(rec) = record {
+            match &rec {
+                Record::Report(r) => {
+                    result.periods.insert(r.period);
+                }
+                Record::Value(v) => {
+                    result.periods.insert(v.period);
+                }
+                _ => {}
+            }
+            if let Err(e) = sink.accept(rec) {
+                sink_error = Some(e);
+                return Err(Stop);
+            }
+            result.rows_accepted += 1;
+        }
+        Ok(())
+    });
+    if let Err(p) = pass2 {
+        return reject(result, sheet, p);
+    }
+    if let Some(e) = sink_error {
+        return reject(
+            result,
+            sheet,
+            FileProblem::new(0, Code::E_FORMAT, format!("写入数据集失败：{e}"), format!("writing to the dataset failed: {e}")),
+        );
+    }
+    result.rows_quarantined = rows_with_errors;
+    let rate = if result.rows_read == 0 { 0.0 } else { rows_with_errors as f64 / result.rows_read as f64 };
+    result.outcome = if result.rows_read == 0 {
+        result.issues.push(issue(display, &sheet, header.line, "", "", &value::Violation::new(
+            Code::E_NO_ROWS,
+            "文件只有表头，没有数据行",
+            "the file has a header but no data rows",
+        )));
+        Outcome::Rejected
+    } else if result.rows_accepted == 0 || rate > opts.max_error_rate {
+        Outcome::Rejected
+    } else if rows_with_errors > 0 {
+        Outcome::PartiallyAccepted
+    } else if result.warnings > 0 || !header.map.unknown.is_empty() {
+        Outcome::AcceptedWithWarnings
+    } else {
+        Outcome::Accepted
+    };
+    if result.outcome == Outcome::Rejected {
+        result.rows_quarantined = result.rows_read;
+        result.rows_accepted = 0;
+        result.periods.clear();
+    }
+    result
+}
+
+/// The share of rows in error above which the file was rejected, in words.
+#[must_use]
+pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
+    if r.outcome != Outcome::Rejected {
+        return None;
+    }
+    if let Some(i) = r.issues.iter().find(|i| i.code.is_file_level()) {
+        return Some(format!("{} {}", i.code, i.message_en));
+    }
+    let bad = r.issues.iter().filter(|i| !i.is_warning()).map(|i| i.line).collect::<BTreeSet<_>>().len();
+    Some(format!(
+        "{bad} of {} rows have errors, above the {:.1}% threshold (a wrong template?)",
+        r.rows_read,
+        max_error_rate * 100.0
+    ))
+}
+
+fn issue(file: &str, sheet: &Option<String>, line: u64, column: &str, value: &str, v: &value::Violation) -> Issue {
+    Issue {
+        file: file.to_string(),
+        sheet: sheet.clone(),
+        line,
+        column: column.to_string(),
+        code: v.code,
+        value: value.to_string(),
+        message_zh: v.zh.clone(),
+        message_en: v.en.clone(),
+    }
+}
+
+fn reject(mut result: FileResult, sheet: Option<String>, p: FileProblem) -> FileResult {
+    result.issues.push(issue(&result.path.clone(), &sheet, p.line, "", "", &p.violation));
+    result.outcome = Outcome::Rejected;
+    result.rows_quarantined = result.rows_read;
+    result.rows_accepted = 0;
+    result.periods.clear();
+    result
+}
+
+fn reject_header(mut result: FileResult, sheet: Option<String>, h: &Header) -> FileResult {
+    let kind = h.map.kind;
+    for m in &h.map.missing {
+        let col = kind.columns().iter().find(|c| c.name == *m).expect("a column of the kind");
+        let v = value::Violation::new(
+            Code::E_MISSING_COLUMN,
+            format!("缺少必填列“{}”（{}）", col.aliases.first().unwrap_or(m), m),
+            format!("required column {m:?} ({}) is missing for a {} file", col.aliases.first().unwrap_or(m), kind.as_str()),
+        );
+        result.issues.push(issue(&result.path.clone(), &sheet, h.line, m, "", &v));
+    }
+    for d in &h.map.duplicated {
+        let v = value::Violation::new(
+            Code::E_DUPLICATE_COLUMN,
+            format!("列“{d}”出现了两次"),
+            format!("column {d:?} is given twice"),
+        );
+        result.issues.push(issue(&result.path.clone(), &sheet, h.line, d, "", &v));
+    }
+    result.outcome = Outcome::Rejected;
+    result
+}
+
+#[cfg(test)]
+mod tests;

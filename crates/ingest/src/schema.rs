@@ -1,0 +1,295 @@
+//! The four input kinds, their columns with Chinese aliases, header matching and kind
+//! detection from a header row.
+
+use clusterkpi_model::text::to_half_width;
+
+use crate::value::{self, Levels};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputKind {
+    Clusters,
+    Roster,
+    Reports,
+    Values,
+}
+
+impl InputKind {
+    pub const ALL: [InputKind; 4] = [InputKind::Clusters, InputKind::Roster, InputKind::Reports, InputKind::Values];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputKind::Clusters => "clusters",
+            InputKind::Roster => "roster",
+            InputKind::Reports => "reports",
+            InputKind::Values => "values",
+        }
+    }
+
+    #[must_use]
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            InputKind::Clusters => "产业集群名录",
+            InputKind::Roster => "企业名录",
+            InputKind::Reports => "企业季度报表",
+            InputKind::Values => "直报指标",
+        }
+    }
+
+    #[must_use]
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            InputKind::Clusters => CLUSTERS,
+            InputKind::Roster => ROSTER,
+            InputKind::Reports => REPORTS,
+            InputKind::Values => VALUES,
+        }
+    }
+}
+
+/// How a column's values are read.
+#[derive(Debug, Clone, Copy)]
+pub enum Type {
+    Text(usize),
+    ClusterId,
+    CreditCode,
+    Period,
+    Number,
+    NonNegative,
+    Count,
+    Bool,
+    Level(Levels),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub ty: Type,
+    pub required: bool,
+}
+
+const fn col(name: &'static str, aliases: &'static [&'static str], ty: Type) -> Column {
+    Column { name, aliases, ty, required: true }
+}
+
+const fn opt(name: &'static str, aliases: &'static [&'static str], ty: Type) -> Column {
+    Column { name, aliases, ty, required: false }
+}
+
+const CLUSTERS: &[Column] = &[
+    col("cluster_id", &["集群编码"], Type::ClusterId),
+    col("name", &["集群名称"], Type::Text(200)),
+    opt("name_en", &["英文名称"], Type::Text(200)),
+    col("county", &["所属县(市、区)", "所属县"], Type::Text(100)),
+    col("industry", &["主导产业"], Type::Text(200)),
+    col("established", &["认定时间"], Type::Period),
+];
+
+const ROSTER: &[Column] = &[
+    col("credit_code", &["统一社会信用代码"], Type::CreditCode),
+    col("name", &["企业名称"], Type::Text(200)),
+    col("cluster_id", &["集群编码", "所属集群"], Type::ClusterId),
+    col("county", &["所属县(市、区)", "所属县"], Type::Text(100)),
+];
+
+pub(crate) const REPORTS: &[Column] = &[
+    col("credit_code", &["统一社会信用代码"], Type::CreditCode),
+    col("period", &["报告期"], Type::Period),
+    col("revenue_ytd", &["营业收入", "营业收入(本年累计)"], Type::NonNegative),
+    col("output_value_ytd", &["工业总产值", "工业总产值(本年累计)"], Type::NonNegative),
+    opt("employees", &["从业人员", "从业人员数"], Type::Count),
+    col("is_sme", &["是否中小企业", "中小企业"], Type::Bool),
+    col("above_scale", &["是否规上企业", "规上企业"], Type::Bool),
+    col("specialized_level", &["专精特新", "专精特新等级"], Type::Level(value::SPECIALIZED)),
+    col("key_processes", &["关键工序数"], Type::Count),
+    col("key_processes_cnc", &["数控化关键工序数"], Type::Count),
+    col("business_info_system", &["应用业务信息系统", "业务信息系统"], Type::Bool),
+    col("digital_rnd_tools", &["应用数字化研发设计工具", "数字化研发设计工具"], Type::Bool),
+    col("ecommerce", &["开展电子商务", "电子商务"], Type::Bool),
+    col("design_center_level", &["工业设计中心"], Type::Level(value::DESIGN_CENTER)),
+    col("innovation_platforms", &["省级以上科技创新平台数"], Type::Count),
+    col("green_factory_level", &["绿色工厂"], Type::Level(value::GREEN_OR_DEMO)),
+    col("tech_upgrade_equipment_ytd", &["技改设备购置额", "技术改造设备购置额"], Type::NonNegative),
+    col("innovation_demo_level", &["技术创新示范企业"], Type::Level(value::GREEN_OR_DEMO)),
+    col("listing_status", &["上市情况"], Type::Level(value::LISTING)),
+    col("core_tech_breakthroughs", &["攻克关键核心技术数"], Type::Count),
+];
+
+const VALUES: &[Column] = &[
+    col("period", &["报告期"], Type::Period),
+    col("scope", &["范围"], Type::Level(value::SCOPES)),
+    col("scope_id", &["范围编码"], Type::Text(100)),
+    col("indicator", &["指标"], Type::Text(100)),
+    col("value", &["数值"], Type::Number),
+];
+
+/// Folds a header for matching: half-width forms, no surrounding space, lower case,
+/// no quotes or inner whitespace.
+fn fold(h: &str) -> String {
+    to_half_width(h)
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '“' | '”'))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// The forms a header may match in: as written, without its trailing parenthesised
+/// unit, and without any parenthesised part. `营业收入（万元）` → `营业收入`.
+fn candidates(h: &str) -> Vec<String> {
+    let full = fold(h);
+    let mut out = vec![full.clone()];
+    let mut s = full.clone();
+    while s.ends_with(')') {
+        match s.rfind('(') {
+            Some(i) => {
+                s.truncate(i);
+                out.push(s.clone());
+            }
+            None => break,
+        }
+    }
+    let mut no_parens = String::new();
+    let mut depth = 0;
+    for c in full.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            _ if depth == 0 => no_parens.push(c),
+            _ => {}
+        }
+    }
+    out.push(no_parens);
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Which column of `kind` a header names, if any.
+#[must_use]
+pub fn match_header(kind: InputKind, header: &str) -> Option<usize> {
+    let cands = candidates(header);
+    // Exact forms first, so `所属县(市、区)` is not stripped to `所属县` needlessly and
+    // `营业收入(本年累计)` wins over `营业收入`.
+    for cand in &cands {
+        for (i, c) in kind.columns().iter().enumerate() {
+            if fold(c.name) == *cand || c.aliases.iter().any(|a| fold(a) == *cand) {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// The header of a file mapped to one kind's columns.
+#[derive(Debug, Clone)]
+pub struct HeaderMap {
+    pub kind: InputKind,
+    /// For each field of the file, the column it feeds (None: unknown, ignored).
+    pub fields: Vec<Option<usize>>,
+    /// For each column of the kind, the field holding it.
+    pub position: Vec<Option<usize>>,
+    pub headers: Vec<String>,
+    pub unknown: Vec<String>,
+    pub missing: Vec<&'static str>,
+    pub duplicated: Vec<&'static str>,
+}
+
+impl HeaderMap {
+    #[must_use]
+    pub fn new(kind: InputKind, headers: &[String]) -> Self {
+        let cols = kind.columns();
+        let mut fields = Vec::with_capacity(headers.len());
+        let mut position = vec![None; cols.len()];
+        let mut unknown = Vec::new();
+        let mut duplicated = Vec::new();
+        for (f, h) in headers.iter().enumerate() {
+            if h.trim().is_empty() {
+                fields.push(None);
+                continue;
+            }
+            let m = match_header(kind, h);
+            if let Some(c) = m {
+                if position[c].is_some() {
+                    if !duplicated.contains(&cols[c].name) {
+                        duplicated.push(cols[c].name);
+                    }
+                } else {
+                    position[c] = Some(f);
+                }
+            } else {
+                unknown.push(h.clone());
+            }
+            fields.push(m);
+        }
+        let missing =
+            cols.iter().zip(&position).filter(|(c, p)| c.required && p.is_none()).map(|(c, _)| c.name).collect();
+        Self { kind, fields, position, headers: headers.to_vec(), unknown, missing, duplicated }
+    }
+
+    fn score(&self) -> (bool, usize, usize) {
+        let matched = self.position.iter().filter(|p| p.is_some()).count();
+        (self.missing.is_empty(), matched, usize::MAX - self.kind.columns().len())
+    }
+
+    /// The header as written for column `c`.
+    #[must_use]
+    pub fn header_of(&self, c: usize) -> &str {
+        self.position[c].map_or(self.kind.columns()[c].name, |f| self.headers[f].as_str())
+    }
+}
+
+/// Detects the kind of a file from its header: the kind whose required columns are all
+/// present (and most columns matched); failing that, the closest kind, whose missing
+/// columns are then reported.
+#[must_use]
+pub fn detect(headers: &[String]) -> HeaderMap {
+    InputKind::ALL
+        .iter()
+        .map(|k| HeaderMap::new(*k, headers))
+        .max_by_key(HeaderMap::score)
+        .expect("four kinds")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    #[test]
+    fn headers_match_ignoring_width_space_and_unit() {
+        let k = InputKind::Reports;
+        assert_eq!(match_header(k, " 营业收入（万元） "), Some(2));
+        assert_eq!(match_header(k, "营业收入(本年累计)(万元)"), Some(2));
+        assert_eq!(match_header(k, "REVENUE_YTD"), Some(2));
+        assert_eq!(match_header(k, "\u{feff}统一社会信用代码"), Some(0));
+        assert_eq!(match_header(k, "从业人员数（人）"), Some(4));
+        assert_eq!(match_header(k, "专精特新等级"), Some(7));
+        assert_eq!(match_header(InputKind::Clusters, "所属县（市、区）"), Some(3));
+        assert_eq!(match_header(k, "备注"), None);
+    }
+
+    #[test]
+    fn kinds_are_detected_from_headers() {
+        assert_eq!(detect(&h(&["集群编码", "集群名称", "所属县(市、区)", "主导产业", "认定时间"])).kind, InputKind::Clusters);
+        assert_eq!(detect(&h(&["统一社会信用代码", "企业名称", "所属集群", "所属县"])).kind, InputKind::Roster);
+        assert_eq!(detect(&h(&["period", "scope", "scope_id", "indicator", "value"])).kind, InputKind::Values);
+        let mut reports: Vec<String> = REPORTS.iter().map(|c| c.aliases[0].to_string()).collect();
+        assert_eq!(detect(&reports).kind, InputKind::Reports);
+        reports.remove(3);
+        let m = detect(&reports);
+        assert_eq!((m.kind, m.missing.clone()), (InputKind::Reports, vec!["output_value_ytd"]));
+    }
+
+    #[test]
+    fn duplicates_and_unknown_columns() {
+        let m = HeaderMap::new(InputKind::Values, &h(&["报告期", "period", "范围", "范围编码", "指标", "数值", "备注"]));
+        assert_eq!(m.duplicated, vec!["period"]);
+        assert_eq!(m.unknown, vec!["备注".to_string()]);
+    }
+}

@@ -1,0 +1,216 @@
+//! Tests of whole-file processing: outcomes, quarantine records, thresholds.
+
+use super::*;
+use crate::value::credit_check_char;
+
+const HEADER_ZH: &str = "统一社会信用代码,报告期,营业收入（万元）,工业总产值（万元）,从业人员数,是否中小企业,是否规上企业,专精特新,关键工序数,数控化关键工序数,应用业务信息系统,应用数字化研发设计工具,开展电子商务,工业设计中心,省级以上科技创新平台数,绿色工厂,技改设备购置额（万元）,技术创新示范企业,上市情况,攻克关键核心技术数";
+
+pub(crate) fn code(n: u32) -> String {
+    let first = format!("91130100MA{n:07}");
+    format!("{first}{}", credit_check_char(&first).unwrap())
+}
+
+fn row(n: u32, period: &str, revenue: &str) -> String {
+    format!("{},{period},\"{revenue}\",\"1,200.5\",30,是,否,无,10,6,Y,N,√,无,1,省级,100,无,后备,0", code(n))
+}
+
+fn opts() -> Options {
+    Options { today: Date { year: 2026, month: 11, day: 29 }, ..Options::default() }
+}
+
+fn refs(n: u32) -> References {
+    References { roster: Some((0..n).map(code).collect()), ..References::default() }
+}
+
+fn run(dir: &Path, name: &str, bytes: &[u8], refs: &References) -> (FileResult, Vec<Record>) {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let mut sink = Collect::default();
+    let r = process(&p, name, &opts(), refs, &mut |_| PriorYtd::new(), &mut sink);
+    (r, sink.0)
+}
+
+fn codes(r: &FileResult) -> Vec<(u64, Code)> {
+    r.issues.iter().map(|i| (i.line, i.code)).collect()
+}
+
+#[test]
+fn a_gbk_file_with_chinese_headers_is_accepted_with_every_value_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{HEADER_ZH}\n{}\n{}\n", row(1, "2024年第三季度", "1,000"), row(2, "2024-09", "２０００"));
+    let gbk = encoding_rs::GBK.encode(&text).0.into_owned();
+    let (r, recs) = run(dir.path(), "county.csv", &gbk, &refs(5));
+    assert_eq!(r.outcome, Outcome::Accepted, "{:#?}", r.issues);
+    assert_eq!((r.rows_read, r.rows_accepted), (2, 2));
+    let Record::Report(first) = &recs[0] else { panic!() };
+    assert_eq!(first.period.to_string(), "2024Q3");
+    assert_eq!(first.revenue_ytd, 1000.0);
+    assert_eq!(first.output_value_ytd, 1200.5);
+    assert_eq!((first.is_sme, first.above_scale, first.ecommerce), (true, false, true));
+    assert_eq!((first.green_factory_level, first.listing_status), ("provincial", "reserve"));
+    let Record::Report(second) = &recs[1] else { panic!() };
+    assert_eq!(second.revenue_ytd, 2000.0);
+}
+
+#[test]
+fn bad_rows_are_quarantined_with_line_column_code_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = vec![HEADER_ZH.to_string()];
+    for n in 0..40 {
+        lines.push(row(n, "2024Q3", "100"));
+    }
+    lines[3] = row(2, "2024Q3", "--"); // line 4: E_NUMBER
+    lines[5] = lines[5].replace(",10,6,", ",5,6,"); // line 6: E_CNC_EXCEEDS
+    let text = lines.join("\n") + "\n";
+    // 2 bad rows of 40 is exactly 5%, which is allowed; 41 rows keeps it below.
+    let mut lines2 = lines.clone();
+    lines2.push(row(40, "2024Q3", "100"));
+    let text = lines2.join("\n") + "\n";
+    let (r, recs) = run(dir.path(), "g.csv", text.as_bytes(), &refs(41));
+    assert_eq!(r.outcome, Outcome::PartiallyAccepted, "{:#?}", r.issues);
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_quarantined), (41, 39, 2));
+    assert_eq!(recs.len(), 39);
+    assert_eq!(codes(&r), vec![(4, Code::E_NUMBER), (6, Code::E_CNC_EXCEEDS)]);
+    let i = &r.issues[0];
+    assert_eq!((i.column.as_str(), i.value.as_str()), ("营业收入（万元）", "--"));
+    assert!(i.message_zh.contains("不是有效数字") && i.message_en.contains("not a number"));
+}
+
+#[test]
+fn threshold_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |bad: u32| {
+        let mut lines = vec![HEADER_ZH.to_string()];
+        for n in 0..100 {
+            lines.push(if n < bad { row(n, "2024Q3", "x") } else { row(n, "2024Q3", "1") });
+        }
+        lines.join("\n") + "\n"
+    };
+    for (bad, outcome) in [(4, Outcome::PartiallyAccepted), (5, Outcome::PartiallyAccepted), (6, Outcome::Rejected)] {
+        let (r, _) = run(dir.path(), "t.csv", file(bad).as_bytes(), &refs(100));
+        assert_eq!(r.outcome, outcome, "{bad} bad rows of 100");
+    }
+}
+
+#[test]
+fn duplicate_rows_both_quarantined_ragged_and_unknown_enterprise() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = vec![HEADER_ZH.to_string()];
+    for n in 0..50 {
+        lines.push(row(n, "2024Q3", "1"));
+    }
+    lines.push(row(7, "2024-Q3", "2")); // line 52 duplicates line 9
+    lines.push(format!("{},extra", row(60, "2024Q3", "1"))); // line 53 ragged
+    lines.push(row(99, "2024Q3", "1")); // line 54 not in roster
+    let text = lines.join("\n") + "\n";
+    let mut o = opts();
+    o.max_error_rate = 0.1;
+    let p = dir.path().join("d.csv");
+    std::fs::write(&p, text).unwrap();
+    let r = process(&p, "d.csv", &o, &refs(60), &mut |_| PriorYtd::new(), &mut Discard);
+    assert_eq!(
+        codes(&r),
+        vec![(9, Code::E_DUPLICATE_ROW), (52, Code::E_DUPLICATE_ROW), (53, Code::E_RAGGED), (54, Code::E_UNKNOWN_ENTERPRISE)]
+    );
+    assert_eq!(r.outcome, Outcome::PartiallyAccepted);
+}
+
+#[test]
+fn header_problems_fail_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = HEADER_ZH.replace(",工业总产值（万元）", "");
+    let (r, _) = run(dir.path(), "m.csv", format!("{missing}\n").as_bytes(), &refs(1));
+    assert_eq!((r.outcome, r.issues[0].code), (Outcome::Rejected, Code::E_MISSING_COLUMN));
+    assert_eq!(r.issues[0].column, "output_value_ytd");
+    let dup = format!("{HEADER_ZH},营业收入\n");
+    let (r, _) = run(dir.path(), "d.csv", dup.as_bytes(), &refs(1));
+    assert_eq!(r.issues[0].code, Code::E_DUPLICATE_COLUMN);
+    let (r, _) = run(dir.path(), "e.csv", b"\n\n", &refs(1));
+    assert_eq!(r.issues[0].code, Code::E_EMPTY);
+    let (r, _) = run(dir.path(), "h.csv", format!("{HEADER_ZH}\n").as_bytes(), &refs(1));
+    assert_eq!((r.outcome, r.issues[0].code), (Outcome::Rejected, Code::E_NO_ROWS));
+    let extra = format!("{HEADER_ZH},备注\n{},ok\n", row(0, "2024Q3", "1"));
+    let (r, _) = run(dir.path(), "u.csv", extra.as_bytes(), &refs(1));
+    assert_eq!((r.outcome, r.issues[0].code), (Outcome::AcceptedWithWarnings, Code::W_UNKNOWN_COLUMN));
+}
+
+#[test]
+fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{HEADER_ZH}\n{}\n{}\n", row(1, "2024Q1", "500"), row(1, "2024Q2", "400"));
+    let p = dir.path().join("y.csv");
+    std::fs::write(&p, &text).unwrap();
+    let mut asked = None;
+    let r = process(
+        &p,
+        "y.csv",
+        &opts(),
+        &refs(5),
+        &mut |scan: &KeyScan| {
+            asked = Some((scan.credit_codes.len(), scan.years.clone()));
+            let mut m = PriorYtd::new();
+            let y = Ytd { revenue: 600.0, output_value: 1.0, tech_upgrade_equipment: 1.0 };
+            m.insert((code(1), Period::new(2023, 4).unwrap()), y);
+            m
+        },
+        &mut Discard,
+    );
+    assert_eq!(asked, Some((1, BTreeSet::from([2024]))));
+    assert_eq!(r.outcome, Outcome::AcceptedWithWarnings);
+    assert_eq!(codes(&r), vec![(3, Code::W_YTD_DECREASE)], "2023Q4 is another year; 2024Q1 500 > 2024Q2 400");
+    assert_eq!(r.rows_accepted, 2);
+}
+
+#[test]
+fn reports_in_xlsx_with_typed_cells() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in HEADER_ZH.split(',').enumerate() {
+        ws.write(0, c as u16, h).unwrap();
+    }
+    let values: Vec<String> = row(3, "2024Q2", "1").replace("\"1,200.5\"", "1200.5").replace('"', "").split(',').map(str::to_string).collect();
+    for (c, v) in values.iter().enumerate() {
+        ws.write(1, c as u16, v.as_str()).unwrap();
+    }
+    ws.write(1, 2, 1234.5).unwrap();
+    ws.write(1, 3, 99.0).unwrap();
+    ws.write(1, 5, true).unwrap();
+    wb.save(&p).unwrap();
+    let mut sink = Collect::default();
+    let r = process(&p, "r.xlsx", &opts(), &refs(5), &mut |_| PriorYtd::new(), &mut sink);
+    assert_eq!(r.outcome, Outcome::Accepted, "{:#?}", r.issues);
+    let Record::Report(rec) = &sink.0[0] else { panic!() };
+    assert_eq!((rec.revenue_ytd, rec.output_value_ytd, rec.is_sme), (1234.5, 99.0, true));
+    assert_eq!(r.format.as_deref(), Some("xlsx [Sheet1]"));
+}
+
+#[test]
+fn reference_lists_and_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let clusters = "集群编码,集群名称,所属县（市、区）,主导产业,认定时间\nxinji-leather,辛集皮革,辛集市,皮革,2019年第四季度\nxinji-leather,重复,辛集市,皮革,2019Q4\nwuji,无极皮革,无极县,皮革,2022-06\n";
+    let mut o = opts();
+    o.max_error_rate = 0.9;
+    let p = dir.path().join("c.csv");
+    std::fs::write(&p, clusters).unwrap();
+    let mut sink = Collect::default();
+    let r = process(&p, "c.csv", &o, &References::default(), &mut |_| PriorYtd::new(), &mut sink);
+    assert_eq!(r.kind, Some(InputKind::Clusters));
+    assert_eq!(codes(&r), vec![(2, Code::E_DUPLICATE_ROW), (3, Code::E_DUPLICATE_ROW)]);
+    assert_eq!(sink.0.len(), 1);
+
+    let values = "报告期,范围,范围编码,指标,数值\n2024Q2,city,shijiazhuang,green_park_count,3\n2024Q2,cluster,nowhere,green_park_count,1\n2024Q2,city,shijiazhuang,sme_count,1\n";
+    let p = dir.path().join("v.csv");
+    std::fs::write(&p, values).unwrap();
+    let refs = References {
+        clusters: Some(HashSet::from(["wuji".to_string()])),
+        city: Some("shijiazhuang".into()),
+        reported_indicators: Some(HashSet::from(["green_park_count".to_string()])),
+        ..References::default()
+    };
+    let r = process(&p, "v.csv", &o, &refs, &mut |_| PriorYtd::new(), &mut Discard);
+    assert_eq!(r.kind, Some(InputKind::Values));
+    assert_eq!(codes(&r), vec![(3, Code::E_UNKNOWN_CLUSTER), (4, Code::E_UNKNOWN_INDICATOR)]);
+}

@@ -1,0 +1,384 @@
+//! Row validation: every cell of a row is read by its column's rule, then the rules
+//! across values (CNC ≤ key processes, roster and cluster references, duplicates,
+//! year-to-date decreases). Every problem of a row is reported, not just the first.
+
+use std::collections::{HashMap, HashSet};
+
+use clusterkpi_model::{Code, Date, Period};
+
+use crate::record::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
+use crate::schema::{HeaderMap, InputKind, Type};
+use crate::source::Cell;
+use crate::value::{self, Violation};
+
+/// A parsed cell.
+#[derive(Debug, Clone)]
+pub(crate) enum Val {
+    None,
+    Text(String),
+    Period(Period),
+    Num(f64),
+    Int(i64),
+    Bool(bool),
+    Level(&'static str),
+}
+
+impl Val {
+    fn text(&self) -> String {
+        match self {
+            Val::Text(s) => s.clone(),
+            _ => String::new(),
+        }
+    }
+    fn opt_text(&self) -> Option<String> {
+        match self {
+            Val::Text(s) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        }
+    }
+    fn period(&self) -> Period {
+        match self {
+            Val::Period(p) => *p,
+            _ => unreachable!("only called on rows without errors"),
+        }
+    }
+    fn num(&self) -> f64 {
+        match self {
+            Val::Num(n) => *n,
+            _ => 0.0,
+        }
+    }
+    fn int(&self) -> i64 {
+        match self {
+            Val::Int(i) => *i,
+            _ => 0,
+        }
+    }
+    fn opt_int(&self) -> Option<i64> {
+        match self {
+            Val::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    fn flag(&self) -> bool {
+        matches!(self, Val::Bool(true))
+    }
+    fn level(&self) -> &'static str {
+        match self {
+            Val::Level(l) => l,
+            _ => "none",
+        }
+    }
+}
+
+/// Reads a cell by its column type.
+pub(crate) fn read_cell(cell: &Cell, ty: Type, required: bool, today: Date) -> Result<Val, Violation> {
+    if cell.is_empty() && !required {
+        return Ok(Val::None);
+    }
+    match (ty, cell) {
+        (Type::Number | Type::NonNegative | Type::Count, Cell::Number(n)) => {
+            let s = format!("{n}");
+            if !n.is_finite() {
+                return value::number("NaN").map(Val::Num);
+            }
+            match ty {
+                Type::Number => Ok(Val::Num(*n)),
+                Type::NonNegative => value::non_negative(&s).map(Val::Num),
+                _ => value::count(&s).map(Val::Int),
+            }
+        }
+        (Type::Bool, Cell::Bool(b)) => Ok(Val::Bool(*b)),
+        (Type::Period, Cell::Date(y, m, _)) => {
+            value::period(&format!("{y}-{m:02}"), today).map(Val::Period)
+        }
+        (Type::Period, Cell::Number(n)) if n.fract() == 0.0 => {
+            // A period typed as a number, e.g. 202409 → "202409" is not a quarter form.
+            value::period(&format!("{n}"), today).map(Val::Period)
+        }
+        (_, c) => {
+            let s = c.display();
+            match ty {
+                Type::Text(max) => value::text(&s, max).map(Val::Text),
+                Type::ClusterId => value::cluster_id(&s).map(Val::Text),
+                Type::CreditCode => value::credit_code(&s).map(Val::Text),
+                Type::Period => value::period(&s, today).map(Val::Period),
+                Type::Number => value::number(&s).map(Val::Num),
+                Type::NonNegative => value::non_negative(&s).map(Val::Num),
+                Type::Count => value::count(&s).map(Val::Int),
+                Type::Bool => value::boolean(&s).map(Val::Bool),
+                Type::Level(levels) => value::level(&s, levels).map(Val::Level),
+            }
+        }
+    }
+}
+
+/// What row validation needs to know beyond the row itself.
+#[derive(Debug, Default, Clone)]
+pub struct References {
+    /// Known cluster ids (None: not available, the check is skipped).
+    pub clusters: Option<HashSet<String>>,
+    /// Credit codes of the roster (None: not available, the check is skipped).
+    pub roster: Option<HashSet<String>>,
+    /// The plan's city id, a valid `scope_id` of city scope in values files.
+    pub city: Option<String>,
+    /// Indicators of kind `reported` (None: the check is skipped).
+    pub reported_indicators: Option<HashSet<String>>,
+}
+
+impl References {
+    /// The checks this validation cannot make, in words for the summary.
+    #[must_use]
+    pub fn skipped_checks(&self, kind: InputKind) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        match kind {
+            InputKind::Reports if self.roster.is_none() => {
+                out.push("E_UNKNOWN_ENTERPRISE (no roster given)");
+            }
+            InputKind::Roster if self.clusters.is_none() => out.push("E_UNKNOWN_CLUSTER (no cluster list given)"),
+            InputKind::Values => {
+                if self.clusters.is_none() || self.city.is_none() {
+                    out.push("scope_id against the cluster list and plan (not given)");
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+/// The key that must be unique within a file, per kind.
+pub(crate) fn row_key(kind: InputKind, vals: &[Val]) -> Option<String> {
+    match kind {
+        InputKind::Clusters | InputKind::Roster => vals[0].opt_text(),
+        InputKind::Reports => match (&vals[0], &vals[1]) {
+            (Val::Text(c), Val::Period(p)) => Some(format!("{c}|{p}")),
+            _ => None,
+        },
+        InputKind::Values => match (&vals[0], &vals[1], &vals[2], &vals[3]) {
+            (Val::Period(p), Val::Level(s), Val::Text(id), Val::Text(ind)) => Some(format!("{p}|{s}|{id}|{ind}")),
+            _ => None,
+        },
+    }
+}
+
+/// A problem found in a row: the column it concerns (index into the kind's columns, or
+/// None for the row as a whole) and the rule.
+pub(crate) type RowProblem = (Option<usize>, String, Violation);
+
+/// Reads every cell of a row; problems are collected, not returned early.
+pub(crate) fn read_row(map: &HeaderMap, cells: &[Cell], today: Date) -> (Vec<Val>, Vec<RowProblem>) {
+    let cols = map.kind.columns();
+    let mut vals = Vec::with_capacity(cols.len());
+    let mut problems = Vec::new();
+    for (i, col) in cols.iter().enumerate() {
+        let Some(f) = map.position[i] else {
+            vals.push(Val::None);
+            continue;
+        };
+        let cell = cells.get(f).unwrap_or(&Cell::Empty);
+        match read_cell(cell, col.ty, col.required, today) {
+            Ok(v) => vals.push(v),
+            Err(v) => {
+                problems.push((Some(i), cell.display(), v));
+                vals.push(Val::None);
+            }
+        }
+    }
+    (vals, problems)
+}
+
+/// Cross-value rules and the typed record. `prior` gives the accepted year-to-date
+/// figures of earlier quarters of the same year for an enterprise.
+pub(crate) fn build_record(
+    kind: InputKind,
+    vals: &[Val],
+    line: u64,
+    refs: &References,
+    problems: &mut Vec<RowProblem>,
+) -> Option<Record> {
+    let errors_before = problems.iter().any(|(_, _, v)| !v.code.is_warning());
+    match kind {
+        InputKind::Clusters => (!errors_before).then(|| {
+            Record::Cluster(ClusterRow {
+                cluster_id: vals[0].text(),
+                name: vals[1].text(),
+                name_en: vals[2].opt_text(),
+                county: vals[3].text(),
+                industry: vals[4].text(),
+                established: vals[5].period(),
+            })
+        }),
+        InputKind::Roster => {
+            if let (Some(known), Val::Text(c)) = (&refs.clusters, &vals[2])
+                && !known.contains(c)
+            {
+                problems.push((
+                    Some(2),
+                    c.clone(),
+                    Violation::new(
+                        Code::E_UNKNOWN_CLUSTER,
+                        format!("集群编码“{c}”不在产业集群名录中"),
+                        format!("cluster {c:?} is not in the cluster list"),
+                    ),
+                ));
+            }
+            if problems.iter().any(|(_, _, v)| !v.code.is_warning()) {
+                return None;
+            }
+            Some(Record::Roster(RosterRow {
+                credit_code: vals[0].text(),
+                name: vals[1].text(),
+                cluster_id: vals[2].text(),
+                county: vals[3].text(),
+            }))
+        }
+        InputKind::Reports => {
+            if let (Some(roster), Val::Text(code)) = (&refs.roster, &vals[0])
+                && !roster.contains(code)
+            {
+                problems.push((
+                    Some(0),
+                    code.clone(),
+                    Violation::new(
+                        Code::E_UNKNOWN_ENTERPRISE,
+                        format!("企业“{code}”不在企业名录中"),
+                        format!("enterprise {code:?} is not in the roster"),
+                    ),
+                ));
+            }
+            if let (Val::Int(all), Val::Int(cnc)) = (&vals[8], &vals[9])
+                && cnc > all
+            {
+                problems.push((
+                    Some(9),
+                    cnc.to_string(),
+                    Violation::new(
+                        Code::E_CNC_EXCEEDS,
+                        format!("数控化关键工序数 {cnc} 大于关键工序数 {all}"),
+                        format!("CNC key processes {cnc} exceed key processes {all}"),
+                    ),
+                ));
+            }
+            if problems.iter().any(|(_, _, v)| !v.code.is_warning()) {
+                return None;
+            }
+            Some(Record::Report(ReportRow {
+                credit_code: vals[0].text(),
+                period: vals[1].period(),
+                revenue_ytd: vals[2].num(),
+                output_value_ytd: vals[3].num(),
+                employees: vals[4].opt_int(),
+                is_sme: vals[5].flag(),
+                above_scale: vals[6].flag(),
+                specialized_level: vals[7].level(),
+                key_processes: vals[8].int(),
+                key_processes_cnc: vals[9].int(),
+                business_info_system: vals[10].flag(),
+                digital_rnd_tools: vals[11].flag(),
+                ecommerce: vals[12].flag(),
+                design_center_level: vals[13].level(),
+                innovation_platforms: vals[14].int(),
+                green_factory_level: vals[15].level(),
+                tech_upgrade_equipment_ytd: vals[16].num(),
+                innovation_demo_level: vals[17].level(),
+                listing_status: vals[18].level(),
+                core_tech_breakthroughs: vals[19].int(),
+                line,
+            }))
+        }
+        InputKind::Values => {
+            if let (Some(reported), Val::Text(ind)) = (&refs.reported_indicators, &vals[3])
+                && !reported.contains(ind)
+            {
+                problems.push((
+                    Some(3),
+                    ind.clone(),
+                    Violation::new(
+                        Code::E_UNKNOWN_INDICATOR,
+                        format!("“{ind}”不是直报类指标"),
+                        format!("{ind:?} is not an indicator of kind `reported` in the catalogue"),
+                    ),
+                ));
+            }
+            match (&vals[1], &vals[2]) {
+                (Val::Level("city"), Val::Text(id)) => {
+                    if let Some(city) = &refs.city
+                        && id != city
+                    {
+                        problems.push((
+                            Some(2),
+                            id.clone(),
+                            Violation::new(
+                                Code::E_UNKNOWN_CLUSTER,
+                                format!("范围编码“{id}”不是规划的城市编码“{city}”"),
+                                format!("scope_id {id:?} is not the plan's city id {city:?}"),
+                            ),
+                        ));
+                    }
+                }
+                (Val::Level("cluster"), Val::Text(id)) => {
+                    if let Some(known) = &refs.clusters
+                        && !known.contains(id)
+                    {
+                        problems.push((
+                            Some(2),
+                            id.clone(),
+                            Violation::new(
+                                Code::E_UNKNOWN_CLUSTER,
+                                format!("集群编码“{id}”不在产业集群名录中"),
+                                format!("cluster {id:?} is not in the cluster list"),
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            if problems.iter().any(|(_, _, v)| !v.code.is_warning()) {
+                return None;
+            }
+            Some(Record::Value(ValueRow {
+                period: vals[0].period(),
+                scope: vals[1].level(),
+                scope_id: vals[2].text(),
+                indicator: vals[3].text(),
+                value: vals[4].num(),
+                line,
+            }))
+        }
+    }
+}
+
+/// Earlier accepted year-to-date figures, keyed by (credit code, period).
+pub type PriorYtd = HashMap<(String, Period), Ytd>;
+
+/// `W_YTD_DECREASE`: a cumulative figure below an accepted figure of an earlier quarter
+/// of the same year. Returns the warnings (column index, value, rule).
+pub(crate) fn ytd_warnings(row: &ReportRow, earlier: &[(Period, Ytd)]) -> Vec<RowProblem> {
+    let mut out = Vec::new();
+    let now = row.ytd();
+    let checks: [(usize, &str, &str, fn(&Ytd) -> f64); 3] = [
+        (2, "营业收入", "revenue", |y| y.revenue),
+        (3, "工业总产值", "output value", |y| y.output_value),
+        (16, "技改设备购置额", "equipment purchases", |y| y.tech_upgrade_equipment),
+    ];
+    for (col, zh, en, get) in checks {
+        if let Some((p, before)) = earlier
+            .iter()
+            .filter(|(p, _)| p.year() == row.period.year() && *p < row.period)
+            .max_by(|a, b| get(&a.1).total_cmp(&get(&b.1)))
+            && get(&now) + 1e-9 < get(before)
+        {
+            out.push((
+                Some(col),
+                format!("{}", get(&now)),
+                Violation::new(
+                    Code::W_YTD_DECREASE,
+                    format!("{zh}（本年累计）{} 低于 {p} 已报的 {}", get(&now), get(before)),
+                    format!("year-to-date {en} {} is below the {} accepted for {p}", get(&now), get(before)),
+                ),
+            ));
+        }
+    }
+    out
+}

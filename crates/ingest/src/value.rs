@@ -1,0 +1,301 @@
+//! Single-value rules of the data contract: numbers, integers, booleans, levels,
+//! periods and unified social credit codes, each with the error code it raises.
+
+use clusterkpi_model::text::to_half_width;
+use clusterkpi_model::{Code, Date, Period};
+
+/// A rule broken by one value: the code and a message in both languages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pub code: Code,
+    pub zh: String,
+    pub en: String,
+}
+
+impl Violation {
+    pub(crate) fn new(code: Code, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { code, zh: zh.into(), en: en.into() }
+    }
+}
+
+type Rule<T> = Result<T, Violation>;
+
+fn clean(raw: &str) -> String {
+    to_half_width(raw).trim().to_string()
+}
+
+/// A finite decimal number: `1234.5`, `1,234.5`, `１２３`, surrounding spaces.
+pub fn number(raw: &str) -> Rule<f64> {
+    let s = clean(raw);
+    let bad = || Violation::new(Code::E_NUMBER, format!("“{s}”不是有效数字"), format!("not a number: {s:?}"));
+    if s.is_empty() {
+        return Err(Violation::new(Code::E_NUMBER, "必填数值为空", "a required number is empty"));
+    }
+    let digits = if s.contains(',') {
+        // Thousands separators only in their proper places: 1,234,567.5
+        let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+        let unsigned = int.strip_prefix(['-', '+']).unwrap_or(int);
+        let groups: Vec<&str> = unsigned.split(',').collect();
+        let ok = !groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            return Err(bad());
+        }
+        let mut d = s.replace(',', "");
+        if frac.is_some_and(str::is_empty) {
+            d.push('0');
+        }
+        d
+    } else {
+        s.clone()
+    };
+    // Only plain decimal notation with an optional exponent: no NaN, inf, hex, %.
+    let ok_chars = digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    let has_digit = digits.bytes().any(|b| b.is_ascii_digit());
+    if !ok_chars || !has_digit {
+        return Err(bad());
+    }
+    match digits.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(if v == 0.0 { 0.0 } else { v }),
+        _ => Err(bad()),
+    }
+}
+
+/// A number that must be ≥ 0.
+pub fn non_negative(raw: &str) -> Rule<f64> {
+    let v = number(raw)?;
+    if v < 0.0 {
+        return Err(Violation::new(Code::E_RANGE, format!("{v} 不能为负数"), format!("{v} must not be negative")));
+    }
+    Ok(v)
+}
+
+/// A whole number ≥ 0 (`12.0` is accepted, `12.5` is not).
+pub fn count(raw: &str) -> Rule<i64> {
+    let v = non_negative(raw)?;
+    if v.fract() != 0.0 || v > 9.0e15 {
+        return Err(Violation::new(Code::E_RANGE, format!("{v} 应为整数"), format!("{v} must be a whole number")));
+    }
+    Ok(v as i64)
+}
+
+/// `是/否`, `Y/N`, `yes/no`, `true/false`, `1/0`, `√/×`, case-insensitive.
+pub fn boolean(raw: &str) -> Rule<bool> {
+    let s = clean(raw).to_lowercase();
+    match s.as_str() {
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" => Ok(true),
+        "否" | "n" | "no" | "false" | "0" | "×" | "✗" | "✘" | "x" => Ok(false),
+        _ => Err(Violation::new(
+            Code::E_BOOL,
+            format!("“{s}”不是是/否值（可用 是/否、Y/N、1/0、√/×）"),
+            format!("not a yes/no value: {s:?} (use 是/否, Y/N, yes/no, true/false, 1/0, √/×)"),
+        )),
+    }
+}
+
+/// A level (enum) column: each canonical English word with its Chinese forms.
+pub type Levels = &'static [(&'static str, &'static [&'static str])];
+
+pub const SPECIALIZED: Levels = &[
+    ("none", &["无"]),
+    ("provincial", &["省级", "省级专精特新"]),
+    ("national", &["国家级", "国家级专精特新小巨人", "小巨人", "专精特新小巨人"]),
+];
+pub const DESIGN_CENTER: Levels =
+    &[("none", &["无"]), ("municipal", &["市级"]), ("provincial", &["省级"]), ("national", &["国家级"])];
+pub const GREEN_OR_DEMO: Levels = &[("none", &["无"]), ("provincial", &["省级"]), ("national", &["国家级"])];
+pub const LISTING: Levels = &[("none", &["无"]), ("reserve", &["后备", "上市后备"]), ("listed", &["已上市", "上市"])];
+pub const SCOPES: Levels = &[("city", &["市", "全市", "城市"]), ("cluster", &["集群", "产业集群"])];
+
+/// Matches a level by its English word or a Chinese form; quotes are ignored so that
+/// `国家级专精特新“小巨人”` matches.
+pub fn level(raw: &str, levels: Levels) -> Rule<&'static str> {
+    let s: String = clean(raw).chars().filter(|c| !matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’')).collect();
+    let lower = s.to_lowercase();
+    for (canonical, forms) in levels {
+        if lower == *canonical || forms.contains(&s.as_str()) {
+            return Ok(canonical);
+        }
+    }
+    let allowed: Vec<String> = levels.iter().map(|(c, f)| format!("{}/{c}", f[0])).collect();
+    Err(Violation::new(
+        Code::E_ENUM,
+        format!("“{s}”不是允许的取值（{}）", allowed.join("、")),
+        format!("{s:?} is not one of {}", allowed.join(", ")),
+    ))
+}
+
+/// A quarter in any contract form, not after `today`.
+pub fn period(raw: &str, today: Date) -> Rule<Period> {
+    let s = clean(raw);
+    Period::parse_not_after(&s, today).map_err(|e| {
+        let zh = match e {
+            clusterkpi_model::period::PeriodError::Form => {
+                format!("“{s}”不是有效报告期（如 2024Q3、2024年第三季度、2024-09）")
+            }
+            clusterkpi_model::period::PeriodError::NotQuarterEnd(m) => format!("{m}月不是季末月份（3、6、9、12月）"),
+            clusterkpi_model::period::PeriodError::Future(p) => format!("报告期 {p} 晚于当前日期"),
+        };
+        Violation::new(Code::E_PERIOD, zh, format!("{s:?}: {e}"))
+    })
+}
+
+const CREDIT_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/// The GB 32100-2015 check character for the first 17 characters, if they are valid.
+#[must_use]
+pub fn credit_check_char(first17: &str) -> Option<char> {
+    let mut sum = 0;
+    for (c, w) in first17.chars().zip(CREDIT_WEIGHTS) {
+        sum += CREDIT_CHARS.find(c)? as u32 * w;
+    }
+    let check = (31 - sum % 31) % 31;
+    CREDIT_CHARS.chars().nth(check as usize)
+}
+
+/// A unified social credit code (统一社会信用代码): 18 characters of the GB 32100-2015
+/// alphabet with a correct check character. Returned upper-cased.
+pub fn credit_code(raw: &str) -> Rule<String> {
+    let s = clean(raw).to_uppercase();
+    let bad = |why_zh: &str, why_en: &str| {
+        Violation::new(
+            Code::E_CREDIT_CODE,
+            format!("统一社会信用代码“{s}”{why_zh}"),
+            format!("unified social credit code {s:?} {why_en}"),
+        )
+    };
+    if s.chars().count() != 18 {
+        return Err(bad("应为18位", "must have 18 characters"));
+    }
+    if !s.chars().all(|c| CREDIT_CHARS.contains(c)) {
+        return Err(bad("含有不允许的字符（不使用 I、O、Z、S、V）", "has characters outside the GB 32100 alphabet"));
+    }
+    let expected = credit_check_char(&s[..17]).ok_or_else(|| bad("格式错误", "is malformed"))?;
+    if s.ends_with(expected) {
+        Ok(s)
+    } else {
+        Err(bad(&format!("校验位错误（应为 {expected}）"), &format!("has a wrong check character (expected {expected})")))
+    }
+}
+
+/// Required text; trimmed, full-width forms folded.
+pub fn text(raw: &str, max_chars: usize) -> Rule<String> {
+    let s = clean(raw);
+    if s.is_empty() {
+        return Err(Violation::new(Code::E_REQUIRED, "必填项为空", "a required value is empty"));
+    }
+    if s.chars().count() > max_chars {
+        return Err(Violation::new(
+            Code::E_TEXT,
+            format!("长度超过 {max_chars} 个字符"),
+            format!("longer than {max_chars} characters"),
+        ));
+    }
+    Ok(s)
+}
+
+/// A cluster id: `[a-z0-9-]{2,40}`.
+pub fn cluster_id(raw: &str) -> Rule<String> {
+    let s = text(raw, 40)?;
+    let ok = s.len() >= 2 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        return Err(Violation::new(
+            Code::E_TEXT,
+            format!("集群编码“{s}”应为2–40位小写字母、数字或连字符"),
+            format!("cluster id {s:?} must match [a-z0-9-]{{2,40}}"),
+        ));
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_every_allowed_form() {
+        assert_eq!(number("1234.5"), Ok(1234.5));
+        assert_eq!(number("1,234.5"), Ok(1234.5));
+        assert_eq!(number(" 1,234,567 "), Ok(1_234_567.0));
+        assert_eq!(number("１２３"), Ok(123.0));
+        assert_eq!(number("-5"), Ok(-5.0));
+        assert_eq!(number("0.5"), Ok(0.5));
+        assert_eq!(number("1.5e3"), Ok(1500.0));
+    }
+
+    #[test]
+    fn numbers_that_are_not() {
+        for bad in ["NaN", "nan", "inf", "-inf", "1e309", "12%", "--", "", "  ", "1,23", "12,3456", "1.2.3", "abc", "0x10", "1 234"] {
+            assert_eq!(number(bad).unwrap_err().code, Code::E_NUMBER, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(non_negative("-1").unwrap_err().code, Code::E_RANGE);
+        assert_eq!(count("3.5").unwrap_err().code, Code::E_RANGE);
+        assert_eq!(count("12.0"), Ok(12));
+        assert_eq!(count("x").unwrap_err().code, Code::E_NUMBER);
+    }
+
+    #[test]
+    fn booleans() {
+        for t in ["是", "Y", "y", "YES", "true", "True", "1", "√", "Ｙ"] {
+            assert_eq!(boolean(t), Ok(true), "{t}");
+        }
+        for f in ["否", "N", "no", "FALSE", "0", "×"] {
+            assert_eq!(boolean(f), Ok(false), "{f}");
+        }
+        for bad in ["", "maybe", "2", "有"] {
+            assert_eq!(boolean(bad).unwrap_err().code, Code::E_BOOL);
+        }
+    }
+
+    #[test]
+    fn levels() {
+        assert_eq!(level("国家级专精特新“小巨人”", SPECIALIZED), Ok("national"));
+        assert_eq!(level("国家级专精特新\"小巨人\"", SPECIALIZED), Ok("national"));
+        assert_eq!(level("小巨人", SPECIALIZED), Ok("national"));
+        assert_eq!(level("Provincial", SPECIALIZED), Ok("provincial"));
+        assert_eq!(level("无", LISTING), Ok("none"));
+        assert_eq!(level("上市后备", LISTING), Ok("reserve"));
+        assert_eq!(level("市级", DESIGN_CENTER), Ok("municipal"));
+        assert_eq!(level("市级", GREEN_OR_DEMO).unwrap_err().code, Code::E_ENUM);
+        assert_eq!(level("", GREEN_OR_DEMO).unwrap_err().code, Code::E_ENUM);
+    }
+
+    #[test]
+    fn credit_codes() {
+        // A well-known valid code (the check character computed by GB 32100-2015).
+        let first17 = "91130100MA0CXXXX0";
+        let code = format!("{first17}{}", credit_check_char(first17).unwrap());
+        assert_eq!(credit_code(&code.to_lowercase()), Ok(code.clone()));
+        let mut wrong = code.clone();
+        let last = wrong.pop().unwrap();
+        wrong.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(credit_code(&wrong).unwrap_err().code, Code::E_CREDIT_CODE);
+        assert_eq!(credit_code("91130100").unwrap_err().code, Code::E_CREDIT_CODE);
+        assert_eq!(credit_code("91130100MA0CXXXXOI").unwrap_err().code, Code::E_CREDIT_CODE);
+        // Published example: 91350100M000100Y43 is valid.
+        assert!(credit_code("91350100M000100Y43").is_ok());
+    }
+
+    #[test]
+    fn periods_and_future() {
+        let today = Date { year: 2024, month: 8, day: 1 };
+        assert_eq!(period("2024年第三季度", today).unwrap().to_string(), "2024Q3");
+        assert_eq!(period("2024Q4", today).unwrap_err().code, Code::E_PERIOD);
+        assert_eq!(period("2024-08", today).unwrap_err().code, Code::E_PERIOD);
+    }
+
+    #[test]
+    fn cluster_ids() {
+        assert!(cluster_id("xinji-leather").is_ok());
+        assert_eq!(cluster_id("Xinji").unwrap_err().code, Code::E_TEXT);
+        assert_eq!(cluster_id("x").unwrap_err().code, Code::E_TEXT);
+        assert_eq!(cluster_id("").unwrap_err().code, Code::E_REQUIRED);
+    }
+}

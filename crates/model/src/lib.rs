@@ -1,0 +1,30 @@
+//! The plain types every stage of clusterkpi shares.
+//!
+//! ```text
+//!  input files ──ingest──▶ dataset ──engine (SQL)──▶ Evaluation ──▶ charts, report
+//!                 (Issue)                  (Judgement via status::judge)
+//! ```
+//!
+//! - [`period`]: quarters and their many written forms;
+//! - [`plan`]: a plan file validated into targets;
+//! - [`catalogue`]: the indicators, their units, areas and scopes;
+//! - [`pipeline`]: the pipeline file and its command-line overrides;
+//! - [`status`]: baseline, projection, progress, status and trend;
+//! - [`issue`]: data-contract codes and quarantine records;
+//! - [`evaluation`]: the result that charts and reports are made from.
+
+pub mod catalogue;
+pub mod evaluation;
+pub mod issue;
+pub mod period;
+pub mod pipeline;
+pub mod plan;
+pub mod status;
+pub mod text;
+
+pub use catalogue::{Area, Catalogue, Indicator, Scope, Unit};
+pub use evaluation::{Cluster, Evaluation, FileRecord, KpiRow, Language, Missing, SeriesRow};
+pub use issue::{Code, Issue};
+pub use period::{Date, Period};
+pub use plan::{Plan, Rule, Target};
+pub use status::{Judgement, Status, Trend};
