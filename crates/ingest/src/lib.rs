@@ -317,9 +317,12 @@ pub fn process(
             problems.extend(validate::ytd_warnings(r, &earlier));
         }
         let has_error = problems.iter().any(|(_, _, v)| !v.code.is_warning());
+        let row_period = validate::row_period(kind, &vals);
         for (col, value, v) in &problems {
             let column = col.map_or(String::new(), |c| header.map.header_of(c).to_string());
-            result.issues.push(issue(display, &sheet, row.line, &column, value, v));
+            let mut i = issue(display, &sheet, row.line, &column, value, v);
+            i.period = row_period;
+            result.issues.push(i);
             if v.code.is_warning() {
                 result.warnings += 1;
             }
@@ -401,6 +404,7 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
 
 fn issue(file: &str, sheet: &Option<String>, line: u64, column: &str, value: &str, v: &value::Violation) -> Issue {
     Issue {
+        period: None,
         file: file.to_string(),
         sheet: sheet.clone(),
         line,

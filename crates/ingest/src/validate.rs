@@ -162,6 +162,19 @@ pub(crate) fn row_key(kind: InputKind, vals: &[Val]) -> Option<String> {
     }
 }
 
+/// The quarter a row reports on, if it could be read.
+pub(crate) fn row_period(kind: InputKind, vals: &[Val]) -> Option<Period> {
+    let i = match kind {
+        InputKind::Reports => 1,
+        InputKind::Values => 0,
+        InputKind::Clusters | InputKind::Roster => return None,
+    };
+    match vals.get(i) {
+        Some(Val::Period(p)) => Some(*p),
+        _ => None,
+    }
+}
+
 /// A problem found in a row: the column it concerns (index into the kind's columns, or
 /// None for the row as a whole) and the rule.
 pub(crate) type RowProblem = (Option<usize>, String, Violation);

@@ -141,6 +141,9 @@ pub struct Issue {
     pub value: String,
     pub message_zh: String,
     pub message_en: String,
+    /// The quarter the row reports on, where it could be read: a report for the as-of
+    /// quarter with quarantined rows is partial.
+    pub period: Option<crate::Period>,
 }
 
 impl Issue {

@@ -25,6 +25,6 @@ pub mod text;
 pub use catalogue::{Area, Catalogue, Indicator, Scope, Unit};
 pub use evaluation::{Cluster, Evaluation, FileRecord, KpiRow, Language, Missing, SeriesRow};
 pub use issue::{Code, Issue};
-pub use period::{Date, Period};
+pub use period::{Date, Period, now_rfc3339};
 pub use plan::{Plan, Rule, Target};
 pub use status::{Judgement, Status, Trend};

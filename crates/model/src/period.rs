@@ -213,6 +213,17 @@ impl Date {
     }
 }
 
+/// The current UTC time as RFC 3339 (`2026-11-29T15:37:13Z`).
+#[must_use]
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let d = Date::from_unix_days((secs / 86_400) as i64);
+    let s = secs % 86_400;
+    format!("{d}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)

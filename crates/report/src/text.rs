@@ -128,6 +128,10 @@ impl Text {
         zh_en!(self, format!("……另有 {n} 家"), format!("… and {n} more"))
     }
 
+    pub(crate) fn colon(self) -> &'static str {
+        zh_en!(self, "：", ": ")
+    }
+
     pub(crate) fn list_sep(self) -> &'static str {
         zh_en!(self, "、", ", ")
     }
@@ -536,6 +540,12 @@ impl Text {
             (Unit::TenThousandYuan, Language::Zh) => "万元",
             (Unit::TenThousandYuan, Language::En) => "10k yuan",
         }
+    }
+
+    /// An indicator's name with its unit, for group rows.
+    pub(crate) fn with_unit(self, name: &str, unit: Unit) -> String {
+        let u = self.unit(unit);
+        zh_en!(self, format!("{name}（{u}）"), format!("{name} ({u})"))
     }
 
     /// A value for reading: rates with one decimal and `%`, counts as integers, money

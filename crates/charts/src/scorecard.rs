@@ -1,0 +1,230 @@
+//! The scorecard: one row for the city and one per cluster, one column per targeted
+//! indicator (grouped by report area), each cell coloured by the row's status and
+//! showing the value and the status in words, so it still reads in greyscale print.
+
+use clusterkpi_model::{Area, Evaluation, Language, Scope, Status, Target, Unit};
+
+use crate::Figure;
+use crate::font::text_width;
+use crate::layout::{Key, footer, header, legend};
+use crate::scene::{Align, Scene, Stroke};
+use crate::style::{GRID, LABEL_SIZE, LINE, MARGIN, MUTED, TEXT, WHITE, WIDTH, status_colour};
+use crate::text::{fmt_number, indicator_name, no_data, pick, source_line, target_text, unit_label, wrap};
+
+const CELL_SIZE: f64 = 16.0;
+const MIN_COLUMN: f64 = 58.0;
+const NAME_MAX_WIDTH: f64 = 260.0;
+const ROW_HEIGHT: f64 = CELL_SIZE * LINE * 2.0 + 12.0;
+/// White gap between cells.
+const GAP: f64 = 2.0;
+
+struct Column {
+    id: String,
+    area: Option<Area>,
+    unit: Unit,
+    header: Vec<String>,
+    targets: Vec<String>,
+}
+
+struct Row {
+    scope: Scope,
+    scope_id: String,
+    name: Vec<String>,
+}
+
+pub(crate) fn figure(eval: &Evaluation) -> Figure {
+    let lang = eval.language;
+    let title = pick(lang, "目标完成情况总览", "Scorecard of plan targets").to_string();
+    let subtitle = match lang {
+        Language::Zh => format!("{}，截至{}", eval.plan.name, eval.as_of),
+        Language::En => format!("{}, as of {}", eval.plan.name_en, eval.as_of),
+    };
+
+    let ids = targeted_indicators(eval);
+    let rows = rows(eval);
+    let name_width = rows
+        .iter()
+        .flat_map(|r| &r.name)
+        .map(|l| text_width(l, LABEL_SIZE))
+        .fold(text_width(pick(lang, "范围", "Scope"), LABEL_SIZE), f64::max);
+    let grid_left = MARGIN + name_width + 14.0;
+    // The page widens rather than squeeze columns below a readable width; the report
+    // scales the picture to the page, which keeps proportions.
+    let width = WIDTH.max(grid_left + ids.len() as f64 * MIN_COLUMN + MARGIN);
+    let column = if ids.is_empty() { 0.0 } else { (width - MARGIN - grid_left) / ids.len() as f64 };
+
+    let columns: Vec<Column> = ids.iter().map(|id| column_of(eval, id, column - 8.0)).collect();
+    let mut scene = Scene::new(width, 0.0);
+    let mut y = header(&mut scene, &title, &[subtitle]);
+    let mut keys: Vec<(Key, String)> = [Status::Achieved, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::Missed, Status::NoData]
+        .into_iter()
+        .map(|s| (Key::Swatch(status_colour(s).0), s.label(lang).to_string()))
+        .collect();
+    keys.push((Key::Outlined(WHITE), pick(lang, "空白：该范围无目标", "blank: no target for this scope").to_string()));
+    y = legend(&mut scene, &keys, y) + 8.0;
+
+    if columns.is_empty() {
+        let message = pick(lang, "计划未设定量化目标", "The plan sets no quantified targets");
+        scene.text(message, (width / 2.0, y + 40.0), LABEL_SIZE, MUTED, Align::Center);
+        footer(&mut scene, &source_line(eval), y + 80.0);
+        return Figure { id: "scorecard".into(), title, area: None, scene };
+    }
+
+    // Area group headings over runs of columns of the same area.
+    let x_of = |i: usize| grid_left + i as f64 * column;
+    let mut groups: Vec<(usize, usize, Option<Area>)> = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        match groups.last_mut() {
+            Some((_, end, area)) if *area == c.area => *end = i + 1,
+            _ => groups.push((i, i + 1, c.area)),
+        }
+    }
+    let group_lines: Vec<Vec<String>> = groups
+        .iter()
+        .map(|(start, end, area)| {
+            let name = area.map_or("", |a| match lang {
+                Language::Zh => a.name_zh(),
+                Language::En => a.name_en(),
+            });
+            wrap(name, CELL_SIZE, (end - start) as f64 * column - 8.0)
+        })
+        .collect();
+    let group_height = group_lines.iter().map(Vec::len).max().unwrap_or(1) as f64 * CELL_SIZE * LINE + 8.0;
+    for ((start, end, _), lines) in groups.iter().zip(&group_lines) {
+        let (x0, x1) = (x_of(*start), x_of(*end));
+        for (k, line) in lines.iter().enumerate() {
+            let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
+            scene.text(line, ((x0 + x1) / 2.0, cy), CELL_SIZE, TEXT, Align::Center);
+        }
+        scene.line((x0 + 4.0, y + group_height - 3.0), (x1 - 4.0, y + group_height - 3.0), Stroke::solid(MUTED, 1.5));
+    }
+    y += group_height + 4.0;
+
+    // Column headings: name and unit, then the target in grey.
+    let header_lines = columns.iter().map(|c| c.header.len() + c.targets.len()).max().unwrap_or(1);
+    let header_height = header_lines as f64 * CELL_SIZE * LINE + 8.0;
+    for (i, c) in columns.iter().enumerate() {
+        let cx = x_of(i) + column / 2.0;
+        let lines = c.header.iter().map(|l| (l, TEXT)).chain(c.targets.iter().map(|l| (l, MUTED)));
+        for (k, (line, colour)) in lines.enumerate() {
+            let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
+            scene.text(line, (cx, cy), CELL_SIZE, colour, Align::Center);
+        }
+    }
+    scene.text(pick(lang, "范围", "Scope"), (MARGIN, y + header_height - CELL_SIZE), LABEL_SIZE, MUTED, Align::Left);
+    y += header_height;
+
+    for (r, row) in rows.iter().enumerate() {
+        // A small gap sets the city row apart from the clusters.
+        if r == 1 {
+            y += 8.0;
+        }
+        let cy = y + ROW_HEIGHT / 2.0;
+        let first = cy - (row.name.len() as f64 - 1.0) * LABEL_SIZE * LINE / 2.0;
+        for (k, line) in row.name.iter().enumerate() {
+            scene.text(line, (MARGIN, first + k as f64 * LABEL_SIZE * LINE), LABEL_SIZE, TEXT, Align::Left);
+        }
+        for (i, c) in columns.iter().enumerate() {
+            cell(&mut scene, eval, row, c, (x_of(i), y), column);
+        }
+        y += ROW_HEIGHT;
+    }
+
+    footer(&mut scene, &source_line(eval), y + 4.0);
+    Figure { id: "scorecard".into(), title, area: None, scene }
+}
+
+/// Every indicator with a target for any scope, grouped by area in report order, then
+/// in plan order.
+fn targeted_indicators(eval: &Evaluation) -> Vec<String> {
+    let mut ids: Vec<&str> = Vec::new();
+    for t in &eval.plan.targets {
+        if !ids.contains(&t.indicator.as_str()) {
+            ids.push(&t.indicator);
+        }
+    }
+    let area_rank = |id: &str| {
+        eval.indicator(id).and_then(|i| Area::ALL.iter().position(|a| *a == i.area)).unwrap_or(Area::ALL.len())
+    };
+    // A stable sort keeps plan order within an area.
+    ids.sort_by_key(|id| area_rank(id));
+    ids.into_iter().map(String::from).collect()
+}
+
+fn rows(eval: &Evaluation) -> Vec<Row> {
+    let wrap_name = |name: &str| wrap(name, LABEL_SIZE, NAME_MAX_WIDTH);
+    let city = Row {
+        scope: Scope::City,
+        scope_id: eval.plan.city.clone(),
+        name: wrap_name(&eval.scope_name(Scope::City, &eval.plan.city)),
+    };
+    std::iter::once(city)
+        .chain(eval.clusters.iter().map(|c| Row {
+            scope: Scope::Cluster,
+            scope_id: c.id.clone(),
+            name: wrap_name(c.name_in(eval.language)),
+        }))
+        .collect()
+}
+
+fn column_of(eval: &Evaluation, id: &str, text_width_max: f64) -> Column {
+    let lang = eval.language;
+    let indicator = eval.indicator(id);
+    let unit = indicator.map_or(Unit::Count, |i| i.unit);
+    let heading = match lang {
+        Language::Zh => format!("{}（{}）", indicator_name(eval, id), unit_label(unit, lang)),
+        Language::En => format!("{} ({})", indicator_name(eval, id), unit_label(unit, lang)),
+    };
+    let city = eval.plan.target(id, Scope::City);
+    let cluster = eval.plan.target(id, Scope::Cluster);
+    let describe = |t: &Target| target_text(t, unit, lang);
+    let target_lines = match (city, cluster) {
+        (Some(a), Some(b)) if describe(a) == describe(b) => vec![describe(a)],
+        (Some(a), Some(b)) => vec![
+            format!("{}{}", pick(lang, "全市", "city "), describe(a)),
+            format!("{}{}", pick(lang, "集群", "clusters "), describe(b)),
+        ],
+        (Some(t), None) | (None, Some(t)) => vec![describe(t)],
+        (None, None) => Vec::new(),
+    };
+    Column {
+        id: id.to_string(),
+        area: indicator.map(|i| i.area),
+        unit,
+        header: wrap(&heading, CELL_SIZE, text_width_max),
+        targets: target_lines.iter().flat_map(|l| wrap(l, CELL_SIZE, text_width_max)).collect(),
+    }
+}
+
+/// One cell: blank where the row's scope has no target, otherwise the status colour
+/// with the value and the status in words (each only if it fits).
+fn cell(scene: &mut Scene, eval: &Evaluation, row: &Row, column: &Column, (x, y): (f64, f64), width: f64) {
+    let (x0, y0, x1, y1) = (x + GAP / 2.0, y + GAP / 2.0, x + width - GAP / 2.0, y + ROW_HEIGHT - GAP / 2.0);
+    if eval.plan.target(&column.id, row.scope).is_none() {
+        scene.rect((x0, y0), (x1, y1), None, Some(Stroke::solid(GRID, 1.0)));
+        return;
+    }
+    let kpi = eval.kpi(row.scope, &row.scope_id, &column.id);
+    let status = kpi.map_or(Status::NoData, |k| k.judgement.status);
+    let value = kpi.and_then(|k| k.judgement.value);
+    let (fill, light_text) = status_colour(status);
+    scene.rect((x0, y0), (x1, y1), Some(fill), None);
+    let colour = if light_text { WHITE } else { TEXT };
+    let label = status.label(eval.language);
+    let value_text = match value {
+        Some(v) => fmt_number(v, column.unit),
+        None => no_data(eval.language).to_string(),
+    };
+    let fits = |t: &str| text_width(t, CELL_SIZE) <= width - 6.0;
+    let lines: Vec<&str> = if value.is_none() {
+        vec![value_text.as_str()]
+    } else {
+        vec![value_text.as_str(), label]
+    };
+    let lines: Vec<&str> = lines.into_iter().filter(|l| fits(l)).collect();
+    let cy = (y0 + y1) / 2.0;
+    let first = cy - (lines.len() as f64 - 1.0) * CELL_SIZE * LINE / 2.0;
+    for (k, line) in lines.iter().enumerate() {
+        scene.text(*line, (x + width / 2.0, first + k as f64 * CELL_SIZE * LINE), CELL_SIZE, colour, Align::Center);
+    }
+}

@@ -1,0 +1,113 @@
+//! Reading the dataset's Parquet files back: projections, the year-to-date history
+//! the validator compares against, and the issues table.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs::File;
+use std::path::Path;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{Float64Type, Int32Type, Int64Type};
+use clusterkpi_ingest::{PriorYtd, Ytd};
+use clusterkpi_model::{Code, Issue, Period};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use crate::{Result, Snapshot, Table, io_at};
+
+/// Reads a Parquet file, optionally only the named columns (in file order).
+pub fn read_batches(path: &Path, columns: Option<&[&str]>) -> Result<Vec<RecordBatch>> {
+    let file = File::open(path).map_err(io_at(path))?;
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(64 * 1024);
+    if let Some(cols) = columns {
+        let schema = builder.parquet_schema();
+        let idx: Vec<usize> = (0..schema.num_columns())
+            .filter(|i| cols.contains(&schema.column(*i).name()))
+            .collect();
+        let mask = ProjectionMask::leaves(schema, idx);
+        builder = builder.with_projection(mask);
+    }
+    let reader = builder.build()?;
+    Ok(reader.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub(crate) fn for_each_str(batch: &RecordBatch, col: usize, mut f: impl FnMut(&str)) {
+    let a = batch.column(col).as_string::<i32>();
+    for i in 0..a.len() {
+        if a.is_valid(i) {
+            f(a.value(i));
+        }
+    }
+}
+
+fn col<'a>(batch: &'a RecordBatch, name: &str) -> &'a dyn Array {
+    batch.column(batch.schema().index_of(name).expect("column of the table schema")).as_ref()
+}
+
+pub(crate) fn prior_ytd(snapshot: &Snapshot, codes: &HashSet<String>, years: &BTreeSet<i32>) -> Result<PriorYtd> {
+    let mut best: HashMap<(String, Period), (i64, Ytd)> = HashMap::new();
+    if codes.is_empty() {
+        return Ok(PriorYtd::new());
+    }
+    for f in snapshot.data_files(Table::ReportHistory) {
+        let relevant = f.periods.is_empty()
+            || f.periods.iter().filter_map(|p| p.parse::<Period>().ok()).any(|p| years.contains(&p.year()));
+        if !relevant {
+            continue;
+        }
+        let cols = ["credit_code", "period_index", "revenue_ytd", "output_value_ytd", "tech_upgrade_equipment_ytd", "version"];
+        for b in read_batches(&snapshot.root.join(&f.path), Some(&cols))? {
+            let code = col(&b, "credit_code").as_string::<i32>();
+            let pidx = col(&b, "period_index").as_primitive::<Int32Type>();
+            let rev = col(&b, "revenue_ytd").as_primitive::<Float64Type>();
+            let out = col(&b, "output_value_ytd").as_primitive::<Float64Type>();
+            let tech = col(&b, "tech_upgrade_equipment_ytd").as_primitive::<Float64Type>();
+            let ver = col(&b, "version").as_primitive::<Int64Type>();
+            for i in 0..b.num_rows() {
+                let c = code.value(i);
+                let p = Period::from_index(pidx.value(i));
+                if !years.contains(&p.year()) || !codes.contains(c) {
+                    continue;
+                }
+                let y = Ytd { revenue: rev.value(i), output_value: out.value(i), tech_upgrade_equipment: tech.value(i) };
+                let v = ver.value(i);
+                let e = best.entry((c.to_string(), p)).or_insert((v, y));
+                if v >= e.0 {
+                    *e = (v, y);
+                }
+            }
+        }
+    }
+    Ok(best.into_iter().map(|(k, (_, y))| (k, y)).collect())
+}
+
+pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
+    let mut out = Vec::new();
+    for b in snapshot.read(Table::Issues)? {
+        let s = |n: &str| col(&b, n).as_string::<i32>();
+        let (file, sheet, column, code, value, zh, en, period) = (
+            s("file"),
+            s("sheet"),
+            s("column"),
+            s("code"),
+            s("value"),
+            s("message_zh"),
+            s("message_en"),
+            s("period"),
+        );
+        let line = col(&b, "line").as_primitive::<Int64Type>();
+        for i in 0..b.num_rows() {
+            out.push(Issue {
+                file: file.value(i).to_string(),
+                sheet: sheet.is_valid(i).then(|| sheet.value(i).to_string()),
+                line: line.value(i) as u64,
+                column: column.value(i).to_string(),
+                code: Code::parse(code.value(i)).unwrap_or(Code::E_FORMAT),
+                value: value.value(i).to_string(),
+                message_zh: zh.value(i).to_string(),
+                message_en: en.value(i).to_string(),
+                period: period.is_valid(i).then(|| period.value(i).parse().ok()).flatten(),
+            });
+        }
+    }
+    Ok(out)
+}
