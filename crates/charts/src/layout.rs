@@ -36,7 +36,6 @@ pub(crate) enum Key {
     /// A filled square with a thin border, for light colours such as white.
     Outlined(RGBColor),
     Line(Stroke),
-    Marker { fill: RGBColor, stroke: Stroke },
 }
 
 const KEY_WIDTH: f64 = 30.0;
@@ -89,7 +88,6 @@ fn draw_key(scene: &mut Scene, key: Key, x: f64, cy: f64) {
             Some(Stroke::solid(MUTED, 1.0)),
         ),
         Key::Line(stroke) => scene.line((x, cy), (x + KEY_WIDTH, cy), stroke),
-        Key::Marker { fill, stroke } => scene.circle((x + KEY_WIDTH / 2.0, cy), 6.0, Some(fill), Some(stroke)),
     }
 }
 

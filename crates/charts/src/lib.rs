@@ -33,6 +33,9 @@ mod series;
 mod style;
 mod text;
 
+#[cfg(test)]
+mod tests;
+
 /// The family name the bundled font is registered under.
 pub const FONT_FAMILY: &str = "WenQuanYi Micro Hei";
 

@@ -55,6 +55,7 @@ pub(crate) struct TextBox {
 }
 
 impl TextBox {
+    #[cfg(test)]
     pub(crate) fn overlaps(&self, other: &TextBox) -> bool {
         self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
     }
@@ -104,6 +105,7 @@ impl Scene {
     }
 
     /// Every text item with the box it covers.
+    #[cfg(test)]
     pub(crate) fn text_boxes(&self) -> Vec<(&str, TextBox)> {
         self.items
             .iter()

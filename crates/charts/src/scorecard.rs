@@ -12,7 +12,10 @@ use crate::style::{GRID, LABEL_SIZE, LINE, MARGIN, MUTED, TEXT, WHITE, WIDTH, st
 use crate::text::{fmt_number, indicator_name, no_data, pick, source_line, target_text, unit_label, wrap};
 
 const CELL_SIZE: f64 = 16.0;
-const MIN_COLUMN: f64 = 58.0;
+/// Narrowest column: four hanzi, or for English a short word per line (longer words
+/// are hyphenated).
+const MIN_COLUMN_ZH: f64 = 58.0;
+const MIN_COLUMN_EN: f64 = 76.0;
 const NAME_MAX_WIDTH: f64 = 260.0;
 const ROW_HEIGHT: f64 = CELL_SIZE * LINE * 2.0 + 12.0;
 /// White gap between cells.
@@ -50,7 +53,11 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
     let grid_left = MARGIN + name_width + 14.0;
     // The page widens rather than squeeze columns below a readable width; the report
     // scales the picture to the page, which keeps proportions.
-    let width = WIDTH.max(grid_left + ids.len() as f64 * MIN_COLUMN + MARGIN);
+    let min_column = match lang {
+        Language::Zh => MIN_COLUMN_ZH,
+        Language::En => MIN_COLUMN_EN,
+    };
+    let width = WIDTH.max(grid_left + ids.len() as f64 * min_column + MARGIN);
     let column = if ids.is_empty() { 0.0 } else { (width - MARGIN - grid_left) / ids.len() as f64 };
 
     let columns: Vec<Column> = ids.iter().map(|id| column_of(eval, id, column - 8.0)).collect();

@@ -143,13 +143,13 @@ pub(crate) fn target_text(target: &Target, unit: Unit, lang: Language) -> String
 }
 
 /// Splits `text` into lines no wider than `max_width` at font `size`: between any two
-/// hanzi, or at spaces in Latin text, keeping closing punctuation with what precedes it
-/// and opening brackets with what follows. A single token wider than the limit gets a
-/// line of its own.
+/// hanzi, or at spaces and after hyphens in Latin text, keeping closing punctuation with
+/// what precedes it and opening brackets with what follows. A word wider than the limit
+/// is hyphenated.
 pub(crate) fn wrap(text: &str, size: f64, max_width: f64) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for token in tokens(text) {
+    for token in tokens(text).into_iter().flat_map(|t| hyphenate(t, size, max_width)) {
         let candidate = format!("{line}{token}");
         if line.is_empty() || text_width(candidate.trim_end(), size) <= max_width {
             line = candidate;
@@ -164,6 +164,26 @@ pub(crate) fn wrap(text: &str, size: f64, max_width: f64) -> Vec<String> {
     lines
 }
 
+/// Cuts a token wider than `max_width` into pieces ending in "-" that fit. A single
+/// character always stays whole.
+fn hyphenate(token: String, size: f64, max_width: f64) -> Vec<String> {
+    if text_width(token.trim_end(), size) <= max_width || token.chars().count() < 2 {
+        return vec![token];
+    }
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    for c in token.chars() {
+        let candidate = format!("{piece}{c}-");
+        if !piece.is_empty() && text_width(&candidate, size) > max_width {
+            pieces.push(format!("{piece}-"));
+            piece.clear();
+        }
+        piece.push(c);
+    }
+    pieces.push(piece);
+    pieces
+}
+
 /// Breakable units: one hanzi (with any punctuation glued to it), or one Latin word
 /// with its trailing space.
 fn tokens(text: &str) -> Vec<String> {
@@ -173,7 +193,7 @@ fn tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut after_opening = false;
     for c in text.chars() {
-        let in_open_word = out.last().and_then(|t| t.chars().last()).is_some_and(is_word_char);
+        let in_open_word = out.last().and_then(|t| t.chars().last()).is_some_and(|p| is_word_char(p) && p != '-');
         let glue = after_opening || c.is_whitespace() || CLOSING.contains(c) || (is_word_char(c) && in_open_word);
         match out.last_mut() {
             Some(last) if glue => last.push(c),
@@ -211,7 +231,12 @@ mod tests {
         let lines = wrap("Digital R&D design tool adoption", 20.0, text_width("Digital R&D", 20.0) + 1.0);
         assert_eq!(lines, ["Digital R&D", "design tool", "adoption"]);
         assert_eq!(wrap("", 20.0, 10.0), Vec::<String>::new());
-        // A too-long word still gets its own line rather than being lost.
-        assert_eq!(wrap("abcdefghijkl", 20.0, 5.0), ["abcdefghijkl"]);
+        assert_eq!(wrap("Key-process CNC", 20.0, text_width("process CNC", 20.0) + 1.0), ["Key-", "process CNC"]);
+        // A word wider than the line is hyphenated; a single character is never split.
+        let max = text_width("charac-", 20.0) + 0.5;
+        let lines = wrap("characteristic", 20.0, max);
+        assert!(lines.len() >= 2 && lines.iter().all(|l| text_width(l, 20.0) <= max), "{lines:?}");
+        assert_eq!(lines.concat().replace('-', ""), "characteristic");
+        assert_eq!(wrap("中", 20.0, 1.0), ["中"]);
     }
 }

@@ -1,1 +1,371 @@
-//! placeholder
+//! The evaluation engine: the only crate that runs SQL.
+//!
+//! ```text
+//!  dataset snapshot ──register──▶ report_history, superseded, roster, clusters,
+//!                                 values_history, plan, periods, targets
+//!   views.sql ─▶ reports, scoped, coverage, reported_values, cluster_annual
+//!   phase 1: <indicator>.sql, reported.sql ─▶ series
+//!   phase 2: digital_cluster_count.sql (reads series)
+//!   ─▶ full grid (every quarter × scope × indicator) ─▶ status::judge ─▶ Evaluation
+//! ```
+//!
+//! DataFusion runs on a small multi-threaded runtime created per call, so callers
+//! (the command line) stay synchronous.
+
+mod register;
+pub mod sql;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use clusterkpi_lake::{Lake, Snapshot};
+use clusterkpi_model::catalogue::Kind;
+use clusterkpi_model::status::{judge, relative_reading};
+use clusterkpi_model::{
+    Cluster, Evaluation, Indicator, KpiRow, Language, Missing, Period, Plan, Scope, SeriesRow,
+};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+use datafusion::prelude::SessionContext;
+
+pub use datafusion::arrow;
+
+/// The Parquet writer of DataFusion's pinned version, for query exports.
+pub mod parquet {
+    pub use datafusion::parquet::arrow::ArrowWriter;
+}
+pub use register::{parameters, session, sql_session};
+pub use sql::Definitions;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("indicator definitions: {0}")]
+    Definitions(String),
+    #[error("{origin}: {source}")]
+    Sql {
+        origin: String,
+        #[source]
+        source: datafusion::error::DataFusionError,
+    },
+    #[error(transparent)]
+    Lake(#[from] clusterkpi_lake::LakeError),
+    #[error("no report data in the dataset (version {0}); ingest report files first")]
+    NoData(u64),
+    #[error("as-of quarter {0} is before the earliest reported quarter {1}")]
+    TooEarly(Period, Period),
+    #[error("{0}")]
+    Runtime(String),
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// What to evaluate.
+pub struct Request<'a> {
+    pub lake: &'a Lake,
+    /// The dataset version to compute on (None: the latest).
+    pub version: Option<u64>,
+    pub plan: &'a Plan,
+    pub plan_path: String,
+    pub plan_sha256: String,
+    /// The as-of quarter (None: the latest quarter with report data).
+    pub as_of: Option<Period>,
+    pub language: Language,
+    pub definitions: &'a Definitions,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| EngineError::Runtime(format!("cannot start the query runtime: {e}")))
+}
+
+/// Runs an ad-hoc query over the dataset's tables (and the saved scorecards).
+pub fn query(lake: &Lake, version: Option<u64>, sql: &str) -> Result<Vec<RecordBatch>> {
+    runtime()?.block_on(async {
+        let snapshot = lake.snapshot(version)?;
+        let ctx = sql_session(lake, &snapshot).await?;
+        run(&ctx, sql, "query").await
+    })
+}
+
+async fn run(ctx: &SessionContext, sql: &str, origin: &str) -> Result<Vec<RecordBatch>> {
+    let wrap = |source| EngineError::Sql { origin: origin.to_string(), source };
+    let df = ctx.sql(sql).await.map_err(wrap)?;
+    df.collect().await.map_err(wrap)
+}
+
+/// The latest quarter with accepted report rows.
+pub fn latest_period(snapshot: &Snapshot) -> Option<Period> {
+    snapshot
+        .data_files(clusterkpi_lake::Table::ReportHistory)
+        .iter()
+        .flat_map(|f| f.periods.iter())
+        .filter_map(|p| p.parse().ok())
+        .max()
+}
+
+fn earliest_period(snapshot: &Snapshot) -> Option<Period> {
+    snapshot
+        .data_files(clusterkpi_lake::Table::ReportHistory)
+        .iter()
+        .flat_map(|f| f.periods.iter())
+        .filter_map(|p| p.parse().ok())
+        .min()
+}
+
+type Key = (Period, Scope, String, String);
+
+/// Computes every indicator for every scope and quarter up to the as-of quarter and
+/// judges every target.
+pub fn evaluate(req: &Request<'_>) -> Result<Evaluation> {
+    runtime()?.block_on(evaluate_async(req))
+}
+
+async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
+    let snapshot = req.lake.snapshot(req.version)?;
+    let (Some(first), Some(last)) = (earliest_period(&snapshot), latest_period(&snapshot)) else {
+        return Err(EngineError::NoData(snapshot.version()));
+    };
+    let as_of = req.as_of.unwrap_or(last);
+    if as_of < first {
+        return Err(EngineError::TooEarly(as_of, first));
+    }
+    let defs = req.definitions;
+    let ctx = session(&snapshot, req.plan, first, as_of).await?;
+    for stmt in sql::statements(&defs.sql("views")?) {
+        run(&ctx, &stmt, &defs.origin("views")).await?;
+    }
+
+    // Phase 1: every SQL indicator, then the reported ones.
+    let mut values: HashMap<Key, Option<f64>> = HashMap::new();
+    let indicators: Vec<&Indicator> = defs.catalogue.iter().collect();
+    for ind in indicators.iter().filter(|i| i.kind == Kind::Sql && i.phase == 1) {
+        let batches = run(&ctx, &defs.sql(&ind.id)?, &defs.origin(&ind.id)).await?;
+        collect_values(&batches, Some(&ind.id), &mut values, &defs.origin(&ind.id))?;
+    }
+    if indicators.iter().any(|i| i.kind == Kind::Reported) {
+        let batches = run(&ctx, &defs.sql("reported")?, &defs.origin("reported")).await?;
+        collect_values(&batches, None, &mut values, &defs.origin("reported"))?;
+    }
+    register::series(&ctx, &values)?;
+    for ind in indicators.iter().filter(|i| i.kind == Kind::Sql && i.phase > 1) {
+        let batches = run(&ctx, &defs.sql(&ind.id)?, &defs.origin(&ind.id)).await?;
+        collect_values(&batches, Some(&ind.id), &mut values, &defs.origin(&ind.id))?;
+    }
+
+    let coverage = coverage(&ctx).await?;
+    let clusters = clusters(&ctx).await?;
+    let missing = missing(&ctx, as_of).await?;
+    let rows_per_period = rows_per_period(&ctx).await?;
+
+    // The full grid: every quarter × scope × indicator, null where nothing was computed.
+    let mut scopes: Vec<(Scope, String)> = vec![(Scope::City, req.plan.city.clone())];
+    scopes.extend(clusters.iter().map(|c| (Scope::Cluster, c.id.clone())));
+    let mut series = Vec::new();
+    let mut kpis = Vec::new();
+    for ind in &indicators {
+        for (scope, id) in scopes.iter().filter(|(s, _)| ind.has_scope(*s)) {
+            let mut points = Vec::new();
+            for p in first.through(as_of) {
+                let value = values.get(&(p, *scope, id.clone(), ind.id.clone())).copied().flatten();
+                let (reporting, expected) = coverage.get(&(p, *scope, id.clone())).copied().unwrap_or((0, 0));
+                series.push(SeriesRow {
+                    period: p,
+                    scope: *scope,
+                    scope_id: id.clone(),
+                    indicator: ind.id.clone(),
+                    value,
+                    unit: ind.unit,
+                    reporting,
+                    expected,
+                });
+                points.push((p, value));
+            }
+            let target = req.plan.target(&ind.id, *scope);
+            let judgement = judge(&points, as_of, req.plan.baseline, req.plan.deadline, ind, target);
+            let relative = target.filter(|t| t.unit_in_doubt()).map(|t| {
+                judge(&points, as_of, req.plan.baseline, req.plan.deadline, ind, Some(&relative_reading(t)))
+            });
+            let (reporting, expected) = coverage.get(&(as_of, *scope, id.clone())).copied().unwrap_or((0, 0));
+            kpis.push(KpiRow {
+                period: as_of,
+                scope: *scope,
+                scope_id: id.clone(),
+                indicator: ind.id.clone(),
+                unit: ind.unit,
+                target: target.cloned(),
+                judgement,
+                relative_reading: relative,
+                reporting,
+                expected,
+            });
+        }
+    }
+
+    let issues = clusterkpi_lake::read_issues(&snapshot)?;
+    let quarantined_for_period = issues
+        .iter()
+        .filter(|i| !i.is_warning() && i.period == Some(as_of))
+        .map(|i| (i.file.clone(), i.line))
+        .collect::<std::collections::HashSet<_>>()
+        .len() as u64;
+    Ok(Evaluation {
+        plan: req.plan.clone(),
+        plan_path: req.plan_path.clone(),
+        plan_sha256: req.plan_sha256.clone(),
+        indicators: defs.catalogue.iter().cloned().collect(),
+        as_of,
+        language: req.language,
+        dataset_version: snapshot.version(),
+        clusters,
+        kpis,
+        series,
+        files: snapshot.file_records(),
+        issues,
+        rows_per_period,
+        missing,
+        quarantined_for_period,
+    })
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> Option<&'a Arc<dyn Array>> {
+    batch.schema().index_of(name).ok().map(|i| batch.column(i))
+}
+
+fn f64_at(a: &dyn Array, i: usize) -> Option<f64> {
+    if a.is_null(i) {
+        return None;
+    }
+    match a.data_type() {
+        DataType::Float64 => Some(a.as_primitive::<Float64Type>().value(i)),
+        DataType::Int64 => Some(a.as_primitive::<Int64Type>().value(i) as f64),
+        DataType::Int32 => Some(f64::from(a.as_primitive::<Int32Type>().value(i))),
+        DataType::UInt64 => Some(a.as_primitive::<datafusion::arrow::datatypes::UInt64Type>().value(i) as f64),
+        _ => None,
+    }
+}
+
+fn str_at(a: &dyn Array, i: usize) -> String {
+    match a.data_type() {
+        DataType::Utf8View => a.as_string_view().value(i).to_string(),
+        DataType::LargeUtf8 => a.as_string::<i64>().value(i).to_string(),
+        _ => a.as_string::<i32>().value(i).to_string(),
+    }
+}
+
+fn scope_of(s: &str) -> Option<Scope> {
+    match s {
+        "city" => Some(Scope::City),
+        "cluster" => Some(Scope::Cluster),
+        _ => None,
+    }
+}
+
+/// Reads `(period, scope, scope_id, [indicator,] value)` rows.
+fn collect_values(
+    batches: &[RecordBatch],
+    indicator: Option<&str>,
+    into: &mut HashMap<Key, Option<f64>>,
+    origin: &str,
+) -> Result<()> {
+    for b in batches {
+        let need = |n: &str| {
+            column(b, n).ok_or_else(|| {
+                EngineError::Definitions(format!("{origin}: the query must return a column named `{n}`"))
+            })
+        };
+        let (period, scope, scope_id, value) = (need("period")?, need("scope")?, need("scope_id")?, need("value")?);
+        let ind_col = match indicator {
+            Some(_) => None,
+            None => Some(need("indicator")?),
+        };
+        for i in 0..b.num_rows() {
+            let Ok(p) = str_at(period.as_ref(), i).parse::<Period>() else { continue };
+            let Some(s) = scope_of(&str_at(scope.as_ref(), i)) else { continue };
+            let ind = match (indicator, ind_col) {
+                (Some(id), _) => id.to_string(),
+                (None, Some(c)) => str_at(c.as_ref(), i),
+                (None, None) => unreachable!("one of the two is set"),
+            };
+            let v = f64_at(value.as_ref(), i).filter(|x| x.is_finite());
+            into.insert((p, s, str_at(scope_id.as_ref(), i), ind), v);
+        }
+    }
+    Ok(())
+}
+
+async fn coverage(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String), (u64, u64)>> {
+    let batches = run(ctx, "SELECT period, scope, scope_id, reporting, expected FROM coverage", "coverage").await?;
+    let mut out = HashMap::new();
+    for b in &batches {
+        for i in 0..b.num_rows() {
+            let (Ok(p), Some(s)) = (str_at(b.column(0).as_ref(), i).parse(), scope_of(&str_at(b.column(1).as_ref(), i)))
+            else {
+                continue;
+            };
+            let reporting = f64_at(b.column(3).as_ref(), i).unwrap_or(0.0) as u64;
+            let expected = f64_at(b.column(4).as_ref(), i).unwrap_or(0.0) as u64;
+            out.insert((p, s, str_at(b.column(2).as_ref(), i)), (reporting, expected));
+        }
+    }
+    Ok(out)
+}
+
+async fn clusters(ctx: &SessionContext) -> Result<Vec<Cluster>> {
+    let sql = "SELECT cluster_id, name, name_en, county, industry, established FROM clusters ORDER BY cluster_id";
+    let mut out = Vec::new();
+    for b in run(ctx, sql, "clusters").await? {
+        for i in 0..b.num_rows() {
+            let en = b.column(2);
+            out.push(Cluster {
+                id: str_at(b.column(0).as_ref(), i),
+                name: str_at(b.column(1).as_ref(), i),
+                name_en: (!en.is_null(i)).then(|| str_at(en.as_ref(), i)),
+                county: str_at(b.column(3).as_ref(), i),
+                industry: str_at(b.column(4).as_ref(), i),
+                established: str_at(b.column(5).as_ref(), i).parse().unwrap_or_else(|_| Period::from_index(0)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn missing(ctx: &SessionContext, as_of: Period) -> Result<Vec<Missing>> {
+    let sql = format!(
+        "SELECT ro.cluster_id, ro.credit_code, ro.name FROM roster ro \
+         WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.credit_code = ro.credit_code AND r.period_index = {}) \
+         ORDER BY ro.cluster_id, ro.credit_code",
+        as_of.index()
+    );
+    let mut out = Vec::new();
+    for b in run(ctx, &sql, "missing reporters").await? {
+        for i in 0..b.num_rows() {
+            out.push(Missing {
+                cluster_id: str_at(b.column(0).as_ref(), i),
+                credit_code: str_at(b.column(1).as_ref(), i),
+                name: str_at(b.column(2).as_ref(), i),
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn rows_per_period(ctx: &SessionContext) -> Result<Vec<(Period, u64)>> {
+    let sql = "SELECT period, COUNT(*) AS n FROM reports GROUP BY period ORDER BY period";
+    let mut out = BTreeMap::new();
+    for b in run(ctx, sql, "rows per period").await? {
+        for i in 0..b.num_rows() {
+            if let Ok(p) = str_at(b.column(0).as_ref(), i).parse::<Period>() {
+                out.insert(p, f64_at(b.column(1).as_ref(), i).unwrap_or(0.0) as u64);
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// The scorecard as a table, saved beside the dataset for `sql` queries (`kpis`).
+pub fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
+    register::kpis_batch(eval)
+}

@@ -148,6 +148,23 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The kind of a file from its header row alone, without reading the rest (None when
+/// the file cannot be read or has no header).
+#[must_use]
+pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
+    let format = source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits).ok()?;
+    let mut kind = None;
+    let _ = source::visit_rows(path, &format, &opts.limits, &mut |row: RawRow| {
+        if row.cells.iter().all(Cell::is_empty) {
+            return Ok(());
+        }
+        let headers: Vec<String> = row.cells.iter().map(Cell::display).collect();
+        kind = Some(schema::detect(&headers).kind);
+        Err(Stop)
+    });
+    kind
+}
+
 /// The keys found in pass 1.
 #[derive(Debug, Default)]
 pub struct KeyScan {

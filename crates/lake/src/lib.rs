@@ -334,9 +334,26 @@ impl Writer {
         let short = &sha256[..sha256.len().min(12)];
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
 
-        if let (Some(staged), true) = (staged, result.outcome.ingests_rows()) {
+        if let (Some(mut staged), true) = (staged, result.outcome.ingests_rows()) {
             let kind = staged.kind;
+            let keys = std::mem::take(&mut staged.keys);
             let (tmp, rows) = staged.finish()?;
+            if !keys.is_empty() {
+                let replaced = read::replaced_rows(&base, &keys)?;
+                if !replaced.is_empty() {
+                    let rel = format!("superseded/v{version}-{short}.parquet");
+                    let tmp = self.lake.root.join("_staging").join(format!("superseded-{}.parquet", std::process::id()));
+                    let batch = schema::superseded_batch(&replaced);
+                    write_parquet(&tmp, batch.schema(), &[batch])?;
+                    self.place(&tmp, &rel)?;
+                    manifest.tables.entry(Table::Superseded.name().to_string()).or_default().push(DataFile {
+                        path: rel,
+                        rows: replaced.len() as u64,
+                        periods: Vec::new(),
+                        version,
+                    });
+                }
+            }
             let table = match kind {
                 InputKind::Reports => Table::ReportHistory,
                 InputKind::Values => Table::Values,
@@ -453,6 +470,9 @@ pub struct Staged {
     writer: Option<ArrowWriter<File>>,
     buffer: Vec<Record>,
     rows: u64,
+    /// (credit_code, period_index) of accepted report rows: the rows they replace are
+    /// recorded as superseded when the file is committed.
+    keys: HashSet<(String, i32)>,
 }
 
 const BATCH: usize = 8192;
@@ -468,7 +488,15 @@ impl Staged {
         }
         .schema();
         let writer = ArrowWriter::try_new(file, schema, Some(writer_props()))?;
-        Ok(Self { path, kind, src, writer: Some(writer), buffer: Vec::with_capacity(BATCH), rows: 0 })
+        Ok(Self {
+            path,
+            kind,
+            src,
+            writer: Some(writer),
+            buffer: Vec::with_capacity(BATCH),
+            rows: 0,
+            keys: HashSet::new(),
+        })
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -513,6 +541,9 @@ fn take<T>(buffer: &mut Vec<Record>, f: impl Fn(Record) -> Option<T>) -> Vec<T> 
 
 impl Sink for Staged {
     fn accept(&mut self, record: Record) -> io::Result<()> {
+        if let Record::Report(r) = &record {
+            self.keys.insert((r.credit_code.clone(), r.period.index()));
+        }
         self.buffer.push(record);
         if self.buffer.len() >= BATCH {
             self.flush().map_err(io::Error::other)?;

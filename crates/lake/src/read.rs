@@ -111,3 +111,29 @@ pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
     }
     Ok(out)
 }
+
+/// Report rows of earlier versions with the same (enterprise, quarter) as `keys`: the
+/// rows a new file replaces.
+pub(crate) fn replaced_rows(snapshot: &Snapshot, keys: &HashSet<(String, i32)>) -> Result<Vec<(String, i32, i64)>> {
+    let periods: HashSet<i32> = keys.iter().map(|(_, p)| *p).collect();
+    let mut out = Vec::new();
+    for f in snapshot.data_files(Table::ReportHistory) {
+        let relevant = f.periods.is_empty()
+            || f.periods.iter().filter_map(|p| p.parse::<Period>().ok()).any(|p| periods.contains(&p.index()));
+        if !relevant {
+            continue;
+        }
+        for b in read_batches(&snapshot.root.join(&f.path), Some(&["credit_code", "period_index", "version"]))? {
+            let code = col(&b, "credit_code").as_string::<i32>();
+            let pidx = col(&b, "period_index").as_primitive::<Int32Type>();
+            let ver = col(&b, "version").as_primitive::<Int64Type>();
+            for i in 0..b.num_rows() {
+                let key = (code.value(i).to_string(), pidx.value(i));
+                if keys.contains(&key) {
+                    out.push((key.0, key.1, ver.value(i)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}

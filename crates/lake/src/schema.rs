@@ -22,10 +22,13 @@ pub enum Table {
     Roster,
     /// Quarantined rows and warnings of every recorded file.
     Issues,
+    /// Report rows replaced by a later accepted row for the same enterprise and quarter.
+    Superseded,
 }
 
 impl Table {
-    pub const ALL: [Table; 5] = [Table::ReportHistory, Table::Values, Table::Clusters, Table::Roster, Table::Issues];
+    pub const ALL: [Table; 6] =
+        [Table::ReportHistory, Table::Values, Table::Clusters, Table::Roster, Table::Issues, Table::Superseded];
 
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Table {
             Table::Clusters => "clusters",
             Table::Roster => "roster",
             Table::Issues => "issues",
+            Table::Superseded => "superseded",
         }
     }
 
@@ -108,6 +112,11 @@ impl Table {
                 f("message_zh", Utf8, false),
                 f("message_en", Utf8, false),
                 f("period", Utf8, true),
+                f("version", Int64, false),
+            ],
+            Table::Superseded => vec![
+                f("credit_code", Utf8, false),
+                f("period_index", Int32, false),
                 f("version", Int64, false),
             ],
         };
@@ -299,4 +308,14 @@ pub(crate) fn issues_batch(issues: &[Issue], version: i64) -> RecordBatch {
             Arc::new(ver.finish()),
         ],
     )
+}
+
+pub(crate) fn superseded_batch(rows: &[(String, i32, i64)]) -> RecordBatch {
+    let (mut code, mut idx, mut ver) = (StringBuilder::new(), Int32Builder::new(), Int64Builder::new());
+    for (c, p, v) in rows {
+        code.append_value(c);
+        idx.append_value(*p);
+        ver.append_value(*v);
+    }
+    finish(Table::Superseded, vec![Arc::new(code.finish()), Arc::new(idx.finish()), Arc::new(ver.finish())])
 }

@@ -61,6 +61,8 @@ fn commits_make_versions_and_history_is_kept() {
     s.accept(report("A", "2024Q1", 11.0)).unwrap();
     let v2 = w.commit(&result(InputKind::Reports, 1, &["2024Q1"]), "bbbb", Some(s)).unwrap();
     assert_eq!(v2.files(Table::ReportHistory).len(), 2);
+    let superseded = v2.read(Table::Superseded).unwrap();
+    assert_eq!(superseded.iter().map(|b| b.num_rows()).sum::<usize>(), 1, "A 2024Q1 of version 1 is replaced");
     assert!(v2.ingested_sha("aaaa").is_some());
     // The earlier version is still readable as it was.
     let old = lake.snapshot(Some(1)).unwrap();

@@ -82,7 +82,7 @@ fn folder_safe(run_id: &str) -> String {
     if s.is_empty() { "run".to_string() } else { s }
 }
 
-fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> ReportError + '_ {
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> ReportError + 'a {
     move |source| ReportError::Io { action, path: path.to_path_buf(), source }
 }
 

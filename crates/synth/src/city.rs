@@ -34,9 +34,6 @@ use crate::rng::{self, Rng};
 
 /// The year cluster revenues are calibrated at.
 const ANCHOR_YEAR: i32 = 2020;
-/// The enterprise count at which [`ClusterSpec::enterprises`] and
-/// [`ClusterSpec::revenue`] hold; other counts scale both proportionally.
-const CALIBRATION_ENTERPRISES: usize = 2700;
 /// Year-on-year log-sd of an enterprise's own growth around its cluster's.
 const ENTERPRISE_GROWTH_SD: f64 = 0.10;
 /// Year-on-year sd of a cluster's growth around its trend.
@@ -113,8 +110,8 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         industry: "皮革",
         established: (2017, 4),
         enterprises: 480,
-        revenue: 3_000_000.0,
-        spread: 1.25,
+        revenue: 5_000_000.0,
+        spread: 1.1,
         growth: 0.07,
         cnc: ramp(0.38, 0.20),
         bis: ramp(0.45, 0.35),
@@ -134,7 +131,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2017, 4),
         enterprises: 220,
         revenue: 370_000.0,
-        spread: 1.1,
+        spread: 1.0,
         growth: 0.07,
         cnc: ramp(0.35, 0.15),
         bis: ramp(0.40, 0.30),
@@ -154,7 +151,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2018, 4),
         enterprises: 330,
         revenue: 860_000.0,
-        spread: 1.2,
+        spread: 1.05,
         growth: 0.10,
         cnc: ramp(0.48, 0.30),
         bis: ramp(0.52, 0.45),
@@ -174,7 +171,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2019, 4),
         enterprises: 160,
         revenue: 150_000.0,
-        spread: 0.9,
+        spread: 0.8,
         growth: 0.06,
         cnc: ramp(0.25, 0.10),
         bis: ramp(0.30, 0.25),
@@ -194,7 +191,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2018, 4),
         enterprises: 280,
         revenue: 760_000.0,
-        spread: 1.3,
+        spread: 1.15,
         growth: 0.13,
         cnc: ramp(0.55, 0.50),
         bis: ramp(0.58, 0.40),
@@ -213,8 +210,8 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         industry: "电子信息",
         established: (2018, 4),
         enterprises: 250,
-        revenue: 2_200_000.0,
-        spread: 1.35,
+        revenue: 3_500_000.0,
+        spread: 1.2,
         growth: 0.13,
         cnc: ramp(0.62, 0.45),
         bis: ramp(0.68, 0.70),
@@ -233,8 +230,8 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         industry: "建材",
         established: (2019, 4),
         enterprises: 130,
-        revenue: 420_000.0,
-        spread: 1.1,
+        revenue: 380_000.0,
+        spread: 0.95,
         growth: 0.02,
         cnc: ramp(0.40, 0.12),
         bis: ramp(0.42, 0.20),
@@ -254,7 +251,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2018, 4),
         enterprises: 190,
         revenue: 440_000.0,
-        spread: 1.25,
+        spread: 1.1,
         growth: 0.11,
         cnc: ramp(0.58, 0.35),
         bis: ramp(0.62, 0.50),
@@ -274,7 +271,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2019, 4),
         enterprises: 170,
         revenue: 420_000.0,
-        spread: 1.15,
+        spread: 1.0,
         growth: 0.08,
         cnc: ramp(0.36, 0.22),
         bis: ramp(0.38, 0.40),
@@ -293,8 +290,8 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         industry: "建材",
         established: (2017, 4),
         enterprises: 180,
-        revenue: 560_000.0,
-        spread: 1.1,
+        revenue: 700_000.0,
+        spread: 0.95,
         growth: 0.03,
         cnc: ramp(0.45, 0.18),
         bis: ramp(0.40, 0.30),
@@ -313,8 +310,8 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         industry: "化工",
         established: (2018, 4),
         enterprises: 150,
-        revenue: 1_300_000.0,
-        spread: 1.3,
+        revenue: 2_000_000.0,
+        spread: 1.15,
         growth: 0.03,
         cnc: ramp(0.60, 0.25),
         bis: ramp(0.60, 0.35),
@@ -334,7 +331,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2022, 2),
         enterprises: 80,
         revenue: 90_000.0,
-        spread: 0.9,
+        spread: 0.8,
         growth: 0.10,
         cnc: ramp(0.30, 0.20),
         bis: ramp(0.35, 0.40),
@@ -354,7 +351,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         established: (2023, 3),
         enterprises: 80,
         revenue: 300_000.0,
-        spread: 1.1,
+        spread: 0.95,
         growth: 0.09,
         cnc: ramp(0.42, 0.25),
         bis: ramp(0.38, 0.40),
@@ -625,7 +622,7 @@ impl City {
         // 规模以上: 20 million yuan of revenue, and registered in the statistics
         // bureau's directory, which lags behind eligibility (小升规 campaigns enrol
         // more each year).
-        let enrolled = (0.45 + 0.03 * f64::from(year - ANCHOR_YEAR)).clamp(0.2, 0.9);
+        let enrolled = (0.50 + 0.01 * f64::from(year - ANCHOR_YEAR)).clamp(0.2, 0.9);
         let above_scale = last_year >= 2000.0 && ent.u_scale < enrolled;
         let invests = rng.chance(0.25 + 0.08 * self.clusters[ent.cluster].innovation);
         let tech_upgrade = if invests { revenue * rng.between(0.01, 0.05) } else { 0.0 };
@@ -675,7 +672,7 @@ impl City {
         let specialized = if ent.group_member {
             Tier::None
         } else {
-            tier(ent.u_specialized, p(0.0075, 0.0002), p(0.052, 0.0020))
+            tier(ent.u_specialized, p(0.0075, 0.0002), p(0.066, 0.0016))
         };
         let design_p = p(0.0030, 0.00012);
         let design_center = if ent.u_design < 0.1 * design_p {
@@ -837,5 +834,61 @@ mod tests {
         let default = allocate(2700, &weights);
         assert_eq!(default[0], 480);
         assert_eq!(*default.iter().min().unwrap(), 80);
+    }
+}
+
+#[cfg(test)]
+mod calibration {
+    use super::*;
+
+    fn p(s: &str) -> Period {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn print_stats() {
+        let city = City::build(2021, 2700).unwrap();
+        let n = city.enterprises.len();
+        let mut rev2020: Vec<f64> = (0..n).map(|e| city.annual_revenue(e, 2020)).collect();
+        rev2020.sort_by(f64::total_cmp);
+        println!("median {:.0} p90 {:.0} max {:.0} over100k {}", rev2020[n / 2], rev2020[n * 9 / 10], rev2020[n - 1], rev2020.iter().filter(|&&r| r > 100_000.0).count());
+        for (ci, c) in city.clusters.iter().enumerate() {
+            let totals: Vec<String> = (2020..=2026)
+                .map(|y| format!("{:.0}", c.members.clone().map(|e| city.annual_revenue(e, y)).sum::<f64>() / 1000.0))
+                .collect();
+            let rates = |q: Period| {
+                let reps: Vec<Report<'_>> = c.members.clone().map(|e| city.report(e, &city.year_state(e, q.year()), q)).collect();
+                let k = reps.len() as f64;
+                let cnc = reps.iter().map(|r| f64::from(r.key_processes_cnc) / f64::from(r.key_processes)).sum::<f64>() / k * 100.0;
+                let bis = reps.iter().filter(|r| r.business_info_system).count() as f64 / k * 100.0;
+                let rnd = reps.iter().filter(|r| r.digital_rnd_tools).count() as f64 / k * 100.0;
+                let eco = reps.iter().filter(|r| r.ecommerce).count() as f64 / k * 100.0;
+                [cnc, bis, rnd, eco]
+            };
+            let a = rates(p("2020Q4"));
+            let b = rates(p("2025Q4"));
+            println!("{ci:2} {:20} n={:4} rev(k) {:?} gains {:.1} {:.1} {:.1} {:.1} (base {:.0} {:.0} {:.0} {:.0})", c.spec.id, c.members.len(), totals, b[0]-a[0], b[1]-a[1], b[2]-a[2], b[3]-a[3], a[0], a[1], a[2], a[3]);
+        }
+        for q in ["2020Q4", "2022Q4", "2024Q4", "2025Q4", "2026Q3"] {
+            let q = p(q);
+            let reps: Vec<Report<'_>> = (0..n).filter(|&e| city.clusters[city.enterprises[e].cluster].established <= q).map(|e| city.report(e, &city.year_state(e, q.year()), q)).collect();
+            let count = |f: &dyn Fn(&Report<'_>) -> bool| reps.iter().filter(|r| f(r)).count();
+            println!(
+                "{q}: n {} sme {} above {} spec {} giant {} design {} platforms {} green {} demo {} reserve {} listed {} core {} tech {:.0}",
+                reps.len(),
+                count(&|r| r.is_sme),
+                count(&|r| r.above_scale),
+                count(&|r| r.specialized != Tier::None),
+                count(&|r| r.specialized == Tier::National),
+                count(&|r| r.design_center != DesignTier::None),
+                reps.iter().map(|r| r.innovation_platforms).sum::<u32>(),
+                count(&|r| r.green_factory != Tier::None),
+                count(&|r| r.innovation_demo != Tier::None),
+                count(&|r| r.listing == Listing::Reserve),
+                count(&|r| r.listing == Listing::Listed),
+                reps.iter().map(|r| r.core_tech).sum::<u32>(),
+                reps.iter().map(|r| r.tech_upgrade_ytd).sum::<f64>(),
+            );
+        }
     }
 }

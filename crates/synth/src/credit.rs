@@ -45,6 +45,7 @@ pub(crate) fn check_char(first17: &[u8]) -> Option<u8> {
 }
 
 /// Whether `code` is 18 characters of the alphabet with a correct check character.
+#[cfg(test)]
 pub(crate) fn is_valid(code: &str) -> bool {
     let b = code.as_bytes();
     b.len() == 18 && check_char(&b[..17]) == Some(b[17])

@@ -1,0 +1,359 @@
+//! Registers the dataset's tables and the evaluation's parameters (plan, quarters,
+//! targets) with a DataFusion session.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use clusterkpi_lake::{Lake, Snapshot, Table};
+use clusterkpi_model::{Evaluation, Period, Plan};
+use datafusion::arrow::array::{
+    ArrayRef, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::{EngineError, Result};
+
+fn df_err(origin: &str) -> impl FnOnce(datafusion::error::DataFusionError) -> EngineError + '_ {
+    move |source| EngineError::Sql { origin: origin.to_string(), source }
+}
+
+fn new_context() -> SessionContext {
+    // Two partitions for a two-core machine; the defaults assume many more cores and
+    // spend memory on repartitioning small tables.
+    let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    SessionContext::new_with_config(config)
+}
+
+/// Registers a table over exactly these Parquet files (an empty table when none).
+fn register_files(ctx: &SessionContext, name: &str, schema: SchemaRef, files: &[std::path::PathBuf]) -> Result<()> {
+    let table: Arc<dyn datafusion::catalog::TableProvider> = if files.is_empty() {
+        Arc::new(MemTable::try_new(schema, vec![vec![]]).map_err(df_err(name))?)
+    } else {
+        let urls = files
+            .iter()
+            .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(df_err(name))?;
+        let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options).with_schema(schema);
+        Arc::new(ListingTable::try_new(config).map_err(df_err(name))?)
+    };
+    ctx.register_table(name, table).map_err(df_err(name))?;
+    Ok(())
+}
+
+fn register_batch(ctx: &SessionContext, name: &str, batch: RecordBatch) -> Result<()> {
+    let table = MemTable::try_new(batch.schema(), vec![vec![batch]]).map_err(df_err(name))?;
+    ctx.register_table(name, Arc::new(table)).map_err(df_err(name))?;
+    Ok(())
+}
+
+fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
+    let schema = Schema::new(fields.into_iter().map(|(n, t)| Field::new(n, t, true)).collect::<Vec<_>>());
+    RecordBatch::try_new(Arc::new(schema), cols).expect("columns match")
+}
+
+fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<()> {
+    for (table, name) in [
+        (Table::ReportHistory, "report_history"),
+        (Table::Superseded, "superseded"),
+        (Table::Roster, "roster"),
+        (Table::Clusters, "clusters"),
+        (Table::Values, "values_history"),
+        (Table::Issues, "issues"),
+    ] {
+        register_files(ctx, name, table.schema(), &snapshot.files(table))?;
+    }
+    Ok(())
+}
+
+fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
+    let s = |v: &str| Arc::new(datafusion::arrow::array::StringArray::from(vec![v.to_string()])) as ArrayRef;
+    let i = |v: i32| Arc::new(datafusion::arrow::array::Int32Array::from(vec![v])) as ArrayRef;
+    let f = |v: f64| Arc::new(datafusion::arrow::array::Float64Array::from(vec![v])) as ArrayRef;
+    let p = &plan.policy;
+    register_batch(
+        ctx,
+        "plan",
+        batch(
+            vec![
+                ("plan_id", DataType::Utf8),
+                ("city_id", DataType::Utf8),
+                ("baseline", DataType::Utf8),
+                ("baseline_index", DataType::Int32),
+                ("baseline_year", DataType::Int32),
+                ("deadline", DataType::Utf8),
+                ("deadline_index", DataType::Int32),
+                ("demo_reward_national", DataType::Float64),
+                ("demo_reward_provincial", DataType::Float64),
+                ("tech_upgrade_subsidy_share", DataType::Float64),
+                ("tech_upgrade_subsidy_cap", DataType::Float64),
+            ],
+            vec![
+                s(&plan.id),
+                s(&plan.city),
+                s(&plan.baseline.to_string()),
+                i(plan.baseline.index()),
+                i(plan.baseline.year()),
+                s(&plan.deadline.to_string()),
+                i(plan.deadline.index()),
+                f(p.demo_reward_national),
+                f(p.demo_reward_provincial),
+                f(p.tech_upgrade_subsidy_share),
+                f(p.tech_upgrade_subsidy_cap),
+            ],
+        ),
+    )?;
+    let (mut ind, mut scope, mut rule, mut unit) =
+        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let mut amount = Float64Builder::new();
+    for t in &plan.targets {
+        ind.append_value(&t.indicator);
+        scope.append_value(t.scope.as_str());
+        rule.append_value(t.rule.as_str());
+        amount.append_value(t.amount);
+        unit.append_value(match t.unit {
+            clusterkpi_model::plan::GainUnit::Pp => "pp",
+            clusterkpi_model::plan::GainUnit::Relative => "relative",
+        });
+    }
+    register_batch(
+        ctx,
+        "targets",
+        batch(
+            vec![
+                ("indicator", DataType::Utf8),
+                ("scope", DataType::Utf8),
+                ("rule", DataType::Utf8),
+                ("amount", DataType::Float64),
+                ("unit", DataType::Utf8),
+            ],
+            vec![
+                Arc::new(ind.finish()),
+                Arc::new(scope.finish()),
+                Arc::new(rule.finish()),
+                Arc::new(amount.finish()),
+                Arc::new(unit.finish()),
+            ],
+        ),
+    )
+}
+
+fn register_periods(ctx: &SessionContext, first: Period, last: Period) -> Result<()> {
+    let mut period = StringBuilder::new();
+    let [mut idx, mut year, mut quarter, mut complete] = std::array::from_fn(|_| Int32Builder::new());
+    for p in first.through(last) {
+        period.append_value(p.to_string());
+        idx.append_value(p.index());
+        year.append_value(p.year());
+        quarter.append_value(i32::from(p.quarter()));
+        complete.append_value(p.latest_complete_year());
+    }
+    register_batch(
+        ctx,
+        "periods",
+        batch(
+            vec![
+                ("period", DataType::Utf8),
+                ("period_index", DataType::Int32),
+                ("year", DataType::Int32),
+                ("quarter", DataType::Int32),
+                ("complete_year", DataType::Int32),
+            ],
+            vec![
+                Arc::new(period.finish()),
+                Arc::new(idx.finish()),
+                Arc::new(year.finish()),
+                Arc::new(quarter.finish()),
+                Arc::new(complete.finish()),
+            ],
+        ),
+    )
+}
+
+/// Registers the evaluation's parameters (`plan`, `targets`, `periods`) on a session
+/// whose data tables are already there (used by the SQL fixture tests).
+pub async fn parameters(ctx: &SessionContext, plan: &Plan, first: Period, as_of: Period) -> Result<()> {
+    register_plan(ctx, plan)?;
+    register_periods(ctx, first, as_of)
+}
+
+/// A session with the dataset, the plan and the quarters `first..=as_of` registered.
+pub async fn session(snapshot: &Snapshot, plan: &Plan, first: Period, as_of: Period) -> Result<SessionContext> {
+    let ctx = new_context();
+    register_dataset(&ctx, snapshot)?;
+    register_plan(&ctx, plan)?;
+    register_periods(&ctx, first, as_of)?;
+    Ok(ctx)
+}
+
+/// A session for ad-hoc queries: the dataset, `submissions`, the saved scorecards
+/// (`kpis`) and the current rows (`reports`).
+pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionContext> {
+    let ctx = new_context();
+    register_dataset(&ctx, snapshot)?;
+    let create = "CREATE VIEW reports AS SELECT h.* FROM report_history h WHERE NOT EXISTS (\
+                  SELECT 1 FROM superseded s WHERE s.credit_code = h.credit_code \
+                  AND s.period_index = h.period_index AND s.version = h.version)";
+    ctx.sql(create).await.map_err(df_err("reports view"))?;
+    let subs = &snapshot.manifest.submissions;
+    let mut s: [StringBuilder; 7] = std::array::from_fn(|_| StringBuilder::new());
+    let mut n: [Int64Builder; 5] = std::array::from_fn(|_| Int64Builder::new());
+    for x in subs {
+        for (b, v) in s.iter_mut().zip([&x.path, &x.sha256, &x.kind, &x.format, &x.outcome, &x.ingested_at, &x.periods.join(" ")]) {
+            b.append_value(v);
+        }
+        for (b, v) in n.iter_mut().zip([x.version, x.rows_read, x.rows_accepted, x.rows_quarantined, x.warnings]) {
+            b.append_value(v as i64);
+        }
+    }
+    let mut cols: Vec<ArrayRef> = Vec::new();
+    cols.push(Arc::new(n[0].finish()));
+    for b in &mut s {
+        cols.push(Arc::new(b.finish()));
+    }
+    for b in n.iter_mut().skip(1) {
+        cols.push(Arc::new(b.finish()));
+    }
+    let mut fields = vec![("version", DataType::Int64)];
+    for name in ["path", "sha256", "kind", "format", "outcome", "ingested_at", "periods"] {
+        fields.push((name, DataType::Utf8));
+    }
+    for name in ["rows_read", "rows_accepted", "rows_quarantined", "warnings"] {
+        fields.push((name, DataType::Int64));
+    }
+    register_batch(&ctx, "submissions", batch(fields, cols))?;
+    let kpis = lake.derived_files("kpis")?;
+    if !kpis.is_empty() {
+        register_files(&ctx, "kpis", kpis_schema(), &kpis)?;
+    }
+    Ok(ctx)
+}
+
+/// Registers the phase-1 results as `series` for phase-2 indicators.
+pub(crate) fn series(ctx: &SessionContext, values: &HashMap<crate::Key, Option<f64>>) -> Result<()> {
+    let mut keys: Vec<_> = values.keys().collect();
+    keys.sort();
+    let (mut period, mut scope, mut id, mut ind) =
+        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let mut idx = Int32Builder::new();
+    let mut value = Float64Builder::new();
+    for k in keys {
+        period.append_value(k.0.to_string());
+        idx.append_value(k.0.index());
+        scope.append_value(k.1.as_str());
+        id.append_value(&k.2);
+        ind.append_value(&k.3);
+        value.append_option(values[k]);
+    }
+    register_batch(
+        ctx,
+        "series",
+        batch(
+            vec![
+                ("period", DataType::Utf8),
+                ("period_index", DataType::Int32),
+                ("scope", DataType::Utf8),
+                ("scope_id", DataType::Utf8),
+                ("indicator", DataType::Utf8),
+                ("value", DataType::Float64),
+            ],
+            vec![
+                Arc::new(period.finish()),
+                Arc::new(idx.finish()),
+                Arc::new(scope.finish()),
+                Arc::new(id.finish()),
+                Arc::new(ind.finish()),
+                Arc::new(value.finish()),
+            ],
+        ),
+    )
+}
+
+fn kpis_schema() -> SchemaRef {
+    use DataType::{Float64, Int64, Utf8};
+    let fields: Vec<Field> = [
+        ("period", Utf8),
+        ("scope", Utf8),
+        ("scope_id", Utf8),
+        ("indicator", Utf8),
+        ("value", Float64),
+        ("unit", Utf8),
+        ("baseline_period", Utf8),
+        ("baseline_value", Float64),
+        ("target_rule", Utf8),
+        ("target_amount", Float64),
+        ("target_level", Float64),
+        ("projected", Float64),
+        ("progress", Float64),
+        ("status", Utf8),
+        ("trend", Utf8),
+        ("reporting", Int64),
+        ("expected", Int64),
+        ("dataset_version", Int64),
+    ]
+    .into_iter()
+    .map(|(n, t)| Field::new(n, t, true))
+    .collect();
+    Arc::new(Schema::new(fields))
+}
+
+pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
+    let mut s: [StringBuilder; 9] = std::array::from_fn(|_| StringBuilder::new());
+    let mut f: [Float64Builder; 6] = std::array::from_fn(|_| Float64Builder::new());
+    let mut n: [Int64Builder; 3] = std::array::from_fn(|_| Int64Builder::new());
+    for k in &eval.kpis {
+        let j = &k.judgement;
+        s[0].append_value(k.period.to_string());
+        s[1].append_value(k.scope.as_str());
+        s[2].append_value(&k.scope_id);
+        s[3].append_value(&k.indicator);
+        s[4].append_value(k.unit.as_str());
+        s[5].append_option(j.baseline_period.map(|p| p.to_string()));
+        s[6].append_option(k.target.as_ref().map(|t| t.rule.as_str()));
+        s[7].append_value(j.status.as_str());
+        s[8].append_option(j.trend.map(|t| t.as_str()));
+        for (b, v) in f.iter_mut().zip([
+            j.value,
+            j.baseline_value,
+            k.target.as_ref().map(|t| t.amount),
+            j.target_level,
+            j.projected,
+            j.progress,
+        ]) {
+            b.append_option(v);
+        }
+        n[0].append_value(k.reporting as i64);
+        n[1].append_value(k.expected as i64);
+        n[2].append_value(eval.dataset_version as i64);
+    }
+    let [mut period, mut scope, mut id, mut ind, mut unit, mut bp, mut rule, mut status, mut trend] = s;
+    let [mut value, mut bv, mut amount, mut level, mut projected, mut progress] = f;
+    let [mut reporting, mut expected, mut version] = n;
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(period.finish()),
+        Arc::new(scope.finish()),
+        Arc::new(id.finish()),
+        Arc::new(ind.finish()),
+        Arc::new(value.finish()),
+        Arc::new(unit.finish()),
+        Arc::new(bp.finish()),
+        Arc::new(bv.finish()),
+        Arc::new(rule.finish()),
+        Arc::new(amount.finish()),
+        Arc::new(level.finish()),
+        Arc::new(projected.finish()),
+        Arc::new(progress.finish()),
+        Arc::new(status.finish()),
+        Arc::new(trend.finish()),
+        Arc::new(reporting.finish()),
+        Arc::new(expected.finish()),
+        Arc::new(version.finish()),
+    ];
+    RecordBatch::try_new(kpis_schema(), cols).map_err(|e| EngineError::Runtime(e.to_string()))
+}
+

@@ -1,0 +1,215 @@
+//! The command line: commands, flags and their help. The contract lives in the
+//! product specification (cli.md); `--help` of every command is meant to be enough to
+//! run it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clusterkpi",
+    version,
+    about = "Quarterly evaluation of county industry clusters against their plan's targets",
+    long_about = "Quarterly evaluation of county industry clusters against their plan's targets.\n\n\
+        Ingests the enterprise reports that county bureaus send (CSV in UTF-8, GBK or GB18030, \
+        and .xlsx, with Chinese or English headers) into a versioned Parquet dataset, computes \
+        every indicator with SQL, judges each target of the plan (achieved / on track / at risk \
+        / off track / missed) and writes the report: kpis.csv, series.csv, kpis.xlsx, charts, \
+        report.html and report.md.\n\n\
+        Exit codes: 0 complete, 3 report written from partial data, 65 input rejected, \
+        75 another run holds the lock (retry later), 1 any other failure.",
+    after_help = "Start with `clusterkpi demo`, then see `clusterkpi run --help`."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr, no progress bars.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// Paths of the pipeline file, each overridable by a flag of the same name.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PipelineArgs {
+    /// The pipeline file [default: pipelines/quarterly.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub pipeline: Option<PathBuf>,
+    /// The plan file (targets, baseline and deadline quarters).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// The cluster list (产业集群名录), CSV or xlsx.
+    #[arg(long, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+    /// The enterprise roster (企业名录), CSV or xlsx.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// The folder of report and values files to ingest (searched recursively).
+    #[arg(long, value_name = "DIR")]
+    pub inbox: Option<PathBuf>,
+    /// The dataset folder.
+    #[arg(long, value_name = "DIR")]
+    pub lake: Option<PathBuf>,
+    /// Where reports are written (a <quarter>/ folder under it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Language of charts and report.
+    #[arg(long, value_enum)]
+    pub language: Option<Lang>,
+    /// Reject a whole file when more than this share of its rows has errors (0–1).
+    #[arg(long, value_name = "SHARE")]
+    pub max_error_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// How input files are read.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReadArgs {
+    /// Encoding of CSV files (utf-8, gbk, gb18030) instead of detecting it.
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Sheet of workbooks to read instead of the first visible one.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole quarterly pipeline on the bundled sample city and print where the report is.
+    ///
+    /// Uses the sample inputs under data/ (generating them if they are missing), ingests
+    /// them into data/lake, evaluates the latest quarter against the reference plan and
+    /// writes reports/<quarter>/. Running it again is a no-op for the dataset (every file
+    /// is a duplicate) and rewrites the same report.
+    Demo {
+        /// Where the report folder is written.
+        #[arg(long, value_name = "DIR", default_value = "reports")]
+        out: PathBuf,
+        /// Evaluate this quarter instead of the latest one with data (e.g. 2024Q2).
+        #[arg(long, value_name = "QUARTER")]
+        period: Option<String>,
+        /// Language of charts and report.
+        #[arg(long, value_enum)]
+        language: Option<Lang>,
+    },
+    /// The scheduled job: ingest every new file, then evaluate and write the report.
+    ///
+    /// Takes the dataset lock (exit 75 if another run holds it), ingests the cluster list,
+    /// the roster and every file of the inbox not ingested before (the same bytes under any
+    /// name count once), then evaluates the quarter and writes <out>/<quarter>/ atomically.
+    /// Exit 0 complete, 3 partial data, 65 a file was rejected, 75 locked, 1 failure.
+    Run {
+        /// The pipeline file.
+        #[arg(id = "pipeline_file", value_name = "PIPELINE.toml")]
+        pipeline: PathBuf,
+        /// The as-of quarter [default: the latest quarter with data].
+        #[arg(long, value_name = "QUARTER")]
+        period: Option<String>,
+        #[command(flatten)]
+        paths: PipelineArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Check files without changing anything: prints every problem at once.
+    ///
+    /// For each file: its kind (detected from the headers), encoding or sheet, outcome, and
+    /// every problem with file, line, column, code and message. Uses the pipeline's cluster
+    /// list and roster when there is one (or any given among the files) and says which
+    /// checks it skipped without them. Exit 65 if a file would be rejected or a row
+    /// quarantined, else 0.
+    Validate {
+        /// Files to check (.csv, .xlsx, .xls).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        paths: PipelineArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Also write every problem to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Validate files and append them to the dataset; prints each file's outcome.
+    ///
+    /// Reference lists (clusters, roster) among the files are ingested first. Each file
+    /// is one atomic dataset version; a file sent again is a `duplicate` (a no-op); a
+    /// later row for the same enterprise and quarter replaces the earlier one, which is
+    /// kept in the history. Exit 65 if a file was rejected, 3 if rows were quarantined.
+    Ingest {
+        /// Files to ingest (.csv, .xlsx, .xls).
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        paths: PipelineArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Compute indicators, charts and report for a quarter from what is already ingested.
+    Evaluate {
+        /// The as-of quarter, e.g. 2025Q4 [default: the latest quarter with data].
+        #[arg(long, value_name = "QUARTER")]
+        period: Option<String>,
+        /// Compute on this dataset version (to reproduce an earlier report).
+        #[arg(long, value_name = "N")]
+        dataset_version: Option<u64>,
+        #[command(flatten)]
+        paths: PipelineArgs,
+    },
+    /// Write a deterministic synthetic city in every form the data contract allows.
+    ///
+    /// Writes reference/clusters.csv, reference/roster.csv, inbox/<delivery quarter>/…
+    /// (reports per county and quarter, mixed encodings, header languages and value forms)
+    /// and inbox/values/…, for demos, tests and benchmarks.
+    Generate {
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Number of enterprises.
+        #[arg(long, default_value_t = 2700)]
+        enterprises: usize,
+        /// First quarter [default: 2020Q1].
+        #[arg(long, value_name = "QUARTER")]
+        from: Option<String>,
+        /// Last quarter [default: the latest complete quarter].
+        #[arg(long, value_name = "QUARTER")]
+        to: Option<String>,
+        /// Random seed: the same seed gives the same bytes.
+        #[arg(long, default_value_t = 2021)]
+        seed: u64,
+        /// No deliberate defects (missing reports, bad rows, a late file).
+        #[arg(long)]
+        clean: bool,
+    },
+    /// Run an ad-hoc SQL query over the dataset.
+    ///
+    /// Tables: reports (current rows), report_history (every accepted row with its
+    /// version), superseded, roster, clusters, values_history, issues, submissions, kpis
+    /// (the saved scorecards of every evaluated quarter). Prints a table, or writes
+    /// --output file.csv / file.parquet.
+    Sql {
+        /// The query, e.g. "SELECT period, COUNT(*) FROM reports GROUP BY period".
+        query: String,
+        /// Write the result to a .csv or .parquet file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Query this dataset version.
+        #[arg(long, value_name = "N")]
+        dataset_version: Option<u64>,
+        #[command(flatten)]
+        paths: PipelineArgs,
+    },
+}

@@ -1,0 +1,114 @@
+//! `clusterkpi evaluate`, and the evaluation step `run` and `demo` share: compute, save
+//! the scorecard beside the dataset, write the report folder, print the summary.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clusterkpi_engine::Request;
+use clusterkpi_lake::Lake;
+use clusterkpi_model::pipeline::Pipeline;
+use clusterkpi_model::{Evaluation, FileRecord, Period, Scope, Status, now_rfc3339};
+use clusterkpi_report::RunInfo;
+
+use super::Stages;
+use crate::cli::PipelineArgs;
+use crate::exit::Exit;
+use crate::pipeline;
+
+pub struct Evaluated {
+    pub folder: PathBuf,
+    pub eval: Evaluation,
+}
+
+/// Evaluates `as_of` on the dataset and writes the report folder.
+pub fn evaluate_and_report(
+    p: &Pipeline,
+    lake: &Lake,
+    as_of: Option<Period>,
+    version: Option<u64>,
+    stages: &mut Stages,
+    inputs: Vec<FileRecord>,
+    run_id: &str,
+    started_at: &str,
+) -> Result<Evaluated> {
+    let defs = pipeline::definitions(p)?;
+    let (plan, plan_path, plan_sha256) = pipeline::plan(p, &defs.catalogue)?;
+    let eval = clusterkpi_engine::evaluate(&Request {
+        lake,
+        version,
+        plan: &plan,
+        plan_path,
+        plan_sha256,
+        as_of,
+        language: p.language,
+        definitions: &defs,
+    })?;
+    stages.mark("evaluate");
+    let batch = clusterkpi_engine::kpis_batch(&eval)?;
+    lake.save_derived("kpis", &eval.as_of.to_string(), &batch)?;
+    let run = RunInfo {
+        run_id: run_id.to_string(),
+        started_at: started_at.to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        stages: stages.done.clone(),
+        inputs,
+    };
+    let folder = clusterkpi_report::write_report(&eval, &run, &p.out)
+        .with_context(|| format!("writing the report under {}", p.out.display()))?;
+    stages.mark("report");
+    Ok(Evaluated { folder, eval })
+}
+
+/// Prints the scorecard summary; returns Partial when the data is.
+pub fn summarise(e: &Evaluated, seconds: f64) -> Exit {
+    let eval = &e.eval;
+    let targeted: Vec<_> = eval.kpis.iter().filter(|k| k.target.is_some()).collect();
+    let count = |s: Status| targeted.iter().filter(|k| k.judgement.status == s).count();
+    println!(
+        "{} as of {} (dataset version {}): {} targets — {} achieved, {} on track, {} at risk, {} off track, {} missed, {} no data",
+        eval.plan.name,
+        eval.as_of,
+        eval.dataset_version,
+        targeted.len(),
+        count(Status::Achieved),
+        count(Status::OnTrack),
+        count(Status::AtRisk),
+        count(Status::OffTrack),
+        count(Status::Missed),
+        count(Status::NoData),
+    );
+    let city = eval.kpis.iter().find(|k| k.scope == Scope::City && k.indicator == "reporting_rate");
+    if let Some(c) = city {
+        println!("reporting: {}/{} enterprises for {}", c.reporting, c.expected, eval.as_of);
+    }
+    let reasons = eval.partial_reasons();
+    if !reasons.is_empty() {
+        println!("数据不完整 / PARTIAL DATA:");
+        for r in reasons.iter().take(20) {
+            println!("  - {r}");
+        }
+        if reasons.len() > 20 {
+            println!("  … and {} more (see the report)", reasons.len() - 20);
+        }
+    }
+    println!("report: {}", e.folder.join("report.html").display());
+    println!("done in {seconds:.2} s");
+    if reasons.is_empty() { Exit::Complete } else { Exit::Partial }
+}
+
+pub fn run_id() -> String {
+    let t = now_rfc3339().replace(['-', ':'], "");
+    format!("{t}-{}", std::process::id())
+}
+
+pub fn run(period: Option<&str>, version: Option<u64>, args: &PipelineArgs, _quiet: bool) -> Result<Exit> {
+    let mut stages = Stages::new();
+    let started_at = now_rfc3339();
+    let p = pipeline::load(args, None)?;
+    let as_of = pipeline::period(period)?;
+    let lake = Lake::open_existing(&p.lake)?;
+    // Evaluation writes the report and the saved scorecard: one writer at a time.
+    let _lock = lake.lock()?;
+    let e = evaluate_and_report(&p, &lake, as_of, version, &mut stages, Vec::new(), &run_id(), &started_at)?;
+    Ok(summarise(&e, stages.total()))
+}

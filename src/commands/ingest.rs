@@ -1,0 +1,220 @@
+//! `clusterkpi ingest`, and the ingestion step `run` and `demo` share: each file
+//! validated, staged and committed as one dataset version, reference lists first.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clusterkpi_ingest::{InputKind, Options, Outcome, References};
+use clusterkpi_lake::{Lake, Writer};
+use clusterkpi_model::catalogue::Kind;
+use clusterkpi_model::{Catalogue, FileRecord, now_rfc3339};
+
+use crate::cli::{PipelineArgs, ReadArgs};
+use crate::exit::Exit;
+use crate::pipeline;
+
+/// One file's outcome as printed and recorded in the run manifest.
+pub struct FileReport {
+    pub record: FileRecord,
+    pub reason: Option<String>,
+    pub skipped: Vec<&'static str>,
+}
+
+impl FileReport {
+    pub fn outcome(&self) -> &str {
+        &self.record.outcome
+    }
+}
+
+/// Orders files so reference lists come first (clusters, then roster): reports are
+/// checked against them.
+pub fn order_by_kind(files: &[PathBuf], opts: &Options) -> Vec<(PathBuf, Option<InputKind>)> {
+    let mut out: Vec<_> = files.iter().map(|f| (f.clone(), clusterkpi_ingest::peek_kind(f, opts))).collect();
+    out.sort_by_key(|(_, k)| match k {
+        Some(InputKind::Clusters) => 0,
+        Some(InputKind::Roster) => 1,
+        _ => 2,
+    });
+    out
+}
+
+/// Ingests files into the dataset held by `writer`, one version per recorded file.
+pub fn ingest_files(
+    writer: &mut Writer,
+    files: &[PathBuf],
+    opts: &Options,
+    city: Option<&str>,
+    catalogue: &Catalogue,
+    quiet: bool,
+) -> Result<Vec<FileReport>> {
+    let reported: HashSet<String> =
+        catalogue.iter().filter(|i| i.kind == Kind::Reported).map(|i| i.id.clone()).collect();
+    let ordered = order_by_kind(files, opts);
+    let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
+    let mut reports = Vec::new();
+    for (path, kind) in ordered {
+        let display = path.display().to_string();
+        bar.set_message(display.clone());
+        let sha = clusterkpi_ingest::sha256_file(&path).with_context(|| format!("reading {display}"))?;
+        let snapshot = writer.lake().snapshot(None)?;
+        if let Some(prev) = snapshot.ingested_sha(&sha) {
+            tracing::info!(file = %display, first = %prev.path, "duplicate: the same bytes were ingested before");
+            reports.push(FileReport {
+                record: FileRecord {
+                    path: display,
+                    sha256: sha,
+                    kind: prev.kind.clone(),
+                    outcome: Outcome::Duplicate.as_str().into(),
+                    rows_read: 0,
+                    rows_accepted: 0,
+                    rows_quarantined: 0,
+                    warnings: 0,
+                    version: prev.version,
+                    ingested_at: now_rfc3339(),
+                },
+                reason: Some(format!("same bytes as {} (dataset version {})", prev.path, prev.version)),
+                skipped: Vec::new(),
+            });
+            bar.inc(1);
+            continue;
+        }
+        let refs = References {
+            clusters: snapshot.cluster_ids()?,
+            roster: snapshot.roster_codes()?,
+            city: city.map(str::to_string),
+            reported_indicators: Some(reported.clone()),
+        };
+        let started = std::time::Instant::now();
+        let mut staged = match kind {
+            Some(k) => Some(writer.stage(k, &display)?),
+            None => None,
+        };
+        let mut discard = clusterkpi_ingest::Discard;
+        let sink: &mut dyn clusterkpi_ingest::Sink = match staged.as_mut() {
+            Some(s) => s,
+            None => &mut discard,
+        };
+        let mut prior_err = None;
+        let result = clusterkpi_ingest::process(
+            &path,
+            &display,
+            opts,
+            &refs,
+            &mut |scan| match snapshot.prior_ytd(&scan.credit_codes, &scan.years) {
+                Ok(p) => p,
+                Err(e) => {
+                    prior_err = Some(e);
+                    Default::default()
+                }
+            },
+            sink,
+        );
+        if let Some(e) = prior_err {
+            return Err(e).context("reading earlier reports for the year-to-date check");
+        }
+        clusterkpi_lake::fail_point("before-commit");
+        let committed = writer.commit(&result, &sha, staged)?;
+        tracing::info!(
+            file = %display,
+            outcome = result.outcome.as_str(),
+            rows = result.rows_accepted,
+            quarantined = result.rows_quarantined,
+            seconds = started.elapsed().as_secs_f64(),
+            version = committed.version(),
+            "ingested"
+        );
+        reports.push(FileReport {
+            reason: clusterkpi_ingest::rejection_reason(&result, opts.max_error_rate),
+            skipped: result.skipped_checks.clone(),
+            record: FileRecord {
+                path: display,
+                sha256: sha,
+                kind: result.kind.map_or("unknown", InputKind::as_str).into(),
+                outcome: result.outcome.as_str().into(),
+                rows_read: result.rows_read,
+                rows_accepted: result.rows_accepted,
+                rows_quarantined: result.rows_quarantined,
+                warnings: result.warnings,
+                version: committed.version(),
+                ingested_at: now_rfc3339(),
+            },
+        });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(reports)
+}
+
+/// Prints one line per file and a total; returns the exit code the files call for.
+pub fn summarise(reports: &[FileReport]) -> Exit {
+    let mut exit = Exit::Complete;
+    let (mut rows, mut quarantined) = (0, 0);
+    for r in reports {
+        let f = &r.record;
+        let detail = match f.outcome.as_str() {
+            "duplicate" => r.reason.clone().unwrap_or_default(),
+            "rejected" => format!("REJECTED: {}", r.reason.clone().unwrap_or_default()),
+            _ => {
+                let mut d = format!("{} rows", f.rows_accepted);
+                if f.rows_quarantined > 0 {
+                    d.push_str(&format!(", {} quarantined", f.rows_quarantined));
+                }
+                if f.warnings > 0 {
+                    d.push_str(&format!(", {} warnings", f.warnings));
+                }
+                d
+            }
+        };
+        println!("{:<24} {:<9} {}  {}", f.outcome, f.kind, f.path, detail);
+        rows += f.rows_accepted;
+        quarantined += f.rows_quarantined;
+        exit = exit.max(match f.outcome.as_str() {
+            "rejected" => Exit::Rejected,
+            "partially_accepted" => Exit::Partial,
+            _ => Exit::Complete,
+        });
+    }
+    let count = |o: &str| reports.iter().filter(|r| r.outcome() == o).count();
+    println!(
+        "{} files: {} accepted, {} with warnings, {} partially accepted, {} rejected, {} duplicates; {} rows ingested, {} quarantined",
+        reports.len(),
+        count("accepted"),
+        count("accepted_with_warnings"),
+        count("partially_accepted"),
+        count("rejected"),
+        count("duplicate"),
+        rows,
+        quarantined
+    );
+    exit
+}
+
+pub fn run(files: &[PathBuf], args: &PipelineArgs, read: &ReadArgs, quiet: bool) -> Result<Exit> {
+    let p = pipeline::load(args, None)?;
+    let defs = pipeline::definitions(&p)?;
+    let city = match &p.plan {
+        Some(_) => Some(pipeline::plan(&p, &defs.catalogue)?.0.city),
+        None => None,
+    };
+    let opts = pipeline::read_options(&p, read)?;
+    let lake = Lake::open(&p.lake)?;
+    let mut writer = lake.lock()?;
+    let reports = ingest_files(&mut writer, files, &opts, city.as_deref(), &defs.catalogue, quiet)?;
+    let exit = summarise(&reports);
+    println!("dataset {} is at version {}", p.lake.display(), lake.latest_version()?);
+    Ok(exit)
+}
+
+/// The pipeline's reference lists and inbox files, in ingestion order.
+pub fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for f in [&p.clusters, &p.roster].into_iter().flatten() {
+        files.push(f.clone());
+    }
+    if let Some(inbox) = &p.inbox {
+        files.extend(pipeline::inbox_files(inbox)?);
+    }
+    Ok(files)
+}
+

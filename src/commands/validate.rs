@@ -1,0 +1,152 @@
+//! `clusterkpi validate`: a dry run of ingestion that prints every problem at once and
+//! changes nothing. Counties run it before sending a file.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clusterkpi_ingest::{Collect, Discard, InputKind, Outcome, PriorYtd, Record, References};
+use clusterkpi_lake::Lake;
+use clusterkpi_model::catalogue::Kind;
+use clusterkpi_model::{Date, Issue};
+
+use crate::cli::{PipelineArgs, ReadArgs};
+use crate::exit::Exit;
+use crate::pipeline;
+
+pub fn run(files: &[PathBuf], args: &PipelineArgs, read: &ReadArgs, output: Option<&Path>) -> Result<Exit> {
+    let p = pipeline::load(args, None)?;
+    let defs = pipeline::definitions(&p)?;
+    let opts = pipeline::read_options(&p, read)?;
+    let city = p.plan.as_ref().and_then(|_| pipeline::plan(&p, &defs.catalogue).ok()).map(|x| x.0.city);
+    let reported: HashSet<String> =
+        defs.catalogue.iter().filter(|i| i.kind == Kind::Reported).map(|i| i.id.clone()).collect();
+    let lake = Lake::open_existing(&p.lake).ok().and_then(|l| l.snapshot(None).ok());
+
+    let mut refs = References { city, reported_indicators: Some(reported), ..References::default() };
+    // Reference lists: the pipeline's, else the dataset's; lists among the files win.
+    let quiet_opts = opts.clone();
+    for (path, kind) in [(&p.clusters, InputKind::Clusters), (&p.roster, InputKind::Roster)] {
+        if let Some(path) = path.as_ref().filter(|p| p.exists()) {
+            let mut sink = Collect::default();
+            let r = clusterkpi_ingest::process(path, &path.display().to_string(), &quiet_opts, &refs, &mut |_| PriorYtd::new(), &mut sink);
+            if r.kind == Some(kind) {
+                absorb(&mut refs, kind, &sink.0);
+            }
+        } else if let Some(s) = &lake {
+            match kind {
+                InputKind::Clusters => refs.clusters = s.cluster_ids()?,
+                _ => refs.roster = s.roster_codes()?,
+            }
+        }
+    }
+
+    let mut exit = Exit::Complete;
+    let mut all: Vec<Issue> = Vec::new();
+    let mut outcomes: HashMap<&'static str, usize> = HashMap::new();
+    for (path, kind) in super::ingest::order_by_kind(files, &opts) {
+        let display = path.display().to_string();
+        let mut sink = Collect::default();
+        let keep = matches!(kind, Some(InputKind::Clusters | InputKind::Roster));
+        let mut discard = Discard;
+        let s: &mut dyn clusterkpi_ingest::Sink = if keep { &mut sink } else { &mut discard };
+        let r = clusterkpi_ingest::process(
+            &path,
+            &display,
+            &opts,
+            &refs,
+            &mut |scan| lake.as_ref().and_then(|l| l.prior_ytd(&scan.credit_codes, &scan.years).ok()).unwrap_or_default(),
+            s,
+        );
+        if keep && r.outcome.ingests_rows() {
+            absorb(&mut refs, r.kind.expect("detected"), &sink.0);
+        }
+        *outcomes.entry(r.outcome.as_str()).or_default() += 1;
+        println!(
+            "{display}: {} [{}] — {} ({} rows read, {} accepted, {} quarantined, {} warnings)",
+            r.kind.map_or("unknown kind", InputKind::as_str),
+            r.format.as_deref().unwrap_or("unreadable"),
+            r.outcome.as_str(),
+            r.rows_read,
+            r.rows_accepted,
+            r.rows_quarantined,
+            r.warnings
+        );
+        for i in &r.issues {
+            println!("  {i}");
+        }
+        if let Some(reason) = clusterkpi_ingest::rejection_reason(&r, opts.max_error_rate) {
+            println!("  → rejected: {reason}");
+        }
+        for s in &r.skipped_checks {
+            println!("  (skipped check: {s})");
+        }
+        if r.outcome == Outcome::Rejected || r.rows_quarantined > 0 {
+            exit = Exit::Rejected;
+        }
+        all.extend(r.issues);
+    }
+    let n = |o: &str| outcomes.get(o).copied().unwrap_or(0);
+    println!(
+        "{} files checked: {} accepted, {} with warnings, {} would be partially accepted, {} would be rejected; {} problems (as of {})",
+        files.len(),
+        n("accepted"),
+        n("accepted_with_warnings"),
+        n("partially_accepted"),
+        n("rejected"),
+        all.len(),
+        Date::today()
+    );
+    if let Some(out) = output {
+        write_issues(out, &all).with_context(|| format!("writing {}", out.display()))?;
+        println!("problems written to {}", out.display());
+    }
+    Ok(exit)
+}
+
+fn absorb(refs: &mut References, kind: InputKind, rows: &[Record]) {
+    match kind {
+        InputKind::Clusters => {
+            refs.clusters = Some(
+                rows.iter()
+                    .filter_map(|r| match r {
+                        Record::Cluster(c) => Some(c.cluster_id.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+        }
+        InputKind::Roster => {
+            refs.roster = Some(
+                rows.iter()
+                    .filter_map(|r| match r {
+                        Record::Roster(c) => Some(c.credit_code.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn write_issues(path: &Path, issues: &[Issue]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record(["file", "sheet", "line", "column", "code", "severity", "value", "message_zh", "message_en"])?;
+    for i in issues {
+        let line = i.line.to_string();
+        let sheet = i.sheet.clone().unwrap_or_default();
+        w.write_record([
+            i.file.as_str(),
+            sheet.as_str(),
+            line.as_str(),
+            i.column.as_str(),
+            i.code.as_str(),
+            if i.is_warning() { "warning" } else { "error" },
+            i.value.as_str(),
+            i.message_zh.as_str(),
+            i.message_en.as_str(),
+        ])?;
+    }
+    w.flush()
+}
