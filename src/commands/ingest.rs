@@ -2,7 +2,7 @@
 //! validated, staged and committed as one dataset version, reference lists first.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clusterkpi_ingest::{InputKind, Options, Outcome, References};
@@ -54,15 +54,15 @@ pub fn ingest_files(
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
     let mut reports = Vec::new();
     for (path, kind) in ordered {
-        let display = path.display().to_string();
-        bar.set_message(display.clone());
-        let sha = clusterkpi_ingest::sha256_file(&path).with_context(|| format!("reading {display}"))?;
+        let shown = path.display().to_string();
+        bar.set_message(shown.clone());
+        let sha = clusterkpi_ingest::sha256_file(&path).with_context(|| format!("reading {shown}"))?;
         let snapshot = writer.lake().snapshot(None)?;
         if let Some(prev) = snapshot.ingested_sha(&sha) {
-            tracing::info!(file = %display, first = %prev.path, "duplicate: the same bytes were ingested before");
+            tracing::info!(file = %shown, first = %prev.path, "duplicate: the same bytes were ingested before");
             reports.push(FileReport {
                 record: FileRecord {
-                    path: display,
+                    path: shown,
                     sha256: sha,
                     kind: prev.kind.clone(),
                     outcome: Outcome::Duplicate.as_str().into(),
@@ -87,7 +87,7 @@ pub fn ingest_files(
         };
         let started = std::time::Instant::now();
         let mut staged = match kind {
-            Some(k) => Some(writer.stage(k, &display)?),
+            Some(k) => Some(writer.stage(k, &shown)?),
             None => None,
         };
         let mut discard = clusterkpi_ingest::Discard;
@@ -98,7 +98,7 @@ pub fn ingest_files(
         let mut prior_err = None;
         let result = clusterkpi_ingest::process(
             &path,
-            &display,
+            &shown,
             opts,
             &refs,
             &mut |scan| match snapshot.prior_ytd(&scan.credit_codes, &scan.years) {
@@ -116,7 +116,7 @@ pub fn ingest_files(
         clusterkpi_lake::fail_point("before-commit");
         let committed = writer.commit(&result, &sha, staged)?;
         tracing::info!(
-            file = %display,
+            file = %shown,
             outcome = result.outcome.as_str(),
             rows = result.rows_accepted,
             quarantined = result.rows_quarantined,
@@ -128,7 +128,7 @@ pub fn ingest_files(
             reason: clusterkpi_ingest::rejection_reason(&result, opts.max_error_rate),
             skipped: result.skipped_checks.clone(),
             record: FileRecord {
-                path: display,
+                path: shown,
                 sha256: sha,
                 kind: result.kind.map_or("unknown", InputKind::as_str).into(),
                 outcome: result.outcome.as_str().into(),

@@ -9,19 +9,20 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::FONT_FAMILY;
-use crate::font::with_font_fallbacks;
+use crate::font::{EM_PER_SIZE, MIDDLE_ABOVE_BASELINE, glyphs, text_width, with_font_fallbacks};
 use crate::scene::{Align, Item, Scene, Stroke};
 
 /// PNG pixels per layout unit: a 1200-unit page becomes 2400 px, 300 dpi at 20 cm.
 pub(crate) const PNG_SCALE: f64 = 2.0;
 
-/// Where plotters puts the visual middle of the glyphs below a top-anchored text, as a
-/// share of the font size. Measured from its code and the font's metrics: the bitmap
-/// backend puts the baseline at half the size below the anchor and scales the font so
-/// that size = ascent + descent (1.17 em); the SVG backend writes `dy="0.76em"` with
-/// `font-size = size / 1.24`. Hanzi and capitals are centred 0.356 em above the baseline.
-const MIDDLE_BELOW_TOP_PNG: f64 = 0.196;
-const MIDDLE_BELOW_TOP_SVG: f64 = 0.326;
+/// How the two outputs draw text.
+#[derive(Clone, Copy)]
+enum Text {
+    /// A `<text>` element; the viewer's font engine draws it.
+    Svg,
+    /// Glyphs rasterised here from the bundled font (see [`draw_glyphs`]).
+    Pixels,
+}
 
 /// Renders the scene as an SVG document (with the font fallback list).
 pub(crate) fn to_svg(scene: &Scene) -> Result<String, String> {
@@ -29,7 +30,7 @@ pub(crate) fn to_svg(scene: &Scene) -> Result<String, String> {
     {
         let size = (px(scene.width, 1.0) as u32, px(scene.height, 1.0) as u32);
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw(scene, &root, 1.0, MIDDLE_BELOW_TOP_SVG)?;
+        draw(scene, &root, 1.0, Text::Svg)?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(with_font_fallbacks(&svg))
@@ -39,15 +40,45 @@ pub(crate) fn to_svg(scene: &Scene) -> Result<String, String> {
 pub(crate) fn to_png(scene: &Scene, path: &Path) -> Result<(), String> {
     let size = (px(scene.width, PNG_SCALE) as u32, px(scene.height, PNG_SCALE) as u32);
     let root = BitMapBackend::new(path, size).into_drawing_area();
-    draw(scene, &root, PNG_SCALE, MIDDLE_BELOW_TOP_PNG)?;
+    draw(scene, &root, PNG_SCALE, Text::Pixels)?;
     root.present().map_err(|e| e.to_string())
+}
+
+/// Where plotters-svg puts the baseline below a top-anchored text (`dy="0.76em"`).
+const SVG_BASELINE_BELOW_TOP: f64 = 0.76;
+
+/// Draws `text` pixel by pixel with anti-aliasing, its pen starting at `(x, baseline)`.
+/// Each glyph sits at its own outline bounds, so side bearings and full-width
+/// punctuation come out as the font designs them.
+fn draw_glyphs<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: f64,
+    (x, baseline): (f64, f64),
+    color: RGBColor,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for glyph in glyphs(text, size, x, baseline) {
+        let bounds = glyph.px_bounds();
+        let mut pixels = Vec::new();
+        glyph.draw(|gx, gy, coverage| {
+            if coverage > 0.0 {
+                let px = bounds.min.x as i32 + gx as i32;
+                let py = bounds.min.y as i32 + gy as i32;
+                pixels.push(((px, py), f64::from(coverage.min(1.0))));
+            }
+        });
+        for (at, coverage) in pixels {
+            root.draw_pixel(at, &color.mix(coverage))?;
+        }
+    }
+    Ok(())
 }
 
 fn px(v: f64, scale: f64) -> i32 {
     (v * scale).round() as i32
 }
 
-fn draw<DB: DrawingBackend>(scene: &Scene, root: &DrawingArea<DB, Shift>, s: f64, middle_below_top: f64) -> Result<(), String> {
+fn draw<DB: DrawingBackend>(scene: &Scene, root: &DrawingArea<DB, Shift>, s: f64, text_mode: Text) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let pt = |(x, y): (f64, f64)| (px(x, s), px(y, s));
     let line_style = |k: &Stroke| ShapeStyle {
@@ -88,16 +119,32 @@ fn draw<DB: DrawingBackend>(scene: &Scene, root: &DrawingArea<DB, Shift>, s: f64
                 }
             }
             Item::Text { text, x, y, size, color, align } => {
-                let h = match align {
-                    Align::Left => HPos::Left,
-                    Align::Center => HPos::Center,
-                    Align::Right => HPos::Right,
-                };
-                let style = TextStyle::from((FONT_FAMILY, size * s).into_font())
-                    .color(color)
-                    .pos(Pos::new(h, VPos::Top));
-                let top = y - middle_below_top * size;
-                root.draw_text(text, &style, pt((*x, top))).map_err(err)?;
+                let em = size * EM_PER_SIZE;
+                let baseline = y + MIDDLE_ABOVE_BASELINE * em;
+                match text_mode {
+                    Text::Svg => {
+                        let h = match align {
+                            Align::Left => HPos::Left,
+                            Align::Center => HPos::Center,
+                            Align::Right => HPos::Right,
+                        };
+                        let style = TextStyle::from((FONT_FAMILY, size * s).into_font())
+                            .color(color)
+                            .pos(Pos::new(h, VPos::Top));
+                        // plotters-svg puts a top-anchored text's baseline 0.76 em down.
+                        let top = baseline - SVG_BASELINE_BELOW_TOP * em;
+                        root.draw_text(text, &style, pt((*x, top))).map_err(err)?;
+                    }
+                    Text::Pixels => {
+                        let width = text_width(text, *size);
+                        let left = match align {
+                            Align::Left => *x,
+                            Align::Center => x - width / 2.0,
+                            Align::Right => x - width,
+                        };
+                        draw_glyphs(root, text, size * s, (left * s, baseline * s), *color).map_err(err)?;
+                    }
+                }
             }
         }
     }

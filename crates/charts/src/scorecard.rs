@@ -9,9 +9,11 @@ use crate::font::text_width;
 use crate::layout::{Key, footer, header, legend};
 use crate::scene::{Align, Scene, Stroke};
 use crate::style::{GRID, LABEL_SIZE, LINE, MARGIN, MUTED, TEXT, WHITE, WIDTH, status_colour};
-use crate::text::{fmt_number, indicator_name, no_data, pick, source_line, target_text, unit_label, wrap};
+use crate::text::{fmt_number, indicator_name, no_data, pick, source_line, target_text, wrap};
 
 const CELL_SIZE: f64 = 16.0;
+/// The status words under the value: smaller, so four hanzi fit the narrowest column.
+const STATUS_SIZE: f64 = 14.0;
 /// Narrowest column: four hanzi, or for English a short word per line (longer words
 /// are hyphenated).
 const MIN_COLUMN_ZH: f64 = 58.0;
@@ -178,10 +180,9 @@ fn column_of(eval: &Evaluation, id: &str, text_width_max: f64) -> Column {
     let lang = eval.language;
     let indicator = eval.indicator(id);
     let unit = indicator.map_or(Unit::Count, |i| i.unit);
-    let heading = match lang {
-        Language::Zh => format!("{}（{}）", indicator_name(eval, id), unit_label(unit, lang)),
-        Language::En => format!("{} ({})", indicator_name(eval, id), unit_label(unit, lang)),
-    };
+    // The unit shows in the target line ("≥10个", "≥10%") and with rate values ("43.0%"),
+    // which spares a header line of "（%）" in narrow columns.
+    let heading = indicator_name(eval, id);
     let city = eval.plan.target(id, Scope::City);
     let cluster = eval.plan.target(id, Scope::Cluster);
     let describe = |t: &Target| target_text(t, unit, lang);
@@ -219,19 +220,18 @@ fn cell(scene: &mut Scene, eval: &Evaluation, row: &Row, column: &Column, (x, y)
     let colour = if light_text { WHITE } else { TEXT };
     let label = status.label(eval.language);
     let value_text = match value {
+        Some(v) if column.unit == Unit::Percent => format!("{}%", fmt_number(v, column.unit)),
         Some(v) => fmt_number(v, column.unit),
         None => no_data(eval.language).to_string(),
     };
-    let fits = |t: &str| text_width(t, CELL_SIZE) <= width - 6.0;
-    let lines: Vec<&str> = if value.is_none() {
-        vec![value_text.as_str()]
-    } else {
-        vec![value_text.as_str(), label]
-    };
-    let lines: Vec<&str> = lines.into_iter().filter(|l| fits(l)).collect();
-    let cy = (y0 + y1) / 2.0;
-    let first = cy - (lines.len() as f64 - 1.0) * CELL_SIZE * LINE / 2.0;
-    for (k, line) in lines.iter().enumerate() {
-        scene.text(*line, (x + width / 2.0, first + k as f64 * CELL_SIZE * LINE), CELL_SIZE, colour, Align::Center);
+    let mut lines = vec![(value_text.as_str(), CELL_SIZE)];
+    if value.is_some() {
+        lines.push((label, STATUS_SIZE));
+    }
+    lines.retain(|(text, size)| text_width(text, *size) <= width - 6.0);
+    let line_height = CELL_SIZE * LINE;
+    let first = (y0 + y1) / 2.0 - (lines.len() as f64 - 1.0) * line_height / 2.0;
+    for (k, (text, size)) in lines.into_iter().enumerate() {
+        scene.text(text, (x + width / 2.0, first + k as f64 * line_height), size, colour, Align::Center);
     }
 }

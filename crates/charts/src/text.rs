@@ -231,7 +231,7 @@ mod tests {
         let lines = wrap("Digital R&D design tool adoption", 20.0, text_width("Digital R&D", 20.0) + 1.0);
         assert_eq!(lines, ["Digital R&D", "design tool", "adoption"]);
         assert_eq!(wrap("", 20.0, 10.0), Vec::<String>::new());
-        assert_eq!(wrap("Key-process CNC", 20.0, text_width("process CNC", 20.0) + 1.0), ["Key-", "process CNC"]);
+        assert_eq!(wrap("Key-process CNC", 20.0, text_width("process", 20.0) + 1.0), ["Key-", "process", "CNC"]);
         // A word wider than the line is hyphenated; a single character is never split.
         let max = text_width("charac-", 20.0) + 0.5;
         let lines = wrap("characteristic", 20.0, max);

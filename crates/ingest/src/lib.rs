@@ -274,8 +274,13 @@ pub fn process(
     let width = header.map.headers.len();
     let mut rows_with_errors = 0u64;
     let mut sink_error: Option<std::io::Error> = None;
+    let mut header_seen = false;
     let pass2 = source::visit_rows(path, &format, &opts.limits, &mut |row: RawRow| {
-        if row.line <= header.line || row.cells.iter().all(Cell::is_empty) {
+        if row.cells.iter().all(Cell::is_empty) {
+            return Ok(());
+        }
+        if !header_seen {
+            header_seen = true;
             return Ok(());
         }
         result.rows_read += 1;

@@ -265,6 +265,7 @@ struct StrictDecoder<R> {
     out_pos: usize,
     out_len: usize,
     newlines: u64,
+    pending_cr: bool,
 }
 
 impl<R: Read> StrictDecoder<R> {
@@ -280,6 +281,7 @@ impl<R: Read> StrictDecoder<R> {
             out_pos: 0,
             out_len: 0,
             newlines: 0,
+            pending_cr: false,
         }
     }
 
@@ -296,6 +298,10 @@ impl<R: Read> StrictDecoder<R> {
                     self.decoder.decode_to_utf8_without_replacement(&[], &mut self.out, true);
                 self.out_pos = 0;
                 self.out_len = written;
+                if std::mem::take(&mut self.pending_cr) {
+                    self.out[written] = b'\r';
+                    self.out_len += 1;
+                }
                 if let DecoderResult::Malformed(..) = res {
                     return Err(self.malformed());
                 }
@@ -308,13 +314,50 @@ impl<R: Read> StrictDecoder<R> {
             );
             self.raw_start += read;
             self.out_pos = 0;
-            self.out_len = written;
-            self.newlines += self.out[..written].iter().filter(|b| **b == b'\n').count() as u64;
+            self.out_len = self.fold_crlf(written);
+            self.newlines += self.out[..self.out_len].iter().filter(|b| **b == b'\n').count() as u64;
             if let DecoderResult::Malformed(..) = res {
                 return Err(self.malformed());
             }
         }
         Ok(())
+    }
+
+    /// Turns CRLF into LF in the first `len` decoded bytes, in place; returns the new
+    /// length. The CSV reader counts a CRLF record's start on the line before, so line
+    /// numbers of Windows files would be off by one (and a header skipped twice).
+    /// A CR at the end of a chunk is held back until the next byte is known.
+    fn fold_crlf(&mut self, len: usize) -> usize {
+        if std::mem::take(&mut self.pending_cr) && (len == 0 || self.out[0] != b'\n') {
+            // The held CR was not part of a CRLF: put it back in front.
+            self.out.copy_within(0..len, 1);
+            self.out[0] = b'\r';
+            return self.fold_crlf_from(len + 1, 1);
+        }
+        self.fold_crlf_from(len, 0)
+    }
+
+    fn fold_crlf_from(&mut self, len: usize, start: usize) -> usize {
+        let mut w = start;
+        let mut i = start;
+        while i < len {
+            let b = self.out[i];
+            if b == b'\r' {
+                if i + 1 == len && !self.eof {
+                    self.pending_cr = true;
+                    i += 1;
+                    continue;
+                }
+                if i + 1 < len && self.out[i + 1] == b'\n' {
+                    i += 1;
+                    continue;
+                }
+            }
+            self.out[w] = b;
+            w += 1;
+            i += 1;
+        }
+        w
     }
 
     fn malformed(&self) -> io::Error {
@@ -560,6 +603,21 @@ mod tests {
             assert_eq!(texts(&rows[1]), vec!["xinji", "辛集皮革"]);
             assert_eq!(rows[1].line, 2);
         }
+    }
+
+    #[test]
+    fn windows_line_ends_keep_line_numbers_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("crlf.csv");
+        let mut text = String::from("a,b\r\n");
+        for i in 0..30_000 {
+            text.push_str(&format!("{i},\"x\r\ny\"\r\n"));
+        }
+        std::fs::write(&p, &text).unwrap();
+        let (_, rows) = rows_of(&p).unwrap();
+        assert_eq!(rows.len(), 30_001);
+        assert_eq!((rows[1].line, texts(&rows[1])), (2, vec!["0".to_string(), "x\ny".to_string()]));
+        assert_eq!(rows[30_000].line, 60_000, "a quoted line break counts as a line");
     }
 
     #[test]

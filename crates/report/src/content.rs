@@ -27,6 +27,8 @@ const MAX_LATE_BASELINES: usize = 30;
 
 pub(crate) struct Document {
     pub(crate) lang_attr: &'static str,
+    /// "：" or ": ", for renderers that join a label and its value.
+    pub(crate) colon: &'static str,
     pub(crate) title: String,
     pub(crate) blocks: Vec<Block>,
 }
@@ -43,6 +45,7 @@ pub(crate) enum Block {
     Para(String),
     Note(String),
     Bullets(Vec<String>),
+    Numbered(Vec<String>),
     /// Target counts by status.
     Tiles(Vec<(Status, String, usize)>),
     Chart { title: String, svg: String, png: String },
@@ -105,6 +108,7 @@ pub(crate) fn document(eval: &Evaluation, run: &RunInfo, charts: &[Chart], gener
     b.blocks.push(Block::Note(t.footer(&run.tool_version)));
     Document {
         lang_attr: t.html_lang(),
+        colon: t.colon(),
         title: format!("{} · {}", t.plan_name(&eval.plan), t.as_of(&eval.as_of.to_string())),
         blocks: b.blocks,
     }
@@ -470,10 +474,9 @@ impl Builder<'_> {
         }));
 
         self.push(Block::Heading(t.status_rule_title().to_string()));
-        let mut rule = t.status_rule(&e.plan.deadline.to_string());
-        let intro = rule.remove(0);
-        self.push(Block::Para(intro));
-        self.push(Block::Bullets(rule));
+        self.push(Block::Para(t.status_rule_intro().to_string()));
+        self.push(Block::Numbered(t.status_rule().iter().map(|s| s.to_string()).collect()));
+        self.push(Block::Bullets(t.projection_notes(&e.plan.deadline.to_string()).to_vec()));
 
         self.push(Block::Heading(t.baseline_title().to_string()));
         self.push(Block::Para(t.baseline_text(&e.plan.baseline.to_string())));
@@ -482,9 +485,10 @@ impl Builder<'_> {
             .filter(|k| k.target.is_some() && rows::late_baseline(e, k))
             .map(|k| {
                 format!(
-                    "{} · {}: {}",
+                    "{} · {}{}{}",
                     e.scope_name(k.scope, &k.scope_id),
                     self.indicator_name(&k.indicator),
+                    t.colon(),
                     k.judgement.baseline_period.map(|p| p.to_string()).unwrap_or_default()
                 )
             })

@@ -34,7 +34,7 @@ h2.page { break-before: page; }
 h3 { font-size: 11pt; margin: 12pt 0 4pt; break-after: avoid; }
 p { margin: 4pt 0; }
 p.note { font-size: 8.5pt; color: #57606a; }
-ul { margin: 4pt 0; padding-left: 18pt; }
+ul, ol { margin: 4pt 0; padding-left: 18pt; }
 .tiles { display: grid; grid-template-columns: repeat(6, 1fr); gap: 5pt; margin: 8pt 0; break-inside: avoid; }
 .tile { border-radius: 4pt; padding: 6pt 4pt; text-align: center; color: #fff; }
 .tile .n { display: block; font-size: 20pt; font-weight: 700; line-height: 1.2; }
@@ -111,7 +111,7 @@ fn block_html(h: &mut String, block: &Block) {
         Block::Banner { title, reasons_label, reasons, missing_label, missing } => {
             let _ = write!(h, "<div class=\"banner partial-banner\" role=\"alert\">\n<p class=\"title\">{}</p>\n", escape(title));
             let _ = writeln!(h, "<h3>{}</h3>", escape(reasons_label));
-            list_html(h, reasons);
+            list_html(h, "ul", reasons);
             if !missing.is_empty() {
                 let _ = writeln!(h, "<h3>{}</h3>", escape(missing_label));
                 h.push_str("<ul>\n");
@@ -135,7 +135,8 @@ fn block_html(h: &mut String, block: &Block) {
         Block::Note(s) => {
             let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(s));
         }
-        Block::Bullets(items) => list_html(h, items),
+        Block::Bullets(items) => list_html(h, "ul", items),
+        Block::Numbered(items) => list_html(h, "ol", items),
         Block::Tiles(tiles) => {
             h.push_str("<div class=\"tiles\">\n");
             for (status, label, n) in tiles {
@@ -157,12 +158,12 @@ fn block_html(h: &mut String, block: &Block) {
     }
 }
 
-fn list_html(h: &mut String, items: &[String]) {
-    h.push_str("<ul>\n");
+fn list_html(h: &mut String, tag: &str, items: &[String]) {
+    let _ = writeln!(h, "<{tag}>");
     for i in items {
         let _ = writeln!(h, "<li>{}</li>", escape(i));
     }
-    h.push_str("</ul>\n");
+    let _ = writeln!(h, "</{tag}>");
 }
 
 fn table_html(h: &mut String, t: &Table) {

@@ -99,7 +99,7 @@ fn write_report_with(
 
 /// Writes every file into the staging folder, each fsynced, then the folders.
 fn build(eval: &Evaluation, run: &RunInfo, dir: &Path, started: Instant, hook: &mut Hook<'_>) -> Result<(), ReportError> {
-    let generated_at = manifest::now_rfc3339();
+    let generated_at = clusterkpi_model::now_rfc3339();
     let mut out = Staging { dir, hook, outputs: Vec::new() };
 
     out.write("kpis.csv", &csv_out::kpis(eval))?;

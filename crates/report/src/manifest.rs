@@ -3,9 +3,8 @@
 //! data is partial and why), how long each stage took, and the files the folder holds.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use clusterkpi_model::{Date, Evaluation, FileRecord};
+use clusterkpi_model::{Evaluation, FileRecord};
 use serde::Serialize;
 
 use crate::RunInfo;
@@ -108,26 +107,4 @@ pub(crate) fn render(
     let mut json = serde_json::to_vec_pretty(&manifest).expect("the manifest has string keys and finite numbers");
     json.push(b'\n');
     json
-}
-
-/// Now, as RFC 3339 UTC with whole seconds (`2025-01-15T08:30:00Z`).
-pub(crate) fn now_rfc3339() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    rfc3339(secs)
-}
-
-fn rfc3339(unix_secs: u64) -> String {
-    let days = i64::try_from(unix_secs / 86_400).unwrap_or(0);
-    let s = unix_secs % 86_400;
-    let d = Date::from_unix_days(days);
-    format!("{d}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn timestamps_are_rfc_3339_utc() {
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::rfc3339(1_767_225_599), "2025-12-31T23:59:59Z");
-    }
 }

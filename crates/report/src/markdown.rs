@@ -28,28 +28,28 @@ pub(crate) fn escape(s: &str) -> String {
 pub(crate) fn render(doc: &Document) -> String {
     let mut m = String::new();
     for block in &doc.blocks {
-        block_md(&mut m, block);
+        block_md(&mut m, block, doc.colon);
     }
     m
 }
 
-fn block_md(m: &mut String, block: &Block) {
+fn block_md(m: &mut String, block: &Block, colon: &str) {
     match block {
         Block::Headline { title, subtitle, facts } => {
             let _ = write!(m, "# {}\n\n{}\n\n", escape(title), escape(subtitle));
             for (k, v, alert) in facts {
                 let v = if *alert { format!("**{}**", escape(v)) } else { escape(v) };
-                let _ = writeln!(m, "- {}: {v}", escape(k));
+                let _ = writeln!(m, "- {}{colon}{v}", escape(k));
             }
             m.push('\n');
         }
         Block::Banner { title, reasons_label, reasons, missing_label, missing } => {
-            let _ = write!(m, "> **{}**\n>\n> {}:\n>\n", escape(title), escape(reasons_label));
+            let _ = write!(m, "> **{}**\n>\n> {}{colon}\n>\n", escape(title), escape(reasons_label));
             for r in reasons {
                 let _ = writeln!(m, "> - {}", escape(r));
             }
             if !missing.is_empty() {
-                let _ = write!(m, ">\n> {}:\n>\n", escape(missing_label));
+                let _ = write!(m, ">\n> {}{colon}\n>\n", escape(missing_label));
                 for (cluster, names) in missing {
                     let _ = writeln!(m, "> - **{}**{}", escape(cluster), escape(names));
                 }
@@ -71,6 +71,12 @@ fn block_md(m: &mut String, block: &Block) {
         Block::Bullets(items) => {
             for i in items {
                 let _ = writeln!(m, "- {}", escape(i));
+            }
+            m.push('\n');
+        }
+        Block::Numbered(items) => {
+            for (n, i) in items.iter().enumerate() {
+                let _ = writeln!(m, "{}. {}", n + 1, escape(i));
             }
             m.push('\n');
         }

@@ -376,35 +376,47 @@ impl Text {
 
     // ── method note ─────────────────────────────────────────────────────────────
 
-    pub(crate) fn status_rule(self, deadline: &str) -> Vec<String> {
-        let lines: [&str; 10] = zh_en!(
+    pub(crate) fn status_rule_intro(self) -> &'static str {
+        zh_en!(self, "按以下顺序，取第一条适用的规则：", "The first rule that applies, in this order:")
+    }
+
+    pub(crate) fn status_rule(self) -> [&'static str; 6] {
+        zh_en!(
             self,
             [
-                "按以下顺序，取第一条适用的规则：",
                 "无数据：本季度数值为空；",
                 "已完成：本季度数值已达到目标（“≥”允许 1e-9 的舍入误差，“>”为严格大于）；",
                 "未完成：已到规划截止季度仍未达到；",
                 "进度正常：进度 ≥ 95%（进度为空时，以预测值是否达标判断）；",
                 "存在风险：60% ≤ 进度 < 95%；",
                 "进度滞后：其他情况。",
-                "预测值：对规划基期至本季度各季度的非空数值做最小二乘直线拟合，外推到截止季度 {deadline}；不足两个点时取本季度数值。进度 =（预测值 − 基期值）/（目标值 − 基期值）。",
-                "增速类指标（营业收入同比增速、年均增速）假定保持当前水平：预测值即本季度数值；年均增速的进度从 0 起算，即实际增速与要求增速之比。",
-                "趋势：拟合直线斜率的方向，朝向目标为向好，|斜率| < 1e-9 为持平；不足两个点时不判断。",
             ],
             [
-                "The first rule that applies, in this order:",
                 "no data: the value this quarter is null;",
                 "achieved: the value meets the target (“≥” with a tolerance of 1e-9 for rounding, “>” strictly);",
                 "missed: the plan's deadline has passed without meeting it;",
                 "on track: progress ≥ 95% (where progress is null, the projection meets the target);",
                 "at risk: 60% ≤ progress < 95%;",
                 "off track: otherwise.",
-                "Projection: a least-squares straight line through the non-null quarterly values from the plan's baseline to this quarter, evaluated at the deadline {deadline}; with fewer than two points, this quarter's value. Progress = (projected − baseline) / (target level − baseline).",
-                "Growth rates (revenue growth year on year and annual average) are assumed to persist: the projection is this quarter's value; progress of the annual average growth is measured from zero, i.e. observed over required growth.",
-                "Trend: the sign of the fitted slope, towards the target = improving, |slope| < 1e-9 = flat; none with fewer than two points.",
             ]
-        );
-        lines.iter().map(|l| l.replace("{deadline}", deadline)).collect()
+        )
+    }
+
+    /// How projection, progress and trend are computed.
+    pub(crate) fn projection_notes(self, deadline: &str) -> [String; 3] {
+        zh_en!(
+            self,
+            [
+                format!("预测值：对规划基期至本季度各季度的非空数值做最小二乘直线拟合，外推到截止季度 {deadline}；不足两个点时取本季度数值。进度 =（预测值 − 基期值）/（目标值 − 基期值）。"),
+                "增速类指标（营业收入同比增速、年均增速）假定保持当前水平：预测值即本季度数值；年均增速的进度从 0 起算，即实际增速与要求增速之比。".to_string(),
+                "趋势：拟合直线斜率的方向，朝向目标为向好，|斜率| < 1e-9 为持平；不足两个点时不判断。".to_string(),
+            ],
+            [
+                format!("Projection: a least-squares straight line through the non-null quarterly values from the plan's baseline to this quarter, evaluated at the deadline {deadline}; with fewer than two points, this quarter's value. Progress = (projected − baseline) / (target level − baseline)."),
+                "Growth rates (revenue growth year on year and annual average) are assumed to persist: the projection is this quarter's value; progress of the annual average growth is measured from zero, i.e. observed over required growth.".to_string(),
+                "Trend: the sign of the fitted slope, towards the target = improving, |slope| < 1e-9 = flat; none with fewer than two points.".to_string(),
+            ]
+        )
     }
 
     pub(crate) fn baseline_text(self, baseline: &str) -> String {
@@ -556,6 +568,9 @@ impl Text {
             Some(x) => match unit {
                 Unit::Percent => format!("{}%", fixed1(x)),
                 Unit::Count => group_thousands(x),
+                // Small sums (a subsidy estimate of a few 万元) keep a decimal so they do
+                // not read as zero.
+                Unit::TenThousandYuan if x.abs() < 100.0 => self.money(fixed1(x)),
                 Unit::TenThousandYuan => self.money(group_thousands(x)),
             },
         }
@@ -625,9 +640,10 @@ pub(crate) fn rate(reporting: u64, expected: u64) -> String {
     format!("{}%", fixed1(100.0 * reporting as f64 / expected as f64))
 }
 
-/// One decimal, without a "-0.0" for tiny negatives.
+/// One decimal, rounding half away from zero as Excel and 四舍五入 do (`{:.1}` alone
+/// rounds 45.25 to 45.2), and without a "-0.0" for tiny negatives.
 fn fixed1(x: f64) -> String {
-    let s = format!("{x:.1}");
+    let s = format!("{:.1}", (x * 10.0).round() / 10.0);
     if s == "-0.0" { "0.0".to_string() } else { s }
 }
 
@@ -680,6 +696,7 @@ mod tests {
         assert_eq!(zh.value(Some(45.25), Unit::Percent), "45.3%");
         assert_eq!(zh.value(Some(2499.6), Unit::Count), "2,500");
         assert_eq!(zh.value(Some(1234567.89), Unit::TenThousandYuan), "1,234,568 万元");
+        assert_eq!(zh.value(Some(1.0 / 3.0), Unit::TenThousandYuan), "0.3 万元");
         assert_eq!(zh.value(Some(-1234.0), Unit::Count), "-1,234");
         assert_eq!(zh.value(Some(-0.01), Unit::Percent), "0.0%");
         assert_eq!(zh.value(None, Unit::Count), DASH);

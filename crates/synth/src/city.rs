@@ -109,7 +109,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "xinji",
         industry: "皮革",
         established: (2017, 4),
-        enterprises: 480,
+        enterprises: 620,
         revenue: 5_000_000.0,
         spread: 1.1,
         growth: 0.07,
@@ -129,9 +129,9 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "wuji",
         industry: "皮革",
         established: (2017, 4),
-        enterprises: 220,
+        enterprises: 150,
         revenue: 370_000.0,
-        spread: 1.0,
+        spread: 0.95,
         growth: 0.07,
         cnc: ramp(0.35, 0.15),
         bis: ramp(0.40, 0.30),
@@ -149,9 +149,9 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "jinzhou",
         industry: "纺织服装",
         established: (2018, 4),
-        enterprises: 330,
+        enterprises: 220,
         revenue: 860_000.0,
-        spread: 1.05,
+        spread: 1.0,
         growth: 0.10,
         cnc: ramp(0.48, 0.30),
         bis: ramp(0.52, 0.45),
@@ -169,7 +169,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "gaocheng-lantern",
         industry: "宫灯/工艺品",
         established: (2019, 4),
-        enterprises: 160,
+        enterprises: 150,
         revenue: 150_000.0,
         spread: 0.8,
         growth: 0.06,
@@ -189,9 +189,9 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "gaocheng-equipment",
         industry: "装备制造",
         established: (2018, 4),
-        enterprises: 280,
+        enterprises: 170,
         revenue: 760_000.0,
-        spread: 1.15,
+        spread: 1.05,
         growth: 0.13,
         cnc: ramp(0.55, 0.50),
         bis: ramp(0.58, 0.40),
@@ -209,7 +209,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "luquan",
         industry: "电子信息",
         established: (2018, 4),
-        enterprises: 250,
+        enterprises: 420,
         revenue: 3_500_000.0,
         spread: 1.2,
         growth: 0.13,
@@ -229,7 +229,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "luquan",
         industry: "建材",
         established: (2019, 4),
-        enterprises: 130,
+        enterprises: 100,
         revenue: 380_000.0,
         spread: 0.95,
         growth: 0.02,
@@ -249,9 +249,9 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "luancheng",
         industry: "生物医药",
         established: (2018, 4),
-        enterprises: 190,
+        enterprises: 130,
         revenue: 440_000.0,
-        spread: 1.1,
+        spread: 1.0,
         growth: 0.11,
         cnc: ramp(0.58, 0.35),
         bis: ramp(0.62, 0.50),
@@ -269,9 +269,9 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "xingtang",
         industry: "食品",
         established: (2019, 4),
-        enterprises: 170,
+        enterprises: 120,
         revenue: 420_000.0,
-        spread: 1.0,
+        spread: 0.95,
         growth: 0.08,
         cnc: ramp(0.36, 0.22),
         bis: ramp(0.38, 0.40),
@@ -289,7 +289,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "gaoyi",
         industry: "建材",
         established: (2017, 4),
-        enterprises: 180,
+        enterprises: 160,
         revenue: 700_000.0,
         spread: 0.95,
         growth: 0.03,
@@ -309,7 +309,7 @@ pub(crate) const CLUSTERS: [ClusterSpec; 13] = [
         source: "yuanshi",
         industry: "化工",
         established: (2018, 4),
-        enterprises: 150,
+        enterprises: 300,
         revenue: 2_000_000.0,
         spread: 1.15,
         growth: 0.03,
@@ -622,7 +622,7 @@ impl City {
         // 规模以上: 20 million yuan of revenue, and registered in the statistics
         // bureau's directory, which lags behind eligibility (小升规 campaigns enrol
         // more each year).
-        let enrolled = (0.50 + 0.01 * f64::from(year - ANCHOR_YEAR)).clamp(0.2, 0.9);
+        let enrolled = (0.42 + 0.01 * f64::from(year - ANCHOR_YEAR)).clamp(0.2, 0.9);
         let above_scale = last_year >= 2000.0 && ent.u_scale < enrolled;
         let invests = rng.chance(0.25 + 0.08 * self.clusters[ent.cluster].innovation);
         let tech_upgrade = if invests { revenue * rng.between(0.01, 0.05) } else { 0.0 };
@@ -744,8 +744,9 @@ impl Enterprise {
             name,
             cluster,
             serial,
-            // Scaled to the cluster's calibrated revenue by `calibrate_sizes`.
-            base_revenue: rng.log_normal(1.0, spread),
+            // Scaled to the cluster's calibrated revenue by `calibrate_sizes`. The
+            // tails are cut at 2.8 sd: a cluster's leader is large, not a monopoly.
+            base_revenue: (spread * rng.normal().clamp(-2.8, 2.8)).exp(),
             stature: 1.0,
             output_ratio: rng.between(1.0, 1.2),
             productivity: rng.log_normal(90.0, 0.35),
@@ -832,63 +833,142 @@ mod tests {
             assert!(counts.iter().all(|&c| c >= 1));
         }
         let default = allocate(2700, &weights);
-        assert_eq!(default[0], 480);
+        assert_eq!(default[0], 620);
         assert_eq!(*default.iter().min().unwrap(), 80);
     }
 }
 
 #[cfg(test)]
 mod calibration {
+    //! The default city (seed 2021, 2,700 enterprises) has the shape the module docs
+    //! promise; these tests pin it so a parameter change that flattens the
+    //! evaluation is noticed.
+
     use super::*;
 
     fn p(s: &str) -> Period {
         s.parse().unwrap()
     }
 
+    fn city() -> City {
+        City::build(2021, 2700).unwrap()
+    }
+
+    fn cluster(city: &City, id: &str) -> usize {
+        city.clusters.iter().position(|c| c.spec.id == id).unwrap()
+    }
+
+    fn annual(city: &City, c: usize, year: i32) -> f64 {
+        city.clusters[c].members.clone().map(|e| city.annual_revenue(e, year)).sum()
+    }
+
+    fn reports(city: &City, c: usize, q: Period) -> Vec<Report<'_>> {
+        city.clusters[c].members.clone().map(|e| city.report(e, &city.year_state(e, q.year()), q)).collect()
+    }
+
+    /// cnc, bis, rnd and e-commerce rates in percent.
+    fn digital_rates(reps: &[Report<'_>]) -> [f64; 4] {
+        let n = reps.len() as f64;
+        let share = |f: fn(&Report<'_>) -> bool| 100.0 * reps.iter().filter(|r| f(r)).count() as f64 / n;
+        let cnc = reps.iter().map(|r| f64::from(r.key_processes_cnc) / f64::from(r.key_processes)).sum::<f64>();
+        [100.0 * cnc / n, share(|r| r.business_info_system), share(|r| r.digital_rnd_tools), share(|r| r.ecommerce)]
+    }
+
     #[test]
-    fn print_stats() {
-        let city = City::build(2021, 2700).unwrap();
-        let n = city.enterprises.len();
-        let mut rev2020: Vec<f64> = (0..n).map(|e| city.annual_revenue(e, 2020)).collect();
-        rev2020.sort_by(f64::total_cmp);
-        println!("median {:.0} p90 {:.0} max {:.0} over100k {}", rev2020[n / 2], rev2020[n * 9 / 10], rev2020[n - 1], rev2020.iter().filter(|&&r| r > 100_000.0).count());
-        for (ci, c) in city.clusters.iter().enumerate() {
-            let totals: Vec<String> = (2020..=2026)
-                .map(|y| format!("{:.0}", c.members.clone().map(|e| city.annual_revenue(e, y)).sum::<f64>() / 1000.0))
-                .collect();
-            let rates = |q: Period| {
-                let reps: Vec<Report<'_>> = c.members.clone().map(|e| city.report(e, &city.year_state(e, q.year()), q)).collect();
-                let k = reps.len() as f64;
-                let cnc = reps.iter().map(|r| f64::from(r.key_processes_cnc) / f64::from(r.key_processes)).sum::<f64>() / k * 100.0;
-                let bis = reps.iter().filter(|r| r.business_info_system).count() as f64 / k * 100.0;
-                let rnd = reps.iter().filter(|r| r.digital_rnd_tools).count() as f64 / k * 100.0;
-                let eco = reps.iter().filter(|r| r.ecommerce).count() as f64 / k * 100.0;
-                [cnc, bis, rnd, eco]
-            };
-            let a = rates(p("2020Q4"));
-            let b = rates(p("2025Q4"));
-            println!("{ci:2} {:20} n={:4} rev(k) {:?} gains {:.1} {:.1} {:.1} {:.1} (base {:.0} {:.0} {:.0} {:.0})", c.spec.id, c.members.len(), totals, b[0]-a[0], b[1]-a[1], b[2]-a[2], b[3]-a[3], a[0], a[1], a[2], a[3]);
+    fn enterprise_sizes_are_plausible() {
+        let city = city();
+        let mut revenue: Vec<f64> = (0..city.enterprises.len()).map(|e| city.annual_revenue(e, 2020)).collect();
+        revenue.sort_by(f64::total_cmp);
+        let median = revenue[revenue.len() / 2];
+        assert!((2000.0..4500.0).contains(&median), "median {median}");
+        let giants = revenue.iter().filter(|&&r| r > 100_000.0).count();
+        assert!((1..=10).contains(&giants), "{giants} enterprises over 100,000");
+    }
+
+    #[test]
+    fn some_clusters_cross_the_revenue_thresholds_during_the_plan() {
+        let city = city();
+        let crosses = |id: &str, threshold: f64| {
+            let c = cluster(&city, id);
+            annual(&city, c, 2020) < threshold && annual(&city, c, 2025) >= threshold
+        };
+        for id in ["jinzhou-textile", "gaocheng-equipment"] {
+            assert!(crosses(id, 1_000_000.0), "{id} should cross 100 亿");
         }
-        for q in ["2020Q4", "2022Q4", "2024Q4", "2025Q4", "2026Q3"] {
-            let q = p(q);
-            let reps: Vec<Report<'_>> = (0..n).filter(|&e| city.clusters[city.enterprises[e].cluster].established <= q).map(|e| city.report(e, &city.year_state(e, q.year()), q)).collect();
-            let count = |f: &dyn Fn(&Report<'_>) -> bool| reps.iter().filter(|r| f(r)).count();
-            println!(
-                "{q}: n {} sme {} above {} spec {} giant {} design {} platforms {} green {} demo {} reserve {} listed {} core {} tech {:.0}",
-                reps.len(),
-                count(&|r| r.is_sme),
-                count(&|r| r.above_scale),
-                count(&|r| r.specialized != Tier::None),
-                count(&|r| r.specialized == Tier::National),
-                count(&|r| r.design_center != DesignTier::None),
-                reps.iter().map(|r| r.innovation_platforms).sum::<u32>(),
-                count(&|r| r.green_factory != Tier::None),
-                count(&|r| r.innovation_demo != Tier::None),
-                count(&|r| r.listing == Listing::Reserve),
-                count(&|r| r.listing == Listing::Listed),
-                reps.iter().map(|r| r.core_tech).sum::<u32>(),
-                reps.iter().map(|r| r.tech_upgrade_ytd).sum::<f64>(),
-            );
+        for id in ["wuji-leather", "luancheng-biomed", "xingtang-food"] {
+            assert!(crosses(id, 500_000.0), "{id} should cross 50 亿");
+        }
+        for id in ["luquan-building", "gaocheng-lantern", "gaoyi-ceramics", "yuanshi-chemical"] {
+            assert!(!crosses(id, 500_000.0) && !crosses(id, 1_000_000.0), "{id} should cross nothing");
+        }
+        let total = |year| (0..11).map(|c| annual(&city, c, year)).sum::<f64>();
+        let cagr = (total(2025) / total(2020)).powf(0.2) - 1.0;
+        assert!((0.06..0.10).contains(&cagr), "city CAGR {cagr}");
+    }
+
+    #[test]
+    fn one_large_cluster_meets_every_digital_gain() {
+        let city = city();
+        let gains = |id: &str| {
+            let c = cluster(&city, id);
+            let (a, b) = (digital_rates(&reports(&city, c, p("2020Q4"))), digital_rates(&reports(&city, c, p("2025Q4"))));
+            [b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3]]
+        };
+        let meets = |g: [f64; 4]| g[0] >= 5.0 && g[1] >= 8.0 && g[2] >= 10.0 && g[3] >= 20.0;
+        assert!(meets(gains("luquan-electronics")));
+        for id in ["xinji-leather", "jinzhou-textile", "gaocheng-equipment", "yuanshi-chemical"] {
+            assert!(!meets(gains(id)), "{id}");
+        }
+        let base = digital_rates(&reports(&city, cluster(&city, "gaocheng-equipment"), p("2020Q4")));
+        assert!((35.0..70.0).contains(&base[0]), "CNC rate {}", base[0]);
+    }
+
+    #[test]
+    fn city_counts_reach_some_targets_and_miss_others() {
+        let city = city();
+        let at = |q: Period| -> Vec<Report<'_>> {
+            (0..city.clusters.len())
+                .filter(|&c| city.clusters[c].established <= q)
+                .flat_map(|c| reports(&city, c, q))
+                .collect()
+        };
+        let (base, end) = (at(p("2020Q4")), at(p("2025Q4")));
+        let count = |reps: &[Report<'_>], f: fn(&Report<'_>) -> bool| reps.iter().filter(|r| f(r)).count();
+        let share = |f: fn(&Report<'_>) -> bool| count(&base, f) as f64 / base.len() as f64;
+        assert!((0.85..0.97).contains(&share(|r| r.is_sme)));
+        assert!((0.20..0.40).contains(&share(|r| r.above_scale)));
+        assert!((0.004..0.02).contains(&share(|r| r.specialized == Tier::National)));
+        let specialized = |reps: &[Report<'_>]| count(reps, |r| r.specialized != Tier::None);
+        assert!(specialized(&base) < 250 && specialized(&end) > 250, "专精特新 passes 250 by 2025");
+        let platforms = |reps: &[Report<'_>]| reps.iter().map(|r| r.innovation_platforms).sum::<u32>();
+        assert!((20..60).contains(&platforms(&end)), "platforms stay short of 60: {}", platforms(&end));
+        assert!(count(&end, |r| r.green_factory != Tier::None) >= 15);
+        assert!(count(&end, |r| r.design_center != DesignTier::None) >= 10);
+        assert!(count(&base, |r| r.core_tech > 0) == 0 && count(&end, |r| r.core_tech > 0) >= 1);
+        assert!(count(&end, |r| r.listing == Listing::Listed) < count(&end, |r| r.listing == Listing::Reserve));
+    }
+
+    #[test]
+    fn stocks_never_go_backwards() {
+        let city = city();
+        let c = cluster(&city, "luquan-electronics");
+        let quarters: Vec<Period> = p("2020Q1").through(p("2026Q4")).collect();
+        for e in city.clusters[c].members.clone().take(100) {
+            let reps: Vec<Report<'_>> =
+                quarters.iter().map(|&q| city.report(e, &city.year_state(e, q.year()), q)).collect();
+            for w in reps.windows(2) {
+                assert!(w[1].key_processes_cnc >= w[0].key_processes_cnc);
+                assert!(w[1].business_info_system >= w[0].business_info_system);
+                assert!(w[1].ecommerce >= w[0].ecommerce);
+                assert!(w[1].core_tech >= w[0].core_tech);
+                assert!(w[1].innovation_platforms >= w[0].innovation_platforms);
+                if w[1].period.year() == w[0].period.year() {
+                    assert!(w[1].revenue_ytd > w[0].revenue_ytd);
+                    assert!(w[1].tech_upgrade_ytd >= w[0].tech_upgrade_ytd);
+                }
+                assert!(w[1].output_value_ytd >= w[1].revenue_ytd);
+                assert!(w[1].key_processes_cnc <= w[1].key_processes);
+            }
         }
     }
 }
