@@ -21,7 +21,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         75 another run holds the lock (retry later), 1 any other failure.",
     after_help = "Start with `clusterkpi demo`, then see `clusterkpi run --help`."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: Global,
     #[command(subcommand)]
@@ -29,7 +29,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
-pub struct Global {
+pub(crate) struct Global {
     /// More log output on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -40,7 +40,7 @@ pub struct Global {
 
 /// Paths of the pipeline file, each overridable by a flag of the same name.
 #[derive(Debug, Args, Clone, Default)]
-pub struct PipelineArgs {
+pub(crate) struct PipelineArgs {
     /// The pipeline file [default: pipelines/quarterly.toml when it exists].
     #[arg(long, value_name = "FILE")]
     pub pipeline: Option<PathBuf>,
@@ -71,14 +71,14 @@ pub struct PipelineArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Lang {
+pub(crate) enum Lang {
     Zh,
     En,
 }
 
 /// How input files are read.
 #[derive(Debug, Args, Clone, Default)]
-pub struct ReadArgs {
+pub(crate) struct ReadArgs {
     /// Encoding of CSV files (utf-8, gbk, gb18030) instead of detecting it.
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
@@ -88,7 +88,7 @@ pub struct ReadArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the whole quarterly pipeline on the bundled sample city and print where the report is.
     ///
     /// Uses the sample inputs under data/ (generating them if they are missing), ingests

@@ -4,7 +4,7 @@ use clusterkpi_lake::LakeError;
 
 /// The outcome of a command, as an exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// Complete: everything written from complete data.
     Complete = 0,
     /// Any other failure; nothing half-written is left behind.
@@ -20,7 +20,7 @@ pub enum Exit {
 impl Exit {
     /// The more serious of two outcomes (rejection outranks partial data).
     #[must_use]
-    pub fn max(self, other: Exit) -> Exit {
+    pub(crate) fn max(self, other: Exit) -> Exit {
         let rank = |e: Exit| match e {
             Exit::Complete => 0,
             Exit::Partial => 1,
@@ -28,7 +28,11 @@ impl Exit {
             Exit::Failure => 3,
             Exit::Locked => 4,
         };
-        if rank(other) > rank(self) { other } else { self }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -39,7 +43,7 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 /// The exit code an error stands for.
-pub fn classify(err: &anyhow::Error) -> Exit {
+pub(crate) fn classify(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
         if let Some(LakeError::Locked(_)) = cause.downcast_ref::<LakeError>() {
             return Exit::Locked;

@@ -13,9 +13,18 @@ use crate::exit::Exit;
 
 const REFERENCE_PLAN: &str = include_str!("../../data/plans/sjz-county-clusters-2021-2025.toml");
 
-pub fn run(out: &Path, period: Option<&str>, language: Option<Lang>, quiet: bool) -> Result<Exit> {
+pub(crate) fn run(
+    out: &Path,
+    period: Option<&str>,
+    language: Option<Lang>,
+    quiet: bool,
+) -> Result<Exit> {
     let bundled = Path::new(crate::pipeline::DEFAULT_PIPELINE);
-    let over = Overrides { out: Some(out.to_path_buf()), language: language.map(Into::into), ..Overrides::default() };
+    let over = Overrides {
+        out: Some(out.to_path_buf()),
+        language: language.map(Into::into),
+        ..Overrides::default()
+    };
     let p = if bundled.exists() && Path::new("data/reference/clusters.csv").exists() {
         Pipeline::load(Some(bundled), over)?
     } else {
@@ -27,7 +36,8 @@ pub fn run(out: &Path, period: Option<&str>, language: Option<Lang>, quiet: bool
                 .context("generating the sample city")?;
         }
         let plan = dir.join("plan.toml");
-        std::fs::write(&plan, REFERENCE_PLAN).with_context(|| format!("writing {}", plan.display()))?;
+        std::fs::write(&plan, REFERENCE_PLAN)
+            .with_context(|| format!("writing {}", plan.display()))?;
         Pipeline::load(
             None,
             Overrides {

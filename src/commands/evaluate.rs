@@ -15,13 +15,13 @@ use crate::cli::PipelineArgs;
 use crate::exit::Exit;
 use crate::pipeline;
 
-pub struct Evaluated {
+pub(crate) struct Evaluated {
     pub folder: PathBuf,
     pub eval: Evaluation,
 }
 
 /// Evaluates `as_of` on the dataset and writes the report folder.
-pub fn evaluate_and_report(
+pub(crate) fn evaluate_and_report(
     p: &Pipeline,
     lake: &Lake,
     as_of: Option<Period>,
@@ -60,7 +60,7 @@ pub fn evaluate_and_report(
 }
 
 /// Prints the scorecard summary; returns Partial when the data is.
-pub fn summarise(e: &Evaluated, seconds: f64) -> Exit {
+pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
     let eval = &e.eval;
     let targeted: Vec<_> = eval.kpis.iter().filter(|k| k.target.is_some()).collect();
     let count = |s: Status| targeted.iter().filter(|k| k.judgement.status == s).count();
@@ -77,9 +77,15 @@ pub fn summarise(e: &Evaluated, seconds: f64) -> Exit {
         count(Status::Missed),
         count(Status::NoData),
     );
-    let city = eval.kpis.iter().find(|k| k.scope == Scope::City && k.indicator == "reporting_rate");
+    let city = eval
+        .kpis
+        .iter()
+        .find(|k| k.scope == Scope::City && k.indicator == "reporting_rate");
     if let Some(c) = city {
-        println!("reporting: {}/{} enterprises for {}", c.reporting, c.expected, eval.as_of);
+        println!(
+            "reporting: {}/{} enterprises for {}",
+            c.reporting, c.expected, eval.as_of
+        );
     }
     let reasons = eval.partial_reasons();
     if !reasons.is_empty() {
@@ -93,15 +99,24 @@ pub fn summarise(e: &Evaluated, seconds: f64) -> Exit {
     }
     println!("report: {}", e.folder.join("report.html").display());
     println!("done in {seconds:.2} s");
-    if reasons.is_empty() { Exit::Complete } else { Exit::Partial }
+    if reasons.is_empty() {
+        Exit::Complete
+    } else {
+        Exit::Partial
+    }
 }
 
-pub fn run_id() -> String {
+pub(crate) fn run_id() -> String {
     let t = now_rfc3339().replace(['-', ':'], "");
     format!("{t}-{}", std::process::id())
 }
 
-pub fn run(period: Option<&str>, version: Option<u64>, args: &PipelineArgs, _quiet: bool) -> Result<Exit> {
+pub(crate) fn run(
+    period: Option<&str>,
+    version: Option<u64>,
+    args: &PipelineArgs,
+    _quiet: bool,
+) -> Result<Exit> {
     let mut stages = Stages::new();
     let started_at = now_rfc3339();
     let p = pipeline::load(args, None)?;
@@ -109,6 +124,15 @@ pub fn run(period: Option<&str>, version: Option<u64>, args: &PipelineArgs, _qui
     let lake = Lake::open_existing(&p.lake)?;
     // Evaluation writes the report and the saved scorecard: one writer at a time.
     let _lock = lake.lock()?;
-    let e = evaluate_and_report(&p, &lake, as_of, version, &mut stages, Vec::new(), &run_id(), &started_at)?;
+    let e = evaluate_and_report(
+        &p,
+        &lake,
+        as_of,
+        version,
+        &mut stages,
+        Vec::new(),
+        &run_id(),
+        &started_at,
+    )?;
     Ok(summarise(&e, stages.total()))
 }

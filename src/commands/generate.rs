@@ -7,9 +7,27 @@ use clusterkpi_model::Period;
 
 use crate::exit::Exit;
 
-pub fn run(out: &Path, enterprises: usize, from: Option<&str>, to: Option<&str>, seed: u64, clean: bool) -> Result<Exit> {
-    let parse = |s: Option<&str>| s.map(|s| s.parse::<Period>().with_context(|| format!("quarter {s:?}"))).transpose();
-    let mut opts = clusterkpi_synth::Options { enterprises, seed, defects: !clean, ..Default::default() };
+pub(crate) fn run(
+    out: &Path,
+    enterprises: usize,
+    from: Option<&str>,
+    to: Option<&str>,
+    seed: u64,
+    clean: bool,
+) -> Result<Exit> {
+    let parse = |s: Option<&str>| {
+        s.map(|s| {
+            s.parse::<Period>()
+                .with_context(|| format!("quarter {s:?}"))
+        })
+        .transpose()
+    };
+    let mut opts = clusterkpi_synth::Options {
+        enterprises,
+        seed,
+        defects: !clean,
+        ..Default::default()
+    };
     if let Some(p) = parse(from)? {
         opts.from = p;
     }
@@ -17,7 +35,8 @@ pub fn run(out: &Path, enterprises: usize, from: Option<&str>, to: Option<&str>,
         opts.to = p;
     }
     let started = std::time::Instant::now();
-    let s = clusterkpi_synth::generate(out, &opts).with_context(|| format!("writing to {}", out.display()))?;
+    let s = clusterkpi_synth::generate(out, &opts)
+        .with_context(|| format!("writing to {}", out.display()))?;
     println!(
         "{} clusters, {} enterprises, {} report files with {} rows, {}–{}, written to {} in {:.1} s",
         s.clusters,

@@ -15,22 +15,28 @@ use crate::exit::Exit;
 use crate::pipeline;
 
 /// One file's outcome as printed and recorded in the run manifest.
-pub struct FileReport {
+pub(crate) struct FileReport {
     pub record: FileRecord,
     pub reason: Option<String>,
     pub skipped: Vec<&'static str>,
 }
 
 impl FileReport {
-    pub fn outcome(&self) -> &str {
+    pub(crate) fn outcome(&self) -> &str {
         &self.record.outcome
     }
 }
 
 /// Orders files so reference lists come first (clusters, then roster): reports are
 /// checked against them.
-pub fn order_by_kind(files: &[PathBuf], opts: &Options) -> Vec<(PathBuf, Option<InputKind>)> {
-    let mut out: Vec<_> = files.iter().map(|f| (f.clone(), clusterkpi_ingest::peek_kind(f, opts))).collect();
+pub(crate) fn order_by_kind(
+    files: &[PathBuf],
+    opts: &Options,
+) -> Vec<(PathBuf, Option<InputKind>)> {
+    let mut out: Vec<_> = files
+        .iter()
+        .map(|f| (f.clone(), clusterkpi_ingest::peek_kind(f, opts)))
+        .collect();
     out.sort_by_key(|(_, k)| match k {
         Some(InputKind::Clusters) => 0,
         Some(InputKind::Roster) => 1,
@@ -40,7 +46,7 @@ pub fn order_by_kind(files: &[PathBuf], opts: &Options) -> Vec<(PathBuf, Option<
 }
 
 /// Ingests files into the dataset held by `writer`, one version per recorded file.
-pub fn ingest_files(
+pub(crate) fn ingest_files(
     writer: &mut Writer,
     files: &[PathBuf],
     opts: &Options,
@@ -48,15 +54,19 @@ pub fn ingest_files(
     catalogue: &Catalogue,
     quiet: bool,
 ) -> Result<Vec<FileReport>> {
-    let reported: HashSet<String> =
-        catalogue.iter().filter(|i| i.kind == Kind::Reported).map(|i| i.id.clone()).collect();
+    let reported: HashSet<String> = catalogue
+        .iter()
+        .filter(|i| i.kind == Kind::Reported)
+        .map(|i| i.id.clone())
+        .collect();
     let ordered = order_by_kind(files, opts);
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
     let mut reports = Vec::new();
     for (path, kind) in ordered {
         let shown = path.display().to_string();
         bar.set_message(shown.clone());
-        let sha = clusterkpi_ingest::sha256_file(&path).with_context(|| format!("reading {shown}"))?;
+        let sha =
+            clusterkpi_ingest::sha256_file(&path).with_context(|| format!("reading {shown}"))?;
         let snapshot = writer.lake().snapshot(None)?;
         if let Some(prev) = snapshot.ingested_sha(&sha) {
             tracing::info!(file = %shown, first = %prev.path, "duplicate: the same bytes were ingested before");
@@ -73,7 +83,10 @@ pub fn ingest_files(
                     version: prev.version,
                     ingested_at: now_rfc3339(),
                 },
-                reason: Some(format!("same bytes as {} (dataset version {})", prev.path, prev.version)),
+                reason: Some(format!(
+                    "same bytes as {} (dataset version {})",
+                    prev.path, prev.version
+                )),
                 skipped: Vec::new(),
             });
             bar.inc(1);
@@ -147,7 +160,7 @@ pub fn ingest_files(
 }
 
 /// Prints one line per file and a total; returns the exit code the files call for.
-pub fn summarise(reports: &[FileReport]) -> Exit {
+pub(crate) fn summarise(reports: &[FileReport]) -> Exit {
     let mut exit = Exit::Complete;
     let (mut rows, mut quarantined) = (0, 0);
     for r in reports {
@@ -167,6 +180,9 @@ pub fn summarise(reports: &[FileReport]) -> Exit {
             }
         };
         println!("{:<24} {:<9} {}  {}", f.outcome, f.kind, f.path, detail);
+        for s in &r.skipped {
+            println!("{:<24} (skipped check: {s})", "");
+        }
         rows += f.rows_accepted;
         quarantined += f.rows_quarantined;
         exit = exit.max(match f.outcome.as_str() {
@@ -190,7 +206,12 @@ pub fn summarise(reports: &[FileReport]) -> Exit {
     exit
 }
 
-pub fn run(files: &[PathBuf], args: &PipelineArgs, read: &ReadArgs, quiet: bool) -> Result<Exit> {
+pub(crate) fn run(
+    files: &[PathBuf],
+    args: &PipelineArgs,
+    read: &ReadArgs,
+    quiet: bool,
+) -> Result<Exit> {
     let p = pipeline::load(args, None)?;
     let defs = pipeline::definitions(&p)?;
     let city = match &p.plan {
@@ -200,14 +221,25 @@ pub fn run(files: &[PathBuf], args: &PipelineArgs, read: &ReadArgs, quiet: bool)
     let opts = pipeline::read_options(&p, read)?;
     let lake = Lake::open(&p.lake)?;
     let mut writer = lake.lock()?;
-    let reports = ingest_files(&mut writer, files, &opts, city.as_deref(), &defs.catalogue, quiet)?;
+    let reports = ingest_files(
+        &mut writer,
+        files,
+        &opts,
+        city.as_deref(),
+        &defs.catalogue,
+        quiet,
+    )?;
     let exit = summarise(&reports);
-    println!("dataset {} is at version {}", p.lake.display(), lake.latest_version()?);
+    println!(
+        "dataset {} is at version {}",
+        p.lake.display(),
+        lake.latest_version()?
+    );
     Ok(exit)
 }
 
 /// The pipeline's reference lists and inbox files, in ingestion order.
-pub fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Result<Vec<PathBuf>> {
+pub(crate) fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for f in [&p.clusters, &p.roster].into_iter().flatten() {
         files.push(f.clone());
@@ -217,4 +249,3 @@ pub fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Result<Vec<P
     }
     Ok(files)
 }
-

@@ -14,45 +14,81 @@ use anyhow::Result;
 use crate::cli::{Cli, Command};
 use crate::exit::Exit;
 
-pub fn run(cli: Cli) -> Result<Exit> {
+pub(crate) fn run(cli: Cli) -> Result<Exit> {
     let quiet = cli.global.quiet;
     match cli.command {
-        Command::Demo { out, period, language } => demo::run(&out, period.as_deref(), language, quiet),
-        Command::Run { pipeline, period, paths, read } => run::run(&pipeline, period.as_deref(), &paths, &read, quiet),
-        Command::Validate { files, paths, read, output } => validate::run(&files, &paths, &read, output.as_deref()),
+        Command::Demo {
+            out,
+            period,
+            language,
+        } => demo::run(&out, period.as_deref(), language, quiet),
+        Command::Run {
+            pipeline,
+            period,
+            paths,
+            read,
+        } => run::run(&pipeline, period.as_deref(), &paths, &read, quiet),
+        Command::Validate {
+            files,
+            paths,
+            read,
+            output,
+        } => validate::run(&files, &paths, &read, output.as_deref()),
         Command::Ingest { files, paths, read } => ingest::run(&files, &paths, &read, quiet),
-        Command::Evaluate { period, dataset_version, paths } => {
-            evaluate::run(period.as_deref(), dataset_version, &paths, quiet)
-        }
-        Command::Generate { out, enterprises, from, to, seed, clean } => {
-            generate::run(&out, enterprises, from.as_deref(), to.as_deref(), seed, clean)
-        }
-        Command::Sql { query, output, dataset_version, paths } => {
-            sql::run(&query, output.as_deref(), dataset_version, &paths)
-        }
+        Command::Evaluate {
+            period,
+            dataset_version,
+            paths,
+        } => evaluate::run(period.as_deref(), dataset_version, &paths, quiet),
+        Command::Generate {
+            out,
+            enterprises,
+            from,
+            to,
+            seed,
+            clean,
+        } => generate::run(
+            &out,
+            enterprises,
+            from.as_deref(),
+            to.as_deref(),
+            seed,
+            clean,
+        ),
+        Command::Sql {
+            query,
+            output,
+            dataset_version,
+            paths,
+        } => sql::run(&query, output.as_deref(), dataset_version, &paths),
     }
 }
 
 /// A timer for the manifest's stage timings.
-pub struct Stages {
+pub(crate) struct Stages {
     started: std::time::Instant,
     last: std::time::Instant,
     pub done: Vec<(String, f64)>,
 }
 
 impl Stages {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let now = std::time::Instant::now();
-        Self { started: now, last: now, done: Vec::new() }
+        Self {
+            started: now,
+            last: now,
+            done: Vec::new(),
+        }
     }
 
-    pub fn mark(&mut self, name: &str) {
+    pub(crate) fn mark(&mut self, name: &str) {
         let now = std::time::Instant::now();
-        self.done.push((name.to_string(), (now - self.last).as_secs_f64()));
+        self.done
+            .push((name.to_string(), (now - self.last).as_secs_f64()));
         self.last = now;
     }
 
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
     }
 }

@@ -12,12 +12,18 @@ use crate::cli::{PipelineArgs, ReadArgs};
 use crate::exit::Exit;
 use crate::pipeline;
 
-pub fn run(file: &Path, period: Option<&str>, args: &PipelineArgs, read: &ReadArgs, quiet: bool) -> Result<Exit> {
+pub(crate) fn run(
+    file: &Path,
+    period: Option<&str>,
+    args: &PipelineArgs,
+    read: &ReadArgs,
+    quiet: bool,
+) -> Result<Exit> {
     let p = pipeline::load(args, Some(file))?;
     run_pipeline(&p, period, read, quiet)
 }
 
-pub fn run_pipeline(
+pub(crate) fn run_pipeline(
     p: &clusterkpi_model::pipeline::Pipeline,
     period: Option<&str>,
     read: &ReadArgs,
@@ -32,11 +38,27 @@ pub fn run_pipeline(
     let lake = Lake::open(&p.lake)?;
     let mut writer = lake.lock()?;
     let files = ingest::pipeline_inputs(p)?;
-    let reports = ingest::ingest_files(&mut writer, &files, &opts, Some(&plan.city), &defs.catalogue, quiet)?;
+    let reports = ingest::ingest_files(
+        &mut writer,
+        &files,
+        &opts,
+        Some(&plan.city),
+        &defs.catalogue,
+        quiet,
+    )?;
     stages.mark("ingest");
     let ingest_exit = ingest::summarise(&reports);
     let inputs = reports.into_iter().map(|r| r.record).collect();
-    let e = evaluate::evaluate_and_report(p, &lake, as_of, None, &mut stages, inputs, &evaluate::run_id(), &started_at)?;
+    let e = evaluate::evaluate_and_report(
+        p,
+        &lake,
+        as_of,
+        None,
+        &mut stages,
+        inputs,
+        &evaluate::run_id(),
+        &started_at,
+    )?;
     drop(writer);
     let exit = evaluate::summarise(&e, stages.total());
     // A rejected file outranks partial data; quarantined rows of other quarters do not

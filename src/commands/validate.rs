@@ -14,22 +14,51 @@ use crate::cli::{PipelineArgs, ReadArgs};
 use crate::exit::Exit;
 use crate::pipeline;
 
-pub fn run(files: &[PathBuf], args: &PipelineArgs, read: &ReadArgs, output: Option<&Path>) -> Result<Exit> {
+pub(crate) fn run(
+    files: &[PathBuf],
+    args: &PipelineArgs,
+    read: &ReadArgs,
+    output: Option<&Path>,
+) -> Result<Exit> {
     let p = pipeline::load(args, None)?;
     let defs = pipeline::definitions(&p)?;
     let opts = pipeline::read_options(&p, read)?;
-    let city = p.plan.as_ref().and_then(|_| pipeline::plan(&p, &defs.catalogue).ok()).map(|x| x.0.city);
-    let reported: HashSet<String> =
-        defs.catalogue.iter().filter(|i| i.kind == Kind::Reported).map(|i| i.id.clone()).collect();
-    let lake = Lake::open_existing(&p.lake).ok().and_then(|l| l.snapshot(None).ok());
+    let city = p
+        .plan
+        .as_ref()
+        .and_then(|_| pipeline::plan(&p, &defs.catalogue).ok())
+        .map(|x| x.0.city);
+    let reported: HashSet<String> = defs
+        .catalogue
+        .iter()
+        .filter(|i| i.kind == Kind::Reported)
+        .map(|i| i.id.clone())
+        .collect();
+    let lake = Lake::open_existing(&p.lake)
+        .ok()
+        .and_then(|l| l.snapshot(None).ok());
 
-    let mut refs = References { city, reported_indicators: Some(reported), ..References::default() };
+    let mut refs = References {
+        city,
+        reported_indicators: Some(reported),
+        ..References::default()
+    };
     // Reference lists: the pipeline's, else the dataset's; lists among the files win.
     let quiet_opts = opts.clone();
-    for (path, kind) in [(&p.clusters, InputKind::Clusters), (&p.roster, InputKind::Roster)] {
+    for (path, kind) in [
+        (&p.clusters, InputKind::Clusters),
+        (&p.roster, InputKind::Roster),
+    ] {
         if let Some(path) = path.as_ref().filter(|p| p.exists()) {
             let mut sink = Collect::default();
-            let r = clusterkpi_ingest::process(path, &path.display().to_string(), &quiet_opts, &refs, &mut |_| PriorYtd::new(), &mut sink);
+            let r = clusterkpi_ingest::process(
+                path,
+                &path.display().to_string(),
+                &quiet_opts,
+                &refs,
+                &mut |_| PriorYtd::new(),
+                &mut sink,
+            );
             if r.kind == Some(kind) {
                 absorb(&mut refs, kind, &sink.0);
             }
@@ -55,7 +84,11 @@ pub fn run(files: &[PathBuf], args: &PipelineArgs, read: &ReadArgs, output: Opti
             &display,
             &opts,
             &refs,
-            &mut |scan| lake.as_ref().and_then(|l| l.prior_ytd(&scan.credit_codes, &scan.years).ok()).unwrap_or_default(),
+            &mut |scan| {
+                lake.as_ref()
+                    .and_then(|l| l.prior_ytd(&scan.credit_codes, &scan.years).ok())
+                    .unwrap_or_default()
+            },
             s,
         );
         if keep && r.outcome.ingests_rows() {
@@ -132,7 +165,17 @@ fn absorb(refs: &mut References, kind: InputKind, rows: &[Record]) {
 
 fn write_issues(path: &Path, issues: &[Issue]) -> std::io::Result<()> {
     let mut w = csv::Writer::from_path(path)?;
-    w.write_record(["file", "sheet", "line", "column", "code", "severity", "value", "message_zh", "message_en"])?;
+    w.write_record([
+        "file",
+        "sheet",
+        "line",
+        "column",
+        "code",
+        "severity",
+        "value",
+        "message_zh",
+        "message_en",
+    ])?;
     for i in issues {
         let line = i.line.to_string();
         let sheet = i.sheet.clone().unwrap_or_default();

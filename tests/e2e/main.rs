@@ -1,1 +1,10 @@
+//! End-to-end tests: the real `clusterkpi` binary on generated and hand-made inputs,
+//! checking every output file. One test binary (ripgrep, uv), modules by theme.
 
+#[allow(unreachable_pub)]
+mod support;
+
+mod cli;
+mod dataset;
+mod figures;
+mod outputs;

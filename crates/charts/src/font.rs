@@ -35,7 +35,8 @@ pub(crate) const MIDDLE_ABOVE_BASELINE: f64 = 0.356;
 
 fn face() -> Option<&'static FontRef<'static>> {
     static FACE: OnceLock<Option<FontRef<'static>>> = OnceLock::new();
-    FACE.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).ok()).as_ref()
+    FACE.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).ok())
+        .as_ref()
 }
 
 /// Checks the bundled font and registers it with plotters under [`FONT_FAMILY`], once
@@ -61,7 +62,12 @@ fn px_scale(font: &FontRef<'_>, em: f64) -> PxScale {
 /// Falls back to an estimate if the font did not load (drawing then reports the error).
 pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     let Some(font) = face() else {
-        return text.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum::<f64>() * size * EM_PER_SIZE;
+        return text
+            .chars()
+            .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+            .sum::<f64>()
+            * size
+            * EM_PER_SIZE;
     };
     let scaled = font.as_scaled(px_scale(font, size * EM_PER_SIZE));
     let mut width = 0.0f32;
@@ -80,7 +86,9 @@ pub(crate) fn text_width(text: &str, size: f64) -> f64 {
 /// The outlined glyphs of `text` with its pen starting at `(x, baseline)`, in pixels,
 /// at plotters font size `size` (already multiplied by the output scale).
 pub(crate) fn glyphs(text: &str, size: f64, x: f64, baseline: f64) -> Vec<OutlinedGlyph> {
-    let Some(font) = face() else { return Vec::new() };
+    let Some(font) = face() else {
+        return Vec::new();
+    };
     let scale = px_scale(font, size * EM_PER_SIZE);
     let scaled = font.as_scaled(scale);
     let mut pen = x as f32;
@@ -115,7 +123,11 @@ mod tests {
     fn the_bundled_font_loads_and_measures_hanzi_as_one_em() {
         ensure_registered().unwrap();
         let em = 20.0 * EM_PER_SIZE;
-        assert!((text_width("中", 20.0) - em).abs() < 0.01, "{}", text_width("中", 20.0));
+        assert!(
+            (text_width("中", 20.0) - em).abs() < 0.01,
+            "{}",
+            text_width("中", 20.0)
+        );
         assert!((text_width("目标完成", 20.0) - 4.0 * em).abs() < 0.05);
         assert!(text_width("2021Q1", 20.0) < 4.0 * em);
         // Every glyph of a Chinese text has an outline: nothing falls back to a box.

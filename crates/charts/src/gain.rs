@@ -60,11 +60,19 @@ fn figure(eval: &Evaluation, target: &Target) -> Figure {
                 (None, Some(_)) => pick(lang, "无基期数据", "no baseline data").to_string(),
                 (None, None) => no_data(lang).to_string(),
             };
-            Bar { name: c.name_in(lang).to_string(), value: gain, text, colour: DATA }
+            Bar {
+                name: c.name_in(lang).to_string(),
+                value: gain,
+                text,
+                colour: DATA,
+            }
         })
         .collect();
 
-    let amount = fmt_fixed(target.amount, if target.amount.fract() == 0.0 { 0 } else { 1 });
+    let amount = fmt_fixed(
+        target.amount,
+        if target.amount.fract() == 0.0 { 0 } else { 1 },
+    );
     let mut subtitle = vec![match (lang, relative) {
         (Language::Zh, false) => format!(
             "基期{base}，截至{}；目标：到{}较基期提升{amount}个百分点",
@@ -120,14 +128,28 @@ fn figure(eval: &Evaluation, target: &Target) -> Figure {
             },
             RefLine {
                 at: target.amount,
-                label: format!("{}{}", pick(lang, "目标 ", "target "), target_text(target, unit, lang)),
+                label: format!(
+                    "{}{}",
+                    pick(lang, "目标 ", "target "),
+                    target_text(target, unit, lang)
+                ),
                 stroke: Stroke::dashed(TARGET, 2.5, 9.0, 5.0),
             },
         ],
         domain: None,
+        inside_labels: false,
         empty: pick(lang, "无集群", "No clusters").to_string(),
         source: source_line(eval),
     };
-    let prefix = if area == Some(Area::Digital) { "digital_gain" } else { "gain" };
-    Figure { id: format!("{prefix}_{id}"), title, area, scene: hbar::draw(&chart) }
+    let prefix = if area == Some(Area::Digital) {
+        "digital_gain"
+    } else {
+        "gain"
+    };
+    Figure {
+        id: format!("{prefix}_{id}"),
+        title,
+        area,
+        scene: hbar::draw(&chart),
+    }
 }

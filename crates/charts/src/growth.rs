@@ -21,11 +21,16 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
         .clusters
         .iter()
         .map(|c| {
-            let value = eval.kpi(Scope::Cluster, &c.id, ID).and_then(|k| k.judgement.value);
+            let value = eval
+                .kpi(Scope::Cluster, &c.id, ID)
+                .and_then(|k| k.judgement.value);
             Bar {
                 name: c.name_in(lang).to_string(),
                 value,
-                text: value.map_or_else(|| no_data(lang).to_string(), |v| fmt_value(v, Unit::Percent, lang)),
+                text: value.map_or_else(
+                    || no_data(lang).to_string(),
+                    |v| fmt_value(v, Unit::Percent, lang),
+                ),
                 colour: DATA,
             }
         })
@@ -33,20 +38,30 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
 
     let base_year = eval.plan.baseline.year();
     let last_year = eval.as_of.latest_complete_year();
+    let years = match (lang, last_year - base_year) {
+        (Language::Zh, 1) => format!("{last_year}年"),
+        (Language::Zh, _) => format!("{}—{last_year}年", base_year + 1),
+        (Language::En, 1) => last_year.to_string(),
+        (Language::En, _) => format!("{}–{last_year}", base_year + 1),
+    };
     let subtitle = match (lang, last_year > base_year) {
         (Language::Zh, true) => format!(
-            "以{base_year}年为基年，{}—{last_year}年可比口径年均增速，截至{}",
-            base_year + 1,
+            "以{base_year}年为基年，{years}可比口径年均增速，截至{}",
             eval.as_of
         ),
         (Language::En, true) => format!(
-            "Base year {base_year}; comparable average annual growth {}–{last_year}, as of {}",
-            base_year + 1,
+            "Base year {base_year}; comparable average annual growth {years}, as of {}",
             eval.as_of
         ),
-        (Language::Zh, false) => format!("以{base_year}年为基年；截至{}尚无完整的后续年度", eval.as_of),
+        (Language::Zh, false) => format!(
+            "以{base_year}年为基年；截至{}尚无完整的后续年度",
+            eval.as_of
+        ),
         (Language::En, false) => {
-            format!("Base year {base_year}; no complete year after it as of {}", eval.as_of)
+            format!(
+                "Base year {base_year}; no complete year after it as of {}",
+                eval.as_of
+            )
         }
     };
 
@@ -58,7 +73,11 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
     if let Some(t) = eval.plan.target(ID, Scope::Cluster) {
         refs.push(RefLine {
             at: t.amount,
-            label: format!("{}{}", pick(lang, "目标 ", "target "), target_text(t, Unit::Percent, lang)),
+            label: format!(
+                "{}{}",
+                pick(lang, "目标 ", "target "),
+                target_text(t, Unit::Percent, lang)
+            ),
             stroke: Stroke::dashed(TARGET, 2.5, 9.0, 5.0),
         });
     }
@@ -75,8 +94,14 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
         bars,
         refs,
         domain: None,
+        inside_labels: false,
         empty: pick(lang, "无集群", "No clusters").to_string(),
         source: source_line(eval),
     };
-    Figure { id: ID.to_string(), title, area, scene: hbar::draw(&chart) }
+    Figure {
+        id: ID.to_string(),
+        title,
+        area,
+        scene: hbar::draw(&chart),
+    }
 }

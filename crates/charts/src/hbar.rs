@@ -7,7 +7,9 @@ use plotters::style::RGBColor;
 use crate::font::text_width;
 use crate::layout::{Key, Scale, Ticks, footer, header, legend, stagger};
 use crate::scene::{Align, Scene, Stroke, text_box};
-use crate::style::{AXIS, GRID, LABEL_SIZE, LINE, MARGIN, MUTED, TEXT, TICK_SIZE, WHITE, WIDTH};
+use crate::style::{
+    AXIS, GRID, LABEL_SIZE, LINE, MARGIN, MUTED, TEXT, TICK_SIZE, WHITE, WIDTH, ink_on,
+};
 use crate::text::{fmt_fixed, wrap};
 
 /// One bar: a name, its value (none: no bar, the text says why) and the text printed at
@@ -41,6 +43,9 @@ pub(crate) struct HBars {
     pub refs: Vec<RefLine>,
     /// A fixed value range (coverage is always 0–100%); otherwise fitted to the data.
     pub domain: Option<(f64, f64)>,
+    /// Print bar texts inside the bar end where they fit (coverage, where bars near
+    /// 100% would otherwise put every text across the 100% line).
+    pub inside_labels: bool,
     /// Shown in place of the bars when there are none.
     pub empty: String,
     pub source: String,
@@ -58,7 +63,11 @@ pub(crate) fn draw(h: &HBars) -> Scene {
     let mut y = header(&mut scene, &h.title, &h.subtitle);
     y = legend(&mut scene, &h.legend, y);
 
-    let names: Vec<Vec<String>> = h.bars.iter().map(|b| wrap(&b.name, LABEL_SIZE, NAME_MAX_WIDTH)).collect();
+    let names: Vec<Vec<String>> = h
+        .bars
+        .iter()
+        .map(|b| wrap(&b.name, LABEL_SIZE, NAME_MAX_WIDTH))
+        .collect();
     let name_width = names
         .iter()
         .flatten()
@@ -68,9 +77,19 @@ pub(crate) fn draw(h: &HBars) -> Scene {
     let names_right = MARGIN + name_width;
 
     // Value range: every bar, every reference line and zero (bars start at zero).
+    // A little headroom keeps a target line off the edge of the grid.
     let (lo, hi) = h.domain.unwrap_or_else(|| {
-        let values = h.bars.iter().filter_map(|b| b.value).chain(h.refs.iter().map(|r| r.at));
-        values.fold((0.0, 0.0), |(lo, hi), v| (f64::min(lo, v), f64::max(hi, v)))
+        let values = h
+            .bars
+            .iter()
+            .filter_map(|b| b.value)
+            .chain(h.refs.iter().map(|r| r.at));
+        let (lo, hi) = values.fold((0.0, 0.0), |(lo, hi), v| (f64::min(lo, v), f64::max(hi, v)));
+        let pad = 0.05 * (hi - lo);
+        (
+            if lo < 0.0 { lo - pad } else { lo },
+            if hi > 0.0 { hi + pad } else { hi },
+        )
     });
     let ticks = Ticks::nice(lo, hi, 6, false);
     let (lo, hi) = match h.domain {
@@ -81,35 +100,88 @@ pub(crate) fn draw(h: &HBars) -> Scene {
     // Room for the texts printed beyond the bar ends, so none leaves the page or runs
     // into the names.
     let width_of = |b: &Bar| text_width(&b.text, LABEL_SIZE) + TEXT_GAP;
-    let left_room = h.bars.iter().filter(|b| b.value.is_some_and(|v| v < 0.0)).map(width_of).fold(0.0, f64::max);
-    let right_room = h.bars.iter().filter(|b| b.value.is_none_or(|v| v >= 0.0)).map(width_of).fold(0.0, f64::max);
+    // With inside labels the texts may still fall outside short bars: room is kept.
+    let left_room = h
+        .bars
+        .iter()
+        .filter(|b| b.value.is_some_and(|v| v < 0.0))
+        .map(width_of)
+        .fold(0.0, f64::max);
+    let right_room = h
+        .bars
+        .iter()
+        .filter(|b| b.value.is_none_or(|v| v >= 0.0))
+        .map(width_of)
+        .fold(0.0, f64::max);
     let tick_half = text_width(&fmt_fixed(hi, ticks.decimals()), TICK_SIZE) / 2.0;
     let data_left = names_right + 18.0 + left_room;
     let data_right = (WIDTH - MARGIN - right_room.max(tick_half)).max(data_left + 100.0);
-    let x = Scale { d0: lo, d1: hi, r0: data_left, r1: data_right };
+    let x = Scale {
+        d0: lo,
+        d1: hi,
+        r0: data_left,
+        r1: data_right,
+    };
 
     // Reference labels above the bars, staggered over two rows where they would collide.
-    let ref_widths: Vec<(f64, f64)> = h.refs.iter().map(|r| (x.map(r.at), text_width(&r.label, LABEL_SIZE))).collect();
+    let ref_widths: Vec<(f64, f64)> = h
+        .refs
+        .iter()
+        .map(|r| (x.map(r.at), text_width(&r.label, LABEL_SIZE)))
+        .collect();
     let placed = stagger(&ref_widths, 2, data_left - left_room, WIDTH - MARGIN, 16.0);
     let band_rows = placed.iter().map(|(_, row)| row + 1).max().unwrap_or(1);
     let band_top = y + 4.0;
     let row_y = |row: usize| band_top + (band_rows - 1 - row) as f64 * REF_ROW + REF_ROW / 2.0;
     let plot_top = band_top + band_rows as f64 * REF_ROW + 6.0;
 
-    let heights: Vec<f64> = names.iter().map(|l| (l.len() as f64 * LABEL_SIZE * LINE + 12.0).max(ROW_MIN)).collect();
-    let rows_height = if h.bars.is_empty() { 90.0 } else { heights.iter().sum::<f64>() };
+    let heights: Vec<f64> = names
+        .iter()
+        .map(|l| (l.len() as f64 * LABEL_SIZE * LINE + 12.0).max(ROW_MIN))
+        .collect();
+    let rows_height = if h.bars.is_empty() {
+        90.0
+    } else {
+        heights.iter().sum::<f64>()
+    };
     let plot_bottom = plot_top + 6.0 + rows_height + 6.0;
 
     // Grid and tick labels.
     let decimals = ticks.decimals();
-    for v in ticks.values().into_iter().filter(|v| *v >= lo - 1e-9 && *v <= hi + 1e-9) {
+    for v in ticks
+        .values()
+        .into_iter()
+        .filter(|v| *v >= lo - 1e-9 && *v <= hi + 1e-9)
+    {
         let px = x.map(v);
         scene.line((px, plot_top), (px, plot_bottom), Stroke::solid(GRID, 1.0));
-        scene.text(fmt_fixed(v, decimals), (px, plot_bottom + 18.0), TICK_SIZE, TEXT, Align::Center);
+        scene.text(
+            fmt_fixed(v, decimals),
+            (px, plot_bottom + 18.0),
+            TICK_SIZE,
+            TEXT,
+            Align::Center,
+        );
     }
-    scene.line((data_left, plot_bottom), (data_right, plot_bottom), Stroke::solid(AXIS, 1.0));
-    scene.text(&h.value_title, ((data_left + data_right) / 2.0, plot_bottom + 50.0), LABEL_SIZE, TEXT, Align::Center);
-    scene.text(&h.category_title, (names_right, row_y(0)), LABEL_SIZE, MUTED, Align::Right);
+    scene.line(
+        (data_left, plot_bottom),
+        (data_right, plot_bottom),
+        Stroke::solid(AXIS, 1.0),
+    );
+    scene.text(
+        &h.value_title,
+        ((data_left + data_right) / 2.0, plot_bottom + 50.0),
+        LABEL_SIZE,
+        TEXT,
+        Align::Center,
+    );
+    scene.text(
+        &h.category_title,
+        (names_right, row_y(0)),
+        LABEL_SIZE,
+        MUTED,
+        Align::Right,
+    );
 
     // Bars, names and the texts at the bar ends.
     let zero = x.map(0.0_f64.clamp(lo, hi));
@@ -121,14 +193,34 @@ pub(crate) fn draw(h: &HBars) -> Scene {
         let cy = top + height / 2.0;
         let first = cy - (lines.len() as f64 - 1.0) * LABEL_SIZE * LINE / 2.0;
         for (i, line) in lines.iter().enumerate() {
-            scene.text(line, (names_right, first + i as f64 * LABEL_SIZE * LINE), LABEL_SIZE, TEXT, Align::Right);
+            scene.text(
+                line,
+                (names_right, first + i as f64 * LABEL_SIZE * LINE),
+                LABEL_SIZE,
+                TEXT,
+                Align::Right,
+            );
         }
         match bar.value {
             Some(v) => {
                 let end = x.map(v.clamp(lo, hi));
                 let (x0, x1) = (zero.min(end), zero.max(end));
-                scene.rect((x0, cy - BAR_HEIGHT / 2.0), (x1, cy + BAR_HEIGHT / 2.0), Some(bar.colour), None);
-                if v < 0.0 {
+                scene.rect(
+                    (x0, cy - BAR_HEIGHT / 2.0),
+                    (x1, cy + BAR_HEIGHT / 2.0),
+                    Some(bar.colour),
+                    None,
+                );
+                let fits_inside = x1 - x0 >= text_width(&bar.text, LABEL_SIZE) + 2.0 * TEXT_GAP;
+                if h.inside_labels && fits_inside && v >= 0.0 {
+                    scene.text(
+                        &bar.text,
+                        (x1 - TEXT_GAP, cy),
+                        LABEL_SIZE,
+                        ink_on(bar.colour),
+                        Align::Right,
+                    );
+                } else if v < 0.0 {
                     end_texts.push((&bar.text, (x0 - TEXT_GAP, cy), TEXT, Align::Right));
                 } else {
                     end_texts.push((&bar.text, (x1 + TEXT_GAP, cy), TEXT, Align::Left));
@@ -139,15 +231,31 @@ pub(crate) fn draw(h: &HBars) -> Scene {
         top += height;
     }
     if h.bars.is_empty() {
-        scene.text(&h.empty, ((data_left + data_right) / 2.0, plot_top + 51.0), LABEL_SIZE, MUTED, Align::Center);
+        scene.text(
+            &h.empty,
+            ((data_left + data_right) / 2.0, plot_top + 51.0),
+            LABEL_SIZE,
+            MUTED,
+            Align::Center,
+        );
     }
 
     // Reference lines last, so they stay visible over the bars; their labels above.
     for (r, (left, row)) in h.refs.iter().zip(&placed) {
         let px = x.map(r.at.clamp(lo, hi));
         let label_y = row_y(*row);
-        scene.line((px, label_y + LABEL_SIZE * 0.55), (px, plot_bottom), r.stroke);
-        scene.text(&r.label, (*left, label_y), LABEL_SIZE, r.stroke.color, Align::Left);
+        scene.line(
+            (px, label_y + LABEL_SIZE * 0.55),
+            (px, plot_bottom),
+            r.stroke,
+        );
+        scene.text(
+            &r.label,
+            (*left, label_y),
+            LABEL_SIZE,
+            r.stroke.color,
+            Align::Left,
+        );
     }
     for (text, at, colour, align) in end_texts {
         boxed_text(&mut scene, text, at, colour, align);
@@ -160,6 +268,11 @@ pub(crate) fn draw(h: &HBars) -> Scene {
 /// A text on a white box, so that grid and reference lines do not run through it.
 fn boxed_text(scene: &mut Scene, text: &str, (x, y): (f64, f64), colour: RGBColor, align: Align) {
     let b = text_box(text, x, y, LABEL_SIZE, align);
-    scene.rect((b.x0 - 2.0, b.y0 - 2.0), (b.x1 + 2.0, b.y1 + 2.0), Some(WHITE), None);
+    scene.rect(
+        (b.x0 - 2.0, b.y0 - 2.0),
+        (b.x1 + 2.0, b.y1 + 2.0),
+        Some(WHITE),
+        None,
+    );
     scene.text(text, (x, y), LABEL_SIZE, colour, align);
 }

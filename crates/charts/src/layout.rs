@@ -21,7 +21,10 @@ pub(crate) fn header(scene: &mut Scene, title: &str, subtitle: &[String]) -> f64
         y += TITLE_SIZE * LINE / 2.0;
     }
     y += 4.0;
-    for line in subtitle.iter().flat_map(|s| wrap(s, SUBTITLE_SIZE, max_width)) {
+    for line in subtitle
+        .iter()
+        .flat_map(|s| wrap(s, SUBTITLE_SIZE, max_width))
+    {
         y += SUBTITLE_SIZE * LINE / 2.0;
         scene.text(line, (centre, y), SUBTITLE_SIZE, MUTED, Align::Center);
         y += SUBTITLE_SIZE * LINE / 2.0;
@@ -65,11 +68,18 @@ pub(crate) fn legend(scene: &mut Scene, items: &[(Key, String)], y: f64) -> f64 
     }
     let mut cy = y + LEGEND_ROW / 2.0;
     for row in rows {
-        let total: f64 = row.iter().map(|(_, l)| item_width(l)).sum::<f64>() + ITEM_GAP * (row.len() as f64 - 1.0);
+        let total: f64 = row.iter().map(|(_, l)| item_width(l)).sum::<f64>()
+            + ITEM_GAP * (row.len() as f64 - 1.0);
         let mut x = (scene.width - total) / 2.0;
         for (key, label) in row {
             draw_key(scene, *key, x, cy);
-            scene.text(label.clone(), (x + KEY_WIDTH + KEY_GAP, cy), LABEL_SIZE, TEXT, Align::Left);
+            scene.text(
+                label.clone(),
+                (x + KEY_WIDTH + KEY_GAP, cy),
+                LABEL_SIZE,
+                TEXT,
+                Align::Left,
+            );
             x += item_width(label) + ITEM_GAP;
         }
         cy += LEGEND_ROW;
@@ -80,7 +90,12 @@ pub(crate) fn legend(scene: &mut Scene, items: &[(Key, String)], y: f64) -> f64 
 fn draw_key(scene: &mut Scene, key: Key, x: f64, cy: f64) {
     let half = LABEL_SIZE * 0.38;
     match key {
-        Key::Swatch(c) => scene.rect((x + 4.0, cy - half), (x + KEY_WIDTH - 4.0, cy + half), Some(c), None),
+        Key::Swatch(c) => scene.rect(
+            (x + 4.0, cy - half),
+            (x + KEY_WIDTH - 4.0, cy + half),
+            Some(c),
+            None,
+        ),
         Key::Outlined(c) => scene.rect(
             (x + 4.0, cy - half),
             (x + KEY_WIDTH - 4.0, cy + half),
@@ -122,7 +137,11 @@ impl Ticks {
     /// Ticks covering `lo..=hi` with about `count` intervals; `whole` keeps steps whole
     /// (counts of enterprises). A degenerate range is widened so it never divides by 0.
     pub(crate) fn nice(lo: f64, hi: f64, count: usize, whole: bool) -> Self {
-        let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() { (lo.min(hi), lo.max(hi)) } else { (0.0, 1.0) };
+        let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() {
+            (lo.min(hi), lo.max(hi))
+        } else {
+            (0.0, 1.0)
+        };
         if hi - lo < 1e-9 {
             let pad = if lo.abs() > 1e-9 { lo.abs() * 0.1 } else { 1.0 };
             (lo, hi) = (lo - pad, hi + pad);
@@ -152,7 +171,9 @@ impl Ticks {
 
     /// Decimals needed to print every tick distinctly.
     pub(crate) fn decimals(&self) -> usize {
-        (0..4).find(|d| (self.step * 10f64.powi(*d as i32)).fract().abs() < 1e-6).unwrap_or(4)
+        (0..4)
+            .find(|d| (self.step * 10f64.powi(*d as i32)).fract().abs() < 1e-6)
+            .unwrap_or(4)
     }
 }
 
@@ -175,7 +196,13 @@ impl Scale {
 /// does not overlap an earlier one; returns `(left x, row)` per label, in input order.
 /// Labels are kept inside `min_x..max_x`. If every row is taken, the label moves right
 /// of the row that frees up first, so labels may drift but never overlap.
-pub(crate) fn stagger(labels: &[(f64, f64)], rows: usize, min_x: f64, max_x: f64, gap: f64) -> Vec<(f64, usize)> {
+pub(crate) fn stagger(
+    labels: &[(f64, f64)],
+    rows: usize,
+    min_x: f64,
+    max_x: f64,
+    gap: f64,
+) -> Vec<(f64, usize)> {
     let mut order: Vec<usize> = (0..labels.len()).collect();
     order.sort_by(|a, b| labels[*a].0.total_cmp(&labels[*b].0));
     let mut row_end = vec![f64::NEG_INFINITY; rows.max(1)];
@@ -254,7 +281,13 @@ mod tests {
 
     #[test]
     fn staggered_labels_never_overlap() {
-        let placed = stagger(&[(100.0, 80.0), (120.0, 80.0), (130.0, 80.0)], 2, 0.0, 1000.0, 10.0);
+        let placed = stagger(
+            &[(100.0, 80.0), (120.0, 80.0), (130.0, 80.0)],
+            2,
+            0.0,
+            1000.0,
+            10.0,
+        );
         assert_eq!(placed[0], (60.0, 0));
         assert_eq!(placed[1].1, 1);
         assert_eq!(placed[2], (150.0, 0));

@@ -88,7 +88,10 @@ pub(crate) struct Figure {
 /// Renders every chart of the evaluation into `dir` (created if missing) as SVG and PNG.
 pub fn render_all(eval: &Evaluation, dir: &Path) -> Result<Vec<Chart>, ChartError> {
     font::ensure_registered()?;
-    std::fs::create_dir_all(dir).map_err(|source| ChartError::Dir { path: dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| ChartError::Dir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     figures(eval).into_iter().map(|f| write(f, dir)).collect()
 }
 
@@ -103,11 +106,24 @@ fn figures(eval: &Evaluation) -> Vec<Figure> {
 }
 
 fn write(figure: Figure, dir: &Path) -> Result<Chart, ChartError> {
-    let draw_error = |message: String| ChartError::Draw { id: figure.id.clone(), message };
+    let draw_error = |message: String| ChartError::Draw {
+        id: figure.id.clone(),
+        message,
+    };
     let svg = render::to_svg(&figure.scene).map_err(draw_error)?;
     let svg_path = dir.join(format!("{}.svg", figure.id));
-    std::fs::write(&svg_path, &svg).map_err(|source| ChartError::Write { path: svg_path.clone(), source })?;
+    std::fs::write(&svg_path, &svg).map_err(|source| ChartError::Write {
+        path: svg_path.clone(),
+        source,
+    })?;
     let png_path = dir.join(format!("{}.png", figure.id));
     render::to_png(&figure.scene, &png_path).map_err(draw_error)?;
-    Ok(Chart { id: figure.id, title: figure.title, area: figure.area, svg, svg_path, png_path })
+    Ok(Chart {
+        id: figure.id,
+        title: figure.title,
+        area: figure.area,
+        svg,
+        svg_path,
+        png_path,
+    })
 }

@@ -38,7 +38,10 @@ pub(crate) fn to_svg(scene: &Scene) -> Result<String, String> {
 
 /// Renders the scene to a PNG file.
 pub(crate) fn to_png(scene: &Scene, path: &Path) -> Result<(), String> {
-    let size = (px(scene.width, PNG_SCALE) as u32, px(scene.height, PNG_SCALE) as u32);
+    let size = (
+        px(scene.width, PNG_SCALE) as u32,
+        px(scene.height, PNG_SCALE) as u32,
+    );
     let root = BitMapBackend::new(path, size).into_drawing_area();
     draw(scene, &root, PNG_SCALE, Text::Pixels)?;
     root.present().map_err(|e| e.to_string())
@@ -78,7 +81,12 @@ fn px(v: f64, scale: f64) -> i32 {
     (v * scale).round() as i32
 }
 
-fn draw<DB: DrawingBackend>(scene: &Scene, root: &DrawingArea<DB, Shift>, s: f64, text_mode: Text) -> Result<(), String> {
+fn draw<DB: DrawingBackend>(
+    scene: &Scene,
+    root: &DrawingArea<DB, Shift>,
+    s: f64,
+    text_mode: Text,
+) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let pt = |(x, y): (f64, f64)| (px(x, s), px(y, s));
     let line_style = |k: &Stroke| ShapeStyle {
@@ -89,36 +97,68 @@ fn draw<DB: DrawingBackend>(scene: &Scene, root: &DrawingArea<DB, Shift>, s: f64
     root.fill(&WHITE).map_err(err)?;
     for item in &scene.items {
         match item {
-            Item::Rect { x0, y0, x1, y1, fill, stroke } => {
+            Item::Rect {
+                x0,
+                y0,
+                x1,
+                y1,
+                fill,
+                stroke,
+            } => {
                 let corners = [pt((*x0, *y0)), pt((*x1, *y1))];
                 if let Some(fill) = fill {
-                    root.draw(&Rectangle::new(corners, fill.filled())).map_err(err)?;
+                    root.draw(&Rectangle::new(corners, fill.filled()))
+                        .map_err(err)?;
                 }
                 if let Some(k) = stroke {
-                    root.draw(&Rectangle::new(corners, line_style(k))).map_err(err)?;
+                    root.draw(&Rectangle::new(corners, line_style(k)))
+                        .map_err(err)?;
                 }
             }
             Item::Path { points, stroke } => {
                 let points: Vec<_> = points.iter().copied().map(pt).collect();
                 match stroke.dash {
-                    None => root.draw(&PathElement::new(points, line_style(stroke))).map_err(err)?,
+                    None => root
+                        .draw(&PathElement::new(points, line_style(stroke)))
+                        .map_err(err)?,
                     Some((dash, gap)) => {
                         let (dash, gap) = (px(dash, s).max(1), px(gap, s).max(1));
-                        root.draw(&DashedPathElement::new(points, dash, gap, line_style(stroke))).map_err(err)?;
+                        root.draw(&DashedPathElement::new(
+                            points,
+                            dash,
+                            gap,
+                            line_style(stroke),
+                        ))
+                        .map_err(err)?;
                     }
                 }
             }
-            Item::Circle { x, y, r, fill, stroke } => {
+            Item::Circle {
+                x,
+                y,
+                r,
+                fill,
+                stroke,
+            } => {
                 let centre = pt((*x, *y));
                 let radius = (r * s).round().max(1.0) as u32;
                 if let Some(fill) = fill {
-                    root.draw(&Circle::new(centre, radius, fill.filled())).map_err(err)?;
+                    root.draw(&Circle::new(centre, radius, fill.filled()))
+                        .map_err(err)?;
                 }
                 if let Some(k) = stroke {
-                    root.draw(&Circle::new(centre, radius, line_style(k))).map_err(err)?;
+                    root.draw(&Circle::new(centre, radius, line_style(k)))
+                        .map_err(err)?;
                 }
             }
-            Item::Text { text, x, y, size, color, align } => {
+            Item::Text {
+                text,
+                x,
+                y,
+                size,
+                color,
+                align,
+            } => {
                 let em = size * EM_PER_SIZE;
                 let baseline = y + MIDDLE_ABOVE_BASELINE * em;
                 match text_mode {
@@ -142,7 +182,8 @@ fn draw<DB: DrawingBackend>(scene: &Scene, root: &DrawingArea<DB, Shift>, s: f64
                             Align::Center => x - width / 2.0,
                             Align::Right => x - width,
                         };
-                        draw_glyphs(root, text, size * s, (left * s, baseline * s), *color).map_err(err)?;
+                        draw_glyphs(root, text, size * s, (left * s, baseline * s), *color)
+                            .map_err(err)?;
                     }
                 }
             }

@@ -27,22 +27,53 @@ pub(crate) struct Stroke {
 
 impl Stroke {
     pub(crate) fn solid(color: RGBColor, width: f64) -> Self {
-        Self { color, width, dash: None }
+        Self {
+            color,
+            width,
+            dash: None,
+        }
     }
 
     pub(crate) fn dashed(color: RGBColor, width: f64, dash: f64, gap: f64) -> Self {
-        Self { color, width, dash: Some((dash, gap)) }
+        Self {
+            color,
+            width,
+            dash: Some((dash, gap)),
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Item {
-    Rect { x0: f64, y0: f64, x1: f64, y1: f64, fill: Option<RGBColor>, stroke: Option<Stroke> },
-    Path { points: Vec<(f64, f64)>, stroke: Stroke },
-    Circle { x: f64, y: f64, r: f64, fill: Option<RGBColor>, stroke: Option<Stroke> },
+    Rect {
+        x0: f64,
+        y0: f64,
+        x1: f64,
+        y1: f64,
+        fill: Option<RGBColor>,
+        stroke: Option<Stroke>,
+    },
+    Path {
+        points: Vec<(f64, f64)>,
+        stroke: Stroke,
+    },
+    Circle {
+        x: f64,
+        y: f64,
+        r: f64,
+        fill: Option<RGBColor>,
+        stroke: Option<Stroke>,
+    },
     /// `y` is the visual middle of the glyphs, which the renderer turns into each
     /// backend's own anchor (plotters places text differently in SVG and bitmaps).
-    Text { text: String, x: f64, y: f64, size: f64, color: RGBColor, align: Align },
+    Text {
+        text: String,
+        x: f64,
+        y: f64,
+        size: f64,
+        color: RGBColor,
+        align: Align,
+    },
 }
 
 /// The axis-aligned box a drawn text covers, in layout units.
@@ -75,11 +106,28 @@ pub(crate) struct Scene {
 
 impl Scene {
     pub(crate) fn new(width: f64, height: f64) -> Self {
-        Self { width, height, items: Vec::new() }
+        Self {
+            width,
+            height,
+            items: Vec::new(),
+        }
     }
 
-    pub(crate) fn rect(&mut self, (x0, y0): (f64, f64), (x1, y1): (f64, f64), fill: Option<RGBColor>, stroke: Option<Stroke>) {
-        self.items.push(Item::Rect { x0, y0, x1, y1, fill, stroke });
+    pub(crate) fn rect(
+        &mut self,
+        (x0, y0): (f64, f64),
+        (x1, y1): (f64, f64),
+        fill: Option<RGBColor>,
+        stroke: Option<Stroke>,
+    ) {
+        self.items.push(Item::Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            fill,
+            stroke,
+        });
     }
 
     pub(crate) fn path(&mut self, points: Vec<(f64, f64)>, stroke: Stroke) {
@@ -92,15 +140,41 @@ impl Scene {
         self.path(vec![from, to], stroke);
     }
 
-    pub(crate) fn circle(&mut self, (x, y): (f64, f64), r: f64, fill: Option<RGBColor>, stroke: Option<Stroke>) {
-        self.items.push(Item::Circle { x, y, r, fill, stroke });
+    pub(crate) fn circle(
+        &mut self,
+        (x, y): (f64, f64),
+        r: f64,
+        fill: Option<RGBColor>,
+        stroke: Option<Stroke>,
+    ) {
+        self.items.push(Item::Circle {
+            x,
+            y,
+            r,
+            fill,
+            stroke,
+        });
     }
 
     /// A one-line text whose glyphs are vertically centred on `y`.
-    pub(crate) fn text(&mut self, text: impl Into<String>, (x, y): (f64, f64), size: f64, color: RGBColor, align: Align) {
+    pub(crate) fn text(
+        &mut self,
+        text: impl Into<String>,
+        (x, y): (f64, f64),
+        size: f64,
+        color: RGBColor,
+        align: Align,
+    ) {
         let text = text.into();
         if !text.is_empty() {
-            self.items.push(Item::Text { text, x, y, size, color, align });
+            self.items.push(Item::Text {
+                text,
+                x,
+                y,
+                size,
+                color,
+                align,
+            });
         }
     }
 
@@ -110,7 +184,14 @@ impl Scene {
         self.items
             .iter()
             .filter_map(|item| match item {
-                Item::Text { text, x, y, size, align, .. } => Some((text.as_str(), text_box(text, *x, *y, *size, *align))),
+                Item::Text {
+                    text,
+                    x,
+                    y,
+                    size,
+                    align,
+                    ..
+                } => Some((text.as_str(), text_box(text, *x, *y, *size, *align))),
                 _ => None,
             })
             .collect()
@@ -125,7 +206,12 @@ pub(crate) fn text_box(text: &str, x: f64, y: f64, size: f64, align: Align) -> T
         Align::Center => x - w / 2.0,
         Align::Right => x - w,
     };
-    TextBox { x0, y0: y - HALF_HEIGHT * size, x1: x0 + w, y1: y + HALF_HEIGHT * size }
+    TextBox {
+        x0,
+        y0: y - HALF_HEIGHT * size,
+        x1: x0 + w,
+        y1: y + HALF_HEIGHT * size,
+    }
 }
 
 #[cfg(test)]
@@ -147,7 +233,10 @@ pub(crate) mod check {
         }
         for (i, (ta, a)) in boxes.iter().enumerate() {
             for (tb, b) in &boxes[i + 1..] {
-                assert!(!a.overlaps(b), "texts {ta:?} {a:?} and {tb:?} {b:?} overlap");
+                assert!(
+                    !a.overlaps(b),
+                    "texts {ta:?} {a:?} and {tb:?} {b:?} overlap"
+                );
             }
         }
     }

@@ -9,7 +9,9 @@ use crate::font::text_width;
 use crate::layout::{Key, footer, header, legend};
 use crate::scene::{Align, Scene, Stroke};
 use crate::style::{GRID, LABEL_SIZE, LINE, MARGIN, MUTED, TEXT, WHITE, WIDTH, status_colour};
-use crate::text::{fmt_number, indicator_name, no_data, pick, source_line, target_text, wrap};
+use crate::text::{
+    fmt_number, indicator_name, no_data, pick, source_line, target_parts, target_text, wrap,
+};
 
 const CELL_SIZE: f64 = 16.0;
 /// The status words under the value: smaller, so four hanzi fit the narrowest column.
@@ -19,6 +21,7 @@ const STATUS_SIZE: f64 = 14.0;
 const MIN_COLUMN_ZH: f64 = 58.0;
 const MIN_COLUMN_EN: f64 = 76.0;
 const NAME_MAX_WIDTH: f64 = 260.0;
+/// Row height for a one-line name; taller names make taller rows.
 const ROW_HEIGHT: f64 = CELL_SIZE * LINE * 2.0 + 12.0;
 /// White gap between cells.
 const GAP: f64 = 2.0;
@@ -51,7 +54,10 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
         .iter()
         .flat_map(|r| &r.name)
         .map(|l| text_width(l, LABEL_SIZE))
-        .fold(text_width(pick(lang, "范围", "Scope"), LABEL_SIZE), f64::max);
+        .fold(
+            text_width(pick(lang, "范围", "Scope"), LABEL_SIZE),
+            f64::max,
+        );
     let grid_left = MARGIN + name_width + 14.0;
     // The page widens rather than squeeze columns below a readable width; the report
     // scales the picture to the page, which keeps proportions.
@@ -60,23 +66,60 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
         Language::En => MIN_COLUMN_EN,
     };
     let width = WIDTH.max(grid_left + ids.len() as f64 * min_column + MARGIN);
-    let column = if ids.is_empty() { 0.0 } else { (width - MARGIN - grid_left) / ids.len() as f64 };
+    let column = if ids.is_empty() {
+        0.0
+    } else {
+        (width - MARGIN - grid_left) / ids.len() as f64
+    };
 
-    let columns: Vec<Column> = ids.iter().map(|id| column_of(eval, id, column - 8.0)).collect();
+    let columns: Vec<Column> = ids
+        .iter()
+        .map(|id| column_of(eval, id, column - 8.0))
+        .collect();
     let mut scene = Scene::new(width, 0.0);
     let mut y = header(&mut scene, &title, &[subtitle]);
-    let mut keys: Vec<(Key, String)> = [Status::Achieved, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::Missed, Status::NoData]
-        .into_iter()
-        .map(|s| (Key::Swatch(status_colour(s).0), s.label(lang).to_string()))
-        .collect();
-    keys.push((Key::Outlined(WHITE), pick(lang, "空白：该范围无目标", "blank: no target for this scope").to_string()));
+    let mut keys: Vec<(Key, String)> = [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::Missed,
+        Status::NoData,
+    ]
+    .into_iter()
+    .map(|s| (Key::Swatch(status_colour(s).0), s.label(lang).to_string()))
+    .collect();
+    keys.push((
+        Key::Outlined(WHITE),
+        pick(
+            lang,
+            "空白：该范围无目标",
+            "blank: no target for this scope",
+        )
+        .to_string(),
+    ));
     y = legend(&mut scene, &keys, y) + 8.0;
 
     if columns.is_empty() {
-        let message = pick(lang, "计划未设定量化目标", "The plan sets no quantified targets");
-        scene.text(message, (width / 2.0, y + 40.0), LABEL_SIZE, MUTED, Align::Center);
+        let message = pick(
+            lang,
+            "计划未设定量化目标",
+            "The plan sets no quantified targets",
+        );
+        scene.text(
+            message,
+            (width / 2.0, y + 40.0),
+            LABEL_SIZE,
+            MUTED,
+            Align::Center,
+        );
         footer(&mut scene, &source_line(eval), y + 80.0);
-        return Figure { id: "scorecard".into(), title, area: None, scene };
+        return Figure {
+            id: "scorecard".into(),
+            title,
+            area: None,
+            scene,
+        };
     }
 
     // Area group headings over runs of columns of the same area.
@@ -98,29 +141,48 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
             wrap(name, CELL_SIZE, (end - start) as f64 * column - 8.0)
         })
         .collect();
-    let group_height = group_lines.iter().map(Vec::len).max().unwrap_or(1) as f64 * CELL_SIZE * LINE + 8.0;
+    let group_height =
+        group_lines.iter().map(Vec::len).max().unwrap_or(1) as f64 * CELL_SIZE * LINE + 8.0;
     for ((start, end, _), lines) in groups.iter().zip(&group_lines) {
         let (x0, x1) = (x_of(*start), x_of(*end));
         for (k, line) in lines.iter().enumerate() {
             let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
             scene.text(line, ((x0 + x1) / 2.0, cy), CELL_SIZE, TEXT, Align::Center);
         }
-        scene.line((x0 + 4.0, y + group_height - 3.0), (x1 - 4.0, y + group_height - 3.0), Stroke::solid(MUTED, 1.5));
+        scene.line(
+            (x0 + 4.0, y + group_height - 3.0),
+            (x1 - 4.0, y + group_height - 3.0),
+            Stroke::solid(MUTED, 1.5),
+        );
     }
     y += group_height + 4.0;
 
     // Column headings: name and unit, then the target in grey.
-    let header_lines = columns.iter().map(|c| c.header.len() + c.targets.len()).max().unwrap_or(1);
+    let header_lines = columns
+        .iter()
+        .map(|c| c.header.len() + c.targets.len())
+        .max()
+        .unwrap_or(1);
     let header_height = header_lines as f64 * CELL_SIZE * LINE + 8.0;
     for (i, c) in columns.iter().enumerate() {
         let cx = x_of(i) + column / 2.0;
-        let lines = c.header.iter().map(|l| (l, TEXT)).chain(c.targets.iter().map(|l| (l, MUTED)));
+        let lines = c
+            .header
+            .iter()
+            .map(|l| (l, TEXT))
+            .chain(c.targets.iter().map(|l| (l, MUTED)));
         for (k, (line, colour)) in lines.enumerate() {
             let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
             scene.text(line, (cx, cy), CELL_SIZE, colour, Align::Center);
         }
     }
-    scene.text(pick(lang, "范围", "Scope"), (MARGIN, y + header_height - CELL_SIZE), LABEL_SIZE, MUTED, Align::Left);
+    scene.text(
+        pick(lang, "范围", "Scope"),
+        (MARGIN, y + header_height - CELL_SIZE),
+        LABEL_SIZE,
+        MUTED,
+        Align::Left,
+    );
     y += header_height;
 
     for (r, row) in rows.iter().enumerate() {
@@ -128,19 +190,31 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
         if r == 1 {
             y += 8.0;
         }
-        let cy = y + ROW_HEIGHT / 2.0;
+        let height = ROW_HEIGHT.max(row.name.len() as f64 * LABEL_SIZE * LINE + 10.0);
+        let cy = y + height / 2.0;
         let first = cy - (row.name.len() as f64 - 1.0) * LABEL_SIZE * LINE / 2.0;
         for (k, line) in row.name.iter().enumerate() {
-            scene.text(line, (MARGIN, first + k as f64 * LABEL_SIZE * LINE), LABEL_SIZE, TEXT, Align::Left);
+            scene.text(
+                line,
+                (MARGIN, first + k as f64 * LABEL_SIZE * LINE),
+                LABEL_SIZE,
+                TEXT,
+                Align::Left,
+            );
         }
         for (i, c) in columns.iter().enumerate() {
-            cell(&mut scene, eval, row, c, (x_of(i), y), column);
+            cell(&mut scene, eval, row, c, (x_of(i), y), (column, height));
         }
-        y += ROW_HEIGHT;
+        y += height;
     }
 
     footer(&mut scene, &source_line(eval), y + 4.0);
-    Figure { id: "scorecard".into(), title, area: None, scene }
+    Figure {
+        id: "scorecard".into(),
+        title,
+        area: None,
+        scene,
+    }
 }
 
 /// Every indicator with a target for any scope, grouped by area in report order, then
@@ -153,7 +227,9 @@ fn targeted_indicators(eval: &Evaluation) -> Vec<String> {
         }
     }
     let area_rank = |id: &str| {
-        eval.indicator(id).and_then(|i| Area::ALL.iter().position(|a| *a == i.area)).unwrap_or(Area::ALL.len())
+        eval.indicator(id)
+            .and_then(|i| Area::ALL.iter().position(|a| *a == i.area))
+            .unwrap_or(Area::ALL.len())
     };
     // A stable sort keeps plan order within an area.
     ids.sort_by_key(|id| area_rank(id));
@@ -185,14 +261,26 @@ fn column_of(eval: &Evaluation, id: &str, text_width_max: f64) -> Column {
     let heading = indicator_name(eval, id);
     let city = eval.plan.target(id, Scope::City);
     let cluster = eval.plan.target(id, Scope::Cluster);
-    let describe = |t: &Target| target_text(t, unit, lang);
+    // The stretch amount goes on a line of its own so that "力争2" is never split.
+    let describe = |t: &Target| {
+        let (main, stretch) = target_parts(t, unit, lang);
+        std::iter::once(main).chain(stretch).collect::<Vec<_>>()
+    };
     let target_lines = match (city, cluster) {
-        (Some(a), Some(b)) if describe(a) == describe(b) => vec![describe(a)],
+        (Some(a), Some(b)) if describe(a) == describe(b) => describe(a),
         (Some(a), Some(b)) => vec![
-            format!("{}{}", pick(lang, "全市", "city "), describe(a)),
-            format!("{}{}", pick(lang, "集群", "clusters "), describe(b)),
+            format!(
+                "{}{}",
+                pick(lang, "全市", "city "),
+                target_text(a, unit, lang)
+            ),
+            format!(
+                "{}{}",
+                pick(lang, "集群", "clusters "),
+                target_text(b, unit, lang)
+            ),
         ],
-        (Some(t), None) | (None, Some(t)) => vec![describe(t)],
+        (Some(t), None) | (None, Some(t)) => describe(t),
         (None, None) => Vec::new(),
     };
     Column {
@@ -200,14 +288,29 @@ fn column_of(eval: &Evaluation, id: &str, text_width_max: f64) -> Column {
         area: indicator.map(|i| i.area),
         unit,
         header: wrap(&heading, CELL_SIZE, text_width_max),
-        targets: target_lines.iter().flat_map(|l| wrap(l, CELL_SIZE, text_width_max)).collect(),
+        targets: target_lines
+            .iter()
+            .flat_map(|l| wrap(l, CELL_SIZE, text_width_max))
+            .collect(),
     }
 }
 
 /// One cell: blank where the row's scope has no target, otherwise the status colour
 /// with the value and the status in words (each only if it fits).
-fn cell(scene: &mut Scene, eval: &Evaluation, row: &Row, column: &Column, (x, y): (f64, f64), width: f64) {
-    let (x0, y0, x1, y1) = (x + GAP / 2.0, y + GAP / 2.0, x + width - GAP / 2.0, y + ROW_HEIGHT - GAP / 2.0);
+fn cell(
+    scene: &mut Scene,
+    eval: &Evaluation,
+    row: &Row,
+    column: &Column,
+    (x, y): (f64, f64),
+    (width, height): (f64, f64),
+) {
+    let (x0, y0, x1, y1) = (
+        x + GAP / 2.0,
+        y + GAP / 2.0,
+        x + width - GAP / 2.0,
+        y + height - GAP / 2.0,
+    );
     if eval.plan.target(&column.id, row.scope).is_none() {
         scene.rect((x0, y0), (x1, y1), None, Some(Stroke::solid(GRID, 1.0)));
         return;
@@ -232,6 +335,12 @@ fn cell(scene: &mut Scene, eval: &Evaluation, row: &Row, column: &Column, (x, y)
     let line_height = CELL_SIZE * LINE;
     let first = (y0 + y1) / 2.0 - (lines.len() as f64 - 1.0) * line_height / 2.0;
     for (k, (text, size)) in lines.into_iter().enumerate() {
-        scene.text(text, (x + width / 2.0, first + k as f64 * line_height), size, colour, Align::Center);
+        scene.text(
+            text,
+            (x + width / 2.0, first + k as f64 * line_height),
+            size,
+            colour,
+            Align::Center,
+        );
     }
 }

@@ -50,3 +50,11 @@ pub(crate) fn status_colour(status: Status) -> (RGBColor, bool) {
         Status::NoTarget => (WHITE, false),
     }
 }
+
+/// Text colour that reads on a filled background: white on dark fills, near-black on
+/// light ones (by relative luminance).
+pub(crate) fn ink_on(background: RGBColor) -> RGBColor {
+    let RGBColor(r, g, b) = background;
+    let luminance = 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
+    if luminance < 150.0 { WHITE } else { TEXT }
+}

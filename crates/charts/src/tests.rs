@@ -7,7 +7,9 @@
 use std::path::Path;
 
 use clusterkpi_model::status::judge;
-use clusterkpi_model::{Catalogue, Cluster, Evaluation, KpiRow, Language, Period, Plan, Scope, SeriesRow};
+use clusterkpi_model::{
+    Catalogue, Cluster, Evaluation, KpiRow, Language, Period, Plan, Scope, SeriesRow,
+};
 
 use crate::scene::check::assert_clean_layout;
 use crate::{figures, render_all};
@@ -37,12 +39,24 @@ fn value(scope_id: &str, indicator: &str, t: i32) -> Option<f64> {
         ("shijiazhuang", "core_tech_count") => [0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 2.0][t as usize],
         ("shijiazhuang", "design_center_count") => 3.0,
         ("shijiazhuang", "innovation_platform_count") => 30.0 + 1.5 * t_f,
-        ("shijiazhuang", "clusters_over_5b") => if t >= 4 { 1.0 } else { 0.0 },
+        ("shijiazhuang", "clusters_over_5b") => {
+            if t >= 4 {
+                1.0
+            } else {
+                0.0
+            }
+        }
         ("shijiazhuang", "clusters_over_10b") => return None,
         ("shijiazhuang", "green_factory_count") => 5.0 + t_f,
         ("shijiazhuang", "green_park_count") => [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 3.0][t as usize],
         ("shijiazhuang", "digital_cluster_count") => 0.0,
-        ("shijiazhuang", "new_cluster_count") => if t >= 2 { 1.0 } else { 0.0 },
+        ("shijiazhuang", "new_cluster_count") => {
+            if t >= 2 {
+                1.0
+            } else {
+                0.0
+            }
+        }
         ("shijiazhuang", "revenue_cagr") => return (t >= 4).then_some(8.5),
         ("shijiazhuang", "reporting_rate") => 93.6,
         ("xinji-leather", "cnc_rate") => 40.0 + 0.5 * t_f,
@@ -78,32 +92,55 @@ fn roster(scope_id: &str) -> (u64, u64) {
     }
 }
 
-pub(crate) fn fixture(language: Language, with_clusters: bool) -> Evaluation {
+/// The three cluster patterns of [`value`]: id, Chinese name, English name, recognised.
+const CLUSTERS: [(&str, &str, &str, &str); 3] = [
+    (
+        "xinji-leather",
+        "辛集市皮革皮具产业集群",
+        "Xinji leather and leather goods",
+        "2019Q1",
+    ),
+    (
+        "luquan-electronics",
+        "鹿泉区电子信息（光电与智能制造）特色产业集群",
+        "Luquan electronic information (optoelectronics and intelligent manufacturing)",
+        "2018Q4",
+    ),
+    (
+        "zhengding-furniture",
+        "正定县板材家具产业集群",
+        "Zhengding panel furniture",
+        "2021Q2",
+    ),
+];
+
+/// The fixture with `clusters` clusters: the three patterns, repeated under new ids and
+/// numbered names beyond three (for the layout of long lists).
+pub(crate) fn fixture(language: Language, clusters: usize) -> Evaluation {
     let catalogue = Catalogue::builtin();
     let plan = Plan::parse(PLAN, &catalogue).unwrap();
     let as_of = quarter(6);
-    let cluster = |id: &str, name: &str, name_en: &str, established: &str| Cluster {
-        id: id.into(),
-        name: name.into(),
-        name_en: Some(name_en.into()),
-        county: "县".into(),
-        industry: "产业".into(),
-        established: p(established),
-    };
-    let clusters = if with_clusters {
-        vec![
-            cluster("xinji-leather", "辛集市皮革皮具产业集群", "Xinji leather and leather goods", "2019Q1"),
-            cluster(
-                "luquan-electronics",
-                "鹿泉区电子信息（光电与智能制造）特色产业集群",
-                "Luquan electronic information (optoelectronics and intelligent manufacturing)",
-                "2018Q4",
-            ),
-            cluster("zhengding-furniture", "正定县板材家具产业集群", "Zhengding panel furniture", "2021Q2"),
-        ]
-    } else {
-        Vec::new()
-    };
+    let clusters: Vec<Cluster> = (0..clusters)
+        .map(|k| {
+            let (id, name, name_en, established) = CLUSTERS[k % 3];
+            let round = k / 3;
+            let suffix = |s: &str| {
+                if round == 0 {
+                    s.to_string()
+                } else {
+                    format!("{s}{}", round + 1)
+                }
+            };
+            Cluster {
+                id: suffix(id),
+                name: suffix(name),
+                name_en: Some(suffix(name_en)),
+                county: "县".into(),
+                industry: "产业".into(),
+                established: p(established),
+            }
+        })
+        .collect();
     let scopes: Vec<(Scope, String)> = std::iter::once((Scope::City, plan.city.clone()))
         .chain(clusters.iter().map(|c| (Scope::Cluster, c.id.clone())))
         .collect();
@@ -115,9 +152,22 @@ pub(crate) fn fixture(language: Language, with_clusters: bool) -> Evaluation {
             if !indicator.has_scope(*scope) {
                 continue;
             }
-            let (reporting, expected) = roster(scope_id);
-            let points: Vec<(Period, Option<f64>)> =
-                (0..=6).map(|t| (quarter(t), value(scope_id, &indicator.id, t))).collect();
+            let (reporting, expected) = roster(
+                CLUSTERS
+                    .iter()
+                    .map(|c| c.0)
+                    .find(|c| scope_id.starts_with(c))
+                    .unwrap_or(scope_id),
+            );
+            // Repeated clusters follow the pattern of the cluster they copy.
+            let pattern = CLUSTERS
+                .iter()
+                .map(|c| c.0)
+                .find(|c| scope_id.starts_with(c))
+                .unwrap_or(scope_id);
+            let points: Vec<(Period, Option<f64>)> = (0..=6)
+                .map(|t| (quarter(t), value(pattern, &indicator.id, t)))
+                .collect();
             for (period, v) in &points {
                 series.push(SeriesRow {
                     period: *period,
@@ -138,7 +188,14 @@ pub(crate) fn fixture(language: Language, with_clusters: bool) -> Evaluation {
                 indicator: indicator.id.clone(),
                 unit: indicator.unit,
                 target: target.cloned(),
-                judgement: judge(&points, as_of, plan.baseline, plan.deadline, indicator, target),
+                judgement: judge(
+                    &points,
+                    as_of,
+                    plan.baseline,
+                    plan.deadline,
+                    indicator,
+                    target,
+                ),
                 relative_reading: None,
                 reporting,
                 expected,
@@ -167,7 +224,12 @@ pub(crate) fn fixture(language: Language, with_clusters: bool) -> Evaluation {
 /// Width from the PNG header: the IHDR chunk's first field, bytes 16..20.
 fn png_width(path: &Path) -> u32 {
     let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
+    assert_eq!(
+        &bytes[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is not a PNG",
+        path.display()
+    );
     u32::from_be_bytes(bytes[16..20].try_into().unwrap())
 }
 
@@ -183,7 +245,7 @@ fn render(eval: &Evaluation) -> (tempfile::TempDir, Vec<crate::Chart>) {
 
 #[test]
 fn every_chart_is_written_as_svg_and_print_resolution_png() {
-    let eval = fixture(Language::Zh, true);
+    let eval = fixture(Language::Zh, 3);
     let (dir, charts) = render(&eval);
     let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
     let mut expected = vec![
@@ -208,19 +270,58 @@ fn every_chart_is_written_as_svg_and_print_resolution_png() {
     let source = "数据来源：石家庄市县域特色产业集群企业季度报表，截至2022Q2";
     for chart in &charts {
         assert!(chart.svg_path.starts_with(dir.path()));
-        assert_eq!(std::fs::read_to_string(&chart.svg_path).unwrap(), chart.svg, "{}", chart.id);
+        assert_eq!(
+            std::fs::read_to_string(&chart.svg_path).unwrap(),
+            chart.svg,
+            "{}",
+            chart.id
+        );
         assert!(png_width(&chart.png_path) >= 2400, "{}", chart.id);
-        assert!(chart.svg.contains(&chart.title), "{}: title {:?} not drawn", chart.id, chart.title);
-        assert!(chart.title.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}", chart.title);
+        assert!(
+            chart.svg.contains(&chart.title),
+            "{}: title {:?} not drawn",
+            chart.id,
+            chart.title
+        );
+        assert!(
+            chart
+                .title
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{}",
+            chart.title
+        );
         assert!(chart.svg.contains(source), "{}: no source line", chart.id);
-        assert!(chart.svg.contains("font-family=\"WenQuanYi Micro Hei, 'Noto Sans CJK SC'"), "{}", chart.id);
-        assert!(!chart.svg.contains("font-family=\"WenQuanYi Micro Hei\""), "{}", chart.id);
+        assert!(
+            chart
+                .svg
+                .contains("font-family=\"WenQuanYi Micro Hei, 'Noto Sans CJK SC'"),
+            "{}",
+            chart.id
+        );
+        assert!(
+            !chart.svg.contains("font-family=\"WenQuanYi Micro Hei\""),
+            "{}",
+            chart.id
+        );
     }
     let by_id = |id: &str| charts.iter().find(|c| c.id == id).unwrap();
-    assert_eq!(by_id("digital_gain_cnc_rate").title, "关键工序数控化率：各集群较基期提升");
-    assert_eq!(by_id("digital_gain_cnc_rate").area, Some(clusterkpi_model::Area::Digital));
-    assert_eq!(by_id("series_sme_count").area, Some(clusterkpi_model::Area::Innovation));
-    assert_eq!(by_id("revenue_cagr").area, Some(clusterkpi_model::Area::Scale));
+    assert_eq!(
+        by_id("digital_gain_cnc_rate").title,
+        "关键工序数控化率：各集群较基期提升"
+    );
+    assert_eq!(
+        by_id("digital_gain_cnc_rate").area,
+        Some(clusterkpi_model::Area::Digital)
+    );
+    assert_eq!(
+        by_id("series_sme_count").area,
+        Some(clusterkpi_model::Area::Innovation)
+    );
+    assert_eq!(
+        by_id("revenue_cagr").area,
+        Some(clusterkpi_model::Area::Scale)
+    );
     assert_eq!(by_id("scorecard").area, None);
     assert_eq!(by_id("coverage").area, None);
     // The null CNC rate of the late cluster is said, not drawn as zero.
@@ -231,24 +332,38 @@ fn every_chart_is_written_as_svg_and_print_resolution_png() {
 
 #[test]
 fn english_evaluation_gets_english_charts() {
-    let eval = fixture(Language::En, true);
+    let eval = fixture(Language::En, 3);
     let (_dir, charts) = render(&eval);
     let source = "Source: county cluster enterprise quarterly reports, shijiazhuang, as of 2022Q2";
     for chart in &charts {
         assert!(chart.svg.contains(source), "{}", chart.id);
-        assert!(chart.svg.contains(&chart.title.replace('&', "&amp;")), "{}", chart.id);
+        assert!(
+            chart.svg.contains(&chart.title.replace('&', "&amp;")),
+            "{}",
+            chart.id
+        );
     }
-    assert_eq!(charts[1].title, "Key-process CNC rate: gain since baseline by cluster");
+    assert_eq!(
+        charts[1].title,
+        "Key-process CNC rate: gain since baseline by cluster"
+    );
 }
 
 #[test]
 fn an_evaluation_without_clusters_or_targets_still_renders() {
-    let eval = fixture(Language::Zh, false);
+    let eval = fixture(Language::Zh, 0);
     let (_dir, charts) = render(&eval);
     assert_eq!(charts.len(), 19);
-    assert!(charts.iter().find(|c| c.id == "coverage").unwrap().svg.contains("无集群"));
+    assert!(
+        charts
+            .iter()
+            .find(|c| c.id == "coverage")
+            .unwrap()
+            .svg
+            .contains("无集群")
+    );
 
-    let mut eval = fixture(Language::Zh, false);
+    let mut eval = fixture(Language::Zh, 0);
     eval.plan.targets.clear();
     let (_dir, charts) = render(&eval);
     let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
@@ -256,8 +371,22 @@ fn an_evaluation_without_clusters_or_targets_still_renders() {
 }
 
 #[test]
+fn many_clusters_render() {
+    let eval = fixture(Language::Zh, 24);
+    let (_dir, charts) = render(&eval);
+    assert_eq!(charts.len(), 19);
+}
+
+#[test]
 fn no_text_is_clipped_or_overlaps_another() {
-    for eval in [fixture(Language::Zh, true), fixture(Language::En, true), fixture(Language::Zh, false)] {
+    let evaluations = [
+        fixture(Language::Zh, 3),
+        fixture(Language::En, 3),
+        fixture(Language::Zh, 0),
+        fixture(Language::Zh, 24),
+        fixture(Language::En, 24),
+    ];
+    for eval in evaluations {
         crate::font::ensure_registered().unwrap();
         for figure in figures(&eval) {
             assert_clean_layout(&figure.scene);

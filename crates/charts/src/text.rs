@@ -1,8 +1,8 @@
 //! Words on the charts: the Chinese and English strings, number formats, target
 //! descriptions and line wrapping (by character for hanzi, by word for Latin text).
 
-use clusterkpi_model::{Evaluation, Language, Rule, Target, Unit};
 use clusterkpi_model::plan::GainUnit;
+use clusterkpi_model::{Evaluation, Language, Rule, Target, Unit};
 
 use crate::font::text_width;
 
@@ -17,7 +17,10 @@ pub(crate) fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
 /// The source line printed at the bottom of every chart.
 pub(crate) fn source_line(eval: &Evaluation) -> String {
     match eval.language {
-        Language::Zh => format!("数据来源：{}县域特色产业集群企业季度报表，截至{}", eval.plan.city_name, eval.as_of),
+        Language::Zh => format!(
+            "数据来源：{}县域特色产业集群企业季度报表，截至{}",
+            eval.plan.city_name, eval.as_of
+        ),
         Language::En => format!(
             "Source: county cluster enterprise quarterly reports, {}, as of {}",
             eval.plan.city, eval.as_of
@@ -27,7 +30,8 @@ pub(crate) fn source_line(eval: &Evaluation) -> String {
 
 /// An indicator's name in the evaluation's language; its id if the catalogue lacks it.
 pub(crate) fn indicator_name(eval: &Evaluation, id: &str) -> String {
-    eval.indicator(id).map_or_else(|| id.to_string(), |i| i.name_in(eval.language).to_string())
+    eval.indicator(id)
+        .map_or_else(|| id.to_string(), |i| i.name_in(eval.language).to_string())
 }
 
 /// The unit as printed after a number or in an axis title.
@@ -65,7 +69,9 @@ fn decimals(v: f64, unit: Unit) -> usize {
 /// read better without, as Chinese statistical bulletins print them).
 pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
     let mut out = String::new();
     if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
         out.push('-');
@@ -106,7 +112,10 @@ pub(crate) fn fmt_value(v: f64, unit: Unit, lang: Language) -> String {
 /// A change with its sign, e.g. "+3.2".
 pub(crate) fn fmt_signed(v: f64, decimals: usize) -> String {
     let s = fmt_fixed(v, decimals);
-    if s.starts_with('-') || s.chars().all(|c| !c.is_ascii_digit() || c == '0' || c == '.') {
+    if s.starts_with('-')
+        || s.chars()
+            .all(|c| !c.is_ascii_digit() || c == '0' || c == '.')
+    {
         s
     } else {
         format!("+{s}")
@@ -120,7 +129,24 @@ pub(crate) fn no_data(lang: Language) -> &'static str {
 
 /// What the plan asks for: "+5个百分点", "≥10%", ">2500个（力争3）".
 pub(crate) fn target_text(target: &Target, unit: Unit, lang: Language) -> String {
-    let amount = fmt_fixed(target.amount, if target.amount.fract() == 0.0 { 0 } else { 1 });
+    match (target_parts(target, unit, lang), lang) {
+        ((main, Some(stretch)), Language::Zh) => format!("{main}（{stretch}）"),
+        ((main, Some(stretch)), Language::En) => format!("{main} ({stretch})"),
+        ((main, None), _) => main,
+    }
+}
+
+/// The required amount ("≥1个") and the plan's stretch amount ("力争2"), apart, for
+/// narrow places that put them on separate lines.
+pub(crate) fn target_parts(
+    target: &Target,
+    unit: Unit,
+    lang: Language,
+) -> (String, Option<String>) {
+    let amount = fmt_fixed(
+        target.amount,
+        if target.amount.fract() == 0.0 { 0 } else { 1 },
+    );
     let with_unit = |n: &str| match (unit, lang) {
         (Unit::Percent, _) => format!("{n}%"),
         (_, Language::Zh) => format!("{n}{}", unit.label_zh()),
@@ -135,21 +161,46 @@ pub(crate) fn target_text(target: &Target, unit: Unit, lang: Language) -> String
         (Rule::AtLeast, _, _) => format!("≥{}", with_unit(&amount)),
         (Rule::MoreThan, _, _) => format!(">{}", with_unit(&amount)),
     };
-    match (target.stretch, lang) {
-        (Some(s), Language::Zh) => format!("{main}（力争{}）", fmt_fixed(s, 0)),
-        (Some(s), Language::En) => format!("{main} (stretch {})", fmt_fixed(s, 0)),
-        (None, _) => main,
-    }
+    let stretch = target.stretch.map(|s| {
+        let s = fmt_fixed(s, if s.fract() == 0.0 { 0 } else { 1 });
+        match lang {
+            Language::Zh => format!("力争{s}"),
+            Language::En => format!("stretch {s}"),
+        }
+    });
+    (main, stretch)
 }
 
 /// Splits `text` into lines no wider than `max_width` at font `size`: between any two
 /// hanzi, or at spaces and after hyphens in Latin text, keeping closing punctuation with
 /// what precedes it and opening brackets with what follows. A word wider than the limit
-/// is hyphenated.
+/// is hyphenated. Lines are balanced: a long name breaks into two halves rather than a
+/// full line and an orphan character.
 pub(crate) fn wrap(text: &str, size: f64, max_width: f64) -> Vec<String> {
+    let greedy = wrap_greedy(text, size, max_width);
+    if greedy.len() < 2 {
+        return greedy;
+    }
+    // The narrowest width that still needs no more lines, by bisection.
+    let (mut lo, mut hi) = (max_width / greedy.len() as f64, max_width);
+    for _ in 0..12 {
+        let mid = (lo + hi) / 2.0;
+        if wrap_greedy(text, size, mid).len() <= greedy.len() {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    wrap_greedy(text, size, hi)
+}
+
+fn wrap_greedy(text: &str, size: f64, max_width: f64) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for token in tokens(text).into_iter().flat_map(|t| hyphenate(t, size, max_width)) {
+    for token in tokens(text)
+        .into_iter()
+        .flat_map(|t| hyphenate(t, size, max_width))
+    {
         let candidate = format!("{line}{token}");
         if line.is_empty() || text_width(candidate.trim_end(), size) <= max_width {
             line = candidate;
@@ -164,24 +215,37 @@ pub(crate) fn wrap(text: &str, size: f64, max_width: f64) -> Vec<String> {
     lines
 }
 
-/// Cuts a token wider than `max_width` into pieces ending in "-" that fit. A single
-/// character always stays whole.
+/// Cuts a token wider than `max_width` into pieces ending in "-" that fit, leaving at
+/// least three letters on the last piece. A single character always stays whole.
 fn hyphenate(token: String, size: f64, max_width: f64) -> Vec<String> {
     if text_width(token.trim_end(), size) <= max_width || token.chars().count() < 2 {
         return vec![token];
     }
-    let mut pieces = Vec::new();
+    let mut pieces: Vec<String> = Vec::new();
     let mut piece = String::new();
     for c in token.chars() {
         let candidate = format!("{piece}{c}-");
         if !piece.is_empty() && text_width(&candidate, size) > max_width {
-            pieces.push(format!("{piece}-"));
+            pieces.push(piece.clone());
             piece.clear();
         }
         piece.push(c);
     }
-    pieces.push(piece);
+    // "informatio-n" reads worse than "informa-tion".
+    let tail = piece.trim_end().chars().count();
+    if tail < 3
+        && let Some(prev) = pieces.last_mut()
+    {
+        let keep = prev.chars().count().saturating_sub(3 - tail).max(1);
+        let moved: String = prev.chars().skip(keep).collect();
+        *prev = prev.chars().take(keep).collect();
+        piece = format!("{moved}{piece}");
+    }
     pieces
+        .into_iter()
+        .map(|p| format!("{p}-"))
+        .chain([piece])
+        .collect()
 }
 
 /// Breakable units: one hanzi (with any punctuation glued to it), or one Latin word
@@ -189,12 +253,20 @@ fn hyphenate(token: String, size: f64, max_width: f64) -> Vec<String> {
 fn tokens(text: &str) -> Vec<String> {
     const CLOSING: &str = "，。、；：！？）》」』”%％)]";
     const OPENING: &str = "（《「『“([";
-    let is_word_char = |c: char| c.is_ascii() && !c.is_ascii_whitespace() && !OPENING.contains(c) && !CLOSING.contains(c);
+    let is_word_char = |c: char| {
+        c.is_ascii() && !c.is_ascii_whitespace() && !OPENING.contains(c) && !CLOSING.contains(c)
+    };
     let mut out: Vec<String> = Vec::new();
     let mut after_opening = false;
     for c in text.chars() {
-        let in_open_word = out.last().and_then(|t| t.chars().last()).is_some_and(|p| is_word_char(p) && p != '-');
-        let glue = after_opening || c.is_whitespace() || CLOSING.contains(c) || (is_word_char(c) && in_open_word);
+        let in_open_word = out
+            .last()
+            .and_then(|t| t.chars().last())
+            .is_some_and(|p| is_word_char(p) && p != '-');
+        let glue = after_opening
+            || c.is_whitespace()
+            || CLOSING.contains(c)
+            || (is_word_char(c) && in_open_word);
         match out.last_mut() {
             Some(last) if glue => last.push(c),
             _ => out.push(c.to_string()),
@@ -228,15 +300,35 @@ mod tests {
         let one = text_width("中", 20.0);
         let lines = wrap("数字化研发设计工具应用率（%）", 20.0, 4.2 * one);
         assert_eq!(lines, ["数字化研", "发设计工", "具应用率", "（%）"]);
-        let lines = wrap("Digital R&D design tool adoption", 20.0, text_width("Digital R&D", 20.0) + 1.0);
+        let lines = wrap(
+            "Digital R&D design tool adoption",
+            20.0,
+            text_width("Digital R&D", 20.0) + 1.0,
+        );
         assert_eq!(lines, ["Digital R&D", "design tool", "adoption"]);
         assert_eq!(wrap("", 20.0, 10.0), Vec::<String>::new());
-        assert_eq!(wrap("Key-process CNC", 20.0, text_width("process", 20.0) + 1.0), ["Key-", "process", "CNC"]);
+        assert_eq!(
+            wrap("Key-process CNC", 20.0, text_width("process", 20.0) + 1.0),
+            ["Key-", "process", "CNC"]
+        );
         // A word wider than the line is hyphenated; a single character is never split.
         let max = text_width("charac-", 20.0) + 0.5;
         let lines = wrap("characteristic", 20.0, max);
-        assert!(lines.len() >= 2 && lines.iter().all(|l| text_width(l, 20.0) <= max), "{lines:?}");
+        assert!(
+            lines.len() >= 2 && lines.iter().all(|l| text_width(l, 20.0) <= max),
+            "{lines:?}"
+        );
         assert_eq!(lines.concat().replace('-', ""), "characteristic");
         assert_eq!(wrap("中", 20.0, 1.0), ["中"]);
+        assert_eq!(
+            wrap("information", 20.0, text_width("informatio-", 20.0) + 0.5),
+            ["inform-", "ation"]
+        );
+        // Balanced: two halves, not a full line and an orphan (hyphenated words too).
+        let one = text_width("中", 20.0);
+        assert_eq!(
+            wrap("一二三四五六七八九十", 20.0, 9.5 * one),
+            ["一二三四五", "六七八九十"]
+        );
     }
 }

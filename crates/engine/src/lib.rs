@@ -91,7 +91,10 @@ pub fn query(lake: &Lake, version: Option<u64>, sql: &str) -> Result<Vec<RecordB
 }
 
 async fn run(ctx: &SessionContext, sql: &str, origin: &str) -> Result<Vec<RecordBatch>> {
-    let wrap = |source| EngineError::Sql { origin: origin.to_string(), source };
+    let wrap = |source| EngineError::Sql {
+        origin: origin.to_string(),
+        source,
+    };
     let df = ctx.sql(sql).await.map_err(wrap)?;
     df.collect().await.map_err(wrap)
 }
@@ -141,7 +144,10 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
     // Phase 1: every SQL indicator, then the reported ones.
     let mut values: HashMap<Key, Option<f64>> = HashMap::new();
     let indicators: Vec<&Indicator> = defs.catalogue.iter().collect();
-    for ind in indicators.iter().filter(|i| i.kind == Kind::Sql && i.phase == 1) {
+    for ind in indicators
+        .iter()
+        .filter(|i| i.kind == Kind::Sql && i.phase == 1)
+    {
         let batches = run(&ctx, &defs.sql(&ind.id)?, &defs.origin(&ind.id)).await?;
         collect_values(&batches, Some(&ind.id), &mut values, &defs.origin(&ind.id))?;
     }
@@ -150,7 +156,10 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
         collect_values(&batches, None, &mut values, &defs.origin("reported"))?;
     }
     register::series(&ctx, &values)?;
-    for ind in indicators.iter().filter(|i| i.kind == Kind::Sql && i.phase > 1) {
+    for ind in indicators
+        .iter()
+        .filter(|i| i.kind == Kind::Sql && i.phase > 1)
+    {
         let batches = run(&ctx, &defs.sql(&ind.id)?, &defs.origin(&ind.id)).await?;
         collect_values(&batches, Some(&ind.id), &mut values, &defs.origin(&ind.id))?;
     }
@@ -169,8 +178,14 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
         for (scope, id) in scopes.iter().filter(|(s, _)| ind.has_scope(*s)) {
             let mut points = Vec::new();
             for p in first.through(as_of) {
-                let value = values.get(&(p, *scope, id.clone(), ind.id.clone())).copied().flatten();
-                let (reporting, expected) = coverage.get(&(p, *scope, id.clone())).copied().unwrap_or((0, 0));
+                let value = values
+                    .get(&(p, *scope, id.clone(), ind.id.clone()))
+                    .copied()
+                    .flatten();
+                let (reporting, expected) = coverage
+                    .get(&(p, *scope, id.clone()))
+                    .copied()
+                    .unwrap_or((0, 0));
                 series.push(SeriesRow {
                     period: p,
                     scope: *scope,
@@ -184,11 +199,28 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
                 points.push((p, value));
             }
             let target = req.plan.target(&ind.id, *scope);
-            let judgement = judge(&points, as_of, req.plan.baseline, req.plan.deadline, ind, target);
+            let judgement = judge(
+                &points,
+                as_of,
+                req.plan.baseline,
+                req.plan.deadline,
+                ind,
+                target,
+            );
             let relative = target.filter(|t| t.unit_in_doubt()).map(|t| {
-                judge(&points, as_of, req.plan.baseline, req.plan.deadline, ind, Some(&relative_reading(t)))
+                judge(
+                    &points,
+                    as_of,
+                    req.plan.baseline,
+                    req.plan.deadline,
+                    ind,
+                    Some(&relative_reading(t)),
+                )
             });
-            let (reporting, expected) = coverage.get(&(as_of, *scope, id.clone())).copied().unwrap_or((0, 0));
+            let (reporting, expected) = coverage
+                .get(&(as_of, *scope, id.clone()))
+                .copied()
+                .unwrap_or((0, 0));
             kpis.push(KpiRow {
                 period: as_of,
                 scope: *scope,
@@ -242,7 +274,10 @@ fn f64_at(a: &dyn Array, i: usize) -> Option<f64> {
         DataType::Float64 => Some(a.as_primitive::<Float64Type>().value(i)),
         DataType::Int64 => Some(a.as_primitive::<Int64Type>().value(i) as f64),
         DataType::Int32 => Some(f64::from(a.as_primitive::<Int32Type>().value(i))),
-        DataType::UInt64 => Some(a.as_primitive::<datafusion::arrow::datatypes::UInt64Type>().value(i) as f64),
+        DataType::UInt64 => Some(
+            a.as_primitive::<datafusion::arrow::datatypes::UInt64Type>()
+                .value(i) as f64,
+        ),
         _ => None,
     }
 }
@@ -273,17 +308,28 @@ fn collect_values(
     for b in batches {
         let need = |n: &str| {
             column(b, n).ok_or_else(|| {
-                EngineError::Definitions(format!("{origin}: the query must return a column named `{n}`"))
+                EngineError::Definitions(format!(
+                    "{origin}: the query must return a column named `{n}`"
+                ))
             })
         };
-        let (period, scope, scope_id, value) = (need("period")?, need("scope")?, need("scope_id")?, need("value")?);
+        let (period, scope, scope_id, value) = (
+            need("period")?,
+            need("scope")?,
+            need("scope_id")?,
+            need("value")?,
+        );
         let ind_col = match indicator {
             Some(_) => None,
             None => Some(need("indicator")?),
         };
         for i in 0..b.num_rows() {
-            let Ok(p) = str_at(period.as_ref(), i).parse::<Period>() else { continue };
-            let Some(s) = scope_of(&str_at(scope.as_ref(), i)) else { continue };
+            let Ok(p) = str_at(period.as_ref(), i).parse::<Period>() else {
+                continue;
+            };
+            let Some(s) = scope_of(&str_at(scope.as_ref(), i)) else {
+                continue;
+            };
             let ind = match (indicator, ind_col) {
                 (Some(id), _) => id.to_string(),
                 (None, Some(c)) => str_at(c.as_ref(), i),
@@ -297,17 +343,27 @@ fn collect_values(
 }
 
 async fn coverage(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String), (u64, u64)>> {
-    let batches = run(ctx, "SELECT period, scope, scope_id, reporting, expected FROM coverage", "coverage").await?;
+    let batches = run(
+        ctx,
+        "SELECT period, scope, scope_id, reporting, expected FROM coverage",
+        "coverage",
+    )
+    .await?;
     let mut out = HashMap::new();
     for b in &batches {
         for i in 0..b.num_rows() {
-            let (Ok(p), Some(s)) = (str_at(b.column(0).as_ref(), i).parse(), scope_of(&str_at(b.column(1).as_ref(), i)))
-            else {
+            let (Ok(p), Some(s)) = (
+                str_at(b.column(0).as_ref(), i).parse(),
+                scope_of(&str_at(b.column(1).as_ref(), i)),
+            ) else {
                 continue;
             };
             let reporting = f64_at(b.column(3).as_ref(), i).unwrap_or(0.0) as u64;
             let expected = f64_at(b.column(4).as_ref(), i).unwrap_or(0.0) as u64;
-            out.insert((p, s, str_at(b.column(2).as_ref(), i)), (reporting, expected));
+            out.insert(
+                (p, s, str_at(b.column(2).as_ref(), i)),
+                (reporting, expected),
+            );
         }
     }
     Ok(out)
@@ -325,7 +381,9 @@ async fn clusters(ctx: &SessionContext) -> Result<Vec<Cluster>> {
                 name_en: (!en.is_null(i)).then(|| str_at(en.as_ref(), i)),
                 county: str_at(b.column(3).as_ref(), i),
                 industry: str_at(b.column(4).as_ref(), i),
-                established: str_at(b.column(5).as_ref(), i).parse().unwrap_or_else(|_| Period::from_index(0)),
+                established: str_at(b.column(5).as_ref(), i)
+                    .parse()
+                    .unwrap_or_else(|_| Period::from_index(0)),
             });
         }
     }

@@ -12,24 +12,37 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::{EngineError, Result};
 
 fn df_err(origin: &str) -> impl FnOnce(datafusion::error::DataFusionError) -> EngineError + '_ {
-    move |source| EngineError::Sql { origin: origin.to_string(), source }
+    move |source| EngineError::Sql {
+        origin: origin.to_string(),
+        source,
+    }
 }
 
 fn new_context() -> SessionContext {
-    // Two partitions for a two-core machine; the defaults assume many more cores and
-    // spend memory on repartitioning small tables.
-    let config = SessionConfig::new().with_target_partitions(2).with_information_schema(true);
+    // One partition: aggregates then add floating-point numbers in the same order every
+    // time, so a re-run reproduces every figure to the last bit (official statistics);
+    // parallel partial sums would differ in the last digits from run to run.
+    let config = SessionConfig::new()
+        .with_target_partitions(1)
+        .with_information_schema(true);
     SessionContext::new_with_config(config)
 }
 
 /// Registers a table over exactly these Parquet files (an empty table when none).
-fn register_files(ctx: &SessionContext, name: &str, schema: SchemaRef, files: &[std::path::PathBuf]) -> Result<()> {
+fn register_files(
+    ctx: &SessionContext,
+    name: &str,
+    schema: SchemaRef,
+    files: &[std::path::PathBuf],
+) -> Result<()> {
     let table: Arc<dyn datafusion::catalog::TableProvider> = if files.is_empty() {
         Arc::new(MemTable::try_new(schema, vec![vec![]]).map_err(df_err(name))?)
     } else {
@@ -38,8 +51,11 @@ fn register_files(ctx: &SessionContext, name: &str, schema: SchemaRef, files: &[
             .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(df_err(name))?;
-        let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-        let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options).with_schema(schema);
+        let options =
+            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let config = ListingTableConfig::new_with_multi_paths(urls)
+            .with_listing_options(options)
+            .with_schema(schema);
         Arc::new(ListingTable::try_new(config).map_err(df_err(name))?)
     };
     ctx.register_table(name, table).map_err(df_err(name))?;
@@ -48,12 +64,18 @@ fn register_files(ctx: &SessionContext, name: &str, schema: SchemaRef, files: &[
 
 fn register_batch(ctx: &SessionContext, name: &str, batch: RecordBatch) -> Result<()> {
     let table = MemTable::try_new(batch.schema(), vec![vec![batch]]).map_err(df_err(name))?;
-    ctx.register_table(name, Arc::new(table)).map_err(df_err(name))?;
+    ctx.register_table(name, Arc::new(table))
+        .map_err(df_err(name))?;
     Ok(())
 }
 
 fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
-    let schema = Schema::new(fields.into_iter().map(|(n, t)| Field::new(n, t, true)).collect::<Vec<_>>());
+    let schema = Schema::new(
+        fields
+            .into_iter()
+            .map(|(n, t)| Field::new(n, t, true))
+            .collect::<Vec<_>>(),
+    );
     RecordBatch::try_new(Arc::new(schema), cols).expect("columns match")
 }
 
@@ -72,7 +94,11 @@ fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<()> {
 }
 
 fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
-    let s = |v: &str| Arc::new(datafusion::arrow::array::StringArray::from(vec![v.to_string()])) as ArrayRef;
+    let s = |v: &str| {
+        Arc::new(datafusion::arrow::array::StringArray::from(vec![
+            v.to_string(),
+        ])) as ArrayRef
+    };
     let i = |v: i32| Arc::new(datafusion::arrow::array::Int32Array::from(vec![v])) as ArrayRef;
     let f = |v: f64| Arc::new(datafusion::arrow::array::Float64Array::from(vec![v])) as ArrayRef;
     let p = &plan.policy;
@@ -108,8 +134,12 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
             ],
         ),
     )?;
-    let (mut ind, mut scope, mut rule, mut unit) =
-        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let (mut ind, mut scope, mut rule, mut unit) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    );
     let mut amount = Float64Builder::new();
     for t in &plan.targets {
         ind.append_value(&t.indicator);
@@ -145,7 +175,8 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
 
 fn register_periods(ctx: &SessionContext, first: Period, last: Period) -> Result<()> {
     let mut period = StringBuilder::new();
-    let [mut idx, mut year, mut quarter, mut complete] = std::array::from_fn(|_| Int32Builder::new());
+    let [mut idx, mut year, mut quarter, mut complete] =
+        std::array::from_fn(|_| Int32Builder::new());
     for p in first.through(last) {
         period.append_value(p.to_string());
         idx.append_value(p.index());
@@ -177,13 +208,23 @@ fn register_periods(ctx: &SessionContext, first: Period, last: Period) -> Result
 
 /// Registers the evaluation's parameters (`plan`, `targets`, `periods`) on a session
 /// whose data tables are already there (used by the SQL fixture tests).
-pub async fn parameters(ctx: &SessionContext, plan: &Plan, first: Period, as_of: Period) -> Result<()> {
+pub async fn parameters(
+    ctx: &SessionContext,
+    plan: &Plan,
+    first: Period,
+    as_of: Period,
+) -> Result<()> {
     register_plan(ctx, plan)?;
     register_periods(ctx, first, as_of)
 }
 
 /// A session with the dataset, the plan and the quarters `first..=as_of` registered.
-pub async fn session(snapshot: &Snapshot, plan: &Plan, first: Period, as_of: Period) -> Result<SessionContext> {
+pub async fn session(
+    snapshot: &Snapshot,
+    plan: &Plan,
+    first: Period,
+    as_of: Period,
+) -> Result<SessionContext> {
     let ctx = new_context();
     register_dataset(&ctx, snapshot)?;
     register_plan(&ctx, plan)?;
@@ -204,10 +245,24 @@ pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionCont
     let mut s: [StringBuilder; 7] = std::array::from_fn(|_| StringBuilder::new());
     let mut n: [Int64Builder; 5] = std::array::from_fn(|_| Int64Builder::new());
     for x in subs {
-        for (b, v) in s.iter_mut().zip([&x.path, &x.sha256, &x.kind, &x.format, &x.outcome, &x.ingested_at, &x.periods.join(" ")]) {
+        for (b, v) in s.iter_mut().zip([
+            &x.path,
+            &x.sha256,
+            &x.kind,
+            &x.format,
+            &x.outcome,
+            &x.ingested_at,
+            &x.periods.join(" "),
+        ]) {
             b.append_value(v);
         }
-        for (b, v) in n.iter_mut().zip([x.version, x.rows_read, x.rows_accepted, x.rows_quarantined, x.warnings]) {
+        for (b, v) in n.iter_mut().zip([
+            x.version,
+            x.rows_read,
+            x.rows_accepted,
+            x.rows_quarantined,
+            x.warnings,
+        ]) {
             b.append_value(v as i64);
         }
     }
@@ -220,7 +275,15 @@ pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionCont
         cols.push(Arc::new(b.finish()));
     }
     let mut fields = vec![("version", DataType::Int64)];
-    for name in ["path", "sha256", "kind", "format", "outcome", "ingested_at", "periods"] {
+    for name in [
+        "path",
+        "sha256",
+        "kind",
+        "format",
+        "outcome",
+        "ingested_at",
+        "periods",
+    ] {
         fields.push((name, DataType::Utf8));
     }
     for name in ["rows_read", "rows_accepted", "rows_quarantined", "warnings"] {
@@ -235,11 +298,18 @@ pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionCont
 }
 
 /// Registers the phase-1 results as `series` for phase-2 indicators.
-pub(crate) fn series(ctx: &SessionContext, values: &HashMap<crate::Key, Option<f64>>) -> Result<()> {
+pub(crate) fn series(
+    ctx: &SessionContext,
+    values: &HashMap<crate::Key, Option<f64>>,
+) -> Result<()> {
     let mut keys: Vec<_> = values.keys().collect();
     keys.sort();
-    let (mut period, mut scope, mut id, mut ind) =
-        (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+    let (mut period, mut scope, mut id, mut ind) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    );
     let mut idx = Int32Builder::new();
     let mut value = Float64Builder::new();
     for k in keys {
@@ -331,8 +401,25 @@ pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
         n[1].append_value(k.expected as i64);
         n[2].append_value(eval.dataset_version as i64);
     }
-    let [mut period, mut scope, mut id, mut ind, mut unit, mut bp, mut rule, mut status, mut trend] = s;
-    let [mut value, mut bv, mut amount, mut level, mut projected, mut progress] = f;
+    let [
+        mut period,
+        mut scope,
+        mut id,
+        mut ind,
+        mut unit,
+        mut bp,
+        mut rule,
+        mut status,
+        mut trend,
+    ] = s;
+    let [
+        mut value,
+        mut bv,
+        mut amount,
+        mut level,
+        mut projected,
+        mut progress,
+    ] = f;
     let [mut reporting, mut expected, mut version] = n;
     let cols: Vec<ArrayRef> = vec![
         Arc::new(period.finish()),
@@ -356,4 +443,3 @@ pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
     ];
     RecordBatch::try_new(kpis_schema(), cols).map_err(|e| EngineError::Runtime(e.to_string()))
 }
-

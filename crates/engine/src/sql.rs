@@ -14,12 +14,32 @@ macro_rules! builtin {
 
 /// The embedded SQL files, by name.
 const BUILTIN: &[(&str, &str)] = builtin!(
-    "views", "reported", "cnc_rate", "bis_rate", "rnd_tool_rate", "ecommerce_rate",
-    "digital_cluster_count", "revenue_ytd", "output_value_ytd", "revenue_yoy", "revenue_cagr",
-    "above_scale_count", "new_cluster_count", "clusters_over_5b", "clusters_over_10b",
-    "green_factory_count", "sme_count", "specialized_count", "little_giant_count",
-    "design_center_count", "innovation_platform_count", "core_tech_count",
-    "listing_reserve_count", "listed_count", "tech_upgrade_subsidy", "demo_reward",
+    "views",
+    "reported",
+    "cnc_rate",
+    "bis_rate",
+    "rnd_tool_rate",
+    "ecommerce_rate",
+    "digital_cluster_count",
+    "revenue_ytd",
+    "output_value_ytd",
+    "revenue_yoy",
+    "revenue_cagr",
+    "above_scale_count",
+    "new_cluster_count",
+    "clusters_over_5b",
+    "clusters_over_10b",
+    "green_factory_count",
+    "sme_count",
+    "specialized_count",
+    "little_giant_count",
+    "design_center_count",
+    "innovation_platform_count",
+    "core_tech_count",
+    "listing_reserve_count",
+    "listed_count",
+    "tech_upgrade_subsidy",
+    "demo_reward",
     "reporting_rate",
 );
 
@@ -34,7 +54,10 @@ impl Definitions {
     /// The catalogue and SQL built into the binary.
     #[must_use]
     pub fn builtin() -> Self {
-        Self { catalogue: Catalogue::builtin(), folder: None }
+        Self {
+            catalogue: Catalogue::builtin(),
+            folder: None,
+        }
     }
 
     /// A folder with `catalogue.toml`, `views.sql` and one `<id>.sql` per indicator.
@@ -42,9 +65,12 @@ impl Definitions {
         let cat = folder.join("catalogue.toml");
         let text = std::fs::read_to_string(&cat)
             .map_err(|e| crate::EngineError::Definitions(format!("{}: {e}", cat.display())))?;
-        let catalogue =
-            Catalogue::parse(&text).map_err(|e| crate::EngineError::Definitions(format!("{}: {e}", cat.display())))?;
-        let defs = Self { catalogue, folder: Some(folder.to_path_buf()) };
+        let catalogue = Catalogue::parse(&text)
+            .map_err(|e| crate::EngineError::Definitions(format!("{}: {e}", cat.display())))?;
+        let defs = Self {
+            catalogue,
+            folder: Some(folder.to_path_buf()),
+        };
         defs.check()?;
         Ok(defs)
     }
@@ -60,7 +86,10 @@ impl Definitions {
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(crate::EngineError::Definitions(format!("missing indicator SQL files: {}", missing.join(", "))))
+            Err(crate::EngineError::Definitions(format!(
+                "missing indicator SQL files: {}",
+                missing.join(", ")
+            )))
         }
     }
 
@@ -69,13 +98,16 @@ impl Definitions {
         match &self.folder {
             Some(dir) => {
                 let p = dir.join(format!("{name}.sql"));
-                std::fs::read_to_string(&p).map_err(|e| crate::EngineError::Definitions(format!("{}: {e}", p.display())))
+                std::fs::read_to_string(&p)
+                    .map_err(|e| crate::EngineError::Definitions(format!("{}: {e}", p.display())))
             }
             None => BUILTIN
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, s)| (*s).to_string())
-                .ok_or_else(|| crate::EngineError::Definitions(format!("no built-in SQL named {name}.sql"))),
+                .ok_or_else(|| {
+                    crate::EngineError::Definitions(format!("no built-in SQL named {name}.sql"))
+                }),
         }
     }
 

@@ -58,7 +58,8 @@ const REPORT_DEFAULTS: &[(&str, &str)] = &[
     ("version", "CAST(1 AS BIGINT)"),
 ];
 
-const PERIOD_INDEX: &str = "CAST(SUBSTR(period, 1, 4) AS INT) * 4 + CAST(SUBSTR(period, 6, 1) AS INT) - 1";
+const PERIOD_INDEX: &str =
+    "CAST(SUBSTR(period, 1, 4) AS INT) * 4 + CAST(SUBSTR(period, 6, 1) AS INT) - 1";
 
 impl Db {
     async fn exec(&self, sql: &str) -> Result<Vec<RecordBatch>, DataFusionError> {
@@ -67,11 +68,20 @@ impl Db {
 
     async fn columns_of(&self, table: &str) -> Option<Vec<String>> {
         let t = self.ctx.table(table).await.ok()?;
-        Some(t.schema().fields().iter().map(|f| f.name().clone()).collect())
+        Some(
+            t.schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+        )
     }
 
     async fn load_fixture(&self, first: Period, as_of: Period) -> Result<(), DataFusionError> {
-        let r = self.columns_of("r").await.ok_or_else(|| err("LOAD FIXTURE needs a table `r`"))?;
+        let r = self
+            .columns_of("r")
+            .await
+            .ok_or_else(|| err("LOAD FIXTURE needs a table `r`"))?;
         let mut cols = vec![
             "credit_code".to_string(),
             "period".into(),
@@ -80,33 +90,52 @@ impl Db {
             "CAST(SUBSTR(period, 6, 1) AS INT) AS quarter".into(),
         ];
         for (c, default) in REPORT_DEFAULTS {
-            cols.push(if r.iter().any(|x| x == c) { format!("{c}") } else { format!("{default} AS {c}") });
+            cols.push(if r.iter().any(|x| x == c) {
+                format!("{c}")
+            } else {
+                format!("{default} AS {c}")
+            });
         }
         cols.push("'fixture.csv' AS source_file".into());
         cols.push("CAST(0 AS BIGINT) AS source_line".into());
-        self.exec(&format!("CREATE VIEW report_history AS SELECT {} FROM r", cols.join(", "))).await?;
+        self.exec(&format!(
+            "CREATE VIEW report_history AS SELECT {} FROM r",
+            cols.join(", ")
+        ))
+        .await?;
         let sup = if self.columns_of("sup").await.is_some() {
-            format!("SELECT credit_code, {PERIOD_INDEX} AS period_index, CAST(version AS BIGINT) AS version FROM sup")
+            format!(
+                "SELECT credit_code, {PERIOD_INDEX} AS period_index, CAST(version AS BIGINT) AS version FROM sup"
+            )
         } else {
             "SELECT credit_code, period_index, version FROM report_history WHERE false".into()
         };
-        self.exec(&format!("CREATE VIEW superseded AS {sup}")).await?;
+        self.exec(&format!("CREATE VIEW superseded AS {sup}"))
+            .await?;
         self.exec("CREATE VIEW roster AS SELECT credit_code, credit_code AS name, cluster_id, 'county' AS county FROM ro")
             .await?;
         let clusters = if self.columns_of("cl").await.is_some() {
-            format!("SELECT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, established, CAST(SUBSTR(established, 1, 4) AS INT) * 4 + CAST(SUBSTR(established, 6, 1) AS INT) - 1 AS established_index FROM cl")
+            format!(
+                "SELECT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, established, CAST(SUBSTR(established, 1, 4) AS INT) * 4 + CAST(SUBSTR(established, 6, 1) AS INT) - 1 AS established_index FROM cl"
+            )
         } else {
             "SELECT DISTINCT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, '2019Q4' AS established, 2019 * 4 + 3 AS established_index FROM ro".into()
         };
-        self.exec(&format!("CREATE VIEW clusters AS {clusters}")).await?;
+        self.exec(&format!("CREATE VIEW clusters AS {clusters}"))
+            .await?;
         let values = if self.columns_of("vals").await.is_some() {
-            format!("SELECT period, {PERIOD_INDEX} AS period_index, scope, scope_id, indicator, CAST(value AS DOUBLE) AS value, CAST(1 AS BIGINT) AS version, 'v.csv' AS source_file, CAST(0 AS BIGINT) AS source_line FROM vals")
+            format!(
+                "SELECT period, {PERIOD_INDEX} AS period_index, scope, scope_id, indicator, CAST(value AS DOUBLE) AS value, CAST(1 AS BIGINT) AS version, 'v.csv' AS source_file, CAST(0 AS BIGINT) AS source_line FROM vals"
+            )
         } else {
             "SELECT '2020Q4' AS period, 0 AS period_index, 'city' AS scope, 'x' AS scope_id, 'x' AS indicator, 0.0 AS value, CAST(1 AS BIGINT) AS version, 'v' AS source_file, CAST(0 AS BIGINT) AS source_line WHERE false".into()
         };
-        self.exec(&format!("CREATE VIEW values_history AS {values}")).await?;
+        self.exec(&format!("CREATE VIEW values_history AS {values}"))
+            .await?;
         let plan = Plan::parse(PLAN, &Catalogue::builtin()).map_err(|e| err(e.join("; ")))?;
-        clusterkpi_engine::parameters(&self.ctx, &plan, first, as_of).await.map_err(|e| err(e.to_string()))?;
+        clusterkpi_engine::parameters(&self.ctx, &plan, first, as_of)
+            .await
+            .map_err(|e| err(e.to_string()))?;
         for stmt in statements(&self.defs.sql("views").map_err(|e| err(e.to_string()))?) {
             self.exec(&stmt).await?;
         }
@@ -125,7 +154,9 @@ fn render(batches: &[RecordBatch]) -> DBOutput<DefaultColumnType> {
                 .iter()
                 .map(|f| match f.data_type() {
                     DataType::Float64 | DataType::Float32 => DefaultColumnType::FloatingPoint,
-                    DataType::Int64 | DataType::Int32 | DataType::UInt64 => DefaultColumnType::Integer,
+                    DataType::Int64 | DataType::Int32 | DataType::UInt64 => {
+                        DefaultColumnType::Integer
+                    }
                     _ => DefaultColumnType::Text,
                 })
                 .collect();
@@ -168,13 +199,19 @@ impl sqllogictest::AsyncDB for Db {
             }
             ["INDICATOR", id] => {
                 let body = self.defs.sql(id).map_err(|e| err(e.to_string()))?;
-                let cols = if *id == "reported" { "period, scope, scope_id, indicator, value" } else { "period, scope, scope_id, value" };
+                let cols = if *id == "reported" {
+                    "period, scope, scope_id, indicator, value"
+                } else {
+                    "period, scope, scope_id, value"
+                };
                 let q = format!("SELECT {cols} FROM ({body}) ORDER BY {cols}");
                 Ok(render(&self.exec(&q).await?))
             }
             _ => {
                 let batches = self.exec(sql).await?;
-                if sql.trim_start().to_uppercase().starts_with("SELECT") || sql.trim_start().to_uppercase().starts_with("WITH") {
+                if sql.trim_start().to_uppercase().starts_with("SELECT")
+                    || sql.trim_start().to_uppercase().starts_with("WITH")
+                {
                     Ok(render(&batches))
                 } else {
                     Ok(DBOutput::StatementComplete(0))
@@ -192,15 +229,24 @@ impl sqllogictest::AsyncDB for Db {
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slt");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("tests/slt exists").flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/slt exists")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "slt"));
     files.sort();
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let (mut passed, mut failed) = (0, 0);
     for file in &files {
         let mut runner = sqllogictest::Runner::new(|| async {
             let config = SessionConfig::new().with_target_partitions(1);
-            Ok::<_, DataFusionError>(Db { ctx: SessionContext::new_with_config(config), defs: Definitions::builtin() })
+            Ok::<_, DataFusionError>(Db {
+                ctx: SessionContext::new_with_config(config),
+                defs: Definitions::builtin(),
+            })
         });
         let name = file.file_name().unwrap().to_string_lossy().to_string();
         match rt.block_on(runner.run_file_async(file)) {

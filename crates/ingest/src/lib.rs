@@ -86,7 +86,10 @@ impl Outcome {
     /// Whether rows of the file enter the dataset.
     #[must_use]
     pub fn ingests_rows(self) -> bool {
-        matches!(self, Outcome::Accepted | Outcome::AcceptedWithWarnings | Outcome::PartiallyAccepted)
+        matches!(
+            self,
+            Outcome::Accepted | Outcome::AcceptedWithWarnings | Outcome::PartiallyAccepted
+        )
     }
 }
 
@@ -222,7 +225,10 @@ pub fn process(
         }
         let Some(h) = &header else {
             let headers: Vec<String> = row.cells.iter().map(Cell::display).collect();
-            header = Some(Header { map: schema::detect(&headers), line: row.line });
+            header = Some(Header {
+                map: schema::detect(&headers),
+                line: row.line,
+            });
             return Ok(());
         };
         if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
@@ -248,7 +254,12 @@ pub fn process(
         return reject(
             result,
             sheet,
-            FileProblem::new(0, Code::E_EMPTY, "文件没有表头行", "the file has no header row"),
+            FileProblem::new(
+                0,
+                Code::E_EMPTY,
+                "文件没有表头行",
+                "the file has no header row",
+            ),
         );
     };
     let kind = header.map.kind;
@@ -258,15 +269,30 @@ pub fn process(
         return reject_header(result, sheet, &header);
     }
     for h in &header.map.unknown {
-        result.issues.push(issue(display, &sheet, header.line, h, h, &value::Violation::new(
-            Code::W_UNKNOWN_COLUMN,
-            format!("未知列“{h}”已忽略"),
-            format!("unknown column {h:?} ignored"),
-        )));
+        result.issues.push(issue(
+            display,
+            &sheet,
+            header.line,
+            h,
+            h,
+            &value::Violation::new(
+                Code::W_UNKNOWN_COLUMN,
+                format!("未知列“{h}”已忽略"),
+                format!("unknown column {h:?} ignored"),
+            ),
+        ));
     }
-    scan.duplicates = counts.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+    scan.duplicates = counts
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(k, _)| k)
+        .collect();
     scan.periods = periods.len();
-    let prior_ytd = if kind == InputKind::Reports { prior(&scan) } else { PriorYtd::new() };
+    let prior_ytd = if kind == InputKind::Reports {
+        prior(&scan)
+    } else {
+        PriorYtd::new()
+    };
     // Accepted figures of this file, for a file that holds several quarters of a year.
     let mut in_file: HashMap<(String, i32), Vec<(Period, Ytd)>> = HashMap::new();
 
@@ -297,7 +323,10 @@ pub fn process(
                 value::Violation::new(
                     Code::E_RAGGED,
                     format!("该行有 {} 个字段，表头有 {width} 列", row.cells.len()),
-                    format!("the row has {} fields but the header has {width}", row.cells.len()),
+                    format!(
+                        "the row has {} fields but the header has {width}",
+                        row.cells.len()
+                    ),
                 ),
             ));
             vals = Vec::new();
@@ -378,17 +407,33 @@ pub fn process(
         return reject(
             result,
             sheet,
-            FileProblem::new(0, Code::E_FORMAT, format!("写入数据集失败：{e}"), format!("writing to the dataset failed: {e}")),
+            FileProblem::new(
+                0,
+                Code::E_FORMAT,
+                format!("写入数据集失败：{e}"),
+                format!("writing to the dataset failed: {e}"),
+            ),
         );
     }
     result.rows_quarantined = rows_with_errors;
-    let rate = if result.rows_read == 0 { 0.0 } else { rows_with_errors as f64 / result.rows_read as f64 };
+    let rate = if result.rows_read == 0 {
+        0.0
+    } else {
+        rows_with_errors as f64 / result.rows_read as f64
+    };
     result.outcome = if result.rows_read == 0 {
-        result.issues.push(issue(display, &sheet, header.line, "", "", &value::Violation::new(
-            Code::E_NO_ROWS,
-            "文件只有表头，没有数据行",
-            "the file has a header but no data rows",
-        )));
+        result.issues.push(issue(
+            display,
+            &sheet,
+            header.line,
+            "",
+            "",
+            &value::Violation::new(
+                Code::E_NO_ROWS,
+                "文件只有表头，没有数据行",
+                "the file has a header but no data rows",
+            ),
+        ));
         Outcome::Rejected
     } else if result.rows_accepted == 0 || rate > opts.max_error_rate {
         Outcome::Rejected
@@ -416,7 +461,13 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
     if let Some(i) = r.issues.iter().find(|i| i.code.is_file_level()) {
         return Some(format!("{} {}", i.code, i.message_en));
     }
-    let bad = r.issues.iter().filter(|i| !i.is_warning()).map(|i| i.line).collect::<BTreeSet<_>>().len();
+    let bad = r
+        .issues
+        .iter()
+        .filter(|i| !i.is_warning())
+        .map(|i| i.line)
+        .collect::<BTreeSet<_>>()
+        .len();
     Some(format!(
         "{bad} of {} rows have errors, above the {:.1}% threshold (a wrong template?)",
         r.rows_read,
@@ -424,7 +475,14 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
     ))
 }
 
-fn issue(file: &str, sheet: &Option<String>, line: u64, column: &str, value: &str, v: &value::Violation) -> Issue {
+fn issue(
+    file: &str,
+    sheet: &Option<String>,
+    line: u64,
+    column: &str,
+    value: &str,
+    v: &value::Violation,
+) -> Issue {
     Issue {
         period: None,
         file: file.to_string(),
@@ -439,7 +497,14 @@ fn issue(file: &str, sheet: &Option<String>, line: u64, column: &str, value: &st
 }
 
 fn reject(mut result: FileResult, sheet: Option<String>, p: FileProblem) -> FileResult {
-    result.issues.push(issue(&result.path.clone(), &sheet, p.line, "", "", &p.violation));
+    result.issues.push(issue(
+        &result.path.clone(),
+        &sheet,
+        p.line,
+        "",
+        "",
+        &p.violation,
+    ));
     result.outcome = Outcome::Rejected;
     result.rows_quarantined = result.rows_read;
     result.rows_accepted = 0;
@@ -450,13 +515,23 @@ fn reject(mut result: FileResult, sheet: Option<String>, p: FileProblem) -> File
 fn reject_header(mut result: FileResult, sheet: Option<String>, h: &Header) -> FileResult {
     let kind = h.map.kind;
     for m in &h.map.missing {
-        let col = kind.columns().iter().find(|c| c.name == *m).expect("a column of the kind");
+        let col = kind
+            .columns()
+            .iter()
+            .find(|c| c.name == *m)
+            .expect("a column of the kind");
         let v = value::Violation::new(
             Code::E_MISSING_COLUMN,
             format!("缺少必填列“{}”（{}）", col.aliases.first().unwrap_or(m), m),
-            format!("required column {m:?} ({}) is missing for a {} file", col.aliases.first().unwrap_or(m), kind.as_str()),
+            format!(
+                "required column {m:?} ({}) is missing for a {} file",
+                col.aliases.first().unwrap_or(m),
+                kind.as_str()
+            ),
         );
-        result.issues.push(issue(&result.path.clone(), &sheet, h.line, m, "", &v));
+        result
+            .issues
+            .push(issue(&result.path.clone(), &sheet, h.line, m, "", &v));
     }
     for d in &h.map.duplicated {
         let v = value::Violation::new(
@@ -464,7 +539,9 @@ fn reject_header(mut result: FileResult, sheet: Option<String>, h: &Header) -> F
             format!("列“{d}”出现了两次"),
             format!("column {d:?} is given twice"),
         );
-        result.issues.push(issue(&result.path.clone(), &sheet, h.line, d, "", &v));
+        result
+            .issues
+            .push(issue(&result.path.clone(), &sheet, h.line, d, "", &v));
     }
     result.outcome = Outcome::Rejected;
     result

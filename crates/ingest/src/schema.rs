@@ -15,7 +15,12 @@ pub enum InputKind {
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 4] = [InputKind::Clusters, InputKind::Roster, InputKind::Reports, InputKind::Values];
+    pub const ALL: [InputKind; 4] = [
+        InputKind::Clusters,
+        InputKind::Roster,
+        InputKind::Reports,
+        InputKind::Values,
+    ];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -71,11 +76,21 @@ pub struct Column {
 }
 
 const fn col(name: &'static str, aliases: &'static [&'static str], ty: Type) -> Column {
-    Column { name, aliases, ty, required: true }
+    Column {
+        name,
+        aliases,
+        ty,
+        required: true,
+    }
 }
 
 const fn opt(name: &'static str, aliases: &'static [&'static str], ty: Type) -> Column {
-    Column { name, aliases, ty, required: false }
+    Column {
+        name,
+        aliases,
+        ty,
+        required: false,
+    }
 }
 
 const CLUSTERS: &[Column] = &[
@@ -97,24 +112,68 @@ const ROSTER: &[Column] = &[
 pub(crate) const REPORTS: &[Column] = &[
     col("credit_code", &["统一社会信用代码"], Type::CreditCode),
     col("period", &["报告期"], Type::Period),
-    col("revenue_ytd", &["营业收入", "营业收入(本年累计)"], Type::NonNegative),
-    col("output_value_ytd", &["工业总产值", "工业总产值(本年累计)"], Type::NonNegative),
+    col(
+        "revenue_ytd",
+        &["营业收入", "营业收入(本年累计)"],
+        Type::NonNegative,
+    ),
+    col(
+        "output_value_ytd",
+        &["工业总产值", "工业总产值(本年累计)"],
+        Type::NonNegative,
+    ),
     opt("employees", &["从业人员", "从业人员数"], Type::Count),
     col("is_sme", &["是否中小企业", "中小企业"], Type::Bool),
     col("above_scale", &["是否规上企业", "规上企业"], Type::Bool),
-    col("specialized_level", &["专精特新", "专精特新等级"], Type::Level(value::SPECIALIZED)),
+    col(
+        "specialized_level",
+        &["专精特新", "专精特新等级"],
+        Type::Level(value::SPECIALIZED),
+    ),
     col("key_processes", &["关键工序数"], Type::Count),
     col("key_processes_cnc", &["数控化关键工序数"], Type::Count),
-    col("business_info_system", &["应用业务信息系统", "业务信息系统"], Type::Bool),
-    col("digital_rnd_tools", &["应用数字化研发设计工具", "数字化研发设计工具"], Type::Bool),
+    col(
+        "business_info_system",
+        &["应用业务信息系统", "业务信息系统"],
+        Type::Bool,
+    ),
+    col(
+        "digital_rnd_tools",
+        &["应用数字化研发设计工具", "数字化研发设计工具"],
+        Type::Bool,
+    ),
     col("ecommerce", &["开展电子商务", "电子商务"], Type::Bool),
-    col("design_center_level", &["工业设计中心"], Type::Level(value::DESIGN_CENTER)),
-    col("innovation_platforms", &["省级以上科技创新平台数"], Type::Count),
-    col("green_factory_level", &["绿色工厂"], Type::Level(value::GREEN_OR_DEMO)),
-    col("tech_upgrade_equipment_ytd", &["技改设备购置额", "技术改造设备购置额"], Type::NonNegative),
-    col("innovation_demo_level", &["技术创新示范企业"], Type::Level(value::GREEN_OR_DEMO)),
+    col(
+        "design_center_level",
+        &["工业设计中心"],
+        Type::Level(value::DESIGN_CENTER),
+    ),
+    col(
+        "innovation_platforms",
+        &["省级以上科技创新平台数"],
+        Type::Count,
+    ),
+    col(
+        "green_factory_level",
+        &["绿色工厂"],
+        Type::Level(value::GREEN_OR_DEMO),
+    ),
+    col(
+        "tech_upgrade_equipment_ytd",
+        &["技改设备购置额", "技术改造设备购置额"],
+        Type::NonNegative,
+    ),
+    col(
+        "innovation_demo_level",
+        &["技术创新示范企业"],
+        Type::Level(value::GREEN_OR_DEMO),
+    ),
     col("listing_status", &["上市情况"], Type::Level(value::LISTING)),
-    col("core_tech_breakthroughs", &["攻克关键核心技术数"], Type::Count),
+    col(
+        "core_tech_breakthroughs",
+        &["攻克关键核心技术数"],
+        Type::Count,
+    ),
 ];
 
 const VALUES: &[Column] = &[
@@ -224,14 +283,30 @@ impl HeaderMap {
             }
             fields.push(m);
         }
-        let missing =
-            cols.iter().zip(&position).filter(|(c, p)| c.required && p.is_none()).map(|(c, _)| c.name).collect();
-        Self { kind, fields, position, headers: headers.to_vec(), unknown, missing, duplicated }
+        let missing = cols
+            .iter()
+            .zip(&position)
+            .filter(|(c, p)| c.required && p.is_none())
+            .map(|(c, _)| c.name)
+            .collect();
+        Self {
+            kind,
+            fields,
+            position,
+            headers: headers.to_vec(),
+            unknown,
+            missing,
+            duplicated,
+        }
     }
 
     fn score(&self) -> (bool, usize, usize) {
         let matched = self.position.iter().filter(|p| p.is_some()).count();
-        (self.missing.is_empty(), matched, usize::MAX - self.kind.columns().len())
+        (
+            self.missing.is_empty(),
+            matched,
+            usize::MAX - self.kind.columns().len(),
+        )
     }
 
     /// The header as written for column `c`.
@@ -270,25 +345,58 @@ mod tests {
         assert_eq!(match_header(k, "\u{feff}统一社会信用代码"), Some(0));
         assert_eq!(match_header(k, "从业人员数（人）"), Some(4));
         assert_eq!(match_header(k, "专精特新等级"), Some(7));
-        assert_eq!(match_header(InputKind::Clusters, "所属县（市、区）"), Some(3));
+        assert_eq!(
+            match_header(InputKind::Clusters, "所属县（市、区）"),
+            Some(3)
+        );
         assert_eq!(match_header(k, "备注"), None);
     }
 
     #[test]
     fn kinds_are_detected_from_headers() {
-        assert_eq!(detect(&h(&["集群编码", "集群名称", "所属县(市、区)", "主导产业", "认定时间"])).kind, InputKind::Clusters);
-        assert_eq!(detect(&h(&["统一社会信用代码", "企业名称", "所属集群", "所属县"])).kind, InputKind::Roster);
-        assert_eq!(detect(&h(&["period", "scope", "scope_id", "indicator", "value"])).kind, InputKind::Values);
+        assert_eq!(
+            detect(&h(&[
+                "集群编码",
+                "集群名称",
+                "所属县(市、区)",
+                "主导产业",
+                "认定时间"
+            ]))
+            .kind,
+            InputKind::Clusters
+        );
+        assert_eq!(
+            detect(&h(&["统一社会信用代码", "企业名称", "所属集群", "所属县"])).kind,
+            InputKind::Roster
+        );
+        assert_eq!(
+            detect(&h(&["period", "scope", "scope_id", "indicator", "value"])).kind,
+            InputKind::Values
+        );
         let mut reports: Vec<String> = REPORTS.iter().map(|c| c.aliases[0].to_string()).collect();
         assert_eq!(detect(&reports).kind, InputKind::Reports);
         reports.remove(3);
         let m = detect(&reports);
-        assert_eq!((m.kind, m.missing.clone()), (InputKind::Reports, vec!["output_value_ytd"]));
+        assert_eq!(
+            (m.kind, m.missing.clone()),
+            (InputKind::Reports, vec!["output_value_ytd"])
+        );
     }
 
     #[test]
     fn duplicates_and_unknown_columns() {
-        let m = HeaderMap::new(InputKind::Values, &h(&["报告期", "period", "范围", "范围编码", "指标", "数值", "备注"]));
+        let m = HeaderMap::new(
+            InputKind::Values,
+            &h(&[
+                "报告期",
+                "period",
+                "范围",
+                "范围编码",
+                "指标",
+                "数值",
+                "备注",
+            ]),
+        );
         assert_eq!(m.duplicated, vec!["period"]);
         assert_eq!(m.unknown, vec!["备注".to_string()]);
     }

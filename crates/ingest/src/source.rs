@@ -85,16 +85,26 @@ pub struct FileProblem {
 
 impl FileProblem {
     pub(crate) fn new(line: u64, code: Code, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { line, violation: Violation::new(code, zh, en) }
+        Self {
+            line,
+            violation: Violation::new(code, zh, en),
+        }
     }
 }
 
 /// How a file is read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Format {
-    Csv { encoding: &'static Encoding, bom: bool },
-    Xlsx { sheet: String },
-    Xls { sheet: String },
+    Csv {
+        encoding: &'static Encoding,
+        bom: bool,
+    },
+    Xlsx {
+        sheet: String,
+    },
+    Xls {
+        sheet: String,
+    },
 }
 
 impl Format {
@@ -102,7 +112,11 @@ impl Format {
     pub fn describe(&self) -> String {
         match self {
             Format::Csv { encoding, bom } => {
-                format!("CSV {}{}", encoding.name(), if *bom { " (BOM)" } else { "" })
+                format!(
+                    "CSV {}{}",
+                    encoding.name(),
+                    if *bom { " (BOM)" } else { "" }
+                )
             }
             Format::Xlsx { sheet } => format!("xlsx [{sheet}]"),
             Format::Xls { sheet } => format!("xls [{sheet}]"),
@@ -128,22 +142,43 @@ pub fn probe(
     sheet: Option<&str>,
     limits: &Limits,
 ) -> Result<Format, FileProblem> {
-    let io = |e: io::Error| FileProblem::new(0, Code::E_FORMAT, format!("无法读取文件：{e}"), format!("cannot read the file: {e}"));
+    let io = |e: io::Error| {
+        FileProblem::new(
+            0,
+            Code::E_FORMAT,
+            format!("无法读取文件：{e}"),
+            format!("cannot read the file: {e}"),
+        )
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.len() > limits.max_bytes {
         return Err(FileProblem::new(
             0,
             Code::E_TOO_LARGE,
-            format!("文件大小 {} 字节超过上限 {} 字节", meta.len(), limits.max_bytes),
-            format!("the file has {} bytes, above the limit of {}", meta.len(), limits.max_bytes),
+            format!(
+                "文件大小 {} 字节超过上限 {} 字节",
+                meta.len(),
+                limits.max_bytes
+            ),
+            format!(
+                "the file has {} bytes, above the limit of {}",
+                meta.len(),
+                limits.max_bytes
+            ),
         ));
     }
     let mut head = [0u8; 8];
-    let n = File::open(path).and_then(|mut f| f.read(&mut head)).map_err(io)?;
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(io)?;
     let head = &head[..n];
     let is_zip = head.starts_with(b"PK\x03\x04");
     let is_ole = head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "xlsx" | "xlsm" => {
             if !is_zip {
@@ -155,15 +190,26 @@ pub fn probe(
                 ));
             }
             check_zip_size(path, limits)?;
-            let wb: Xlsx<_> = Xlsx::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
-            Ok(Format::Xlsx { sheet: pick_sheet(&wb.sheets_metadata().to_vec(), sheet)? })
+            let wb: Xlsx<_> =
+                Xlsx::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
+            Ok(Format::Xlsx {
+                sheet: pick_sheet(&wb.sheets_metadata().to_vec(), sheet)?,
+            })
         }
         "xls" => {
             if !is_ole {
-                return Err(FileProblem::new(0, Code::E_FORMAT, "文件扩展名为 .xls，但内容不是 Excel 97-2003 工作簿", "named .xls but its bytes are not an Excel 97-2003 workbook"));
+                return Err(FileProblem::new(
+                    0,
+                    Code::E_FORMAT,
+                    "文件扩展名为 .xls，但内容不是 Excel 97-2003 工作簿",
+                    "named .xls but its bytes are not an Excel 97-2003 workbook",
+                ));
             }
-            let wb: Xls<_> = Xls::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
-            Ok(Format::Xls { sheet: pick_sheet(&wb.sheets_metadata().to_vec(), sheet)? })
+            let wb: Xls<_> =
+                Xls::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
+            Ok(Format::Xls {
+                sheet: pick_sheet(&wb.sheets_metadata().to_vec(), sheet)?,
+            })
         }
         _ => {
             if is_zip || is_ole {
@@ -184,20 +230,41 @@ pub fn probe(
 }
 
 fn broken(e: &dyn std::fmt::Display) -> FileProblem {
-    FileProblem::new(0, Code::E_FORMAT, format!("工作簿已损坏或无法读取：{e}"), format!("the workbook is broken or unreadable: {e}"))
+    FileProblem::new(
+        0,
+        Code::E_FORMAT,
+        format!("工作簿已损坏或无法读取：{e}"),
+        format!("the workbook is broken or unreadable: {e}"),
+    )
 }
 
 fn pick_sheet(sheets: &[calamine::Sheet], wanted: Option<&str>) -> Result<String, FileProblem> {
     if let Some(w) = wanted {
-        return sheets.iter().find(|s| s.name == w).map(|s| s.name.clone()).ok_or_else(|| {
-            FileProblem::new(0, Code::E_FORMAT, format!("工作簿中没有名为“{w}”的工作表"), format!("the workbook has no sheet named {w:?}"))
-        });
+        return sheets
+            .iter()
+            .find(|s| s.name == w)
+            .map(|s| s.name.clone())
+            .ok_or_else(|| {
+                FileProblem::new(
+                    0,
+                    Code::E_FORMAT,
+                    format!("工作簿中没有名为“{w}”的工作表"),
+                    format!("the workbook has no sheet named {w:?}"),
+                )
+            });
     }
     sheets
         .iter()
         .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
         .map(|s| s.name.clone())
-        .ok_or_else(|| FileProblem::new(0, Code::E_EMPTY, "工作簿中没有可见的工作表", "the workbook has no visible worksheet"))
+        .ok_or_else(|| {
+            FileProblem::new(
+                0,
+                Code::E_EMPTY,
+                "工作簿中没有可见的工作表",
+                "the workbook has no visible worksheet",
+            )
+        })
 }
 
 /// Sums the uncompressed sizes in the zip directory before anything is inflated.
@@ -213,8 +280,14 @@ fn check_zip_size(path: &Path, limits: &Limits) -> Result<(), FileProblem> {
         return Err(FileProblem::new(
             0,
             Code::E_TOO_LARGE,
-            format!("工作簿解压后 {total} 字节，超过上限 {} 字节", limits.max_uncompressed),
-            format!("the workbook inflates to {total} bytes, above the limit of {}", limits.max_uncompressed),
+            format!(
+                "工作簿解压后 {total} 字节，超过上限 {} 字节",
+                limits.max_uncompressed
+            ),
+            format!(
+                "the workbook inflates to {total} bytes, above the limit of {}",
+                limits.max_uncompressed
+            ),
         ));
     }
     Ok(())
@@ -295,7 +368,8 @@ impl<R: Read> StrictDecoder<R> {
             }
             if self.raw_start == self.raw_end && self.eof {
                 let (res, _, written) =
-                    self.decoder.decode_to_utf8_without_replacement(&[], &mut self.out, true);
+                    self.decoder
+                        .decode_to_utf8_without_replacement(&[], &mut self.out, true);
                 self.out_pos = 0;
                 self.out_len = written;
                 if std::mem::take(&mut self.pending_cr) {
@@ -315,7 +389,10 @@ impl<R: Read> StrictDecoder<R> {
             self.raw_start += read;
             self.out_pos = 0;
             self.out_len = self.fold_crlf(written);
-            self.newlines += self.out[..self.out_len].iter().filter(|b| **b == b'\n').count() as u64;
+            self.newlines += self.out[..self.out_len]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
             if let DecoderResult::Malformed(..) = res {
                 return Err(self.malformed());
             }
@@ -415,9 +492,19 @@ fn visit_csv(
     limits: &Limits,
     visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
 ) -> Result<(), FileProblem> {
-    let file = File::open(path).map_err(|e| FileProblem::new(0, Code::E_FORMAT, format!("无法读取文件：{e}"), format!("cannot read the file: {e}")))?;
+    let file = File::open(path).map_err(|e| {
+        FileProblem::new(
+            0,
+            Code::E_FORMAT,
+            format!("无法读取文件：{e}"),
+            format!("cannot read the file: {e}"),
+        )
+    })?;
     let decoded = StrictDecoder::new(BufReader::with_capacity(1 << 16, file), encoding);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(decoded);
     let mut record = csv::StringRecord::new();
     let mut rows = 0u64;
     loop {
@@ -430,7 +517,12 @@ fn visit_csv(
                     return Err(too_many_rows(line, limits));
                 }
                 if record.len() as u64 > u64::from(limits.max_columns) {
-                    return Err(FileProblem::new(line, Code::E_TOO_LARGE, "列数超过上限", "more columns than the limit"));
+                    return Err(FileProblem::new(
+                        line,
+                        Code::E_TOO_LARGE,
+                        "列数超过上限",
+                        "more columns than the limit",
+                    ));
                 }
                 let cells = record.iter().map(|s| Cell::Text(s.to_string())).collect();
                 if visit(RawRow { line, cells }).is_err() {
@@ -446,10 +538,19 @@ fn visit_csv(
                         m.0,
                         Code::E_ENCODING,
                         format!("第 {} 行含有 {} 编码中无效的字节", m.0, encoding.name()),
-                        format!("line {} has bytes that are invalid in {}", m.0, encoding.name()),
+                        format!(
+                            "line {} has bytes that are invalid in {}",
+                            m.0,
+                            encoding.name()
+                        ),
                     ));
                 }
-                return Err(FileProblem::new(line, Code::E_FORMAT, format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}")));
+                return Err(FileProblem::new(
+                    line,
+                    Code::E_FORMAT,
+                    format!("CSV 格式错误：{e}"),
+                    format!("malformed CSV: {e}"),
+                ));
             }
         }
     }
@@ -458,7 +559,9 @@ fn visit_csv(
 fn data_cell(d: &DataRef<'_>) -> Cell {
     match d {
         DataRef::Empty => Cell::Empty,
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
+        }
         DataRef::SharedString(s) => Cell::Text((*s).to_string()),
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(f) => Cell::Number(*f),
@@ -499,7 +602,15 @@ fn visit_xlsx(
     let declared = (u64::from(dims.end.0.saturating_sub(dims.start.0)) + 1)
         * (u64::from(dims.end.1.saturating_sub(dims.start.1)) + 1);
     if declared > limits.max_cells {
-        return Err(FileProblem::new(0, Code::E_TOO_LARGE, "工作表单元格数超过上限", format!("the sheet declares {declared} cells, above the limit of {}", limits.max_cells)));
+        return Err(FileProblem::new(
+            0,
+            Code::E_TOO_LARGE,
+            "工作表单元格数超过上限",
+            format!(
+                "the sheet declares {declared} cells, above the limit of {}",
+                limits.max_cells
+            ),
+        ));
     }
     let mut current: Option<RawRow> = None;
     let mut rows = 0u64;
@@ -508,7 +619,16 @@ fn visit_xlsx(
         let Some(cell) = next else { break };
         let (r, c) = cell.get_position();
         if c >= limits.max_columns {
-            return Err(FileProblem::new(u64::from(r) + 1, Code::E_TOO_LARGE, format!("第 {} 行有超出上限的列", r + 1), format!("row {} has a cell beyond column {}", r + 1, limits.max_columns)));
+            return Err(FileProblem::new(
+                u64::from(r) + 1,
+                Code::E_TOO_LARGE,
+                format!("第 {} 行有超出上限的列", r + 1),
+                format!(
+                    "row {} has a cell beyond column {}",
+                    r + 1,
+                    limits.max_columns
+                ),
+            ));
         }
         let line = u64::from(r) + 1;
         if current.as_ref().is_some_and(|row| row.line != line) {
@@ -519,7 +639,10 @@ fn visit_xlsx(
         }
         let row = current.get_or_insert_with(|| {
             rows += 1;
-            RawRow { line, cells: Vec::new() }
+            RawRow {
+                line,
+                cells: Vec::new(),
+            }
         });
         if rows > limits.max_rows {
             return Err(too_many_rows(line, limits));
@@ -552,7 +675,12 @@ fn visit_xls(
     let top = range.start().map_or(0, |s| s.0);
     for (i, row) in range.rows().enumerate() {
         let cells = row.iter().map(owned_cell).collect();
-        if visit(RawRow { line: u64::from(top) + i as u64 + 1, cells }).is_err() {
+        if visit(RawRow {
+            line: u64::from(top) + i as u64 + 1,
+            cells,
+        })
+        .is_err()
+        {
             break;
         }
     }
@@ -590,16 +718,32 @@ mod tests {
         let text = "集群编码,集群名称\nxinji,辛集皮革\n";
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
             ("u.csv", text.as_bytes().to_vec(), "UTF-8"),
-            ("b.csv", [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(), "UTF-8"),
-            ("g.csv", encoding_rs::GBK.encode(text).0.into_owned(), "gb18030"),
+            (
+                "b.csv",
+                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                "UTF-8",
+            ),
+            (
+                "g.csv",
+                encoding_rs::GBK.encode(text).0.into_owned(),
+                "gb18030",
+            ),
             ("h.csv", GB18030.encode(text).0.into_owned(), "gb18030"),
         ];
         for (name, bytes, enc) in cases {
             let p = dir.path().join(name);
             std::fs::write(&p, bytes).unwrap();
             let (f, rows) = rows_of(&p).unwrap();
-            assert!(f.describe().to_lowercase().contains(&enc.to_lowercase()), "{name}: {}", f.describe());
-            assert_eq!(texts(&rows[0]), vec!["集群编码", "集群名称"], "{name}: BOM must not leak");
+            assert!(
+                f.describe().to_lowercase().contains(&enc.to_lowercase()),
+                "{name}: {}",
+                f.describe()
+            );
+            assert_eq!(
+                texts(&rows[0]),
+                vec!["集群编码", "集群名称"],
+                "{name}: BOM must not leak"
+            );
             assert_eq!(texts(&rows[1]), vec!["xinji", "辛集皮革"]);
             assert_eq!(rows[1].line, 2);
         }
@@ -616,8 +760,14 @@ mod tests {
         std::fs::write(&p, &text).unwrap();
         let (_, rows) = rows_of(&p).unwrap();
         assert_eq!(rows.len(), 30_001);
-        assert_eq!((rows[1].line, texts(&rows[1])), (2, vec!["0".to_string(), "x\ny".to_string()]));
-        assert_eq!(rows[30_000].line, 60_000, "a quoted line break counts as a line");
+        assert_eq!(
+            (rows[1].line, texts(&rows[1])),
+            (2, vec!["0".to_string(), "x\ny".to_string()])
+        );
+        assert_eq!(
+            rows[30_000].line, 60_000,
+            "a quoted line break counts as a line"
+        );
     }
 
     #[test]
@@ -629,12 +779,18 @@ mod tests {
         bytes.extend_from_slice(b"\n");
         std::fs::write(&p, &bytes).unwrap();
         let limits = Limits::default();
-        let f = Format::Csv { encoding: UTF_8, bom: false };
+        let f = Format::Csv {
+            encoding: UTF_8,
+            bom: false,
+        };
         let err = visit_rows(&p, &f, &limits, &mut |_| Ok(())).unwrap_err();
         assert_eq!((err.violation.code, err.line), (Code::E_ENCODING, 3));
         // Invalid in GB18030: a lead byte followed by an invalid trail byte.
         std::fs::write(&p, b"a,b\n\x81\x20,2\n").unwrap();
-        let f = Format::Csv { encoding: GB18030, bom: false };
+        let f = Format::Csv {
+            encoding: GB18030,
+            bom: false,
+        };
         let err = visit_rows(&p, &f, &limits, &mut |_| Ok(())).unwrap_err();
         assert_eq!((err.violation.code, err.line), (Code::E_ENCODING, 2));
     }
@@ -644,9 +800,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.xlsx");
         std::fs::write(&p, "a,b\n1,2\n").unwrap();
-        assert_eq!(probe(&p, None, None, &Limits::default()).unwrap_err().violation.code, Code::E_FORMAT);
+        assert_eq!(
+            probe(&p, None, None, &Limits::default())
+                .unwrap_err()
+                .violation
+                .code,
+            Code::E_FORMAT
+        );
         std::fs::write(&p, b"PK\x03\x04garbage").unwrap();
-        assert_eq!(probe(&p, None, None, &Limits::default()).unwrap_err().violation.code, Code::E_FORMAT);
+        assert_eq!(
+            probe(&p, None, None, &Limits::default())
+                .unwrap_err()
+                .violation
+                .code,
+            Code::E_FORMAT
+        );
     }
 
     #[test]
@@ -654,9 +822,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("big.csv");
         std::fs::write(&p, "a,b\n1,2\n").unwrap();
-        let limits = Limits { max_bytes: 4, ..Limits::default() };
-        assert_eq!(probe(&p, None, None, &limits).unwrap_err().violation.code, Code::E_TOO_LARGE);
-        let limits = Limits { max_rows: 1, ..Limits::default() };
+        let limits = Limits {
+            max_bytes: 4,
+            ..Limits::default()
+        };
+        assert_eq!(
+            probe(&p, None, None, &limits).unwrap_err().violation.code,
+            Code::E_TOO_LARGE
+        );
+        let limits = Limits {
+            max_rows: 1,
+            ..Limits::default()
+        };
         let f = probe(&p, None, None, &limits).unwrap();
         let err = visit_rows(&p, &f, &limits, &mut |_| Ok(())).unwrap_err();
         assert_eq!(err.violation.code, Code::E_TOO_LARGE);
@@ -678,14 +855,29 @@ mod tests {
         ws.write(1, 0, "报告期").unwrap();
         ws.write(1, 1, "数值").unwrap();
         let date = ExcelDateTime::from_ymd(2024, 9, 30).unwrap();
-        ws.write_datetime_with_format(2, 0, &date, &XFormat::new().set_num_format("yyyy-mm-dd")).unwrap();
+        ws.write_datetime_with_format(2, 0, &date, &XFormat::new().set_num_format("yyyy-mm-dd"))
+            .unwrap();
         ws.write(2, 1, 12.5).unwrap();
         wb.save(&p).unwrap();
         let (f, rows) = rows_of(&p).unwrap();
-        assert_eq!(f, Format::Xlsx { sheet: "报表".into() });
+        assert_eq!(
+            f,
+            Format::Xlsx {
+                sheet: "报表".into()
+            }
+        );
         assert_eq!(rows[0].line, 2, "sheet row numbers are kept");
-        assert_eq!(rows[1].cells, vec![Cell::Date(2024, 9, 30), Cell::Number(12.5)]);
-        let limits = Limits { max_uncompressed: 100, ..Limits::default() };
-        assert_eq!(probe(&p, None, None, &limits).unwrap_err().violation.code, Code::E_TOO_LARGE);
+        assert_eq!(
+            rows[1].cells,
+            vec![Cell::Date(2024, 9, 30), Cell::Number(12.5)]
+        );
+        let limits = Limits {
+            max_uncompressed: 100,
+            ..Limits::default()
+        };
+        assert_eq!(
+            probe(&p, None, None, &limits).unwrap_err().violation.code,
+            Code::E_TOO_LARGE
+        );
     }
 }

@@ -11,15 +11,28 @@ pub(crate) fn code(n: u32) -> String {
 }
 
 fn row(n: u32, period: &str, revenue: &str) -> String {
-    format!("{},{period},\"{revenue}\",\"1,200.5\",30,是,否,无,10,6,Y,N,√,无,1,省级,100,无,后备,0", code(n))
+    format!(
+        "{},{period},\"{revenue}\",\"1,200.5\",30,是,否,无,10,6,Y,N,√,无,1,省级,100,无,后备,0",
+        code(n)
+    )
 }
 
 fn opts() -> Options {
-    Options { today: Date { year: 2026, month: 11, day: 29 }, ..Options::default() }
+    Options {
+        today: Date {
+            year: 2026,
+            month: 11,
+            day: 29,
+        },
+        ..Options::default()
+    }
 }
 
 fn refs(n: u32) -> References {
-    References { roster: Some((0..n).map(code).collect()), ..References::default() }
+    References {
+        roster: Some((0..n).map(code).collect()),
+        ..References::default()
+    }
 }
 
 fn run(dir: &Path, name: &str, bytes: &[u8], refs: &References) -> (FileResult, Vec<Record>) {
@@ -37,18 +50,32 @@ fn codes(r: &FileResult) -> Vec<(u64, Code)> {
 #[test]
 fn a_gbk_file_with_chinese_headers_is_accepted_with_every_value_read() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!("{HEADER_ZH}\n{}\n{}\n", row(1, "2024年第三季度", "1,000"), row(2, "2024-09", "２０００"));
+    let text = format!(
+        "{HEADER_ZH}\n{}\n{}\n",
+        row(1, "2024年第三季度", "1,000"),
+        row(2, "2024-09", "２０００")
+    );
     let gbk = encoding_rs::GBK.encode(&text).0.into_owned();
     let (r, recs) = run(dir.path(), "county.csv", &gbk, &refs(5));
     assert_eq!(r.outcome, Outcome::Accepted, "{:#?}", r.issues);
     assert_eq!((r.rows_read, r.rows_accepted), (2, 2));
-    let Record::Report(first) = &recs[0] else { panic!() };
+    let Record::Report(first) = &recs[0] else {
+        panic!()
+    };
     assert_eq!(first.period.to_string(), "2024Q3");
     assert_eq!(first.revenue_ytd, 1000.0);
     assert_eq!(first.output_value_ytd, 1200.5);
-    assert_eq!((first.is_sme, first.above_scale, first.ecommerce), (true, false, true));
-    assert_eq!((first.green_factory_level, first.listing_status), ("provincial", "reserve"));
-    let Record::Report(second) = &recs[1] else { panic!() };
+    assert_eq!(
+        (first.is_sme, first.above_scale, first.ecommerce),
+        (true, false, true)
+    );
+    assert_eq!(
+        (first.green_factory_level, first.listing_status),
+        ("provincial", "reserve")
+    );
+    let Record::Report(second) = &recs[1] else {
+        panic!()
+    };
     assert_eq!(second.revenue_ytd, 2000.0);
 }
 
@@ -68,11 +95,20 @@ fn bad_rows_are_quarantined_with_line_column_code_and_value() {
     let text = lines2.join("\n") + "\n";
     let (r, recs) = run(dir.path(), "g.csv", text.as_bytes(), &refs(41));
     assert_eq!(r.outcome, Outcome::PartiallyAccepted, "{:#?}", r.issues);
-    assert_eq!((r.rows_read, r.rows_accepted, r.rows_quarantined), (41, 39, 2));
+    assert_eq!(
+        (r.rows_read, r.rows_accepted, r.rows_quarantined),
+        (41, 39, 2)
+    );
     assert_eq!(recs.len(), 39);
-    assert_eq!(codes(&r), vec![(4, Code::E_NUMBER), (6, Code::E_CNC_EXCEEDS)]);
+    assert_eq!(
+        codes(&r),
+        vec![(4, Code::E_NUMBER), (6, Code::E_CNC_EXCEEDS)]
+    );
     let i = &r.issues[0];
-    assert_eq!((i.column.as_str(), i.value.as_str()), ("营业收入（万元）", "--"));
+    assert_eq!(
+        (i.column.as_str(), i.value.as_str()),
+        ("营业收入（万元）", "--")
+    );
     assert!(i.message_zh.contains("不是有效数字") && i.message_en.contains("not a number"));
 }
 
@@ -82,11 +118,19 @@ fn threshold_boundaries() {
     let file = |bad: u32| {
         let mut lines = vec![HEADER_ZH.to_string()];
         for n in 0..100 {
-            lines.push(if n < bad { row(n, "2024Q3", "x") } else { row(n, "2024Q3", "1") });
+            lines.push(if n < bad {
+                row(n, "2024Q3", "x")
+            } else {
+                row(n, "2024Q3", "1")
+            });
         }
         lines.join("\n") + "\n"
     };
-    for (bad, outcome) in [(4, Outcome::PartiallyAccepted), (5, Outcome::PartiallyAccepted), (6, Outcome::Rejected)] {
+    for (bad, outcome) in [
+        (4, Outcome::PartiallyAccepted),
+        (5, Outcome::PartiallyAccepted),
+        (6, Outcome::Rejected),
+    ] {
         let (r, _) = run(dir.path(), "t.csv", file(bad).as_bytes(), &refs(100));
         assert_eq!(r.outcome, outcome, "{bad} bad rows of 100");
     }
@@ -107,10 +151,22 @@ fn duplicate_rows_both_quarantined_ragged_and_unknown_enterprise() {
     o.max_error_rate = 0.1;
     let p = dir.path().join("d.csv");
     std::fs::write(&p, text).unwrap();
-    let r = process(&p, "d.csv", &o, &refs(60), &mut |_| PriorYtd::new(), &mut Discard);
+    let r = process(
+        &p,
+        "d.csv",
+        &o,
+        &refs(60),
+        &mut |_| PriorYtd::new(),
+        &mut Discard,
+    );
     assert_eq!(
         codes(&r),
-        vec![(9, Code::E_DUPLICATE_ROW), (52, Code::E_DUPLICATE_ROW), (53, Code::E_RAGGED), (54, Code::E_UNKNOWN_ENTERPRISE)]
+        vec![
+            (9, Code::E_DUPLICATE_ROW),
+            (52, Code::E_DUPLICATE_ROW),
+            (53, Code::E_RAGGED),
+            (54, Code::E_UNKNOWN_ENTERPRISE)
+        ]
     );
     assert_eq!(r.outcome, Outcome::PartiallyAccepted);
 }
@@ -119,25 +175,48 @@ fn duplicate_rows_both_quarantined_ragged_and_unknown_enterprise() {
 fn header_problems_fail_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let missing = HEADER_ZH.replace(",工业总产值（万元）", "");
-    let (r, _) = run(dir.path(), "m.csv", format!("{missing}\n").as_bytes(), &refs(1));
-    assert_eq!((r.outcome, r.issues[0].code), (Outcome::Rejected, Code::E_MISSING_COLUMN));
+    let (r, _) = run(
+        dir.path(),
+        "m.csv",
+        format!("{missing}\n").as_bytes(),
+        &refs(1),
+    );
+    assert_eq!(
+        (r.outcome, r.issues[0].code),
+        (Outcome::Rejected, Code::E_MISSING_COLUMN)
+    );
     assert_eq!(r.issues[0].column, "output_value_ytd");
     let dup = format!("{HEADER_ZH},营业收入\n");
     let (r, _) = run(dir.path(), "d.csv", dup.as_bytes(), &refs(1));
     assert_eq!(r.issues[0].code, Code::E_DUPLICATE_COLUMN);
     let (r, _) = run(dir.path(), "e.csv", b"\n\n", &refs(1));
     assert_eq!(r.issues[0].code, Code::E_EMPTY);
-    let (r, _) = run(dir.path(), "h.csv", format!("{HEADER_ZH}\n").as_bytes(), &refs(1));
-    assert_eq!((r.outcome, r.issues[0].code), (Outcome::Rejected, Code::E_NO_ROWS));
+    let (r, _) = run(
+        dir.path(),
+        "h.csv",
+        format!("{HEADER_ZH}\n").as_bytes(),
+        &refs(1),
+    );
+    assert_eq!(
+        (r.outcome, r.issues[0].code),
+        (Outcome::Rejected, Code::E_NO_ROWS)
+    );
     let extra = format!("{HEADER_ZH},备注\n{},ok\n", row(0, "2024Q3", "1"));
     let (r, _) = run(dir.path(), "u.csv", extra.as_bytes(), &refs(1));
-    assert_eq!((r.outcome, r.issues[0].code), (Outcome::AcceptedWithWarnings, Code::W_UNKNOWN_COLUMN));
+    assert_eq!(
+        (r.outcome, r.issues[0].code),
+        (Outcome::AcceptedWithWarnings, Code::W_UNKNOWN_COLUMN)
+    );
 }
 
 #[test]
 fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!("{HEADER_ZH}\n{}\n{}\n", row(1, "2024Q1", "500"), row(1, "2024Q2", "400"));
+    let text = format!(
+        "{HEADER_ZH}\n{}\n{}\n",
+        row(1, "2024Q1", "500"),
+        row(1, "2024Q2", "400")
+    );
     let p = dir.path().join("y.csv");
     std::fs::write(&p, &text).unwrap();
     let mut asked = None;
@@ -149,7 +228,11 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
         &mut |scan: &KeyScan| {
             asked = Some((scan.credit_codes.len(), scan.years.clone()));
             let mut m = PriorYtd::new();
-            let y = Ytd { revenue: 600.0, output_value: 1.0, tech_upgrade_equipment: 1.0 };
+            let y = Ytd {
+                revenue: 600.0,
+                output_value: 1.0,
+                tech_upgrade_equipment: 1.0,
+            };
             m.insert((code(1), Period::new(2023, 4).unwrap()), y);
             m
         },
@@ -157,7 +240,11 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
     );
     assert_eq!(asked, Some((1, BTreeSet::from([2024]))));
     assert_eq!(r.outcome, Outcome::AcceptedWithWarnings);
-    assert_eq!(codes(&r), vec![(3, Code::W_YTD_DECREASE)], "2023Q4 is another year; 2024Q1 500 > 2024Q2 400");
+    assert_eq!(
+        codes(&r),
+        vec![(3, Code::W_YTD_DECREASE)],
+        "2023Q4 is another year; 2024Q1 500 > 2024Q2 400"
+    );
     assert_eq!(r.rows_accepted, 2);
 }
 
@@ -171,7 +258,12 @@ fn reports_in_xlsx_with_typed_cells() {
     for (c, h) in HEADER_ZH.split(',').enumerate() {
         ws.write(0, c as u16, h).unwrap();
     }
-    let values: Vec<String> = row(3, "2024Q2", "1").replace("\"1,200.5\"", "1200.5").replace('"', "").split(',').map(str::to_string).collect();
+    let values: Vec<String> = row(3, "2024Q2", "1")
+        .replace("\"1,200.5\"", "1200.5")
+        .replace('"', "")
+        .split(',')
+        .map(str::to_string)
+        .collect();
     for (c, v) in values.iter().enumerate() {
         ws.write(1, c as u16, v.as_str()).unwrap();
     }
@@ -180,10 +272,22 @@ fn reports_in_xlsx_with_typed_cells() {
     ws.write(1, 5, true).unwrap();
     wb.save(&p).unwrap();
     let mut sink = Collect::default();
-    let r = process(&p, "r.xlsx", &opts(), &refs(5), &mut |_| PriorYtd::new(), &mut sink);
+    let r = process(
+        &p,
+        "r.xlsx",
+        &opts(),
+        &refs(5),
+        &mut |_| PriorYtd::new(),
+        &mut sink,
+    );
     assert_eq!(r.outcome, Outcome::Accepted, "{:#?}", r.issues);
-    let Record::Report(rec) = &sink.0[0] else { panic!() };
-    assert_eq!((rec.revenue_ytd, rec.output_value_ytd, rec.is_sme), (1234.5, 99.0, true));
+    let Record::Report(rec) = &sink.0[0] else {
+        panic!()
+    };
+    assert_eq!(
+        (rec.revenue_ytd, rec.output_value_ytd, rec.is_sme),
+        (1234.5, 99.0, true)
+    );
     assert_eq!(r.format.as_deref(), Some("xlsx [Sheet1]"));
 }
 
@@ -196,9 +300,19 @@ fn reference_lists_and_values() {
     let p = dir.path().join("c.csv");
     std::fs::write(&p, clusters).unwrap();
     let mut sink = Collect::default();
-    let r = process(&p, "c.csv", &o, &References::default(), &mut |_| PriorYtd::new(), &mut sink);
+    let r = process(
+        &p,
+        "c.csv",
+        &o,
+        &References::default(),
+        &mut |_| PriorYtd::new(),
+        &mut sink,
+    );
     assert_eq!(r.kind, Some(InputKind::Clusters));
-    assert_eq!(codes(&r), vec![(2, Code::E_DUPLICATE_ROW), (3, Code::E_DUPLICATE_ROW)]);
+    assert_eq!(
+        codes(&r),
+        vec![(2, Code::E_DUPLICATE_ROW), (3, Code::E_DUPLICATE_ROW)]
+    );
     assert_eq!(sink.0.len(), 1);
 
     let values = "报告期,范围,范围编码,指标,数值\n2024Q2,city,shijiazhuang,green_park_count,3\n2024Q2,cluster,nowhere,green_park_count,1\n2024Q2,city,shijiazhuang,sme_count,1\n";
@@ -210,7 +324,17 @@ fn reference_lists_and_values() {
         reported_indicators: Some(HashSet::from(["green_park_count".to_string()])),
         ..References::default()
     };
-    let r = process(&p, "v.csv", &o, &refs, &mut |_| PriorYtd::new(), &mut Discard);
+    let r = process(
+        &p,
+        "v.csv",
+        &o,
+        &refs,
+        &mut |_| PriorYtd::new(),
+        &mut Discard,
+    );
     assert_eq!(r.kind, Some(InputKind::Values));
-    assert_eq!(codes(&r), vec![(3, Code::E_UNKNOWN_CLUSTER), (4, Code::E_UNKNOWN_INDICATOR)]);
+    assert_eq!(
+        codes(&r),
+        vec![(3, Code::E_UNKNOWN_CLUSTER), (4, Code::E_UNKNOWN_INDICATOR)]
+    );
 }

@@ -72,7 +72,12 @@ impl Val {
 }
 
 /// Reads a cell by its column type.
-pub(crate) fn read_cell(cell: &Cell, ty: Type, required: bool, today: Date) -> Result<Val, Violation> {
+pub(crate) fn read_cell(
+    cell: &Cell,
+    ty: Type,
+    required: bool,
+    today: Date,
+) -> Result<Val, Violation> {
     if cell.is_empty() && !required {
         return Ok(Val::None);
     }
@@ -135,7 +140,9 @@ impl References {
             InputKind::Reports if self.roster.is_none() => {
                 out.push("E_UNKNOWN_ENTERPRISE (no roster given)");
             }
-            InputKind::Roster if self.clusters.is_none() => out.push("E_UNKNOWN_CLUSTER (no cluster list given)"),
+            InputKind::Roster if self.clusters.is_none() => {
+                out.push("E_UNKNOWN_CLUSTER (no cluster list given)")
+            }
             InputKind::Values => {
                 if self.clusters.is_none() || self.city.is_none() {
                     out.push("scope_id against the cluster list and plan (not given)");
@@ -156,7 +163,9 @@ pub(crate) fn row_key(kind: InputKind, vals: &[Val]) -> Option<String> {
             _ => None,
         },
         InputKind::Values => match (&vals[0], &vals[1], &vals[2], &vals[3]) {
-            (Val::Period(p), Val::Level(s), Val::Text(id), Val::Text(ind)) => Some(format!("{p}|{s}|{id}|{ind}")),
+            (Val::Period(p), Val::Level(s), Val::Text(id), Val::Text(ind)) => {
+                Some(format!("{p}|{s}|{id}|{ind}"))
+            }
             _ => None,
         },
     }
@@ -180,7 +189,11 @@ pub(crate) fn row_period(kind: InputKind, vals: &[Val]) -> Option<Period> {
 pub(crate) type RowProblem = (Option<usize>, String, Violation);
 
 /// Reads every cell of a row; problems are collected, not returned early.
-pub(crate) fn read_row(map: &HeaderMap, cells: &[Cell], today: Date) -> (Vec<Val>, Vec<RowProblem>) {
+pub(crate) fn read_row(
+    map: &HeaderMap,
+    cells: &[Cell],
+    today: Date,
+) -> (Vec<Val>, Vec<RowProblem>) {
     let cols = map.kind.columns();
     let mut vals = Vec::with_capacity(cols.len());
     let mut problems = Vec::new();
@@ -373,7 +386,9 @@ pub(crate) fn ytd_warnings(row: &ReportRow, earlier: &[(Period, Ytd)]) -> Vec<Ro
     let checks: [(usize, &str, &str, fn(&Ytd) -> f64); 3] = [
         (2, "营业收入", "revenue", |y| y.revenue),
         (3, "工业总产值", "output value", |y| y.output_value),
-        (16, "技改设备购置额", "equipment purchases", |y| y.tech_upgrade_equipment),
+        (16, "技改设备购置额", "equipment purchases", |y| {
+            y.tech_upgrade_equipment
+        }),
     ];
     for (col, zh, en, get) in checks {
         if let Some((p, before)) = earlier
@@ -387,8 +402,16 @@ pub(crate) fn ytd_warnings(row: &ReportRow, earlier: &[(Period, Ytd)]) -> Vec<Ro
                 format!("{}", get(&now)),
                 Violation::new(
                     Code::W_YTD_DECREASE,
-                    format!("{zh}（本年累计）{} 低于 {p} 已报的 {}", get(&now), get(before)),
-                    format!("year-to-date {en} {} is below the {} accepted for {p}", get(&now), get(before)),
+                    format!(
+                        "{zh}（本年累计）{} 低于 {p} 已报的 {}",
+                        get(&now),
+                        get(before)
+                    ),
+                    format!(
+                        "year-to-date {en} {} is below the {} accepted for {p}",
+                        get(&now),
+                        get(before)
+                    ),
                 ),
             ));
         }

@@ -14,7 +14,11 @@ pub struct Violation {
 
 impl Violation {
     pub(crate) fn new(code: Code, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { code, zh: zh.into(), en: en.into() }
+        Self {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 
@@ -27,13 +31,25 @@ fn clean(raw: &str) -> String {
 /// A finite decimal number: `1234.5`, `1,234.5`, `１２３`, surrounding spaces.
 pub fn number(raw: &str) -> Rule<f64> {
     let s = clean(raw);
-    let bad = || Violation::new(Code::E_NUMBER, format!("“{s}”不是有效数字"), format!("not a number: {s:?}"));
+    let bad = || {
+        Violation::new(
+            Code::E_NUMBER,
+            format!("“{s}”不是有效数字"),
+            format!("not a number: {s:?}"),
+        )
+    };
     if s.is_empty() {
-        return Err(Violation::new(Code::E_NUMBER, "必填数值为空", "a required number is empty"));
+        return Err(Violation::new(
+            Code::E_NUMBER,
+            "必填数值为空",
+            "a required number is empty",
+        ));
     }
     let digits = if s.contains(',') {
         // Thousands separators only in their proper places: 1,234,567.5
-        let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+        let (int, frac) = s
+            .split_once('.')
+            .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
         let unsigned = int.strip_prefix(['-', '+']).unwrap_or(int);
         let groups: Vec<&str> = unsigned.split(',').collect();
         let ok = !groups[0].is_empty()
@@ -52,7 +68,9 @@ pub fn number(raw: &str) -> Rule<f64> {
         s.clone()
     };
     // Only plain decimal notation with an optional exponent: no NaN, inf, hex, %.
-    let ok_chars = digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    let ok_chars = digits
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     let has_digit = digits.bytes().any(|b| b.is_ascii_digit());
     if !ok_chars || !has_digit {
         return Err(bad());
@@ -67,7 +85,11 @@ pub fn number(raw: &str) -> Rule<f64> {
 pub fn non_negative(raw: &str) -> Rule<f64> {
     let v = number(raw)?;
     if v < 0.0 {
-        return Err(Violation::new(Code::E_RANGE, format!("{v} 不能为负数"), format!("{v} must not be negative")));
+        return Err(Violation::new(
+            Code::E_RANGE,
+            format!("{v} 不能为负数"),
+            format!("{v} must not be negative"),
+        ));
     }
     Ok(v)
 }
@@ -76,7 +98,11 @@ pub fn non_negative(raw: &str) -> Rule<f64> {
 pub fn count(raw: &str) -> Rule<i64> {
     let v = non_negative(raw)?;
     if v.fract() != 0.0 || v > 9.0e15 {
-        return Err(Violation::new(Code::E_RANGE, format!("{v} 应为整数"), format!("{v} must be a whole number")));
+        return Err(Violation::new(
+            Code::E_RANGE,
+            format!("{v} 应为整数"),
+            format!("{v} must be a whole number"),
+        ));
     }
     Ok(v as i64)
 }
@@ -101,25 +127,49 @@ pub type Levels = &'static [(&'static str, &'static [&'static str])];
 pub const SPECIALIZED: Levels = &[
     ("none", &["无"]),
     ("provincial", &["省级", "省级专精特新"]),
-    ("national", &["国家级", "国家级专精特新小巨人", "小巨人", "专精特新小巨人"]),
+    (
+        "national",
+        &["国家级", "国家级专精特新小巨人", "小巨人", "专精特新小巨人"],
+    ),
 ];
-pub const DESIGN_CENTER: Levels =
-    &[("none", &["无"]), ("municipal", &["市级"]), ("provincial", &["省级"]), ("national", &["国家级"])];
-pub const GREEN_OR_DEMO: Levels = &[("none", &["无"]), ("provincial", &["省级"]), ("national", &["国家级"])];
-pub const LISTING: Levels = &[("none", &["无"]), ("reserve", &["后备", "上市后备"]), ("listed", &["已上市", "上市"])];
-pub const SCOPES: Levels = &[("city", &["市", "全市", "城市"]), ("cluster", &["集群", "产业集群"])];
+pub const DESIGN_CENTER: Levels = &[
+    ("none", &["无"]),
+    ("municipal", &["市级"]),
+    ("provincial", &["省级"]),
+    ("national", &["国家级"]),
+];
+pub const GREEN_OR_DEMO: Levels = &[
+    ("none", &["无"]),
+    ("provincial", &["省级"]),
+    ("national", &["国家级"]),
+];
+pub const LISTING: Levels = &[
+    ("none", &["无"]),
+    ("reserve", &["后备", "上市后备"]),
+    ("listed", &["已上市", "上市"]),
+];
+pub const SCOPES: Levels = &[
+    ("city", &["市", "全市", "城市"]),
+    ("cluster", &["集群", "产业集群"]),
+];
 
 /// Matches a level by its English word or a Chinese form; quotes are ignored so that
 /// `国家级专精特新“小巨人”` matches.
 pub fn level(raw: &str, levels: Levels) -> Rule<&'static str> {
-    let s: String = clean(raw).chars().filter(|c| !matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’')).collect();
+    let s: String = clean(raw)
+        .chars()
+        .filter(|c| !matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’'))
+        .collect();
     let lower = s.to_lowercase();
     for (canonical, forms) in levels {
         if lower == *canonical || forms.contains(&s.as_str()) {
             return Ok(canonical);
         }
     }
-    let allowed: Vec<String> = levels.iter().map(|(c, f)| format!("{}/{c}", f[0])).collect();
+    let allowed: Vec<String> = levels
+        .iter()
+        .map(|(c, f)| format!("{}/{c}", f[0]))
+        .collect();
     Err(Violation::new(
         Code::E_ENUM,
         format!("“{s}”不是允许的取值（{}）", allowed.join("、")),
@@ -135,7 +185,9 @@ pub fn period(raw: &str, today: Date) -> Rule<Period> {
             clusterkpi_model::period::PeriodError::Form => {
                 format!("“{s}”不是有效报告期（如 2024Q3、2024年第三季度、2024-09）")
             }
-            clusterkpi_model::period::PeriodError::NotQuarterEnd(m) => format!("{m}月不是季末月份（3、6、9、12月）"),
+            clusterkpi_model::period::PeriodError::NotQuarterEnd(m) => {
+                format!("{m}月不是季末月份（3、6、9、12月）")
+            }
             clusterkpi_model::period::PeriodError::Future(p) => format!("报告期 {p} 晚于当前日期"),
         };
         Violation::new(Code::E_PERIOD, zh, format!("{s:?}: {e}"))
@@ -143,7 +195,9 @@ pub fn period(raw: &str, today: Date) -> Rule<Period> {
 }
 
 const CREDIT_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// The GB 32100-2015 check character for the first 17 characters, if they are valid.
 #[must_use]
@@ -171,13 +225,19 @@ pub fn credit_code(raw: &str) -> Rule<String> {
         return Err(bad("应为18位", "must have 18 characters"));
     }
     if !s.chars().all(|c| CREDIT_CHARS.contains(c)) {
-        return Err(bad("含有不允许的字符（不使用 I、O、Z、S、V）", "has characters outside the GB 32100 alphabet"));
+        return Err(bad(
+            "含有不允许的字符（不使用 I、O、Z、S、V）",
+            "has characters outside the GB 32100 alphabet",
+        ));
     }
     let expected = credit_check_char(&s[..17]).ok_or_else(|| bad("格式错误", "is malformed"))?;
     if s.ends_with(expected) {
         Ok(s)
     } else {
-        Err(bad(&format!("校验位错误（应为 {expected}）"), &format!("has a wrong check character (expected {expected})")))
+        Err(bad(
+            &format!("校验位错误（应为 {expected}）"),
+            &format!("has a wrong check character (expected {expected})"),
+        ))
     }
 }
 
@@ -185,7 +245,11 @@ pub fn credit_code(raw: &str) -> Rule<String> {
 pub fn text(raw: &str, max_chars: usize) -> Rule<String> {
     let s = clean(raw);
     if s.is_empty() {
-        return Err(Violation::new(Code::E_REQUIRED, "必填项为空", "a required value is empty"));
+        return Err(Violation::new(
+            Code::E_REQUIRED,
+            "必填项为空",
+            "a required value is empty",
+        ));
     }
     if s.chars().count() > max_chars {
         return Err(Violation::new(
@@ -200,7 +264,9 @@ pub fn text(raw: &str, max_chars: usize) -> Rule<String> {
 /// A cluster id: `[a-z0-9-]{2,40}`.
 pub fn cluster_id(raw: &str) -> Rule<String> {
     let s = text(raw, 40)?;
-    let ok = s.len() >= 2 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok = s.len() >= 2
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !ok {
         return Err(Violation::new(
             Code::E_TEXT,
@@ -228,7 +294,10 @@ mod tests {
 
     #[test]
     fn numbers_that_are_not() {
-        for bad in ["NaN", "nan", "inf", "-inf", "1e309", "12%", "--", "", "  ", "1,23", "12,3456", "1.2.3", "abc", "0x10", "1 234"] {
+        for bad in [
+            "NaN", "nan", "inf", "-inf", "1e309", "12%", "--", "", "  ", "1,23", "12,3456",
+            "1.2.3", "abc", "0x10", "1 234",
+        ] {
             assert_eq!(number(bad).unwrap_err().code, Code::E_NUMBER, "{bad:?}");
         }
     }
@@ -257,7 +326,10 @@ mod tests {
     #[test]
     fn levels() {
         assert_eq!(level("国家级专精特新“小巨人”", SPECIALIZED), Ok("national"));
-        assert_eq!(level("国家级专精特新\"小巨人\"", SPECIALIZED), Ok("national"));
+        assert_eq!(
+            level("国家级专精特新\"小巨人\"", SPECIALIZED),
+            Ok("national")
+        );
         assert_eq!(level("小巨人", SPECIALIZED), Ok("national"));
         assert_eq!(level("Provincial", SPECIALIZED), Ok("provincial"));
         assert_eq!(level("无", LISTING), Ok("none"));
@@ -277,16 +349,29 @@ mod tests {
         let last = wrong.pop().unwrap();
         wrong.push(if last == '0' { '1' } else { '0' });
         assert_eq!(credit_code(&wrong).unwrap_err().code, Code::E_CREDIT_CODE);
-        assert_eq!(credit_code("91130100").unwrap_err().code, Code::E_CREDIT_CODE);
-        assert_eq!(credit_code("91130100MA0CXXXXOI").unwrap_err().code, Code::E_CREDIT_CODE);
+        assert_eq!(
+            credit_code("91130100").unwrap_err().code,
+            Code::E_CREDIT_CODE
+        );
+        assert_eq!(
+            credit_code("91130100MA0CXXXXOI").unwrap_err().code,
+            Code::E_CREDIT_CODE
+        );
         // Published example: 91350100M000100Y43 is valid.
         assert!(credit_code("91350100M000100Y43").is_ok());
     }
 
     #[test]
     fn periods_and_future() {
-        let today = Date { year: 2024, month: 8, day: 1 };
-        assert_eq!(period("2024年第三季度", today).unwrap().to_string(), "2024Q3");
+        let today = Date {
+            year: 2024,
+            month: 8,
+            day: 1,
+        };
+        assert_eq!(
+            period("2024年第三季度", today).unwrap().to_string(),
+            "2024Q3"
+        );
         assert_eq!(period("2024Q4", today).unwrap_err().code, Code::E_PERIOD);
         assert_eq!(period("2024-08", today).unwrap_err().code, Code::E_PERIOD);
     }

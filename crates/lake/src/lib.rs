@@ -60,7 +60,10 @@ pub enum LakeError {
 pub type Result<T, E = LakeError> = std::result::Result<T, E>;
 
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> LakeError + '_ {
-    move |source| LakeError::Io { path: path.to_path_buf(), source }
+    move |source| LakeError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// A dataset folder.
@@ -73,7 +76,9 @@ impl Lake {
     /// Opens (and, if missing, creates) the dataset folder.
     pub fn open(root: &Path) -> Result<Self> {
         fs::create_dir_all(root.join("_log")).map_err(io_at(root))?;
-        Ok(Self { root: root.to_path_buf() })
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
     }
 
     /// Opens an existing dataset without creating anything.
@@ -84,7 +89,9 @@ impl Lake {
                 message: "no dataset here (no _log folder); ingest files first".into(),
             });
         }
-        Ok(Self { root: root.to_path_buf() })
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
     }
 
     #[must_use]
@@ -116,29 +123,50 @@ impl Lake {
             None => self.latest_version()?,
         };
         if v == 0 {
-            return Ok(Snapshot { root: self.root.clone(), manifest: Manifest { format: manifest::FORMAT, ..Manifest::default() } });
+            return Ok(Snapshot {
+                root: self.root.clone(),
+                manifest: Manifest {
+                    format: manifest::FORMAT,
+                    ..Manifest::default()
+                },
+            });
         }
         let path = self.root.join("_log").join(manifest::log_name(v));
         let text = match fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(LakeError::NoSuchVersion(self.root.clone(), v)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(LakeError::NoSuchVersion(self.root.clone(), v));
+            }
             Err(e) => return Err(io_at(&path)(e)),
         };
-        let manifest: Manifest = serde_json::from_str(&text)
-            .map_err(|e| LakeError::Corrupt { path: path.clone(), message: e.to_string() })?;
-        Ok(Snapshot { root: self.root.clone(), manifest })
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| LakeError::Corrupt {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Snapshot {
+            root: self.root.clone(),
+            manifest,
+        })
     }
 
     /// Takes the writer lock without waiting; `Locked` if another process holds it.
     pub fn lock(&self) -> Result<Writer> {
         let path = self.root.join("_lock");
-        let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io_at(&path))?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_at(&path))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => return Err(LakeError::Locked(self.root.clone())),
             Err(fs::TryLockError::Error(e)) => return Err(io_at(&path)(e)),
         }
-        let writer = Writer { lake: self.clone(), _lock: file };
+        let writer = Writer {
+            lake: self.clone(),
+            _lock: file,
+        };
         writer.clean_unpublished()?;
         Ok(writer)
     }
@@ -159,7 +187,9 @@ impl Lake {
     /// Files of a derived table.
     pub fn derived_files(&self, table: &str) -> Result<Vec<PathBuf>> {
         let dir = self.root.join(table);
-        let Ok(rd) = fs::read_dir(&dir) else { return Ok(Vec::new()) };
+        let Ok(rd) = fs::read_dir(&dir) else {
+            return Ok(Vec::new());
+        };
         let mut out: Vec<PathBuf> = rd
             .filter_map(std::result::Result::ok)
             .map(|e| e.path())
@@ -186,12 +216,18 @@ impl Snapshot {
     /// Absolute paths of a table's files.
     #[must_use]
     pub fn files(&self, table: Table) -> Vec<PathBuf> {
-        self.data_files(table).iter().map(|f| self.root.join(&f.path)).collect()
+        self.data_files(table)
+            .iter()
+            .map(|f| self.root.join(&f.path))
+            .collect()
     }
 
     #[must_use]
     pub fn data_files(&self, table: Table) -> &[DataFile] {
-        self.manifest.tables.get(table.name()).map_or(&[], Vec::as_slice)
+        self.manifest
+            .tables
+            .get(table.name())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether these bytes were ingested before (a re-sent file is a no-op).
@@ -206,7 +242,11 @@ impl Snapshot {
     /// The submissions as plain records.
     #[must_use]
     pub fn file_records(&self) -> Vec<FileRecord> {
-        self.manifest.submissions.iter().map(submission_record).collect()
+        self.manifest
+            .submissions
+            .iter()
+            .map(submission_record)
+            .collect()
     }
 
     /// Reads a whole table into batches.
@@ -245,7 +285,11 @@ impl Snapshot {
 
     /// The current year-to-date figures of the given enterprises in the given years,
     /// reading only the files that hold those years.
-    pub fn prior_ytd(&self, codes: &HashSet<String>, years: &BTreeSet<i32>) -> Result<clusterkpi_ingest::PriorYtd> {
+    pub fn prior_ytd(
+        &self,
+        codes: &HashSet<String>,
+        years: &BTreeSet<i32>,
+    ) -> Result<clusterkpi_ingest::PriorYtd> {
         read::prior_ytd(self, codes, years)
     }
 }
@@ -292,8 +336,13 @@ impl Writer {
             }
         }
         let snapshot = self.lake.snapshot(None)?;
-        let referenced: HashSet<&str> =
-            snapshot.manifest.tables.values().flatten().map(|f| f.path.as_str()).collect();
+        let referenced: HashSet<&str> = snapshot
+            .manifest
+            .tables
+            .values()
+            .flatten()
+            .map(|f| f.path.as_str())
+            .collect();
         for table in Table::ALL {
             let dir = root.join(table.name());
             let Ok(rd) = fs::read_dir(&dir) else { continue };
@@ -304,7 +353,9 @@ impl Writer {
                     .to_string_lossy()
                     .strip_prefix('v')
                     .and_then(|s| s.split('-').next()?.parse::<u64>().ok());
-                if !referenced.contains(rel.as_str()) && version.is_some_and(|v| v > snapshot.version()) {
+                if !referenced.contains(rel.as_str())
+                    && version.is_some_and(|v| v > snapshot.version())
+                {
                     tracing::info!(file = %rel, "removing a data file of an unpublished version");
                     let _ = fs::remove_file(e.path());
                 }
@@ -319,12 +370,24 @@ impl Writer {
         fs::create_dir_all(&staging).map_err(io_at(&staging))?;
         let next = self.lake.latest_version()? + 1;
         let path = staging.join(format!("{}-{}.parquet", kind.as_str(), std::process::id()));
-        Staged::new(path, kind, Provenance { version: next as i64, file: source_file.to_string() })
+        Staged::new(
+            path,
+            kind,
+            Provenance {
+                version: next as i64,
+                file: source_file.to_string(),
+            },
+        )
     }
 
     /// Records one file's outcome: its accepted rows (if any) and its issues become
     /// part of the dataset in one new version. Returns the new snapshot.
-    pub fn commit(&mut self, result: &FileResult, sha256: &str, staged: Option<Staged>) -> Result<Snapshot> {
+    pub fn commit(
+        &mut self,
+        result: &FileResult,
+        sha256: &str,
+        staged: Option<Staged>,
+    ) -> Result<Snapshot> {
         let base = self.lake.snapshot(None)?;
         let version = base.version() + 1;
         let mut manifest = base.manifest.clone();
@@ -342,16 +405,24 @@ impl Writer {
                 let replaced = read::replaced_rows(&base, &keys)?;
                 if !replaced.is_empty() {
                     let rel = format!("superseded/v{version}-{short}.parquet");
-                    let tmp = self.lake.root.join("_staging").join(format!("superseded-{}.parquet", std::process::id()));
+                    let tmp = self
+                        .lake
+                        .root
+                        .join("_staging")
+                        .join(format!("superseded-{}.parquet", std::process::id()));
                     let batch = schema::superseded_batch(&replaced);
                     write_parquet(&tmp, batch.schema(), &[batch])?;
                     self.place(&tmp, &rel)?;
-                    manifest.tables.entry(Table::Superseded.name().to_string()).or_default().push(DataFile {
-                        path: rel,
-                        rows: replaced.len() as u64,
-                        periods: Vec::new(),
-                        version,
-                    });
+                    manifest
+                        .tables
+                        .entry(Table::Superseded.name().to_string())
+                        .or_default()
+                        .push(DataFile {
+                            path: rel,
+                            rows: replaced.len() as u64,
+                            periods: Vec::new(),
+                            version,
+                        });
                 }
             }
             let table = match kind {
@@ -362,7 +433,12 @@ impl Writer {
             };
             let rel = format!("{}/v{version}-{short}.parquet", table.name());
             self.place(&tmp, &rel)?;
-            let file = DataFile { path: rel, rows, periods: periods.clone(), version };
+            let file = DataFile {
+                path: rel,
+                rows,
+                periods: periods.clone(),
+                version,
+            };
             let files = manifest.tables.entry(table.name().to_string()).or_default();
             if matches!(table, Table::Clusters | Table::Roster) {
                 // A reference list is replaced whole; earlier versions keep the old one.
@@ -372,17 +448,25 @@ impl Writer {
         }
         if !result.issues.is_empty() {
             let rel = format!("issues/v{version}-{short}.parquet");
-            let tmp = self.lake.root.join("_staging").join(format!("issues-{}.parquet", std::process::id()));
+            let tmp = self
+                .lake
+                .root
+                .join("_staging")
+                .join(format!("issues-{}.parquet", std::process::id()));
             fs::create_dir_all(tmp.parent().expect("has parent")).map_err(io_at(&tmp))?;
             let batch = schema::issues_batch(&result.issues, version as i64);
             write_parquet(&tmp, batch.schema(), &[batch])?;
             self.place(&tmp, &rel)?;
-            manifest.tables.entry(Table::Issues.name().to_string()).or_default().push(DataFile {
-                path: rel,
-                rows: result.issues.len() as u64,
-                periods: Vec::new(),
-                version,
-            });
+            manifest
+                .tables
+                .entry(Table::Issues.name().to_string())
+                .or_default()
+                .push(DataFile {
+                    path: rel,
+                    rows: result.issues.len() as u64,
+                    periods: Vec::new(),
+                    version,
+                });
         }
         manifest.submissions.push(Submission {
             version,
@@ -399,7 +483,10 @@ impl Writer {
             periods,
         });
         self.publish(&manifest)?;
-        Ok(Snapshot { root: self.lake.root.clone(), manifest })
+        Ok(Snapshot {
+            root: self.lake.root.clone(),
+            manifest,
+        })
     }
 
     /// Moves a finished staged file under its table.
@@ -443,14 +530,23 @@ pub fn fail_point(name: &str) {
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir).and_then(|f| f.sync_all()).map_err(io_at(dir))
+    File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(io_at(dir))
 }
 
 fn writer_props() -> WriterProperties {
-    WriterProperties::builder().set_compression(Compression::SNAPPY).set_max_row_group_row_count(Some(128 * 1024)).build()
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .build()
 }
 
-fn write_parquet(path: &Path, schema: arrow::datatypes::SchemaRef, batches: &[RecordBatch]) -> Result<()> {
+fn write_parquet(
+    path: &Path,
+    schema: arrow::datatypes::SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<()> {
     let file = File::create(path).map_err(io_at(path))?;
     let mut w = ArrowWriter::try_new(file, schema, Some(writer_props()))?;
     for b in batches {
@@ -504,14 +600,20 @@ impl Staged {
             return Ok(());
         }
         let batch = match self.kind {
-            InputKind::Reports => schema::reports_batch(&take(&mut self.buffer, |r| match r {
-                Record::Report(r) => Some(r),
-                _ => None,
-            }), &self.src),
-            InputKind::Values => schema::values_batch(&take(&mut self.buffer, |r| match r {
-                Record::Value(r) => Some(r),
-                _ => None,
-            }), &self.src),
+            InputKind::Reports => schema::reports_batch(
+                &take(&mut self.buffer, |r| match r {
+                    Record::Report(r) => Some(r),
+                    _ => None,
+                }),
+                &self.src,
+            ),
+            InputKind::Values => schema::values_batch(
+                &take(&mut self.buffer, |r| match r {
+                    Record::Value(r) => Some(r),
+                    _ => None,
+                }),
+                &self.src,
+            ),
             InputKind::Clusters => schema::clusters_batch(&take(&mut self.buffer, |r| match r {
                 Record::Cluster(r) => Some(r),
                 _ => None,
@@ -522,7 +624,10 @@ impl Staged {
             })),
         };
         self.rows += batch.num_rows() as u64;
-        self.writer.as_mut().expect("open until finished").write(&batch)?;
+        self.writer
+            .as_mut()
+            .expect("open until finished")
+            .write(&batch)?;
         Ok(())
     }
 

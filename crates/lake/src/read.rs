@@ -40,21 +40,42 @@ pub(crate) fn for_each_str(batch: &RecordBatch, col: usize, mut f: impl FnMut(&s
 }
 
 fn col<'a>(batch: &'a RecordBatch, name: &str) -> &'a dyn Array {
-    batch.column(batch.schema().index_of(name).expect("column of the table schema")).as_ref()
+    batch
+        .column(
+            batch
+                .schema()
+                .index_of(name)
+                .expect("column of the table schema"),
+        )
+        .as_ref()
 }
 
-pub(crate) fn prior_ytd(snapshot: &Snapshot, codes: &HashSet<String>, years: &BTreeSet<i32>) -> Result<PriorYtd> {
+pub(crate) fn prior_ytd(
+    snapshot: &Snapshot,
+    codes: &HashSet<String>,
+    years: &BTreeSet<i32>,
+) -> Result<PriorYtd> {
     let mut best: HashMap<(String, Period), (i64, Ytd)> = HashMap::new();
     if codes.is_empty() {
         return Ok(PriorYtd::new());
     }
     for f in snapshot.data_files(Table::ReportHistory) {
         let relevant = f.periods.is_empty()
-            || f.periods.iter().filter_map(|p| p.parse::<Period>().ok()).any(|p| years.contains(&p.year()));
+            || f.periods
+                .iter()
+                .filter_map(|p| p.parse::<Period>().ok())
+                .any(|p| years.contains(&p.year()));
         if !relevant {
             continue;
         }
-        let cols = ["credit_code", "period_index", "revenue_ytd", "output_value_ytd", "tech_upgrade_equipment_ytd", "version"];
+        let cols = [
+            "credit_code",
+            "period_index",
+            "revenue_ytd",
+            "output_value_ytd",
+            "tech_upgrade_equipment_ytd",
+            "version",
+        ];
         for b in read_batches(&snapshot.root.join(&f.path), Some(&cols))? {
             let code = col(&b, "credit_code").as_string::<i32>();
             let pidx = col(&b, "period_index").as_primitive::<Int32Type>();
@@ -68,7 +89,11 @@ pub(crate) fn prior_ytd(snapshot: &Snapshot, codes: &HashSet<String>, years: &BT
                 if !years.contains(&p.year()) || !codes.contains(c) {
                     continue;
                 }
-                let y = Ytd { revenue: rev.value(i), output_value: out.value(i), tech_upgrade_equipment: tech.value(i) };
+                let y = Ytd {
+                    revenue: rev.value(i),
+                    output_value: out.value(i),
+                    tech_upgrade_equipment: tech.value(i),
+                };
                 let v = ver.value(i);
                 let e = best.entry((c.to_string(), p)).or_insert((v, y));
                 if v >= e.0 {
@@ -105,7 +130,10 @@ pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
                 value: value.value(i).to_string(),
                 message_zh: zh.value(i).to_string(),
                 message_en: en.value(i).to_string(),
-                period: period.is_valid(i).then(|| period.value(i).parse().ok()).flatten(),
+                period: period
+                    .is_valid(i)
+                    .then(|| period.value(i).parse().ok())
+                    .flatten(),
             });
         }
     }
@@ -114,16 +142,25 @@ pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
 
 /// Report rows of earlier versions with the same (enterprise, quarter) as `keys`: the
 /// rows a new file replaces.
-pub(crate) fn replaced_rows(snapshot: &Snapshot, keys: &HashSet<(String, i32)>) -> Result<Vec<(String, i32, i64)>> {
+pub(crate) fn replaced_rows(
+    snapshot: &Snapshot,
+    keys: &HashSet<(String, i32)>,
+) -> Result<Vec<(String, i32, i64)>> {
     let periods: HashSet<i32> = keys.iter().map(|(_, p)| *p).collect();
     let mut out = Vec::new();
     for f in snapshot.data_files(Table::ReportHistory) {
         let relevant = f.periods.is_empty()
-            || f.periods.iter().filter_map(|p| p.parse::<Period>().ok()).any(|p| periods.contains(&p.index()));
+            || f.periods
+                .iter()
+                .filter_map(|p| p.parse::<Period>().ok())
+                .any(|p| periods.contains(&p.index()));
         if !relevant {
             continue;
         }
-        for b in read_batches(&snapshot.root.join(&f.path), Some(&["credit_code", "period_index", "version"]))? {
+        for b in read_batches(
+            &snapshot.root.join(&f.path),
+            Some(&["credit_code", "period_index", "version"]),
+        )? {
             let code = col(&b, "credit_code").as_string::<i32>();
             let pidx = col(&b, "period_index").as_primitive::<Int32Type>();
             let ver = col(&b, "version").as_primitive::<Int64Type>();

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
+    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, RecordBatch,
+    StringBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use clusterkpi_ingest::{ClusterRow, ReportRow, RosterRow, ValueRow};
@@ -27,8 +28,14 @@ pub enum Table {
 }
 
 impl Table {
-    pub const ALL: [Table; 6] =
-        [Table::ReportHistory, Table::Values, Table::Clusters, Table::Roster, Table::Issues, Table::Superseded];
+    pub const ALL: [Table; 6] = [
+        Table::ReportHistory,
+        Table::Values,
+        Table::Clusters,
+        Table::Roster,
+        Table::Issues,
+        Table::Superseded,
+    ];
 
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -139,16 +146,26 @@ pub(crate) fn reports_batch(rows: &[ReportRow], src: &Provenance) -> RecordBatch
     let n = rows.len();
     let mut code = StringBuilder::with_capacity(n, n * 18);
     let mut period = StringBuilder::with_capacity(n, n * 6);
-    let (mut pidx, mut year, mut quarter) =
-        (Int32Builder::with_capacity(n), Int32Builder::with_capacity(n), Int32Builder::with_capacity(n));
-    let (mut rev, mut out, mut tech) =
-        (Float64Builder::with_capacity(n), Float64Builder::with_capacity(n), Float64Builder::with_capacity(n));
+    let (mut pidx, mut year, mut quarter) = (
+        Int32Builder::with_capacity(n),
+        Int32Builder::with_capacity(n),
+        Int32Builder::with_capacity(n),
+    );
+    let (mut rev, mut out, mut tech) = (
+        Float64Builder::with_capacity(n),
+        Float64Builder::with_capacity(n),
+        Float64Builder::with_capacity(n),
+    );
     let mut employees = Int64Builder::with_capacity(n);
     let mut bools: [BooleanBuilder; 5] = std::array::from_fn(|_| BooleanBuilder::with_capacity(n));
-    let mut levels: [StringBuilder; 5] = std::array::from_fn(|_| StringBuilder::with_capacity(n, n * 8));
+    let mut levels: [StringBuilder; 5] =
+        std::array::from_fn(|_| StringBuilder::with_capacity(n, n * 8));
     let mut ints: [Int64Builder; 4] = std::array::from_fn(|_| Int64Builder::with_capacity(n));
-    let (mut version, mut file, mut line) =
-        (Int64Builder::with_capacity(n), StringBuilder::with_capacity(n, n * 8), Int64Builder::with_capacity(n));
+    let (mut version, mut file, mut line) = (
+        Int64Builder::with_capacity(n),
+        StringBuilder::with_capacity(n, n * 8),
+        Int64Builder::with_capacity(n),
+    );
     for r in rows {
         code.append_value(&r.credit_code);
         period.append_value(r.period.to_string());
@@ -158,7 +175,13 @@ pub(crate) fn reports_batch(rows: &[ReportRow], src: &Provenance) -> RecordBatch
         rev.append_value(r.revenue_ytd);
         out.append_value(r.output_value_ytd);
         employees.append_option(r.employees);
-        for (b, v) in bools.iter_mut().zip([r.is_sme, r.above_scale, r.business_info_system, r.digital_rnd_tools, r.ecommerce]) {
+        for (b, v) in bools.iter_mut().zip([
+            r.is_sme,
+            r.above_scale,
+            r.business_info_system,
+            r.digital_rnd_tools,
+            r.ecommerce,
+        ]) {
             b.append_value(v);
         }
         for (b, v) in levels.iter_mut().zip([
@@ -170,7 +193,12 @@ pub(crate) fn reports_batch(rows: &[ReportRow], src: &Provenance) -> RecordBatch
         ]) {
             b.append_value(v);
         }
-        for (b, v) in ints.iter_mut().zip([r.key_processes, r.key_processes_cnc, r.innovation_platforms, r.core_tech_breakthroughs]) {
+        for (b, v) in ints.iter_mut().zip([
+            r.key_processes,
+            r.key_processes_cnc,
+            r.innovation_platforms,
+            r.core_tech_breakthroughs,
+        ]) {
             b.append_value(v);
         }
         tech.append_value(r.tech_upgrade_equipment_ytd);
@@ -216,8 +244,13 @@ pub(crate) fn reports_batch(rows: &[ReportRow], src: &Provenance) -> RecordBatch
 
 pub(crate) fn values_batch(rows: &[ValueRow], src: &Provenance) -> RecordBatch {
     let mut cols: [StringBuilder; 4] = std::array::from_fn(|_| StringBuilder::new());
-    let (mut pidx, mut value, mut version, mut file, mut line) =
-        (Int32Builder::new(), Float64Builder::new(), Int64Builder::new(), StringBuilder::new(), Int64Builder::new());
+    let (mut pidx, mut value, mut version, mut file, mut line) = (
+        Int32Builder::new(),
+        Float64Builder::new(),
+        Int64Builder::new(),
+        StringBuilder::new(),
+        Int64Builder::new(),
+    );
     for r in rows {
         let [p, s, id, ind] = &mut cols;
         p.append_value(r.period.to_string());
@@ -259,7 +292,10 @@ pub(crate) fn clusters_batch(rows: &[ClusterRow]) -> RecordBatch {
         s[5].append_value(r.established.to_string());
         idx.append_value(r.established.index());
     }
-    let mut cols: Vec<ArrayRef> = s.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
+    let mut cols: Vec<ArrayRef> = s
+        .iter_mut()
+        .map(|b| Arc::new(b.finish()) as ArrayRef)
+        .collect();
     cols.push(Arc::new(idx.finish()));
     finish(Table::Clusters, cols)
 }
@@ -272,7 +308,12 @@ pub(crate) fn roster_batch(rows: &[RosterRow]) -> RecordBatch {
         s[2].append_value(&r.cluster_id);
         s[3].append_value(&r.county);
     }
-    finish(Table::Roster, s.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect())
+    finish(
+        Table::Roster,
+        s.iter_mut()
+            .map(|b| Arc::new(b.finish()) as ArrayRef)
+            .collect(),
+    )
 }
 
 pub(crate) fn issues_batch(issues: &[Issue], version: i64) -> RecordBatch {
@@ -291,7 +332,17 @@ pub(crate) fn issues_batch(issues: &[Issue], version: i64) -> RecordBatch {
         line.append_value(i.line as i64);
         ver.append_value(version);
     }
-    let [mut file, mut sheet, mut column, mut code, mut sev, mut value, mut zh, mut en, mut period] = s;
+    let [
+        mut file,
+        mut sheet,
+        mut column,
+        mut code,
+        mut sev,
+        mut value,
+        mut zh,
+        mut en,
+        mut period,
+    ] = s;
     finish(
         Table::Issues,
         vec![
@@ -311,11 +362,22 @@ pub(crate) fn issues_batch(issues: &[Issue], version: i64) -> RecordBatch {
 }
 
 pub(crate) fn superseded_batch(rows: &[(String, i32, i64)]) -> RecordBatch {
-    let (mut code, mut idx, mut ver) = (StringBuilder::new(), Int32Builder::new(), Int64Builder::new());
+    let (mut code, mut idx, mut ver) = (
+        StringBuilder::new(),
+        Int32Builder::new(),
+        Int64Builder::new(),
+    );
     for (c, p, v) in rows {
         code.append_value(c);
         idx.append_value(*p);
         ver.append_value(*v);
     }
-    finish(Table::Superseded, vec![Arc::new(code.finish()), Arc::new(idx.finish()), Arc::new(ver.finish())])
+    finish(
+        Table::Superseded,
+        vec![
+            Arc::new(code.finish()),
+            Arc::new(idx.finish()),
+            Arc::new(ver.finish()),
+        ],
+    )
 }

@@ -55,14 +55,22 @@ fn commits_make_versions_and_history_is_kept() {
     let mut s = w.stage(InputKind::Reports, "a.csv").unwrap();
     s.accept(report("A", "2024Q1", 10.0)).unwrap();
     s.accept(report("B", "2024Q1", 20.0)).unwrap();
-    let v1 = w.commit(&result(InputKind::Reports, 2, &["2024Q1"]), "aaaa", Some(s)).unwrap();
+    let v1 = w
+        .commit(&result(InputKind::Reports, 2, &["2024Q1"]), "aaaa", Some(s))
+        .unwrap();
     assert_eq!(v1.version(), 1);
     let mut s = w.stage(InputKind::Reports, "b.csv").unwrap();
     s.accept(report("A", "2024Q1", 11.0)).unwrap();
-    let v2 = w.commit(&result(InputKind::Reports, 1, &["2024Q1"]), "bbbb", Some(s)).unwrap();
+    let v2 = w
+        .commit(&result(InputKind::Reports, 1, &["2024Q1"]), "bbbb", Some(s))
+        .unwrap();
     assert_eq!(v2.files(Table::ReportHistory).len(), 2);
     let superseded = v2.read(Table::Superseded).unwrap();
-    assert_eq!(superseded.iter().map(|b| b.num_rows()).sum::<usize>(), 1, "A 2024Q1 of version 1 is replaced");
+    assert_eq!(
+        superseded.iter().map(|b| b.num_rows()).sum::<usize>(),
+        1,
+        "A 2024Q1 of version 1 is replaced"
+    );
     assert!(v2.ingested_sha("aaaa").is_some());
     // The earlier version is still readable as it was.
     let old = lake.snapshot(Some(1)).unwrap();
@@ -71,7 +79,10 @@ fn commits_make_versions_and_history_is_kept() {
     let prior = v2
         .prior_ytd(&HashSet::from(["A".to_string()]), &BTreeSet::from([2024]))
         .unwrap();
-    assert_eq!(prior[&("A".to_string(), "2024Q1".parse().unwrap())].revenue, 11.0);
+    assert_eq!(
+        prior[&("A".to_string(), "2024Q1".parse().unwrap())].revenue,
+        11.0
+    );
 }
 
 #[test]
@@ -82,14 +93,35 @@ fn reference_lists_are_replaced_whole() {
     for (i, codes) in [vec!["A", "B"], vec!["C"]].into_iter().enumerate() {
         let mut s = w.stage(InputKind::Roster, "roster.csv").unwrap();
         for c in &codes {
-            s.accept(Record::Roster(RosterRow { credit_code: (*c).into(), name: "n".into(), cluster_id: "x".into(), county: "c".into() }))
-                .unwrap();
+            s.accept(Record::Roster(RosterRow {
+                credit_code: (*c).into(),
+                name: "n".into(),
+                cluster_id: "x".into(),
+                county: "c".into(),
+            }))
+            .unwrap();
         }
-        w.commit(&result(InputKind::Roster, codes.len() as u64, &[]), &format!("r{i}"), Some(s)).unwrap();
+        w.commit(
+            &result(InputKind::Roster, codes.len() as u64, &[]),
+            &format!("r{i}"),
+            Some(s),
+        )
+        .unwrap();
     }
     let snap = lake.snapshot(None).unwrap();
-    assert_eq!(snap.roster_codes().unwrap().unwrap(), HashSet::from(["C".to_string()]));
-    assert_eq!(lake.snapshot(Some(1)).unwrap().roster_codes().unwrap().unwrap().len(), 2);
+    assert_eq!(
+        snap.roster_codes().unwrap().unwrap(),
+        HashSet::from(["C".to_string()])
+    );
+    assert_eq!(
+        lake.snapshot(Some(1))
+            .unwrap()
+            .roster_codes()
+            .unwrap()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -122,7 +154,10 @@ fn rejected_files_record_issues_but_no_rows() {
     s.accept(report("A", "2024Q1", 1.0)).unwrap();
     let snap = w.commit(&r, "cccc", Some(s)).unwrap();
     assert!(snap.files(Table::ReportHistory).is_empty());
-    assert!(snap.ingested_sha("cccc").is_none(), "a rejected file may be sent again");
+    assert!(
+        snap.ingested_sha("cccc").is_none(),
+        "a rejected file may be sent again"
+    );
     let issues = read_issues(&snap).unwrap();
     assert_eq!(issues, r.issues);
 }
@@ -138,10 +173,20 @@ fn leftovers_of_an_unpublished_version_are_ignored_and_cleaned() {
         let (tmp, _) = s.finish().unwrap();
         // As if killed after moving the data file but before publishing the version.
         w.place(&tmp, "report_history/v1-dead.parquet").unwrap();
-        std::fs::write(dir.path().join("_log").join("00000000000000000001.json.tmp"), "{").unwrap();
+        std::fs::write(
+            dir.path()
+                .join("_log")
+                .join("00000000000000000001.json.tmp"),
+            "{",
+        )
+        .unwrap();
     }
     assert_eq!(lake.snapshot(None).unwrap().version(), 0);
     let _w = lake.lock().unwrap();
     assert!(!dir.path().join("report_history/v1-dead.parquet").exists());
-    assert!(!dir.path().join("_log/00000000000000000001.json.tmp").exists());
+    assert!(
+        !dir.path()
+            .join("_log/00000000000000000001.json.tmp")
+            .exists()
+    );
 }

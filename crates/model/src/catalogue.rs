@@ -7,7 +7,9 @@ use serde::Deserialize;
 /// The catalogue the binary was built with.
 pub const BUILTIN_CATALOGUE: &str = include_str!("../../../pipelines/indicators/catalogue.toml");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     City,
@@ -56,7 +58,9 @@ impl Unit {
 }
 
 /// A report section, in the order the plan names its areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
     Digital,
@@ -68,8 +72,14 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 6] =
-        [Area::Digital, Area::Innovation, Area::Ecology, Area::Scale, Area::Policy, Area::Coverage];
+    pub const ALL: [Area; 6] = [
+        Area::Digital,
+        Area::Innovation,
+        Area::Ecology,
+        Area::Scale,
+        Area::Policy,
+        Area::Coverage,
+    ];
 
     #[must_use]
     pub fn name_zh(self) -> &'static str {
@@ -193,7 +203,9 @@ impl Catalogue {
                 return Err(CatalogueError::Duplicate(i.id.clone()));
             }
         }
-        Ok(Self { indicators: file.indicator })
+        Ok(Self {
+            indicators: file.indicator,
+        })
     }
 
     #[must_use]
@@ -208,7 +220,10 @@ impl Catalogue {
     /// Position in the catalogue, for stable output order.
     #[must_use]
     pub fn position(&self, id: &str) -> usize {
-        self.indicators.iter().position(|i| i.id == id).unwrap_or(usize::MAX)
+        self.indicators
+            .iter()
+            .position(|i| i.id == id)
+            .unwrap_or(usize::MAX)
     }
 }
 
@@ -220,19 +235,41 @@ mod tests {
     fn builtin_catalogue_has_every_indicator_of_the_spec() {
         let c = Catalogue::builtin();
         for id in [
-            "cnc_rate", "bis_rate", "rnd_tool_rate", "ecommerce_rate", "revenue_ytd",
-            "output_value_ytd", "revenue_yoy", "revenue_cagr", "sme_count", "specialized_count",
-            "little_giant_count", "above_scale_count", "design_center_count",
-            "innovation_platform_count", "core_tech_count", "green_factory_count",
-            "listing_reserve_count", "listed_count", "clusters_over_5b", "clusters_over_10b",
-            "digital_cluster_count", "new_cluster_count", "green_park_count",
-            "tech_upgrade_subsidy", "demo_reward", "reporting_rate",
+            "cnc_rate",
+            "bis_rate",
+            "rnd_tool_rate",
+            "ecommerce_rate",
+            "revenue_ytd",
+            "output_value_ytd",
+            "revenue_yoy",
+            "revenue_cagr",
+            "sme_count",
+            "specialized_count",
+            "little_giant_count",
+            "above_scale_count",
+            "design_center_count",
+            "innovation_platform_count",
+            "core_tech_count",
+            "green_factory_count",
+            "listing_reserve_count",
+            "listed_count",
+            "clusters_over_5b",
+            "clusters_over_10b",
+            "digital_cluster_count",
+            "new_cluster_count",
+            "green_park_count",
+            "tech_upgrade_subsidy",
+            "demo_reward",
+            "reporting_rate",
         ] {
             assert!(c.get(id).is_some(), "{id} missing");
         }
         assert_eq!(c.iter().count(), 26);
         assert_eq!(c.get("green_park_count").unwrap().kind, Kind::Reported);
         assert_eq!(c.get("clusters_over_5b").unwrap().scopes, vec![Scope::City]);
-        assert_eq!(c.get("revenue_cagr").unwrap().projection, Projection::Persist);
+        assert_eq!(
+            c.get("revenue_cagr").unwrap().projection,
+            Projection::Persist
+        );
     }
 }

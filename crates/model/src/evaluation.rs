@@ -130,11 +130,10 @@ impl Evaluation {
                 Language::Zh => self.plan.city_name.clone(),
                 Language::En => self.plan.city.clone(),
             },
-            Scope::Cluster => self
-                .clusters
-                .iter()
-                .find(|c| c.id == scope_id)
-                .map_or_else(|| scope_id.to_string(), |c| c.name_in(self.language).to_string()),
+            Scope::Cluster => self.clusters.iter().find(|c| c.id == scope_id).map_or_else(
+                || scope_id.to_string(),
+                |c| c.name_in(self.language).to_string(),
+            ),
         }
     }
 
@@ -147,7 +146,12 @@ impl Evaluation {
 
     /// One indicator's series in one scope, in quarter order.
     #[must_use]
-    pub fn series_of(&self, scope: Scope, scope_id: &str, indicator: &str) -> Vec<(Period, Option<f64>)> {
+    pub fn series_of(
+        &self,
+        scope: Scope,
+        scope_id: &str,
+        indicator: &str,
+    ) -> Vec<(Period, Option<f64>)> {
         self.series
             .iter()
             .filter(|s| s.scope == scope && s.scope_id == scope_id && s.indicator == indicator)
@@ -159,7 +163,11 @@ impl Evaluation {
     #[must_use]
     pub fn partial_reasons(&self) -> Vec<String> {
         let mut reasons = Vec::new();
-        for k in self.kpis.iter().filter(|k| k.indicator == "reporting_rate" && k.scope == Scope::Cluster) {
+        for k in self
+            .kpis
+            .iter()
+            .filter(|k| k.indicator == "reporting_rate" && k.scope == Scope::Cluster)
+        {
             if k.reporting < k.expected {
                 reasons.push(format!(
                     "{}: {}/{} 家企业报送 / enterprises reported",

@@ -35,7 +35,10 @@ impl Period {
     /// The period at a quarter index (the inverse of [`Period::index`]).
     #[must_use]
     pub fn from_index(index: i32) -> Self {
-        Self { year: index.div_euclid(4), quarter: (index.rem_euclid(4) + 1) as u8 }
+        Self {
+            year: index.div_euclid(4),
+            quarter: (index.rem_euclid(4) + 1) as u8,
+        }
     }
 
     #[must_use]
@@ -57,7 +60,11 @@ impl Period {
     /// `Y(p)`: the latest complete year at this quarter.
     #[must_use]
     pub fn latest_complete_year(self) -> i32 {
-        if self.quarter == 4 { self.year } else { self.year - 1 }
+        if self.quarter == 4 {
+            self.year
+        } else {
+            self.year - 1
+        }
     }
 
     #[must_use]
@@ -78,7 +85,10 @@ impl Period {
     /// The quarter containing a calendar date.
     #[must_use]
     pub fn containing(date: Date) -> Self {
-        Self { year: date.year, quarter: ((date.month - 1) / 3 + 1) as u8 }
+        Self {
+            year: date.year,
+            quarter: ((date.month - 1) / 3 + 1) as u8,
+        }
     }
 
     /// The last quarter that has ended on `date`.
@@ -124,7 +134,10 @@ impl FromStr for Period {
 }
 
 fn split_year(s: &str) -> Option<(&str, &str)> {
-    let digits = s.char_indices().take_while(|(_, c)| c.is_ascii_digit()).count();
+    let digits = s
+        .char_indices()
+        .take_while(|(_, c)| c.is_ascii_digit())
+        .count();
     (digits == 4).then(|| s.split_at(4))
 }
 
@@ -178,7 +191,10 @@ impl Date {
     /// an old quarter pin the date so "a period after the current date" is reproducible.
     #[must_use]
     pub fn today() -> Self {
-        if let Some(d) = std::env::var("CLUSTERKPI_TODAY").ok().and_then(|s| Date::parse_iso(&s)) {
+        if let Some(d) = std::env::var("CLUSTERKPI_TODAY")
+            .ok()
+            .and_then(|s| Date::parse_iso(&s))
+        {
             return d;
         }
         let secs = std::time::SystemTime::now()
@@ -254,8 +270,18 @@ mod tests {
     #[test]
     fn every_contract_form_parses_to_the_same_quarter() {
         for form in [
-            "2024Q3", "2024-Q3", "2024q3", " 2024Q3 ", "2024年第3季度", "2024年三季度",
-            "2024年第三季度", "2024-09", "2024年9月", "２０２４Ｑ３", "2024-9", "2024年09月",
+            "2024Q3",
+            "2024-Q3",
+            "2024q3",
+            " 2024Q3 ",
+            "2024年第3季度",
+            "2024年三季度",
+            "2024年第三季度",
+            "2024-09",
+            "2024年9月",
+            "２０２４Ｑ３",
+            "2024-9",
+            "2024年09月",
         ] {
             assert_eq!(p(form), Period::new(2024, 3).unwrap(), "{form}");
         }
@@ -263,9 +289,24 @@ mod tests {
 
     #[test]
     fn other_months_and_shapes_are_rejected() {
-        assert_eq!("2024-08".parse::<Period>(), Err(PeriodError::NotQuarterEnd(8)));
-        assert_eq!("2024年7月".parse::<Period>(), Err(PeriodError::NotQuarterEnd(7)));
-        for bad in ["2024Q5", "2024Q0", "24Q3", "2024", "", "2024-13", "2024年第五季度", "Q3"] {
+        assert_eq!(
+            "2024-08".parse::<Period>(),
+            Err(PeriodError::NotQuarterEnd(8))
+        );
+        assert_eq!(
+            "2024年7月".parse::<Period>(),
+            Err(PeriodError::NotQuarterEnd(7))
+        );
+        for bad in [
+            "2024Q5",
+            "2024Q0",
+            "24Q3",
+            "2024",
+            "",
+            "2024-13",
+            "2024年第五季度",
+            "Q3",
+        ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }
@@ -285,7 +326,11 @@ mod tests {
 
     #[test]
     fn future_periods_are_rejected_against_today() {
-        let today = Date { year: 2026, month: 11, day: 29 };
+        let today = Date {
+            year: 2026,
+            month: 11,
+            day: 29,
+        };
         assert!(Period::parse_not_after("2026Q4", today).is_ok());
         assert_eq!(
             Period::parse_not_after("2027Q1", today),

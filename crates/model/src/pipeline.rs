@@ -75,11 +75,18 @@ impl Pipeline {
     pub fn load(file: Option<&Path>, over: Overrides) -> Result<Self, PipelineError> {
         let (raw, base) = match file {
             Some(path) => {
-                let err = |problems| PipelineError { path: path.display().to_string(), problems };
-                let text =
-                    std::fs::read_to_string(path).map_err(|e| err(vec![format!("cannot read it: {e}")]))?;
-                let raw: PipelineFile = toml::from_str(&text).map_err(|e| err(vec![e.to_string()]))?;
-                (raw.pipeline, path.parent().map(Path::to_path_buf).unwrap_or_default())
+                let err = |problems| PipelineError {
+                    path: path.display().to_string(),
+                    problems,
+                };
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| err(vec![format!("cannot read it: {e}")]))?;
+                let raw: PipelineFile =
+                    toml::from_str(&text).map_err(|e| err(vec![e.to_string()]))?;
+                (
+                    raw.pipeline,
+                    path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                )
             }
             None => (PipelineSection::default(), PathBuf::new()),
         };
@@ -96,10 +103,14 @@ impl Pipeline {
                 }
             },
         };
-        let max_error_rate =
-            over.max_error_rate.or(raw.max_error_rate).unwrap_or(DEFAULT_MAX_ERROR_RATE);
+        let max_error_rate = over
+            .max_error_rate
+            .or(raw.max_error_rate)
+            .unwrap_or(DEFAULT_MAX_ERROR_RATE);
         if !(0.0..=1.0).contains(&max_error_rate) {
-            problems.push(format!("max_error_rate = {max_error_rate}: must be between 0 and 1"));
+            problems.push(format!(
+                "max_error_rate = {max_error_rate}: must be between 0 and 1"
+            ));
         }
         if !problems.is_empty() {
             return Err(PipelineError {
@@ -114,8 +125,14 @@ impl Pipeline {
             clusters: over.clusters.or_else(|| rel(raw.clusters)),
             roster: over.roster.or_else(|| rel(raw.roster)),
             inbox: over.inbox.or_else(|| rel(raw.inbox)),
-            lake: over.lake.or_else(|| rel(raw.lake)).unwrap_or_else(|| PathBuf::from("data/lake")),
-            out: over.out.or_else(|| rel(raw.out)).unwrap_or_else(|| PathBuf::from("reports")),
+            lake: over
+                .lake
+                .or_else(|| rel(raw.lake))
+                .unwrap_or_else(|| PathBuf::from("data/lake")),
+            out: over
+                .out
+                .or_else(|| rel(raw.out))
+                .unwrap_or_else(|| PathBuf::from("reports")),
             indicators: rel(raw.indicators),
             language,
             max_error_rate,
@@ -139,7 +156,10 @@ mod tests {
         .unwrap();
         let p = Pipeline::load(
             Some(&f),
-            Overrides { lake: Some("/x/lake".into()), ..Overrides::default() },
+            Overrides {
+                lake: Some("/x/lake".into()),
+                ..Overrides::default()
+            },
         )
         .unwrap();
         assert_eq!(p.plan.unwrap(), dir.join("../p.toml"));

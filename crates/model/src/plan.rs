@@ -132,7 +132,10 @@ impl Target {
     #[must_use]
     pub fn unit_in_doubt(&self) -> bool {
         self.rule == Rule::Gain
-            && self.note.as_deref().is_some_and(|n| n.contains("relative reading"))
+            && self
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("relative reading"))
     }
 
     /// The absolute level to reach, given the baseline value.
@@ -198,7 +201,9 @@ impl Plan {
         if let (Some(b), Some(d)) = (baseline, deadline)
             && d <= b
         {
-            problems.push(format!("[plan].deadline {d} must come after the baseline {b}"));
+            problems.push(format!(
+                "[plan].deadline {d} must come after the baseline {b}"
+            ));
         }
         if raw.plan.city.trim().is_empty() {
             problems.push("[plan].city must name the city id used as scope_id".into());
@@ -208,19 +213,26 @@ impl Plan {
         for (n, t) in raw.targets.iter().enumerate() {
             let at = format!("[[targets]] #{} ({})", n + 1, t.indicator);
             let Some(ind) = catalogue.get(&t.indicator) else {
-                problems.push(format!("{at}: unknown indicator; see the indicator catalogue"));
+                problems.push(format!(
+                    "{at}: unknown indicator; see the indicator catalogue"
+                ));
                 continue;
             };
             let scope = match t.scope.as_str() {
                 "city" => Scope::City,
                 "cluster" => Scope::Cluster,
                 other => {
-                    problems.push(format!("{at}: scope {other:?} must be \"city\" or \"cluster\""));
+                    problems.push(format!(
+                        "{at}: scope {other:?} must be \"city\" or \"cluster\""
+                    ));
                     continue;
                 }
             };
             if !ind.has_scope(scope) {
-                problems.push(format!("{at}: the indicator is not defined for scope {}", scope.as_str()));
+                problems.push(format!(
+                    "{at}: the indicator is not defined for scope {}",
+                    scope.as_str()
+                ));
             }
             let rule = match t.rule.as_str() {
                 "gain" => Rule::Gain,
@@ -237,7 +249,9 @@ impl Plan {
                 None | Some("pp") => GainUnit::Pp,
                 Some("relative") => GainUnit::Relative,
                 Some(other) => {
-                    problems.push(format!("{at}: unit {other:?} must be \"pp\" or \"relative\""));
+                    problems.push(format!(
+                        "{at}: unit {other:?} must be \"pp\" or \"relative\""
+                    ));
                     GainUnit::Pp
                 }
             };
@@ -245,7 +259,9 @@ impl Plan {
                 problems.push(format!("{at}: amount must be a finite number"));
             }
             if !seen.insert((t.indicator.clone(), scope)) {
-                problems.push(format!("{at}: a second target for the same indicator and scope"));
+                problems.push(format!(
+                    "{at}: a second target for the same indicator and scope"
+                ));
             }
             targets.push(Target {
                 indicator: t.indicator.clone(),
@@ -275,7 +291,9 @@ impl Plan {
 
     #[must_use]
     pub fn target(&self, indicator: &str, scope: Scope) -> Option<&Target> {
-        self.targets.iter().find(|t| t.indicator == indicator && t.scope == scope)
+        self.targets
+            .iter()
+            .find(|t| t.indicator == indicator && t.scope == scope)
     }
 }
 
@@ -293,9 +311,15 @@ mod tests {
         assert_eq!(plan.city, "shijiazhuang");
         assert_eq!(plan.targets.len(), 17);
         let cnc = plan.target("cnc_rate", Scope::Cluster).unwrap();
-        assert_eq!((cnc.rule, cnc.amount, cnc.unit), (Rule::Gain, 5.0, GainUnit::Pp));
+        assert_eq!(
+            (cnc.rule, cnc.amount, cnc.unit),
+            (Rule::Gain, 5.0, GainUnit::Pp)
+        );
         assert!(cnc.unit_in_doubt());
-        assert_eq!(plan.target("sme_count", Scope::City).unwrap().rule, Rule::MoreThan);
+        assert_eq!(
+            plan.target("sme_count", Scope::City).unwrap().rule,
+            Rule::MoreThan
+        );
         assert_eq!(plan.policy.tech_upgrade_subsidy_cap, 500.0);
     }
 
@@ -346,7 +370,10 @@ amount = 1
             note: None,
         };
         assert_eq!(t(Rule::Gain, GainUnit::Pp).level(Some(40.0)), Some(50.0));
-        assert_eq!(t(Rule::Gain, GainUnit::Relative).level(Some(40.0)), Some(44.0));
+        assert_eq!(
+            t(Rule::Gain, GainUnit::Relative).level(Some(40.0)),
+            Some(44.0)
+        );
         assert_eq!(t(Rule::Gain, GainUnit::Pp).level(None), None);
         assert_eq!(t(Rule::AtLeast, GainUnit::Pp).level(None), Some(10.0));
     }

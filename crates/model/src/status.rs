@@ -165,7 +165,11 @@ pub fn judge(
         (Projection::Linear, Some((a, slope))) => Some(a + slope * f64::from(deadline.index())),
         _ => v,
     };
-    let from = if indicator.progress_from_zero { Some(0.0) } else { b };
+    let from = if indicator.progress_from_zero {
+        Some(0.0)
+    } else {
+        b
+    };
     let progress = match (projected, from, level) {
         (Some(p), Some(f), Some(l)) if (l - f).abs() > 0.0 => Some((p - f) / (l - f)),
         _ => None,
@@ -213,7 +217,10 @@ pub fn judge(
 /// report's second reading where the plan's unit is in doubt.
 #[must_use]
 pub fn relative_reading(target: &Target) -> Target {
-    Target { unit: GainUnit::Relative, ..target.clone() }
+    Target {
+        unit: GainUnit::Relative,
+        ..target.clone()
+    }
 }
 
 /// Least-squares line through `(q(s), value)`; `None` with fewer than two points.
@@ -223,7 +230,11 @@ pub fn least_squares(points: &[(Period, f64)]) -> Option<(f64, f64)> {
         return None;
     }
     let n = points.len() as f64;
-    let mx = points.iter().map(|(p, _)| f64::from(p.index())).sum::<f64>() / n;
+    let mx = points
+        .iter()
+        .map(|(p, _)| f64::from(p.index()))
+        .sum::<f64>()
+        / n;
     let my = points.iter().map(|(_, y)| y).sum::<f64>() / n;
     let (mut sxy, mut sxx) = (0.0, 0.0);
     for (p, y) in points {
@@ -260,13 +271,24 @@ mod tests {
     fn run(series: &[(&str, Option<f64>)], as_of: &str, id: &str, t: &Target) -> Judgement {
         let c = Catalogue::builtin();
         let s: Vec<_> = series.iter().map(|(q, v)| (p(q), *v)).collect();
-        judge(&s, p(as_of), p("2020Q4"), p("2025Q4"), c.get(id).unwrap(), Some(t))
+        judge(
+            &s,
+            p(as_of),
+            p("2020Q4"),
+            p("2025Q4"),
+            c.get(id).unwrap(),
+            Some(t),
+        )
     }
 
     #[test]
     fn gain_on_track_with_a_hand_computed_projection() {
         // 40 at 2020Q4 rising 0.25 pp a quarter: 20 quarters later 45 (= target level).
-        let s = [("2020Q4", Some(40.0)), ("2021Q1", Some(40.25)), ("2021Q2", Some(40.5))];
+        let s = [
+            ("2020Q4", Some(40.0)),
+            ("2021Q1", Some(40.25)),
+            ("2021Q2", Some(40.5)),
+        ];
         let j = run(&s, "2021Q2", "cnc_rate", &target(Rule::Gain, 5.0));
         assert_eq!(j.baseline_value, Some(40.0));
         assert_eq!(j.target_level, Some(45.0));
@@ -280,7 +302,12 @@ mod tests {
     fn every_status_class() {
         let t = target(Rule::Gain, 5.0);
         // achieved
-        let j = run(&[("2020Q4", Some(40.0)), ("2022Q1", Some(45.0))], "2022Q1", "cnc_rate", &t);
+        let j = run(
+            &[("2020Q4", Some(40.0)), ("2022Q1", Some(45.0))],
+            "2022Q1",
+            "cnc_rate",
+            &t,
+        );
         assert_eq!(j.status, Status::Achieved);
         // at risk: projected gain 4 of 5 → 0.8
         let s = [("2020Q4", Some(40.0)), ("2021Q4", Some(40.8))];
@@ -297,28 +324,48 @@ mod tests {
         assert_eq!(run(&s, "2021Q4", "cnc_rate", &t).status, Status::NoData);
         // worsening
         let s = [("2020Q4", Some(40.0)), ("2021Q4", Some(39.0))];
-        assert_eq!(run(&s, "2021Q4", "cnc_rate", &t).trend, Some(Trend::Worsening));
+        assert_eq!(
+            run(&s, "2021Q4", "cnc_rate", &t).trend,
+            Some(Trend::Worsening)
+        );
     }
 
     #[test]
     fn more_than_is_strict_and_at_least_has_a_tolerance() {
         let s = [("2020Q4", Some(2000.0)), ("2021Q4", Some(2500.0))];
-        assert_ne!(run(&s, "2021Q4", "sme_count", &target(Rule::MoreThan, 2500.0)).status, Status::Achieved);
+        assert_ne!(
+            run(&s, "2021Q4", "sme_count", &target(Rule::MoreThan, 2500.0)).status,
+            Status::Achieved
+        );
         let s = [("2020Q4", Some(2000.0)), ("2021Q4", Some(2500.0 - 1e-12))];
-        assert_eq!(run(&s, "2021Q4", "sme_count", &target(Rule::AtLeast, 2500.0)).status, Status::Achieved);
+        assert_eq!(
+            run(&s, "2021Q4", "sme_count", &target(Rule::AtLeast, 2500.0)).status,
+            Status::Achieved
+        );
     }
 
     #[test]
     fn baseline_falls_back_to_the_first_value_after_it() {
-        let s = [("2020Q4", None), ("2021Q2", Some(30.0)), ("2021Q3", Some(31.0))];
+        let s = [
+            ("2020Q4", None),
+            ("2021Q2", Some(30.0)),
+            ("2021Q3", Some(31.0)),
+        ];
         let j = run(&s, "2021Q3", "cnc_rate", &target(Rule::Gain, 5.0));
-        assert_eq!((j.baseline_period, j.baseline_value), (Some(p("2021Q2")), Some(30.0)));
+        assert_eq!(
+            (j.baseline_period, j.baseline_value),
+            (Some(p("2021Q2")), Some(30.0))
+        );
         assert_eq!(j.target_level, Some(35.0));
     }
 
     #[test]
     fn growth_rates_persist_and_progress_is_measured_from_zero() {
-        let s = [("2020Q4", None), ("2021Q4", Some(12.0)), ("2022Q1", Some(9.0))];
+        let s = [
+            ("2020Q4", None),
+            ("2021Q4", Some(12.0)),
+            ("2022Q1", Some(9.0)),
+        ];
         let j = run(&s, "2022Q1", "revenue_cagr", &target(Rule::AtLeast, 10.0));
         assert_eq!(j.projected, Some(9.0));
         assert!((j.progress.unwrap() - 0.9).abs() < 1e-12);
@@ -330,7 +377,12 @@ mod tests {
     #[test]
     fn one_point_projects_the_current_value() {
         let s = [("2021Q1", Some(100.0))];
-        let j = run(&s, "2021Q1", "design_center_count", &target(Rule::AtLeast, 10.0));
+        let j = run(
+            &s,
+            "2021Q1",
+            "design_center_count",
+            &target(Rule::AtLeast, 10.0),
+        );
         assert_eq!(j.projected, Some(100.0));
         assert_eq!(j.trend, None);
         assert_eq!(j.status, Status::Achieved);
@@ -338,8 +390,18 @@ mod tests {
 
     #[test]
     fn progress_is_null_when_level_equals_baseline_and_then_projection_decides() {
-        let s = [("2020Q4", Some(10.0)), ("2021Q1", Some(8.0)), ("2021Q2", Some(9.0)), ("2021Q3", Some(9.9))];
-        let j = run(&s, "2021Q3", "design_center_count", &target(Rule::AtLeast, 10.0));
+        let s = [
+            ("2020Q4", Some(10.0)),
+            ("2021Q1", Some(8.0)),
+            ("2021Q2", Some(9.0)),
+            ("2021Q3", Some(9.9)),
+        ];
+        let j = run(
+            &s,
+            "2021Q3",
+            "design_center_count",
+            &target(Rule::AtLeast, 10.0),
+        );
         assert_eq!(j.progress, None);
         assert_eq!(j.status, Status::OnTrack, "{j:?}");
     }

@@ -17,6 +17,9 @@ pub fn to_half_width(s: &str) -> String {
 mod tests {
     #[test]
     fn full_width_becomes_half_width() {
-        assert_eq!(super::to_half_width("营业收入（万元）１２３　Ｙ"), "营业收入(万元)123 Y");
+        assert_eq!(
+            super::to_half_width("营业收入（万元）１２３　Ｙ"),
+            "营业收入(万元)123 Y"
+        );
     }
 }

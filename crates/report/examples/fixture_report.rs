@@ -13,7 +13,9 @@ use clusterkpi_report::{RunInfo, write_report};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let out = args.first().ok_or("usage: fixture_report OUT_DIR [en] [complete]")?;
+    let out = args
+        .first()
+        .ok_or("usage: fixture_report OUT_DIR [en] [complete]")?;
     let mut eval = fixture::evaluation(!args.iter().any(|a| a == "complete"));
     if args.iter().any(|a| a == "en") {
         eval.language = Language::En;

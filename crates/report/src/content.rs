@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use clusterkpi_model::{Area, Code, Evaluation, KpiRow, Scope, Status, Trend};
 use clusterkpi_charts::Chart;
+use clusterkpi_model::{Area, Code, Evaluation, KpiRow, Scope, Status, Trend};
 
 use crate::RunInfo;
 use crate::rows;
@@ -16,7 +16,13 @@ use crate::text::{self, DASH, PARTIAL_BANNER, TARGET_STATUSES, Text};
 
 /// Areas with a report section of their own, in the plan's order. Coverage is part of
 /// the data-quality section.
-const AREAS: [Area; 5] = [Area::Digital, Area::Innovation, Area::Ecology, Area::Scale, Area::Policy];
+const AREAS: [Area; 5] = [
+    Area::Digital,
+    Area::Innovation,
+    Area::Ecology,
+    Area::Scale,
+    Area::Policy,
+];
 
 /// Long lists are cut here, with a count of the rest, so a quarter where a whole county
 /// did not report still gives a readable report.
@@ -35,12 +41,26 @@ pub(crate) struct Document {
 
 pub(crate) enum Block {
     /// `facts` are (label, value, needs attention).
-    Headline { title: String, subtitle: String, facts: Vec<(String, String, bool)> },
+    Headline {
+        title: String,
+        subtitle: String,
+        facts: Vec<(String, String, bool)>,
+    },
     /// The partial-data banner: reasons, then missing enterprises grouped by cluster
     /// as (cluster label with its colon, names).
-    Banner { title: &'static str, reasons_label: String, reasons: Vec<String>, missing_label: String, missing: Vec<(String, String)> },
+    Banner {
+        title: &'static str,
+        reasons_label: String,
+        reasons: Vec<String>,
+        missing_label: String,
+        missing: Vec<(String, String)>,
+    },
     /// A numbered top-level section; every one but the first starts a printed page.
-    Section { id: String, title: String, page_break: bool },
+    Section {
+        id: String,
+        title: String,
+        page_break: bool,
+    },
     Heading(String),
     Para(String),
     Note(String),
@@ -48,7 +68,11 @@ pub(crate) enum Block {
     Numbered(Vec<String>),
     /// Target counts by status.
     Tiles(Vec<(Status, String, usize)>),
-    Chart { title: String, svg: String, png: String },
+    Chart {
+        title: String,
+        svg: String,
+        png: String,
+    },
     Table(Table),
 }
 
@@ -79,21 +103,40 @@ pub(crate) enum Style {
 }
 
 fn cell(text: impl Into<String>) -> Cell {
-    Cell { text: text.into(), style: Style::Text }
+    Cell {
+        text: text.into(),
+        style: Style::Text,
+    }
 }
 
 fn num(text: impl Into<String>) -> Cell {
-    Cell { text: text.into(), style: Style::Number }
+    Cell {
+        text: text.into(),
+        style: Style::Number,
+    }
 }
 
 fn status_cell(t: Text, s: Status) -> Cell {
-    Cell { text: t.status(s).to_string(), style: Style::Status(s) }
+    Cell {
+        text: t.status(s).to_string(),
+        style: Style::Status(s),
+    }
 }
 
 /// Builds the report's content.
-pub(crate) fn document(eval: &Evaluation, run: &RunInfo, charts: &[Chart], generated_at: &str) -> Document {
+pub(crate) fn document(
+    eval: &Evaluation,
+    run: &RunInfo,
+    charts: &[Chart],
+    generated_at: &str,
+) -> Document {
     let t = Text::new(eval.language);
-    let mut b = Builder { eval, t, blocks: Vec::new(), section: 0 };
+    let mut b = Builder {
+        eval,
+        t,
+        blocks: Vec::new(),
+        section: 0,
+    };
     b.headline(run, generated_at);
     if eval.is_partial() {
         b.banner();
@@ -109,7 +152,11 @@ pub(crate) fn document(eval: &Evaluation, run: &RunInfo, charts: &[Chart], gener
     Document {
         lang_attr: t.html_lang(),
         colon: t.colon(),
-        title: format!("{} · {}", t.plan_name(&eval.plan), t.as_of(&eval.as_of.to_string())),
+        title: format!(
+            "{} · {}",
+            t.plan_name(&eval.plan),
+            t.as_of(&eval.as_of.to_string())
+        ),
         blocks: b.blocks,
     }
 }
@@ -129,15 +176,25 @@ impl Builder<'_> {
     fn section(&mut self, id: &str, title: &str) {
         self.section += 1;
         let page_break = self.section > 1;
-        self.push(Block::Section { id: id.to_string(), title: format!("{}. {title}", self.section), page_break });
+        self.push(Block::Section {
+            id: id.to_string(),
+            title: format!("{}. {title}", self.section),
+            page_break,
+        });
     }
 
     fn chart(&mut self, c: &Chart) {
-        self.push(Block::Chart { title: c.title.clone(), svg: inline_svg(&c.svg).to_string(), png: png_ref(c) });
+        self.push(Block::Chart {
+            title: c.title.clone(),
+            svg: inline_svg(&c.svg).to_string(),
+            png: png_ref(c),
+        });
     }
 
     fn indicator_name(&self, id: &str) -> String {
-        self.eval.indicator(id).map_or_else(|| id.to_string(), |i| i.name_in(self.t.lang()).to_string())
+        self.eval
+            .indicator(id)
+            .map_or_else(|| id.to_string(), |i| i.name_in(self.t.lang()).to_string())
     }
 
     fn headline(&mut self, run: &RunInfo, generated_at: &str) {
@@ -146,14 +203,31 @@ impl Builder<'_> {
         let partial = e.is_partial();
         let facts = vec![
             (t.as_of_label().to_string(), period.clone(), false),
-            (t.plan_period().to_string(), format!("{} → {}", e.plan.baseline, e.plan.deadline), false),
-            (t.dataset_version().to_string(), e.dataset_version.to_string(), false),
+            (
+                t.plan_period().to_string(),
+                format!("{} → {}", e.plan.baseline, e.plan.deadline),
+                false,
+            ),
+            (
+                t.dataset_version().to_string(),
+                e.dataset_version.to_string(),
+                false,
+            ),
             (
                 t.data_status().to_string(),
-                if partial { t.data_partial() } else { t.data_complete() }.to_string(),
+                if partial {
+                    t.data_partial()
+                } else {
+                    t.data_complete()
+                }
+                .to_string(),
                 partial,
             ),
-            (t.generated_at().to_string(), generated_at.to_string(), false),
+            (
+                t.generated_at().to_string(),
+                generated_at.to_string(),
+                false,
+            ),
             (t.run_id().to_string(), run.run_id.clone(), false),
         ];
         self.push(Block::Headline {
@@ -173,11 +247,22 @@ impl Builder<'_> {
         let missing = groups
             .into_iter()
             .map(|(cluster, list)| {
-                let label = format!("{} ({}){}", e.scope_name(Scope::Cluster, cluster), list.len(), t.colon());
+                let label = format!(
+                    "{} ({}){}",
+                    e.scope_name(Scope::Cluster, cluster),
+                    list.len(),
+                    t.colon()
+                );
                 let mut names: Vec<String> = list
                     .iter()
                     .take(MAX_MISSING_PER_CLUSTER)
-                    .map(|m| if m.name.is_empty() { m.credit_code.clone() } else { m.name.clone() })
+                    .map(|m| {
+                        if m.name.is_empty() {
+                            m.credit_code.clone()
+                        } else {
+                            m.name.clone()
+                        }
+                    })
                     .collect();
                 if list.len() > MAX_MISSING_PER_CLUSTER {
                     names.push(t.and_more(list.len() - MAX_MISSING_PER_CLUSTER));
@@ -203,10 +288,20 @@ impl Builder<'_> {
             return;
         }
         let city = targeted.iter().filter(|k| k.scope == Scope::City).count();
-        self.push(Block::Para(t.summary_total(targeted.len(), city, targeted.len() - city)));
+        self.push(Block::Para(t.summary_total(
+            targeted.len(),
+            city,
+            targeted.len() - city,
+        )));
         let tiles = TARGET_STATUSES
             .iter()
-            .map(|s| (*s, t.status(*s).to_string(), targeted.iter().filter(|k| k.judgement.status == *s).count()))
+            .map(|s| {
+                (
+                    *s,
+                    t.status(*s).to_string(),
+                    targeted.iter().filter(|k| k.judgement.status == *s).count(),
+                )
+            })
             .collect();
         self.push(Block::Tiles(tiles));
     }
@@ -216,7 +311,10 @@ impl Builder<'_> {
         self.section("scorecard", t.scorecard_title());
         self.push(Block::Para(t.scorecard_intro().to_string()));
         // The scorecard chart, and any chart the chart stage did not file under an area.
-        for c in charts.iter().filter(|c| c.area.is_none() && c.id != "coverage") {
+        for c in charts
+            .iter()
+            .filter(|c| c.area.is_none() && c.id != "coverage")
+        {
             self.chart(c);
         }
         let head = vec![
@@ -248,7 +346,10 @@ impl Builder<'_> {
                     num(t.value(j.projected, k.unit)),
                     num(text::progress(j.progress)),
                     status_cell(t, j.status),
-                    Cell { text: t.trend(j.trend).to_string(), style: Style::Trend(j.trend) },
+                    Cell {
+                        text: t.trend(j.trend).to_string(),
+                        style: Style::Trend(j.trend),
+                    },
                 ]))
             })
             .collect();
@@ -258,14 +359,21 @@ impl Builder<'_> {
         }
         self.push(Block::Table(Table { head, rows }));
         if any_late {
-            self.push(Block::Note(t.late_baseline_note(&e.plan.baseline.to_string())));
+            self.push(Block::Note(
+                t.late_baseline_note(&e.plan.baseline.to_string()),
+            ));
         }
     }
 
     fn baseline(&self, k: &KpiRow) -> String {
         let j = &k.judgement;
         let period = j.baseline_period.map(|p| p.to_string());
-        self.t.baseline(j.baseline_value, k.unit, period.as_deref(), rows::late_baseline(self.eval, k))
+        self.t.baseline(
+            j.baseline_value,
+            k.unit,
+            period.as_deref(),
+            rows::late_baseline(self.eval, k),
+        )
     }
 
     /// One area: its charts and a table of its indicators for the city and every
@@ -283,9 +391,11 @@ impl Builder<'_> {
             self.chart(c);
         }
 
-        let indicators: Vec<&clusterkpi_model::Indicator> = e.indicators.iter().filter(|i| i.area == area).collect();
+        let indicators: Vec<&clusterkpi_model::Indicator> =
+            e.indicators.iter().filter(|i| i.area == area).collect();
         let in_doubt = e.kpis.iter().any(|k| {
-            indicators.iter().any(|i| i.id == k.indicator) && k.target.as_ref().is_some_and(|t| t.unit_in_doubt())
+            indicators.iter().any(|i| i.id == k.indicator)
+                && k.target.as_ref().is_some_and(|t| t.unit_in_doubt())
         });
         let mut head = vec![
             t.col_scope().to_string(),
@@ -314,12 +424,23 @@ impl Builder<'_> {
                     cell(e.scope_name(k.scope, &k.scope_id)),
                     num(t.value(j.value, k.unit)),
                     num(self.baseline(k)),
-                    cell(k.target.as_ref().map_or_else(|| DASH.to_string(), |tg| t.target(tg, k.unit))),
+                    cell(
+                        k.target
+                            .as_ref()
+                            .map_or_else(|| DASH.to_string(), |tg| t.target(tg, k.unit)),
+                    ),
                     num(t.value(j.target_level, k.unit)),
-                    if k.target.is_some() { status_cell(t, j.status) } else { cell(DASH) },
+                    if k.target.is_some() {
+                        status_cell(t, j.status)
+                    } else {
+                        cell(DASH)
+                    },
                 ];
                 if in_doubt {
-                    let rel = k.relative_reading.as_ref().filter(|_| k.target.as_ref().is_some_and(|t| t.unit_in_doubt()));
+                    let rel = k
+                        .relative_reading
+                        .as_ref()
+                        .filter(|_| k.target.as_ref().is_some_and(|t| t.unit_in_doubt()));
                     match rel {
                         Some(r) => {
                             cells.push(num(t.value(r.target_level, k.unit)));
@@ -334,12 +455,17 @@ impl Builder<'_> {
         if table_rows.is_empty() {
             return;
         }
-        self.push(Block::Table(Table { head, rows: table_rows }));
+        self.push(Block::Table(Table {
+            head,
+            rows: table_rows,
+        }));
         if in_doubt {
             self.push(Block::Note(t.in_doubt_note().to_string()));
         }
         if any_late {
-            self.push(Block::Note(t.late_baseline_note(&e.plan.baseline.to_string())));
+            self.push(Block::Note(
+                t.late_baseline_note(&e.plan.baseline.to_string()),
+            ));
         }
     }
 
@@ -350,26 +476,39 @@ impl Builder<'_> {
 
         // Reporting coverage per scope: the city, then every cluster.
         self.push(Block::Heading(t.coverage_title(&period)));
-        for c in charts.iter().filter(|c| c.area == Some(Area::Coverage) || (c.area.is_none() && c.id == "coverage")) {
+        for c in charts
+            .iter()
+            .filter(|c| c.area == Some(Area::Coverage) || (c.area.is_none() && c.id == "coverage"))
+        {
             self.chart(c);
         }
+        // Every row of a scope carries that scope's coverage, so its first row serves.
         let mut seen = std::collections::HashSet::new();
         let coverage_rows: Vec<Row> = rows::kpis(e)
             .into_iter()
-            .filter(|k| k.indicator == "reporting_rate" || !e.kpis.iter().any(|r| r.indicator == "reporting_rate"))
             .filter(|k| seen.insert((k.scope, k.scope_id.clone())))
             .map(|k| {
                 let short = k.reporting < k.expected;
                 Row::Cells(vec![
                     cell(e.scope_name(k.scope, &k.scope_id)),
-                    Cell { text: format!("{} / {}", k.reporting, k.expected), style: if short { Style::Alert } else { Style::Number } },
-                    Cell { text: text::rate(k.reporting, k.expected), style: if short { Style::Alert } else { Style::Number } },
+                    Cell {
+                        text: format!("{} / {}", k.reporting, k.expected),
+                        style: if short { Style::Alert } else { Style::Number },
+                    },
+                    Cell {
+                        text: text::rate(k.reporting, k.expected),
+                        style: if short { Style::Alert } else { Style::Number },
+                    },
                 ])
             })
             .collect();
         if !coverage_rows.is_empty() {
             self.push(Block::Table(Table {
-                head: vec![t.col_scope().to_string(), t.col_reporting().to_string(), t.col_rate().to_string()],
+                head: vec![
+                    t.col_scope().to_string(),
+                    t.col_reporting().to_string(),
+                    t.col_rate().to_string(),
+                ],
                 rows: coverage_rows,
             }));
         }
@@ -394,11 +533,23 @@ impl Builder<'_> {
             ],
             rows: outcomes
                 .iter()
-                .map(|(o, n)| Row::Cells(vec![cell(*o), num(n[0].to_string()), num(n[1].to_string()), num(n[2].to_string()), num(n[3].to_string())]))
+                .map(|(o, n)| {
+                    Row::Cells(vec![
+                        cell(*o),
+                        num(n[0].to_string()),
+                        num(n[1].to_string()),
+                        num(n[2].to_string()),
+                        num(n[3].to_string()),
+                    ])
+                })
                 .collect(),
         }));
         let quarantined: u64 = e.files.iter().map(|f| f.rows_quarantined).sum();
-        self.push(Block::Para(t.quarantined_total(quarantined, e.quarantined_for_period, &period)));
+        self.push(Block::Para(t.quarantined_total(
+            quarantined,
+            e.quarantined_for_period,
+            &period,
+        )));
 
         if !run.inputs.is_empty() {
             self.push(Block::Heading(t.run_inputs_title().to_string()));
@@ -419,10 +570,20 @@ impl Builder<'_> {
             *by_code.entry(i.code).or_default() += 1;
         }
         self.push(Block::Table(Table {
-            head: vec![t.col_code().to_string(), t.col_severity().to_string(), t.col_count().to_string()],
+            head: vec![
+                t.col_code().to_string(),
+                t.col_severity().to_string(),
+                t.col_count().to_string(),
+            ],
             rows: by_code
                 .iter()
-                .map(|(c, n)| Row::Cells(vec![cell(c.as_str()), cell(t.severity(c.is_warning())), num(n.to_string())]))
+                .map(|(c, n)| {
+                    Row::Cells(vec![
+                        cell(c.as_str()),
+                        cell(t.severity(c.is_warning())),
+                        num(n.to_string()),
+                    ])
+                })
                 .collect(),
         }));
         let shown = e.issues.len().min(MAX_ISSUES);
@@ -464,19 +625,30 @@ impl Builder<'_> {
                 Row::Cells(vec![
                     cell(i.name_in(t.lang())),
                     cell(t.unit(i.unit)),
-                    cell(t.definition(&i.id, &e.plan).unwrap_or_else(|| DASH.to_string())),
+                    cell(
+                        t.definition(&i.id, &e.plan)
+                            .unwrap_or_else(|| DASH.to_string()),
+                    ),
                 ])
             })
             .collect();
         self.push(Block::Table(Table {
-            head: vec![t.col_indicator().to_string(), t.col_unit().to_string(), t.col_definition().to_string()],
+            head: vec![
+                t.col_indicator().to_string(),
+                t.col_unit().to_string(),
+                t.col_definition().to_string(),
+            ],
             rows: definitions,
         }));
 
         self.push(Block::Heading(t.status_rule_title().to_string()));
         self.push(Block::Para(t.status_rule_intro().to_string()));
-        self.push(Block::Numbered(t.status_rule().iter().map(|s| s.to_string()).collect()));
-        self.push(Block::Bullets(t.projection_notes(&e.plan.deadline.to_string()).to_vec()));
+        self.push(Block::Numbered(
+            t.status_rule().iter().map(|s| s.to_string()).collect(),
+        ));
+        self.push(Block::Bullets(
+            t.projection_notes(&e.plan.deadline.to_string()).to_vec(),
+        ));
 
         self.push(Block::Heading(t.baseline_title().to_string()));
         self.push(Block::Para(t.baseline_text(&e.plan.baseline.to_string())));
@@ -489,7 +661,10 @@ impl Builder<'_> {
                     e.scope_name(k.scope, &k.scope_id),
                     self.indicator_name(&k.indicator),
                     t.colon(),
-                    k.judgement.baseline_period.map(|p| p.to_string()).unwrap_or_default()
+                    k.judgement
+                        .baseline_period
+                        .map(|p| p.to_string())
+                        .unwrap_or_default()
                 )
             })
             .collect();
@@ -509,7 +684,9 @@ impl Builder<'_> {
         self.push(Block::Para(t.reading_text().to_string()));
 
         self.push(Block::Heading(t.choices_title().to_string()));
-        self.push(Block::Bullets(t.choices().iter().map(|s| s.to_string()).collect()));
+        self.push(Block::Bullets(
+            t.choices().iter().map(|s| s.to_string()).collect(),
+        ));
     }
 }
 
@@ -558,7 +735,10 @@ pub(crate) fn inline_svg(svg: &str) -> &str {
 /// The chart's PNG relative to the report folder (the chart stage ran in the staging
 /// folder, so its absolute path is not where the report ends up).
 fn png_ref(c: &Chart) -> String {
-    let file = c.png_path.file_name().map_or_else(|| format!("{}.png", c.id), |f| f.to_string_lossy().into_owned());
+    let file = c.png_path.file_name().map_or_else(
+        || format!("{}.png", c.id),
+        |f| f.to_string_lossy().into_owned(),
+    );
     format!("charts/{file}")
 }
 
@@ -566,7 +746,8 @@ fn png_ref(c: &Chart) -> String {
 mod tests {
     #[test]
     fn the_xml_prologue_is_stripped() {
-        let svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- x -->\n<svg width=\"1\"></svg>\n";
+        let svg =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- x -->\n<svg width=\"1\"></svg>\n";
         assert_eq!(super::inline_svg(svg), "<svg width=\"1\"></svg>");
         assert_eq!(super::inline_svg("<svg/>"), "<svg/>");
     }

@@ -33,12 +33,29 @@ pub(crate) const KPI_COLUMNS: [&str; 17] = [
 ];
 
 /// The columns of `series.csv`.
-pub(crate) const SERIES_COLUMNS: [&str; 8] =
-    ["period", "scope", "scope_id", "indicator", "value", "unit", "reporting", "expected"];
+pub(crate) const SERIES_COLUMNS: [&str; 8] = [
+    "period",
+    "scope",
+    "scope_id",
+    "indicator",
+    "value",
+    "unit",
+    "reporting",
+    "expected",
+];
 
 /// The columns of `validation.csv`.
-pub(crate) const VALIDATION_COLUMNS: [&str; 9] =
-    ["file", "sheet", "line", "column", "code", "severity", "value", "message_zh", "message_en"];
+pub(crate) const VALIDATION_COLUMNS: [&str; 9] = [
+    "file",
+    "sheet",
+    "line",
+    "column",
+    "code",
+    "severity",
+    "value",
+    "message_zh",
+    "message_en",
+];
 
 const BOM: &str = "\u{FEFF}";
 
@@ -91,7 +108,9 @@ struct CsvDoc {
 
 impl CsvDoc {
     fn new(header: &[&str]) -> Self {
-        let mut doc = Self { out: String::from(BOM) };
+        let mut doc = Self {
+            out: String::from(BOM),
+        };
         doc.record(&header.iter().map(|h| Field::text(*h)).collect::<Vec<_>>());
         doc
     }

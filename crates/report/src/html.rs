@@ -41,7 +41,6 @@ ul, ol { margin: 4pt 0; padding-left: 18pt; }
 .tile .l { display: block; font-size: 9pt; }
 figure.chart { margin: 8pt 0 10pt; text-align: center; break-inside: avoid; }
 figure.chart svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
-figure.chart figcaption { font-size: 8.5pt; color: #57606a; margin-top: 2pt; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 6pt 0 8pt; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
@@ -100,29 +99,57 @@ pub(crate) fn render(doc: &Document) -> String {
 
 fn block_html(h: &mut String, block: &Block) {
     match block {
-        Block::Headline { title, subtitle, facts } => {
-            let _ = write!(h, "<header class=\"headline\">\n<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n<dl class=\"facts\">\n", escape(title), escape(subtitle));
+        Block::Headline {
+            title,
+            subtitle,
+            facts,
+        } => {
+            let _ = write!(
+                h,
+                "<header class=\"headline\">\n<h1>{}</h1>\n<p class=\"subtitle\">{}</p>\n<dl class=\"facts\">\n",
+                escape(title),
+                escape(subtitle)
+            );
             for (k, v, alert) in facts {
                 let class = if *alert { " class=\"alert\"" } else { "" };
                 let _ = writeln!(h, "<dt>{}</dt><dd{class}>{}</dd>", escape(k), escape(v));
             }
             h.push_str("</dl>\n</header>\n");
         }
-        Block::Banner { title, reasons_label, reasons, missing_label, missing } => {
-            let _ = write!(h, "<div class=\"banner partial-banner\" role=\"alert\">\n<p class=\"title\">{}</p>\n", escape(title));
+        Block::Banner {
+            title,
+            reasons_label,
+            reasons,
+            missing_label,
+            missing,
+        } => {
+            let _ = write!(
+                h,
+                "<div class=\"banner partial-banner\" role=\"alert\">\n<p class=\"title\">{}</p>\n",
+                escape(title)
+            );
             let _ = writeln!(h, "<h3>{}</h3>", escape(reasons_label));
             list_html(h, "ul", reasons);
             if !missing.is_empty() {
                 let _ = writeln!(h, "<h3>{}</h3>", escape(missing_label));
                 h.push_str("<ul>\n");
                 for (cluster, names) in missing {
-                    let _ = writeln!(h, "<li><strong>{}</strong>{}</li>", escape(cluster), escape(names));
+                    let _ = writeln!(
+                        h,
+                        "<li><strong>{}</strong>{}</li>",
+                        escape(cluster),
+                        escape(names)
+                    );
                 }
                 h.push_str("</ul>\n");
             }
             h.push_str("</div>\n");
         }
-        Block::Section { id, title, page_break } => {
+        Block::Section {
+            id,
+            title,
+            page_break,
+        } => {
             let class = if *page_break { " class=\"page\"" } else { "" };
             let _ = writeln!(h, "<h2 id=\"{}\"{class}>{}</h2>", escape(id), escape(title));
         }
@@ -152,7 +179,12 @@ fn block_html(h: &mut String, block: &Block) {
         Block::Chart { title, svg, .. } => {
             // The SVG comes from our own chart stage (plotters escapes its text), so it
             // is inlined as is: the report stays one file and prints as vectors.
-            let _ = write!(h, "<figure class=\"chart\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n", escape(title));
+            // No caption: the chart draws its own title; the label is for screen readers.
+            let _ = write!(
+                h,
+                "<figure class=\"chart\" aria-label=\"{}\">\n{svg}\n</figure>\n",
+                escape(title)
+            );
         }
         Block::Table(t) => table_html(h, t),
     }
@@ -175,7 +207,12 @@ fn table_html(h: &mut String, t: &Table) {
     for row in &t.rows {
         match row {
             Row::Group(label) => {
-                let _ = writeln!(h, "<tr class=\"group\"><th colspan=\"{}\">{}</th></tr>", t.head.len(), escape(label));
+                let _ = writeln!(
+                    h,
+                    "<tr class=\"group\"><th colspan=\"{}\">{}</th></tr>",
+                    t.head.len(),
+                    escape(label)
+                );
             }
             Row::Cells(cells) => {
                 h.push_str("<tr>");
@@ -195,7 +232,11 @@ fn cell_html(h: &mut String, c: &Cell) {
         Style::Text => write!(h, "<td>{text}</td>"),
         Style::Number => write!(h, "<td class=\"num\">{text}</td>"),
         Style::Alert => write!(h, "<td class=\"alert\">{text}</td>"),
-        Style::Status(s) => write!(h, "<td><span class=\"status s-{}\">{text}</span></td>", status_class(s)),
+        Style::Status(s) => write!(
+            h,
+            "<td><span class=\"status s-{}\">{text}</span></td>",
+            status_class(s)
+        ),
         Style::Trend(t) => write!(h, "<td class=\"trend t-{}\">{text}</td>", trend_class(t)),
     };
 }
@@ -204,6 +245,9 @@ fn cell_html(h: &mut String, c: &Cell) {
 mod tests {
     #[test]
     fn markup_in_names_is_escaped() {
-        assert_eq!(super::escape("<b>A&B</b> \"x\" 'y'"), "&lt;b&gt;A&amp;B&lt;/b&gt; &quot;x&quot; &#39;y&#39;");
+        assert_eq!(
+            super::escape("<b>A&B</b> \"x\" 'y'"),
+            "&lt;b&gt;A&amp;B&lt;/b&gt; &quot;x&quot; &#39;y&#39;"
+        );
     }
 }

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! [`write_report`] is the whole API. A reader of `<out>/<P>` sees the previous
-//! complete report or the new one, never a mix (see [`publish`](crate::publish) for the
+//! complete report or the new one, never a mix (see `publish.rs` for the
 //! rename protocol and crash recovery). Every export is injection-safe: CSV and xlsx
 //! text cells that a spreadsheet would take for a formula get a leading `'`, HTML is
 //! entity-escaped and Markdown backslash-escaped.
@@ -59,13 +59,23 @@ pub enum ReportError {
     Write { path: PathBuf, source: io::Error },
     /// The workbook could not be built (e.g. a sheet limit was exceeded).
     #[error("cannot build the workbook {}: {source}", path.display())]
-    Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
+    Xlsx {
+        path: PathBuf,
+        source: rust_xlsxwriter::XlsxError,
+    },
     /// The chart stage failed.
     #[error("cannot draw the charts into {}: {source}", dir.display())]
-    Charts { dir: PathBuf, source: clusterkpi_charts::ChartError },
+    Charts {
+        dir: PathBuf,
+        source: clusterkpi_charts::ChartError,
+    },
     /// A folder operation of staging, publishing or recovery failed.
     #[error("cannot {action} {}: {source}", path.display())]
-    Io { action: &'static str, path: PathBuf, source: io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
 }
 
 /// Writes `<out_root>/<as_of>/` completely aside, then moves it into place; returns the
@@ -74,7 +84,11 @@ pub enum ReportError {
 /// Before writing, it repairs what an interrupted run left under `out_root` (a report
 /// renamed aside but not replaced is put back; stale staging folders are removed). One
 /// writer per `out_root` at a time: the caller holds the run lock.
-pub fn write_report(eval: &Evaluation, run: &RunInfo, out_root: &Path) -> Result<PathBuf, ReportError> {
+pub fn write_report(
+    eval: &Evaluation,
+    run: &RunInfo,
+    out_root: &Path,
+) -> Result<PathBuf, ReportError> {
     write_report_with(eval, run, out_root, &mut |_| Ok(()))
 }
 
@@ -88,7 +102,8 @@ fn write_report_with(
     let started = Instant::now();
     let layout = Layout::new(out_root, eval.as_of, &run.run_id);
     publish::prepare(&layout)?;
-    let result = build(eval, run, &layout.staging, started, hook).and_then(|()| publish::publish(&layout, hook));
+    let result = build(eval, run, &layout.staging, started, hook)
+        .and_then(|()| publish::publish(&layout, hook));
     if result.is_err() {
         // Nothing of this run may stay behind; if even this fails, the next run's
         // recovery removes it.
@@ -98,15 +113,27 @@ fn write_report_with(
 }
 
 /// Writes every file into the staging folder, each fsynced, then the folders.
-fn build(eval: &Evaluation, run: &RunInfo, dir: &Path, started: Instant, hook: &mut Hook<'_>) -> Result<(), ReportError> {
+fn build(
+    eval: &Evaluation,
+    run: &RunInfo,
+    dir: &Path,
+    started: Instant,
+    hook: &mut Hook<'_>,
+) -> Result<(), ReportError> {
     let generated_at = clusterkpi_model::now_rfc3339();
-    let mut out = Staging { dir, hook, outputs: Vec::new() };
+    let mut out = Staging {
+        dir,
+        hook,
+        outputs: Vec::new(),
+    };
 
     out.write("kpis.csv", &csv_out::kpis(eval))?;
     out.write("series.csv", &csv_out::series(eval))?;
     out.write("validation.csv", &csv_out::validation(eval))?;
-    let workbook =
-        xlsx::workbook(eval).map_err(|source| ReportError::Xlsx { path: dir.join("kpis.xlsx"), source })?;
+    let workbook = xlsx::workbook(eval).map_err(|source| ReportError::Xlsx {
+        path: dir.join("kpis.xlsx"),
+        source,
+    })?;
     out.write("kpis.xlsx", &workbook)?;
     let charts = out.charts(eval)?;
 
@@ -115,10 +142,19 @@ fn build(eval: &Evaluation, run: &RunInfo, dir: &Path, started: Instant, hook: &
     out.write("report.md", markdown::render(&doc).as_bytes())?;
 
     // Last, so it can list every other file and time the stage up to here.
-    let json = manifest::render(eval, run, &generated_at, started.elapsed().as_secs_f64(), &out.outputs);
+    let json = manifest::render(
+        eval,
+        run,
+        &generated_at,
+        started.elapsed().as_secs_f64(),
+        &out.outputs,
+    );
     out.write("manifest.json", &json)?;
 
-    publish::sync_dir(dir).map_err(|source| ReportError::Write { path: dir.to_path_buf(), source })
+    publish::sync_dir(dir).map_err(|source| ReportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// The staging folder being filled: writes durably and remembers what it wrote.
@@ -135,7 +171,10 @@ impl Staging<'_, '_> {
             .and_then(|()| write_durably(&path, bytes))
             .map_err(|source| ReportError::Write { path, source })?;
         if name != "manifest.json" {
-            self.outputs.push(Output { path: name.to_string(), bytes: bytes.len() as u64 });
+            self.outputs.push(Output {
+                path: name.to_string(),
+                bytes: bytes.len() as u64,
+            });
         }
         Ok(())
     }
@@ -148,9 +187,14 @@ impl Staging<'_, '_> {
             let path = path.to_path_buf();
             move |source| ReportError::Write { path, source }
         };
-        (self.hook)(Step::Write("charts")).and_then(|()| fs::create_dir_all(&dir)).map_err(write_err(&dir))?;
-        let charts = clusterkpi_charts::render_all(eval, &dir)
-            .map_err(|source| ReportError::Charts { dir: dir.clone(), source })?;
+        (self.hook)(Step::Write("charts"))
+            .and_then(|()| fs::create_dir_all(&dir))
+            .map_err(write_err(&dir))?;
+        let charts =
+            clusterkpi_charts::render_all(eval, &dir).map_err(|source| ReportError::Charts {
+                dir: dir.clone(),
+                source,
+            })?;
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)
             .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect())
             .map_err(write_err(&dir))?;
@@ -159,8 +203,14 @@ impl Staging<'_, '_> {
             let file = fs::File::open(&path).map_err(write_err(&path))?;
             file.sync_all().map_err(write_err(&path))?;
             let bytes = file.metadata().map_err(write_err(&path))?.len();
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            self.outputs.push(Output { path: format!("charts/{name}"), bytes });
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.outputs.push(Output {
+                path: format!("charts/{name}"),
+                bytes,
+            });
         }
         publish::sync_dir(&dir).map_err(write_err(&dir))?;
         Ok(charts)
@@ -187,8 +237,10 @@ mod tests {
     use super::*;
 
     fn folder_names(root: &Path) -> Vec<String> {
-        let mut v: Vec<String> =
-            fs::read_dir(root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     }
@@ -221,13 +273,21 @@ mod tests {
         // `publish`); every other step is.
         for failing in steps.iter().filter(|s| *s != "RemovePrevious") {
             let err = write_report_with(&later, &fixture::run("r2"), dir.path(), &mut |s| {
-                if format!("{s:?}") == *failing { Err(io::Error::other("injected")) } else { Ok(()) }
+                if format!("{s:?}") == *failing {
+                    Err(io::Error::other("injected"))
+                } else {
+                    Ok(())
+                }
             })
             .expect_err(failing);
             assert!(err.to_string().contains("injected"), "{failing}: {err}");
             assert_eq!(folder_names(dir.path()), [fixture::AS_OF], "{failing}");
             assert_eq!(fs::read(first.join("kpis.csv")).unwrap(), csv, "{failing}");
-            assert_eq!(fs::read_to_string(first.join("manifest.json")).unwrap(), manifest, "{failing}");
+            assert_eq!(
+                fs::read_to_string(first.join("manifest.json")).unwrap(),
+                manifest,
+                "{failing}"
+            );
         }
     }
 
@@ -238,12 +298,20 @@ mod tests {
         let first = write_report(&eval, &fixture::run("r1"), dir.path()).unwrap();
         // The state a kill leaves after the first rename: the report aside, a staging
         // folder beside it, no report.
-        fs::rename(&first, dir.path().join(format!(".{}.previous-r2", fixture::AS_OF))).unwrap();
+        fs::rename(
+            &first,
+            dir.path().join(format!(".{}.previous-r2", fixture::AS_OF)),
+        )
+        .unwrap();
         fs::create_dir(dir.path().join(format!(".{}.staging-r2", fixture::AS_OF))).unwrap();
 
         // A run that fails before publishing still repairs the folder first.
         let err = write_report_with(&eval, &fixture::run("r3"), dir.path(), &mut |s| {
-            if s == Step::Write("report.html") { Err(io::Error::other("injected")) } else { Ok(()) }
+            if s == Step::Write("report.html") {
+                Err(io::Error::other("injected"))
+            } else {
+                Ok(())
+            }
         })
         .unwrap_err();
         assert!(matches!(err, ReportError::Write { .. }), "{err}");

@@ -75,8 +75,15 @@ pub(crate) fn render(
     outputs: &[Output],
 ) -> Vec<u8> {
     let warnings = eval.issues.iter().filter(|i| i.is_warning()).count();
-    let mut stages: Vec<Stage<'_>> = run.stages.iter().map(|(name, s)| Stage { name, seconds: *s }).collect();
-    stages.push(Stage { name: "report", seconds: report_seconds });
+    let mut stages: Vec<Stage<'_>> = run
+        .stages
+        .iter()
+        .map(|(name, s)| Stage { name, seconds: *s })
+        .collect();
+    stages.push(Stage {
+        name: "report",
+        seconds: report_seconds,
+    });
     let manifest = Manifest {
         run_id: &run.run_id,
         started_at: &run.started_at,
@@ -99,12 +106,20 @@ pub(crate) fn render(
         quarantined_for_period: eval.quarantined_for_period,
         inputs: &eval.files,
         run_inputs: &run.inputs,
-        rows_per_period: eval.rows_per_period.iter().map(|(p, n)| (p.to_string(), *n)).collect(),
-        issues: IssueCounts { errors: eval.issues.len() - warnings, warnings },
+        rows_per_period: eval
+            .rows_per_period
+            .iter()
+            .map(|(p, n)| (p.to_string(), *n))
+            .collect(),
+        issues: IssueCounts {
+            errors: eval.issues.len() - warnings,
+            warnings,
+        },
         stages,
         outputs,
     };
-    let mut json = serde_json::to_vec_pretty(&manifest).expect("the manifest has string keys and finite numbers");
+    let mut json = serde_json::to_vec_pretty(&manifest)
+        .expect("the manifest has string keys and finite numbers");
     json.push(b'\n');
     json
 }

@@ -35,16 +35,35 @@ pub(crate) fn render(doc: &Document) -> String {
 
 fn block_md(m: &mut String, block: &Block, colon: &str) {
     match block {
-        Block::Headline { title, subtitle, facts } => {
+        Block::Headline {
+            title,
+            subtitle,
+            facts,
+        } => {
             let _ = write!(m, "# {}\n\n{}\n\n", escape(title), escape(subtitle));
             for (k, v, alert) in facts {
-                let v = if *alert { format!("**{}**", escape(v)) } else { escape(v) };
+                let v = if *alert {
+                    format!("**{}**", escape(v))
+                } else {
+                    escape(v)
+                };
                 let _ = writeln!(m, "- {}{colon}{v}", escape(k));
             }
             m.push('\n');
         }
-        Block::Banner { title, reasons_label, reasons, missing_label, missing } => {
-            let _ = write!(m, "> **{}**\n>\n> {}{colon}\n>\n", escape(title), escape(reasons_label));
+        Block::Banner {
+            title,
+            reasons_label,
+            reasons,
+            missing_label,
+            missing,
+        } => {
+            let _ = write!(
+                m,
+                "> **{}**\n>\n> {}{colon}\n>\n",
+                escape(title),
+                escape(reasons_label)
+            );
             for r in reasons {
                 let _ = writeln!(m, "> - {}", escape(r));
             }

@@ -77,13 +77,23 @@ impl Layout {
 fn folder_safe(run_id: &str) -> String {
     let s: String = run_id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if s.is_empty() { "run".to_string() } else { s }
 }
 
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> ReportError + 'a {
-    move |source| ReportError::Io { action, path: path.to_path_buf(), source }
+    move |source| ReportError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Fsyncs a folder so the entries created or renamed in it survive a power loss.
@@ -122,7 +132,9 @@ pub(crate) fn recover(root: &Path) -> Result<(), ReportError> {
     let mut previous: Vec<(Period, PathBuf)> = Vec::new();
     for entry in entries {
         let entry = entry.map_err(io_err("list", root))?;
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
         match leftover(&name) {
             Some((_, true)) => staging.push(entry.path()),
             Some((p, false)) => previous.push((p, entry.path())),
@@ -167,7 +179,12 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 /// Swaps the (already fsynced) staging folder into place. On failure the previous
 /// report is put back, so `<P>` is as it was; the caller removes the staging folder.
 pub(crate) fn publish(layout: &Layout, hook: &mut Hook<'_>) -> Result<(), ReportError> {
-    let Layout { root, target, staging, previous } = layout;
+    let Layout {
+        root,
+        target,
+        staging,
+        previous,
+    } = layout;
 
     let moved_aside = exists(target);
     if moved_aside {
@@ -181,7 +198,11 @@ pub(crate) fn publish(layout: &Layout, hook: &mut Hook<'_>) -> Result<(), Report
             // Best effort: if even this fails, the next run's recovery renames it back.
             let _ = fs::rename(previous, target);
         }
-        return Err(ReportError::Io { action: "move the new report into place at", path: target.clone(), source });
+        return Err(ReportError::Io {
+            action: "move the new report into place at",
+            path: target.clone(),
+            source,
+        });
     }
 
     if let Err(source) = hook(Step::SyncRoot).and_then(|()| sync_dir(root)) {
@@ -192,7 +213,11 @@ pub(crate) fn publish(layout: &Layout, hook: &mut Hook<'_>) -> Result<(), Report
             let _ = fs::rename(previous, target);
         }
         let _ = sync_dir(root);
-        return Err(ReportError::Io { action: "fsync", path: root.clone(), source });
+        return Err(ReportError::Io {
+            action: "fsync",
+            path: root.clone(),
+            source,
+        });
     }
 
     if moved_aside {
@@ -221,8 +246,10 @@ mod tests {
     }
 
     fn names(root: &Path) -> Vec<String> {
-        let mut v: Vec<String> =
-            fs::read_dir(root).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     }
@@ -274,7 +301,13 @@ mod tests {
         let layout = Layout::new(dir.path(), p("2025Q4"), "r2");
         folder(&layout.target, "old");
         folder(&layout.staging, "new");
-        let mut hook = |s: Step<'_>| if s == Step::MoveIntoPlace { Err(io::Error::other("disk gone")) } else { Ok(()) };
+        let mut hook = |s: Step<'_>| {
+            if s == Step::MoveIntoPlace {
+                Err(io::Error::other("disk gone"))
+            } else {
+                Ok(())
+            }
+        };
         let err = publish(&layout, &mut hook).unwrap_err();
         assert!(err.to_string().contains("disk gone"), "{err}");
         assert_eq!(marker(&layout.target), "old");
@@ -287,7 +320,13 @@ mod tests {
         let layout = Layout::new(dir.path(), p("2025Q4"), "r2");
         folder(&layout.target, "old");
         folder(&layout.staging, "new");
-        let mut hook = |s: Step<'_>| if s == Step::SyncRoot { Err(io::Error::other("EIO")) } else { Ok(()) };
+        let mut hook = |s: Step<'_>| {
+            if s == Step::SyncRoot {
+                Err(io::Error::other("EIO"))
+            } else {
+                Ok(())
+            }
+        };
         publish(&layout, &mut hook).unwrap_err();
         assert_eq!(marker(&layout.target), "old");
         assert!(!exists(&layout.previous));
@@ -299,7 +338,13 @@ mod tests {
         let layout = Layout::new(dir.path(), p("2025Q4"), "r2");
         folder(&layout.target, "old");
         folder(&layout.staging, "new");
-        let mut hook = |s: Step<'_>| if s == Step::RemovePrevious { Err(io::Error::other("busy")) } else { Ok(()) };
+        let mut hook = |s: Step<'_>| {
+            if s == Step::RemovePrevious {
+                Err(io::Error::other("busy"))
+            } else {
+                Ok(())
+            }
+        };
         publish(&layout, &mut hook).unwrap();
         assert_eq!(marker(&layout.target), "new");
         assert!(exists(&layout.previous));

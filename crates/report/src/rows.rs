@@ -5,8 +5,17 @@
 use clusterkpi_model::{Evaluation, KpiRow, Period, Scope, SeriesRow};
 
 /// Sort key of a (scope, scope_id, indicator) triple.
-fn key<'a>(eval: &Evaluation, scope: Scope, scope_id: &'a str, indicator: &str) -> (Scope, &'a str, usize) {
-    let position = eval.indicators.iter().position(|i| i.id == indicator).unwrap_or(usize::MAX);
+fn key<'a>(
+    eval: &Evaluation,
+    scope: Scope,
+    scope_id: &'a str,
+    indicator: &str,
+) -> (Scope, &'a str, usize) {
+    let position = eval
+        .indicators
+        .iter()
+        .position(|i| i.id == indicator)
+        .unwrap_or(usize::MAX);
     (scope, scope_id, position)
 }
 
@@ -14,7 +23,12 @@ fn key<'a>(eval: &Evaluation, scope: Scope, scope_id: &'a str, indicator: &str) 
 pub(crate) fn kpis(eval: &Evaluation) -> Vec<&KpiRow> {
     let mut rows: Vec<&KpiRow> = eval.kpis.iter().collect();
     rows.sort_by(|a, b| {
-        key(eval, a.scope, &a.scope_id, &a.indicator).cmp(&key(eval, b.scope, &b.scope_id, &b.indicator))
+        key(eval, a.scope, &a.scope_id, &a.indicator).cmp(&key(
+            eval,
+            b.scope,
+            &b.scope_id,
+            &b.indicator,
+        ))
     });
     rows
 }
@@ -31,10 +45,15 @@ pub(crate) fn series(eval: &Evaluation) -> Vec<&SeriesRow> {
 
 /// The rows of one indicator: the city first, then every cluster.
 pub(crate) fn kpis_of<'a>(eval: &'a Evaluation, indicator: &str) -> Vec<&'a KpiRow> {
-    kpis(eval).into_iter().filter(|k| k.indicator == indicator).collect()
+    kpis(eval)
+        .into_iter()
+        .filter(|k| k.indicator == indicator)
+        .collect()
 }
 
 /// Whether a row's baseline is later than the plan's (a late cluster or first report).
 pub(crate) fn late_baseline(eval: &Evaluation, row: &KpiRow) -> bool {
-    row.judgement.baseline_period.is_some_and(|p: Period| p != eval.plan.baseline)
+    row.judgement
+        .baseline_period
+        .is_some_and(|p: Period| p != eval.plan.baseline)
 }

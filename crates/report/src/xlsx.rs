@@ -75,7 +75,12 @@ struct Sheet<'a> {
 }
 
 impl<'a> Sheet<'a> {
-    fn new(ws: &'a mut Worksheet, name: &str, header: &[&str], f: &Formats) -> Result<Self, XlsxError> {
+    fn new(
+        ws: &'a mut Worksheet,
+        name: &str,
+        header: &[&str],
+        f: &Formats,
+    ) -> Result<Self, XlsxError> {
         ws.set_name(name)?;
         for (c, h) in header.iter().enumerate() {
             ws.write_string_with_format(0, col(c), *h, &f.header)?;
@@ -91,7 +96,8 @@ impl<'a> Sheet<'a> {
     fn text(&mut self, c: usize, s: &str, format: &Format) -> Result<(), XlsxError> {
         if !s.is_empty() {
             let s = csv_out::neutralise(s);
-            self.ws.write_string_with_format(self.row, col(c), s.as_ref(), format)?;
+            self.ws
+                .write_string_with_format(self.row, col(c), s.as_ref(), format)?;
             self.widen(c, display_width(&s));
         }
         Ok(())
@@ -99,14 +105,21 @@ impl<'a> Sheet<'a> {
 
     fn number(&mut self, c: usize, v: Option<f64>, format: &Format) -> Result<(), XlsxError> {
         if let Some(x) = v.filter(|x| x.is_finite()) {
-            self.ws.write_number_with_format(self.row, col(c), x, format)?;
+            self.ws
+                .write_number_with_format(self.row, col(c), x, format)?;
             // What the number format shows, roughly: digits, separators, a decimal.
             self.widen(c, crate::text::group_thousands(x).len() + 2);
         }
         Ok(())
     }
 
-    fn field(&mut self, c: usize, field: &Field<'_>, number_format: &Format, f: &Formats) -> Result<(), XlsxError> {
+    fn field(
+        &mut self,
+        c: usize,
+        field: &Field<'_>,
+        number_format: &Format,
+        f: &Formats,
+    ) -> Result<(), XlsxError> {
         match field {
             Field::Text(s) => self.text(c, s, &f.text),
             Field::Number(v) => self.number(c, *v, number_format),
@@ -128,9 +141,13 @@ impl<'a> Sheet<'a> {
         self.ws.set_freeze_panes(1, 0)?;
         self.ws.autofilter(0, 0, self.row, last_col)?;
         for (c, w) in self.widths.iter().enumerate() {
-            self.ws.set_column_width(col(c), (*w).clamp(6, 60) as f64 + 2.0)?;
+            self.ws
+                .set_column_width(col(c), (*w).clamp(6, 60) as f64 + 2.0)?;
         }
-        self.ws.set_landscape().set_paper_size(PAPER_A4).set_print_fit_to_pages(1, 0);
+        self.ws
+            .set_landscape()
+            .set_paper_size(PAPER_A4)
+            .set_print_fit_to_pages(1, 0);
         self.ws.set_repeat_rows(0, 0)?;
         Ok(())
     }
@@ -164,14 +181,19 @@ fn scorecard(wb: &mut Workbook, eval: &Evaluation, t: Text, f: &Formats) -> Resu
                 let coloured = Format::new().set_font_color(status_colour(k.judgement.status));
                 sheet.text(c, k.judgement.status.as_str(), &coloured)?;
             } else {
-                let number_format = if *name == "progress" { &f.progress } else { unit_format };
+                let number_format = if *name == "progress" {
+                    &f.progress
+                } else {
+                    unit_format
+                };
                 sheet.field(c, &field, number_format, f)?;
             }
             c += 1;
             let readable = match *name {
                 "scope_id" => Some(eval.scope_name(k.scope, &k.scope_id)),
                 "indicator" => Some(
-                    eval.indicator(&k.indicator).map_or(k.indicator.clone(), |i| i.name_in(t.lang()).to_string()),
+                    eval.indicator(&k.indicator)
+                        .map_or(k.indicator.clone(), |i| i.name_in(t.lang()).to_string()),
                 ),
                 _ => None,
             };
@@ -180,7 +202,11 @@ fn scorecard(wb: &mut Workbook, eval: &Evaluation, t: Text, f: &Formats) -> Resu
                 c += 1;
             }
         }
-        if let Some(rel) = k.relative_reading.as_ref().filter(|_| k.target.as_ref().is_some_and(|t| t.unit_in_doubt())) {
+        if let Some(rel) = k
+            .relative_reading
+            .as_ref()
+            .filter(|_| k.target.as_ref().is_some_and(|t| t.unit_in_doubt()))
+        {
             sheet.number(c, rel.target_level, unit_format)?;
             let fmt = Format::new().set_font_color(status_colour(rel.status));
             sheet.text(c + 1, rel.status.as_str(), &fmt)?;
@@ -192,14 +218,24 @@ fn scorecard(wb: &mut Workbook, eval: &Evaluation, t: Text, f: &Formats) -> Resu
 /// The series sheet: the `series.csv` columns with readable names beside the ids.
 fn series(wb: &mut Workbook, eval: &Evaluation, t: Text, f: &Formats) -> Result<(), XlsxError> {
     let header = [
-        "period", "scope", "scope_id", "scope_name", "indicator", "indicator_name", "value", "unit", "reporting",
+        "period",
+        "scope",
+        "scope_id",
+        "scope_name",
+        "indicator",
+        "indicator_name",
+        "value",
+        "unit",
+        "reporting",
         "expected",
     ];
     debug_assert!(SERIES_COLUMNS.iter().all(|c| header.contains(c)));
     let mut sheet = Sheet::new(wb.add_worksheet(), t.sheet_series(), &header, f)?;
     for s in rows::series(eval) {
         sheet.next_row();
-        let name = eval.indicator(&s.indicator).map_or(s.indicator.as_str(), |i| i.name_in(t.lang()));
+        let name = eval
+            .indicator(&s.indicator)
+            .map_or(s.indicator.as_str(), |i| i.name_in(t.lang()));
         sheet.text(0, &s.period.to_string(), &f.text)?;
         sheet.text(1, s.scope.as_str(), &f.text)?;
         sheet.text(2, &s.scope_id, &f.text)?;
@@ -216,7 +252,12 @@ fn series(wb: &mut Workbook, eval: &Evaluation, t: Text, f: &Formats) -> Result<
 
 /// The validation sheet: every issue, as in `validation.csv`.
 fn validation(wb: &mut Workbook, eval: &Evaluation, t: Text, f: &Formats) -> Result<(), XlsxError> {
-    let mut sheet = Sheet::new(wb.add_worksheet(), t.sheet_validation(), &VALIDATION_COLUMNS, f)?;
+    let mut sheet = Sheet::new(
+        wb.add_worksheet(),
+        t.sheet_validation(),
+        &VALIDATION_COLUMNS,
+        f,
+    )?;
     for i in &eval.issues {
         sheet.next_row();
         for (c, field) in csv_out::issue_fields(i).iter().enumerate() {

@@ -11,7 +11,10 @@ use clusterkpi_synth::{Options, generate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let out = PathBuf::from(args.next().ok_or("usage: generate OUT [ENTERPRISES] [SEED]")?);
+    let out = PathBuf::from(
+        args.next()
+            .ok_or("usage: generate OUT [ENTERPRISES] [SEED]")?,
+    );
     let mut opts = Options::default();
     if let Some(n) = args.next() {
         opts.enterprises = n.parse()?;

@@ -508,13 +508,18 @@ impl City {
     /// Builds the clusters and `enterprises` enterprises spread over them.
     pub(crate) fn build(seed: u64, enterprises: usize) -> Result<Self, SynthError> {
         if enterprises < CLUSTERS.len() {
-            return Err(SynthError::TooFewEnterprises { requested: enterprises, minimum: CLUSTERS.len() });
+            return Err(SynthError::TooFewEnterprises {
+                requested: enterprises,
+                minimum: CLUSTERS.len(),
+            });
         }
         let counts = allocate(enterprises, &CLUSTERS.map(|c| c.enterprises));
         let total_weight: u32 = CLUSTERS.iter().map(|c| c.enterprises).sum();
-        let mean_innovation =
-            CLUSTERS.iter().map(|c| c.innovation * f64::from(c.enterprises)).sum::<f64>()
-                / f64::from(total_weight);
+        let mean_innovation = CLUSTERS
+            .iter()
+            .map(|c| c.innovation * f64::from(c.enterprises))
+            .sum::<f64>()
+            / f64::from(total_weight);
 
         let mut namer = Namer::default();
         let mut codes = HashSet::with_capacity(enterprises);
@@ -532,7 +537,14 @@ impl City {
                 };
                 let name = namer.name(&mut id_rng, spec.county, spec.words);
                 let mut rng = Rng::keyed(&[seed, Stream::Traits as u64, ci as u64, serial]);
-                all.push(Enterprise::draw(&mut rng, code, name, ci, serial, spec.spread));
+                all.push(Enterprise::draw(
+                    &mut rng,
+                    code,
+                    name,
+                    ci,
+                    serial,
+                    spec.spread,
+                ));
             }
             let members = start..all.len();
             calibrate_sizes(&mut all[members.clone()], spec, n);
@@ -543,7 +555,11 @@ impl City {
                 innovation: spec.innovation / mean_innovation,
             });
         }
-        Ok(Self { seed, clusters, enterprises: all })
+        Ok(Self {
+            seed,
+            clusters,
+            enterprises: all,
+        })
     }
 
     /// A valid credit code from enterprise `e`'s county that belongs to no enterprise
@@ -563,8 +579,12 @@ impl City {
     /// with a yearly shock common to all its enterprises.
     fn cluster_index(&self, cluster: usize, year: i32) -> f64 {
         let growth = |y: i32| {
-            let mut rng =
-                Rng::keyed(&[self.seed, Stream::ClusterYear as u64, cluster as u64, y as u64]);
+            let mut rng = Rng::keyed(&[
+                self.seed,
+                Stream::ClusterYear as u64,
+                cluster as u64,
+                y as u64,
+            ]);
             1.0 + CLUSTERS[cluster].growth + CLUSTER_GROWTH_SD * rng.normal()
         };
         if year >= ANCHOR_YEAR {
@@ -591,9 +611,13 @@ impl City {
     pub(crate) fn annual_revenue(&self, e: usize, year: i32) -> f64 {
         let ent = &self.enterprises[e];
         let walk: f64 = if year >= ANCHOR_YEAR {
-            (ANCHOR_YEAR + 1..=year).map(|y| self.enterprise_shock(ent, y)).sum()
+            (ANCHOR_YEAR + 1..=year)
+                .map(|y| self.enterprise_shock(ent, y))
+                .sum()
         } else {
-            -(year + 1..=ANCHOR_YEAR).map(|y| self.enterprise_shock(ent, y)).sum::<f64>()
+            -(year + 1..=ANCHOR_YEAR)
+                .map(|y| self.enterprise_shock(ent, y))
+                .sum::<f64>()
         };
         ent.base_revenue * self.cluster_index(ent.cluster, year) * walk.exp()
     }
@@ -619,13 +643,18 @@ impl City {
         let employees = (revenue / ent.productivity).max(3.0);
         let last_employees = last_year / ent.productivity;
         let is_sme = !ent.group_member && last_year < 40_000.0 && last_employees < 1000.0;
-        // 规模以上: 20 million yuan of revenue, and registered in the statistics
-        // bureau's directory, which lags behind eligibility (小升规 campaigns enrol
-        // more each year).
-        let enrolled = (0.42 + 0.01 * f64::from(year - ANCHOR_YEAR)).clamp(0.2, 0.9);
-        let above_scale = last_year >= 2000.0 && ent.u_scale < enrolled;
+        // 规模以上: at least 20 million yuan of revenue last year, and registered in
+        // the statistics bureau's directory. Registration lags eligibility for small
+        // firms and is near certain for large ones; growth alone lifts the share over
+        // the years (小升规).
+        let enrolment = 0.12 + 0.85 * (last_year / 2000.0).max(1.0).log10();
+        let above_scale = last_year >= 2000.0 && ent.u_scale < enrolment;
         let invests = rng.chance(0.25 + 0.08 * self.clusters[ent.cluster].innovation);
-        let tech_upgrade = if invests { revenue * rng.between(0.01, 0.05) } else { 0.0 };
+        let tech_upgrade = if invests {
+            revenue * rng.between(0.01, 0.05)
+        } else {
+            0.0
+        };
         let tech_quarters = [rng.int_between(1, 4) as u8, rng.int_between(1, 4) as u8];
         YearState {
             revenue,
@@ -649,7 +678,11 @@ impl City {
         let tf = f64::from(t);
         let q = period.quarter();
 
-        let share = if q == 4 { 1.0 } else { state.cum_share[usize::from(q) - 1] };
+        let share = if q == 4 {
+            1.0
+        } else {
+            state.cum_share[usize::from(q) - 1]
+        };
         let revenue_ytd = state.revenue * share;
         let jitter = rng::unit(&[
             self.seed,
@@ -661,15 +694,16 @@ impl City {
         let employees = (state.employees * (0.98 + 0.04 * jitter)).round().max(1.0) as u32;
 
         let cnc_rate = (spec.cnc.at(t) + ent.cnc_offset).clamp(0.0, 1.0);
-        let key_processes_cnc = ((f64::from(ent.key_processes) * cnc_rate + ent.cnc_dither)
-            .floor() as u32)
+        let key_processes_cnc = ((f64::from(ent.key_processes) * cnc_rate + ent.cnc_dither).floor()
+            as u32)
             .min(ent.key_processes);
 
         // Honours: the probability of holding one rises with time, scaled by the
         // cluster's innovation and the enterprise's stature.
         let weight = cluster.innovation * ent.stature;
         let p = |level: f64, per_quarter: f64| (weight * (level + per_quarter * tf)).max(0.0);
-        let specialized = if ent.group_member {
+        // 专精特新 are SMEs by definition: a firm that outgrows SME size loses it.
+        let specialized = if !state.is_sme {
             Tier::None
         } else {
             tier(ent.u_specialized, p(0.0075, 0.0002), p(0.066, 0.0016))
@@ -687,8 +721,9 @@ impl City {
         let green_p = p(0.0020, 0.00025);
         let green_factory = tier(ent.u_green, 0.2 * green_p, green_p);
         let platform_p = p(0.0055, 0.00026);
-        let innovation_platforms =
-            (0..3).filter(|&k| ent.u_platform < platform_p * 0.4f64.powi(k)).count() as u32;
+        let innovation_platforms = (0..3)
+            .filter(|&k| ent.u_platform < platform_p * 0.4f64.powi(k))
+            .count() as u32;
         let demo_p = p(0.010, 0.0004);
         let innovation_demo = tier(ent.u_demo, 0.15 * demo_p, demo_p);
         let listing = if ent.u_listing < p(0.0015, 0.00004) {
@@ -734,7 +769,14 @@ impl Enterprise {
         (self.cluster as u64, self.serial)
     }
 
-    fn draw(rng: &mut Rng, code: String, name: String, cluster: usize, serial: u64, spread: f64) -> Self {
+    fn draw(
+        rng: &mut Rng,
+        code: String,
+        name: String,
+        cluster: usize,
+        serial: u64,
+        spread: f64,
+    ) -> Self {
         // Breakthroughs count from the plan period's first quarter (2021Q1) and are
         // rare: about one enterprise in a thousand, at a uniform quarter of 2021–2026.
         let first = anchor_quarter().index() + 1;
@@ -800,7 +842,10 @@ fn tier(u: f64, national: f64, any: f64) -> Tier {
 /// enterprise taken from the largest, so every cluster has at least one.
 fn allocate(total: usize, weights: &[u32]) -> Vec<usize> {
     let sum: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-    let exact: Vec<f64> = weights.iter().map(|&w| total as f64 * f64::from(w) / sum as f64).collect();
+    let exact: Vec<f64> = weights
+        .iter()
+        .map(|&w| total as f64 * f64::from(w) / sum as f64)
+        .collect();
     let mut counts: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
     let mut left = total - counts.iter().sum::<usize>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
@@ -813,7 +858,9 @@ fn allocate(total: usize, weights: &[u32]) -> Vec<usize> {
         left -= 1;
     }
     while let Some(empty) = counts.iter().position(|&c| c == 0) {
-        let largest = (0..counts.len()).max_by_key(|&i| counts[i]).expect("non-empty");
+        let largest = (0..counts.len())
+            .max_by_key(|&i| counts[i])
+            .expect("non-empty");
         counts[largest] -= 1;
         counts[empty] = 1;
     }
@@ -859,30 +906,52 @@ mod calibration {
     }
 
     fn annual(city: &City, c: usize, year: i32) -> f64 {
-        city.clusters[c].members.clone().map(|e| city.annual_revenue(e, year)).sum()
+        city.clusters[c]
+            .members
+            .clone()
+            .map(|e| city.annual_revenue(e, year))
+            .sum()
     }
 
     fn reports(city: &City, c: usize, q: Period) -> Vec<Report<'_>> {
-        city.clusters[c].members.clone().map(|e| city.report(e, &city.year_state(e, q.year()), q)).collect()
+        city.clusters[c]
+            .members
+            .clone()
+            .map(|e| city.report(e, &city.year_state(e, q.year()), q))
+            .collect()
     }
 
     /// cnc, bis, rnd and e-commerce rates in percent.
     fn digital_rates(reps: &[Report<'_>]) -> [f64; 4] {
         let n = reps.len() as f64;
-        let share = |f: fn(&Report<'_>) -> bool| 100.0 * reps.iter().filter(|r| f(r)).count() as f64 / n;
-        let cnc = reps.iter().map(|r| f64::from(r.key_processes_cnc) / f64::from(r.key_processes)).sum::<f64>();
-        [100.0 * cnc / n, share(|r| r.business_info_system), share(|r| r.digital_rnd_tools), share(|r| r.ecommerce)]
+        let share =
+            |f: fn(&Report<'_>) -> bool| 100.0 * reps.iter().filter(|r| f(r)).count() as f64 / n;
+        let cnc = reps
+            .iter()
+            .map(|r| f64::from(r.key_processes_cnc) / f64::from(r.key_processes))
+            .sum::<f64>();
+        [
+            100.0 * cnc / n,
+            share(|r| r.business_info_system),
+            share(|r| r.digital_rnd_tools),
+            share(|r| r.ecommerce),
+        ]
     }
 
     #[test]
     fn enterprise_sizes_are_plausible() {
         let city = city();
-        let mut revenue: Vec<f64> = (0..city.enterprises.len()).map(|e| city.annual_revenue(e, 2020)).collect();
+        let mut revenue: Vec<f64> = (0..city.enterprises.len())
+            .map(|e| city.annual_revenue(e, 2020))
+            .collect();
         revenue.sort_by(f64::total_cmp);
         let median = revenue[revenue.len() / 2];
         assert!((2000.0..4500.0).contains(&median), "median {median}");
         let giants = revenue.iter().filter(|&&r| r > 100_000.0).count();
-        assert!((1..=10).contains(&giants), "{giants} enterprises over 100,000");
+        assert!(
+            (1..=10).contains(&giants),
+            "{giants} enterprises over 100,000"
+        );
     }
 
     #[test]
@@ -898,8 +967,16 @@ mod calibration {
         for id in ["wuji-leather", "luancheng-biomed", "xingtang-food"] {
             assert!(crosses(id, 500_000.0), "{id} should cross 50 亿");
         }
-        for id in ["luquan-building", "gaocheng-lantern", "gaoyi-ceramics", "yuanshi-chemical"] {
-            assert!(!crosses(id, 500_000.0) && !crosses(id, 1_000_000.0), "{id} should cross nothing");
+        for id in [
+            "luquan-building",
+            "gaocheng-lantern",
+            "gaoyi-ceramics",
+            "yuanshi-chemical",
+        ] {
+            assert!(
+                !crosses(id, 500_000.0) && !crosses(id, 1_000_000.0),
+                "{id} should cross nothing"
+            );
         }
         let total = |year| (0..11).map(|c| annual(&city, c, year)).sum::<f64>();
         let cagr = (total(2025) / total(2020)).powf(0.2) - 1.0;
@@ -911,15 +988,27 @@ mod calibration {
         let city = city();
         let gains = |id: &str| {
             let c = cluster(&city, id);
-            let (a, b) = (digital_rates(&reports(&city, c, p("2020Q4"))), digital_rates(&reports(&city, c, p("2025Q4"))));
+            let (a, b) = (
+                digital_rates(&reports(&city, c, p("2020Q4"))),
+                digital_rates(&reports(&city, c, p("2025Q4"))),
+            );
             [b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3]]
         };
         let meets = |g: [f64; 4]| g[0] >= 5.0 && g[1] >= 8.0 && g[2] >= 10.0 && g[3] >= 20.0;
         assert!(meets(gains("luquan-electronics")));
-        for id in ["xinji-leather", "jinzhou-textile", "gaocheng-equipment", "yuanshi-chemical"] {
+        for id in [
+            "xinji-leather",
+            "jinzhou-textile",
+            "gaocheng-equipment",
+            "yuanshi-chemical",
+        ] {
             assert!(!meets(gains(id)), "{id}");
         }
-        let base = digital_rates(&reports(&city, cluster(&city, "gaocheng-equipment"), p("2020Q4")));
+        let base = digital_rates(&reports(
+            &city,
+            cluster(&city, "gaocheng-equipment"),
+            p("2020Q4"),
+        ));
         assert!((35.0..70.0).contains(&base[0]), "CNC rate {}", base[0]);
     }
 
@@ -933,19 +1022,31 @@ mod calibration {
                 .collect()
         };
         let (base, end) = (at(p("2020Q4")), at(p("2025Q4")));
-        let count = |reps: &[Report<'_>], f: fn(&Report<'_>) -> bool| reps.iter().filter(|r| f(r)).count();
+        let count =
+            |reps: &[Report<'_>], f: fn(&Report<'_>) -> bool| reps.iter().filter(|r| f(r)).count();
         let share = |f: fn(&Report<'_>) -> bool| count(&base, f) as f64 / base.len() as f64;
         assert!((0.85..0.97).contains(&share(|r| r.is_sme)));
         assert!((0.20..0.40).contains(&share(|r| r.above_scale)));
         assert!((0.004..0.02).contains(&share(|r| r.specialized == Tier::National)));
         let specialized = |reps: &[Report<'_>]| count(reps, |r| r.specialized != Tier::None);
-        assert!(specialized(&base) < 250 && specialized(&end) > 250, "专精特新 passes 250 by 2025");
-        let platforms = |reps: &[Report<'_>]| reps.iter().map(|r| r.innovation_platforms).sum::<u32>();
-        assert!((20..60).contains(&platforms(&end)), "platforms stay short of 60: {}", platforms(&end));
+        assert!(
+            specialized(&base) < 250 && specialized(&end) > 250,
+            "专精特新 passes 250 by 2025"
+        );
+        let platforms =
+            |reps: &[Report<'_>]| reps.iter().map(|r| r.innovation_platforms).sum::<u32>();
+        assert!(
+            (20..60).contains(&platforms(&end)),
+            "platforms stay short of 60: {}",
+            platforms(&end)
+        );
         assert!(count(&end, |r| r.green_factory != Tier::None) >= 15);
         assert!(count(&end, |r| r.design_center != DesignTier::None) >= 10);
         assert!(count(&base, |r| r.core_tech > 0) == 0 && count(&end, |r| r.core_tech > 0) >= 1);
-        assert!(count(&end, |r| r.listing == Listing::Listed) < count(&end, |r| r.listing == Listing::Reserve));
+        assert!(
+            count(&end, |r| r.listing == Listing::Listed)
+                < count(&end, |r| r.listing == Listing::Reserve)
+        );
     }
 
     #[test]
@@ -954,8 +1055,10 @@ mod calibration {
         let c = cluster(&city, "luquan-electronics");
         let quarters: Vec<Period> = p("2020Q1").through(p("2026Q4")).collect();
         for e in city.clusters[c].members.clone().take(100) {
-            let reps: Vec<Report<'_>> =
-                quarters.iter().map(|&q| city.report(e, &city.year_state(e, q.year()), q)).collect();
+            let reps: Vec<Report<'_>> = quarters
+                .iter()
+                .map(|&q| city.report(e, &city.year_state(e, q.year()), q))
+                .collect();
             for w in reps.windows(2) {
                 assert!(w[1].key_processes_cnc >= w[0].key_processes_cnc);
                 assert!(w[1].business_info_system >= w[0].business_info_system);

@@ -19,7 +19,9 @@ use crate::rng::Rng;
 pub(crate) const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Weights of positions 1–17: `3^(i-1) mod 31`.
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// GB 11714 weights for the 8-character organisation code body.
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
@@ -58,7 +60,11 @@ fn org_check(body: &[u8]) -> u8 {
         .iter()
         .zip(ORG_WEIGHTS)
         .map(|(&c, w)| {
-            let v = if c.is_ascii_digit() { c - b'0' } else { c - b'A' + 10 };
+            let v = if c.is_ascii_digit() {
+                c - b'0'
+            } else {
+                c - b'A' + 10
+            };
             u32::from(v) * w
         })
         .sum();
@@ -79,7 +85,11 @@ pub(crate) fn generate(rng: &mut Rng, division: u32) -> String {
     if rng.chance(0.5) {
         code.extend_from_slice(b"MA");
         for _ in 0..6 {
-            let c = if rng.chance(0.6) { b'0' + rng.below(10) as u8 } else { *rng.pick(LETTERS) };
+            let c = if rng.chance(0.6) {
+                b'0' + rng.below(10) as u8
+            } else {
+                *rng.pick(LETTERS)
+            };
             code.push(c);
         }
     } else {

@@ -98,19 +98,36 @@ const PLAN: u64 = 0x4D15_0003;
 impl Defects {
     /// No defects: every enterprise reports every quarter, on time, correctly.
     pub(crate) fn none(seed: u64, latest: Period) -> Self {
-        Self { seed, latest, missing: false, late: None, faults: Vec::new() }
+        Self {
+            seed,
+            latest,
+            missing: false,
+            late: None,
+            faults: Vec::new(),
+        }
     }
 
     /// Plans the defects of a run over `from..=to`. `rows(source, period)` is the
     /// number of enterprises expected in that file (0 when it is not sent).
-    pub(crate) fn plan(seed: u64, from: Period, to: Period, sources: usize, rows: impl Fn(usize, Period) -> usize) -> Self {
+    pub(crate) fn plan(
+        seed: u64,
+        from: Period,
+        to: Period,
+        sources: usize,
+        rows: impl Fn(usize, Period) -> usize,
+    ) -> Self {
         let mut rng = Rng::keyed(&[seed, PLAN]);
         let before_latest: Vec<Period> = from.through(to).filter(|p| *p < to).collect();
 
-        let late = before_latest.get((before_latest.len().saturating_sub(1)) / 2).and_then(|&period| {
-            let senders: Vec<usize> = (0..sources).filter(|&s| rows(s, period) > 0).collect();
-            (!senders.is_empty()).then(|| Late { source: *rng.pick(&senders), period })
-        });
+        let late = before_latest
+            .get((before_latest.len().saturating_sub(1)) / 2)
+            .and_then(|&period| {
+                let senders: Vec<usize> = (0..sources).filter(|&s| rows(s, period) > 0).collect();
+                (!senders.is_empty()).then(|| Late {
+                    source: *rng.pick(&senders),
+                    period,
+                })
+            });
 
         let mut faults: Vec<Fault> = Vec::new();
         let n = before_latest.len();
@@ -118,19 +135,32 @@ impl Defects {
             // Spread the kinds over the range; move on when a quarter has no file
             // large enough that is not already used.
             let start = (2 * i + 1) * n / (2 * KINDS.len());
-            let chosen = (0..n).map(|k| before_latest[(start + k) % n.max(1)]).find_map(|period| {
-                let candidates: Vec<usize> = (0..sources)
-                    .filter(|&s| rows(s, period) >= MIN_ROWS_FOR_FAULT)
-                    .filter(|&s| late != Some(Late { source: s, period }))
-                    .filter(|&s| !faults.iter().any(|f| f.source == s && f.period == period))
-                    .collect();
-                (!candidates.is_empty()).then(|| (*rng.pick(&candidates), period))
-            });
+            let chosen = (0..n)
+                .map(|k| before_latest[(start + k) % n.max(1)])
+                .find_map(|period| {
+                    let candidates: Vec<usize> = (0..sources)
+                        .filter(|&s| rows(s, period) >= MIN_ROWS_FOR_FAULT)
+                        .filter(|&s| late != Some(Late { source: s, period }))
+                        .filter(|&s| !faults.iter().any(|f| f.source == s && f.period == period))
+                        .collect();
+                    (!candidates.is_empty()).then(|| (*rng.pick(&candidates), period))
+                });
             if let Some((source, period)) = chosen {
-                faults.push(Fault { kind, source, period, draw: rng.next_u64() });
+                faults.push(Fault {
+                    kind,
+                    source,
+                    period,
+                    draw: rng.next_u64(),
+                });
             }
         }
-        Self { seed, latest: to, missing: true, late, faults }
+        Self {
+            seed,
+            latest: to,
+            missing: true,
+            late,
+            faults,
+        }
     }
 
     /// Whether the enterprise keyed `(cluster, serial)` fails to report for `period`.
@@ -145,12 +175,20 @@ impl Defects {
 
     /// The delivery folder (quarter) of `source`'s file for `period`.
     pub(crate) fn delivery(&self, source: usize, period: Period) -> Period {
-        if self.late == Some(Late { source, period }) { period.next() } else { period }
+        if self.late == Some(Late { source, period }) {
+            period.next()
+        } else {
+            period
+        }
     }
 
     /// The bad rows planned for `source`'s file of `period`.
     pub(crate) fn faults(&self, source: usize, period: Period) -> Vec<Fault> {
-        self.faults.iter().filter(|f| f.source == source && f.period == period).copied().collect()
+        self.faults
+            .iter()
+            .filter(|f| f.source == source && f.period == period)
+            .copied()
+            .collect()
     }
 
     #[cfg(test)]
@@ -177,11 +215,19 @@ mod tests {
         let (from, to) = (p("2020Q1"), p("2026Q3"));
         let d = Defects::plan(2021, from, to, 12, |s, _| 100 + s);
         assert_eq!(d.all_faults().len(), KINDS.len());
-        assert!(d.all_faults().iter().all(|f| f.period < to && f.period >= from));
+        assert!(
+            d.all_faults()
+                .iter()
+                .all(|f| f.period < to && f.period >= from)
+        );
         let late = d.late().unwrap();
         assert!(late.period < to);
         assert_eq!(d.delivery(late.source, late.period), late.period.next());
-        assert!(d.all_faults().iter().all(|f| (f.source, f.period) != (late.source, late.period)));
+        assert!(
+            d.all_faults()
+                .iter()
+                .all(|f| (f.source, f.period) != (late.source, late.period))
+        );
         assert!((0..5000).all(|i| !d.misses((1, i), to)));
         let missed = (0..5000).filter(|&i| d.misses((1, i), p("2023Q2"))).count();
         assert!((50..250).contains(&missed), "{missed} of 5000 missing");

@@ -114,7 +114,11 @@ pub(crate) enum Encoding {
 /// What a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Container {
-    Csv { encoding: Encoding, bom: bool, crlf: bool },
+    Csv {
+        encoding: Encoding,
+        bom: bool,
+        crlf: bool,
+    },
     Xlsx,
 }
 
@@ -223,16 +227,21 @@ impl Source {
     /// The form used for `period`'s file.
     pub(crate) fn form_at(&self, period: Period) -> Form {
         match self.xlsx_since {
-            Some((y, q)) if period >= Period::new(y, q).expect("valid quarter") => {
-                Form { container: Container::Xlsx, ..self.form }
-            }
+            Some((y, q)) if period >= Period::new(y, q).expect("valid quarter") => Form {
+                container: Container::Xlsx,
+                ..self.form
+            },
             _ => self.form,
         }
     }
 }
 
 const fn csv(encoding: Encoding, bom: bool, crlf: bool) -> Container {
-    Container::Csv { encoding, bom, crlf }
+    Container::Csv {
+        encoding,
+        bom,
+        crlf,
+    }
 }
 
 const fn form(
@@ -243,7 +252,16 @@ const fn form(
     levels: LevelStyle,
     numbers: NumberStyle,
 ) -> Form {
-    Form { container, headers, bools, periods, levels, numbers, order: &CANONICAL_ORDER, blank_employees: 0.0 }
+    Form {
+        container,
+        headers,
+        bools,
+        periods,
+        levels,
+        numbers,
+        order: &CANONICAL_ORDER,
+        blank_employees: 0.0,
+    }
 }
 
 /// Every source, in file-writing order. `city::CLUSTERS` names its source by slug.
@@ -257,59 +275,136 @@ pub(crate) const SOURCES: [Source; 12] = {
     [
         Source {
             slug: "xinji",
-            form: form(csv(Gbk, false, true), ChineseUnits, B::ShiFou, P::ChineseOrdinal, L::Chinese, N::Plain),
+            form: form(
+                csv(Gbk, false, true),
+                ChineseUnits,
+                B::ShiFou,
+                P::ChineseOrdinal,
+                L::Chinese,
+                N::Plain,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "wuji",
-            form: form(csv(Gb18030, false, true), ChineseAliases, B::CheckCross, P::Month, L::ChineseGiant, N::Thousands),
+            form: form(
+                csv(Gb18030, false, true),
+                ChineseAliases,
+                B::CheckCross,
+                P::Month,
+                L::ChineseGiant,
+                N::Thousands,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "jinzhou",
-            form: form(Container::Xlsx, ChineseUnits, B::ShiFou, P::Canonical, L::Chinese, N::Plain),
+            form: form(
+                Container::Xlsx,
+                ChineseUnits,
+                B::ShiFou,
+                P::Canonical,
+                L::Chinese,
+                N::Plain,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "gaocheng-lantern",
-            form: form(csv(Utf8, true, true), ChineseUnits, B::YN, P::Dashed, L::Chinese, N::SomeFullWidth),
+            form: form(
+                csv(Utf8, true, true),
+                ChineseUnits,
+                B::YN,
+                P::Dashed,
+                L::Chinese,
+                N::SomeFullWidth,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "gaocheng-equipment",
-            form: form(csv(Utf8, true, true), ChineseUnits, B::YN, P::Dashed, L::Chinese, N::Plain),
+            form: form(
+                csv(Utf8, true, true),
+                ChineseUnits,
+                B::YN,
+                P::Dashed,
+                L::Chinese,
+                N::Plain,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "luquan",
-            form: form(Container::Xlsx, English, B::TrueFalse, P::Canonical, L::English, N::Plain),
+            form: form(
+                Container::Xlsx,
+                English,
+                B::TrueFalse,
+                P::Canonical,
+                L::English,
+                N::Plain,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "luancheng",
-            form: form(csv(Utf8, false, false), English, B::OneZero, P::Canonical, L::English, N::Plain),
+            form: form(
+                csv(Utf8, false, false),
+                English,
+                B::OneZero,
+                P::Canonical,
+                L::English,
+                N::Plain,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "xingtang",
-            form: form(csv(Gbk, false, true), ChineseAliases, B::ShiFou, P::ChineseDigit, L::ChineseFull, N::SomeFullWidth),
+            form: form(
+                csv(Gbk, false, true),
+                ChineseAliases,
+                B::ShiFou,
+                P::ChineseDigit,
+                L::ChineseFull,
+                N::SomeFullWidth,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "gaoyi",
-            form: form(csv(Gb18030, false, true), ChineseUnits, B::OneZero, P::ChineseMonth, L::Chinese, N::Thousands),
+            form: form(
+                csv(Gb18030, false, true),
+                ChineseUnits,
+                B::OneZero,
+                P::ChineseMonth,
+                L::Chinese,
+                N::Thousands,
+            ),
             xlsx_since: None,
         },
         Source {
             slug: "yuanshi",
-            form: form(csv(Gbk, false, true), ChineseUnits, B::ShiFou, P::ChineseShort, L::Chinese, N::Plain),
+            form: form(
+                csv(Gbk, false, true),
+                ChineseUnits,
+                B::ShiFou,
+                P::ChineseShort,
+                L::Chinese,
+                N::Plain,
+            ),
             xlsx_since: Some((2023, 1)),
         },
         Source {
             slug: "zanhuang",
             form: Form {
                 blank_employees: 0.05,
-                ..form(csv(Utf8, true, true), ChineseAliases, B::YesNo, P::Lower, L::Chinese, N::Plain)
+                ..form(
+                    csv(Utf8, true, true),
+                    ChineseAliases,
+                    B::YesNo,
+                    P::Lower,
+                    L::Chinese,
+                    N::Plain,
+                )
             },
             xlsx_since: None,
         },
@@ -317,7 +412,14 @@ pub(crate) const SOURCES: [Source; 12] = {
             slug: "jingxing",
             form: Form {
                 order: &REORDERED,
-                ..form(csv(Gbk, false, true), ChineseUnits, B::CheckCross, P::ChineseOrdinal, L::Chinese, N::Thousands)
+                ..form(
+                    csv(Gbk, false, true),
+                    ChineseUnits,
+                    B::CheckCross,
+                    P::ChineseOrdinal,
+                    L::Chinese,
+                    N::Thousands,
+                )
             },
             xlsx_since: None,
         },
@@ -351,7 +453,13 @@ impl Form {
 
     /// Writes one report row. `cell_key` seeds the per-cell choices (full-width
     /// digits, blank employees) so they are deterministic.
-    pub(crate) fn write_row(&self, report: &Report<'_>, fault: Option<CellFault>, cell_key: u64, sink: &mut impl CellSink) {
+    pub(crate) fn write_row(
+        &self,
+        report: &Report<'_>,
+        fault: Option<CellFault>,
+        cell_key: u64,
+        sink: &mut impl CellSink,
+    ) {
         for (i, &column) in self.order.iter().enumerate() {
             let look = self.look(cell_key, i);
             match column {
@@ -364,7 +472,9 @@ impl Form {
                     sink.number(-f64::from(report.employees), 0, Look::Plain);
                 }
                 Column::Employees => {
-                    if self.blank_employees > 0.0 && rng::unit(&[cell_key, 0xE]) < self.blank_employees {
+                    if self.blank_employees > 0.0
+                        && rng::unit(&[cell_key, 0xE]) < self.blank_employees
+                    {
                         sink.blank();
                     } else {
                         sink.number(f64::from(report.employees), 0, look);
@@ -375,12 +485,16 @@ impl Form {
                 Column::AboveScale => sink.text(self.boolean(report.above_scale)),
                 Column::Specialized => sink.text(self.specialized(report.specialized)),
                 Column::KeyProcesses => sink.number(f64::from(report.key_processes), 0, look),
-                Column::KeyProcessesCnc => sink.number(f64::from(report.key_processes_cnc), 0, look),
+                Column::KeyProcessesCnc => {
+                    sink.number(f64::from(report.key_processes_cnc), 0, look)
+                }
                 Column::BusinessInfoSystem => sink.text(self.boolean(report.business_info_system)),
                 Column::DigitalRndTools => sink.text(self.boolean(report.digital_rnd_tools)),
                 Column::Ecommerce => sink.text(self.boolean(report.ecommerce)),
                 Column::DesignCenter => sink.text(self.design(report.design_center)),
-                Column::InnovationPlatforms => sink.number(f64::from(report.innovation_platforms), 0, look),
+                Column::InnovationPlatforms => {
+                    sink.number(f64::from(report.innovation_platforms), 0, look)
+                }
                 Column::GreenFactory => sink.text(self.tier(report.green_factory)),
                 Column::TechUpgradeYtd => sink.number(report.tech_upgrade_ytd, 1, look),
                 Column::InnovationDemo => sink.text(self.tier(report.innovation_demo)),
@@ -394,7 +508,9 @@ impl Form {
         match self.numbers {
             NumberStyle::Plain => Look::Plain,
             NumberStyle::Thousands => Look::Thousands,
-            NumberStyle::SomeFullWidth if rng::unit(&[cell_key, column as u64]) < 0.03 => Look::FullWidth,
+            NumberStyle::SomeFullWidth if rng::unit(&[cell_key, column as u64]) < 0.03 => {
+                Look::FullWidth
+            }
             NumberStyle::SomeFullWidth => Look::Plain,
         }
     }
@@ -481,23 +597,51 @@ fn header(column: Column, style: HeaderStyle) -> &'static str {
         C::CreditCode => ("credit_code", "统一社会信用代码", "统一社会信用代码"),
         C::Period => ("period", "报告期", " 报告期"),
         C::RevenueYtd => ("revenue_ytd", "营业收入（万元）", "营业收入(本年累计)"),
-        C::OutputValueYtd => ("output_value_ytd", "工业总产值（万元）", "工业总产值(本年累计)"),
+        C::OutputValueYtd => (
+            "output_value_ytd",
+            "工业总产值（万元）",
+            "工业总产值(本年累计)",
+        ),
         C::Employees => ("employees", "从业人员（人）", "从业人员数"),
         C::IsSme => ("is_sme", "是否中小企业", "中小企业"),
         C::AboveScale => ("above_scale", "是否规上企业", "规上企业"),
         C::Specialized => ("specialized_level", "专精特新等级", "专精特新"),
         C::KeyProcesses => ("key_processes", "关键工序数（个）", "关键工序数"),
-        C::KeyProcessesCnc => ("key_processes_cnc", "数控化关键工序数（个）", "数控化关键工序数"),
+        C::KeyProcessesCnc => (
+            "key_processes_cnc",
+            "数控化关键工序数（个）",
+            "数控化关键工序数",
+        ),
         C::BusinessInfoSystem => ("business_info_system", "应用业务信息系统", "业务信息系统"),
-        C::DigitalRndTools => ("digital_rnd_tools", "应用数字化研发设计工具", "数字化研发设计工具"),
+        C::DigitalRndTools => (
+            "digital_rnd_tools",
+            "应用数字化研发设计工具",
+            "数字化研发设计工具",
+        ),
         C::Ecommerce => ("ecommerce", "开展电子商务", "电子商务"),
         C::DesignCenter => ("design_center_level", "工业设计中心", "工业设计中心 "),
-        C::InnovationPlatforms => ("innovation_platforms", "省级以上科技创新平台数（个）", "省级以上科技创新平台数"),
+        C::InnovationPlatforms => (
+            "innovation_platforms",
+            "省级以上科技创新平台数（个）",
+            "省级以上科技创新平台数",
+        ),
         C::GreenFactory => ("green_factory_level", "绿色工厂", "绿色工厂"),
-        C::TechUpgradeYtd => ("tech_upgrade_equipment_ytd", "技改设备购置额（万元）", "技术改造设备购置额(万元)"),
-        C::InnovationDemo => ("innovation_demo_level", "技术创新示范企业", "技术创新示范企业"),
+        C::TechUpgradeYtd => (
+            "tech_upgrade_equipment_ytd",
+            "技改设备购置额（万元）",
+            "技术改造设备购置额(万元)",
+        ),
+        C::InnovationDemo => (
+            "innovation_demo_level",
+            "技术创新示范企业",
+            "技术创新示范企业",
+        ),
         C::Listing => ("listing_status", "上市情况", "上市情况"),
-        C::CoreTech => ("core_tech_breakthroughs", "攻克关键核心技术数（项）", "攻克关键核心技术数"),
+        C::CoreTech => (
+            "core_tech_breakthroughs",
+            "攻克关键核心技术数（项）",
+            "攻克关键核心技术数",
+        ),
     };
     match style {
         HeaderStyle::English => english,
@@ -526,8 +670,14 @@ mod tests {
             let text = period_text(p, style);
             assert_eq!(text.parse::<Period>(), Ok(p), "{text}");
         }
-        assert_eq!(period_text(p, PeriodStyle::ChineseOrdinal), "2024年第三季度");
-        assert_eq!(period_text(Period::new(2024, 4).unwrap(), PeriodStyle::Month), "2024-12");
+        assert_eq!(
+            period_text(p, PeriodStyle::ChineseOrdinal),
+            "2024年第三季度"
+        );
+        assert_eq!(
+            period_text(Period::new(2024, 4).unwrap(), PeriodStyle::Month),
+            "2024-12"
+        );
     }
 
     #[test]
@@ -537,14 +687,23 @@ mod tests {
         for c in &crate::city::CLUSTERS {
             assert!(slugs.contains(c.source), "{}", c.id);
         }
-        let english = SOURCES.iter().filter(|s| s.form.headers == HeaderStyle::English).count();
+        let english = SOURCES
+            .iter()
+            .filter(|s| s.form.headers == HeaderStyle::English)
+            .count();
         assert!((1..=2).contains(&english));
     }
 
     #[test]
     fn yuanshi_switches_to_xlsx() {
         let yuanshi = SOURCES.iter().find(|s| s.slug == "yuanshi").unwrap();
-        assert!(matches!(yuanshi.form_at(Period::new(2022, 4).unwrap()).container, Container::Csv { .. }));
-        assert_eq!(yuanshi.form_at(Period::new(2023, 1).unwrap()).container, Container::Xlsx);
+        assert!(matches!(
+            yuanshi.form_at(Period::new(2022, 4).unwrap()).container,
+            Container::Csv { .. }
+        ));
+        assert_eq!(
+            yuanshi.form_at(Period::new(2023, 1).unwrap()).container,
+            Container::Xlsx
+        );
     }
 }

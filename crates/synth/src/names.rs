@@ -21,8 +21,12 @@ const TRADE_CHARS: [char; 64] = [
 ];
 
 /// Legal forms with rough frequencies (most are limited companies).
-const FORMS: [(&str, f64); 4] =
-    [("有限公司", 0.70), ("有限责任公司", 0.17), ("股份有限公司", 0.09), ("集团有限公司", 0.04)];
+const FORMS: [(&str, f64); 4] = [
+    ("有限公司", 0.70),
+    ("有限责任公司", 0.17),
+    ("股份有限公司", 0.09),
+    ("集团有限公司", 0.04),
+];
 
 /// Hands out unique names.
 #[derive(Debug, Default)]
@@ -55,7 +59,8 @@ impl Namer {
                 name.push(c);
                 last = Some(c);
             }
-            name.push_str(*rng.pick(words));
+            let word: &&str = rng.pick(words);
+            name.push_str(word);
             name.push_str(legal_form(rng));
             if self.taken.insert(name.clone()) {
                 return name;
@@ -80,7 +85,10 @@ fn legal_form(rng: &mut Rng) -> &'static str {
 fn short_county(county: &str) -> &str {
     let chars = county.chars().count();
     if chars > 2 {
-        let cut = county.char_indices().nth(chars - 1).map_or(county.len(), |(i, _)| i);
+        let cut = county
+            .char_indices()
+            .nth(chars - 1)
+            .map_or(county.len(), |(i, _)| i);
         &county[..cut]
     } else {
         county
@@ -95,11 +103,16 @@ mod tests {
     fn names_are_unique_and_well_formed() {
         let mut namer = Namer::default();
         let mut rng = Rng::new(3);
-        let names: Vec<String> =
-            (0..5000).map(|_| namer.name(&mut rng, "赞皇县", &["枣业", "食品"])).collect();
+        let names: Vec<String> = (0..5000)
+            .map(|_| namer.name(&mut rng, "赞皇县", &["枣业", "食品"]))
+            .collect();
         let unique: HashSet<&String> = names.iter().collect();
         assert_eq!(unique.len(), names.len());
-        assert!(names.iter().all(|n| n.ends_with("公司") && n.chars().count() <= 200));
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with("公司") && n.chars().count() <= 200)
+        );
         assert_eq!(short_county("辛集市"), "辛集");
         assert_eq!(short_county("赵县"), "赵县");
     }

@@ -21,7 +21,9 @@ fn finalize(mut z: u64) -> u64 {
 
 /// One well-mixed word from a sequence of integers (order matters).
 pub(crate) fn key(parts: &[u64]) -> u64 {
-    parts.iter().fold(GOLDEN, |h, &p| finalize(h.wrapping_add(GOLDEN) ^ p))
+    parts
+        .iter()
+        .fold(GOLDEN, |h, &p| finalize(h.wrapping_add(GOLDEN) ^ p))
 }
 
 /// A uniform number in `[0, 1)` keyed by `parts`: one draw without building a stream.
@@ -49,7 +51,9 @@ impl Rng {
             state = state.wrapping_add(GOLDEN);
             finalize(state)
         };
-        Self { s: [next(), next(), next(), next()] }
+        Self {
+            s: [next(), next(), next(), next()],
+        }
     }
 
     /// A generator for the stream named by `parts` (see the module docs).

@@ -7,6 +7,7 @@
 //! rust_xlsxwriter would otherwise take from the clock, are fixed, so the same rows
 //! give the same bytes.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
@@ -19,32 +20,45 @@ use crate::SynthError;
 use crate::forms::{CellSink, Container, Encoding, Look};
 
 /// The most data rows written as `.xlsx`; a larger file from an xlsx-sending county
-/// is written as UTF-8 CSV (with BOM) instead. A workbook is built in memory, and
-/// ~20 columns × 20,000 rows stays well under 100 MB while covering every county
-/// file of a run up to about 50× the default size.
+/// is written as UTF-8 CSV (with BOM, CRLF) instead. A workbook is built in memory;
+/// 20 columns × 20,000 rows stays well under 100 MB and covers every xlsx county file
+/// of runs up to about 35× the default size (鹿泉区 sends the largest, ~520 rows).
 pub const XLSX_MAX_ROWS: usize = 20_000;
 
 /// A file being written, whatever its container.
 pub(crate) enum Writer {
     Csv(CsvWriter),
-    Xlsx(XlsxWriter),
+    /// Boxed: a workbook is large and there are few of them.
+    Xlsx(Box<XlsxWriter>),
 }
 
 impl Writer {
     /// Creates the file at `path` (and its folder). `sent` is the day the county
     /// saved it, recorded in an xlsx file's properties.
-    pub(crate) fn create(path: &Path, container: Container, author: &str, sent: Period) -> Result<Self, SynthError> {
+    pub(crate) fn create(
+        path: &Path,
+        container: Container,
+        author: &str,
+        sent: Period,
+    ) -> Result<Self, SynthError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| SynthError::io(dir, e))?;
         }
         Ok(match container {
-            Container::Csv { encoding, bom, crlf } => Writer::Csv(CsvWriter::create(path, encoding, bom, crlf)?),
-            Container::Xlsx => Writer::Xlsx(XlsxWriter::new(path, author, sent)),
+            Container::Csv {
+                encoding,
+                bom,
+                crlf,
+            } => Writer::Csv(CsvWriter::create(path, encoding, bom, crlf)?),
+            Container::Xlsx => Writer::Xlsx(Box::new(XlsxWriter::new(path, author, sent))),
         })
     }
 
     /// Writes the header row.
-    pub(crate) fn header<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> Result<(), SynthError> {
+    pub(crate) fn header<'a>(
+        &mut self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), SynthError> {
         match self {
             Writer::Csv(w) => {
                 for name in names {
@@ -100,62 +114,104 @@ pub(crate) struct CsvWriter {
     out: BufWriter<File>,
     encoding: Encoding,
     crlf: bool,
-    line: String,
+    /// The current row, already encoded.
+    line: Vec<u8>,
     /// Scratch space for formatting a number before quoting or widening it.
     cell: String,
+    /// Encoded forms of the non-ASCII cells seen so far. They come from a small set
+    /// (是/否, 国家级, 2024年第三季度, …), and encoding_rs's GBK/GB18030 encoder,
+    /// built for size rather than speed, would otherwise dominate large runs.
+    encoded: HashMap<String, Vec<u8>>,
+    /// A cell the encoding cannot represent, reported at the end of its row.
+    failed: Option<String>,
     row_started: bool,
 }
 
+/// Bound on [`CsvWriter::encoded`]: full-width numbers are mostly unique.
+const ENCODED_CACHE_LIMIT: usize = 4096;
+
 impl CsvWriter {
-    pub(crate) fn create(path: &Path, encoding: Encoding, bom: bool, crlf: bool) -> Result<Self, SynthError> {
+    pub(crate) fn create(
+        path: &Path,
+        encoding: Encoding,
+        bom: bool,
+        crlf: bool,
+    ) -> Result<Self, SynthError> {
         let file = File::create(path).map_err(|e| SynthError::io(path, e))?;
         let mut out = BufWriter::with_capacity(1 << 16, file);
         if bom {
-            debug_assert_eq!(encoding, Encoding::Utf8, "only UTF-8 files carry a BOM here");
-            out.write_all(b"\xEF\xBB\xBF").map_err(|e| SynthError::io(path, e))?;
+            debug_assert_eq!(
+                encoding,
+                Encoding::Utf8,
+                "only UTF-8 files carry a BOM here"
+            );
+            out.write_all(b"\xEF\xBB\xBF")
+                .map_err(|e| SynthError::io(path, e))?;
         }
         Ok(Self {
             path: path.to_path_buf(),
             out,
             encoding,
             crlf,
-            line: String::with_capacity(512),
+            line: Vec::with_capacity(512),
             cell: String::with_capacity(32),
+            encoded: HashMap::new(),
+            failed: None,
             row_started: false,
         })
     }
 
     fn separator(&mut self) {
         if self.row_started {
-            self.line.push(',');
+            self.line.push(b',');
         }
         self.row_started = true;
+    }
+
+    /// Appends `s` in the file's encoding. ASCII is the same in all three.
+    fn push_encoded(&mut self, s: &str) {
+        if self.encoding == Encoding::Utf8 || s.is_ascii() {
+            self.line.extend_from_slice(s.as_bytes());
+            return;
+        }
+        if let Some(bytes) = self.encoded.get(s) {
+            self.line.extend_from_slice(bytes);
+            return;
+        }
+        let encoding = if self.encoding == Encoding::Gbk {
+            encoding_rs::GBK
+        } else {
+            encoding_rs::GB18030
+        };
+        let (bytes, _, unmappable) = encoding.encode(s);
+        if unmappable {
+            // Remembered and reported at the end of the row (cells are infallible).
+            self.failed.get_or_insert_with(|| s.to_string());
+        }
+        self.line.extend_from_slice(&bytes);
+        if self.encoded.len() < ENCODED_CACHE_LIMIT {
+            self.encoded.insert(s.to_string(), bytes.into_owned());
+        }
     }
 
     pub(crate) fn text(&mut self, s: &str) {
         self.separator();
         if s.contains([',', '"', '\n', '\r']) {
-            self.line.push('"');
-            for c in s.chars() {
-                if c == '"' {
-                    self.line.push('"');
-                }
-                self.line.push(c);
-            }
-            self.line.push('"');
+            let quoted = format!("\"{}\"", s.replace('"', "\"\""));
+            self.push_encoded(&quoted);
         } else {
-            self.line.push_str(s);
+            self.push_encoded(s);
         }
     }
 
     pub(crate) fn number(&mut self, v: f64, decimals: usize, look: Look) {
         let mut cell = std::mem::take(&mut self.cell);
         cell.clear();
-        write!(cell, "{v:.decimals$}").expect("writing to a String");
+        format_fixed(&mut cell, v, decimals);
         match look {
             Look::Plain => {
                 self.separator();
-                self.line.push_str(&cell);
+                self.line.extend_from_slice(cell.as_bytes());
             }
             Look::Thousands => {
                 let grouped = group_thousands(&cell);
@@ -174,24 +230,22 @@ impl CsvWriter {
     }
 
     pub(crate) fn end_row(&mut self) -> Result<(), SynthError> {
-        self.line.push_str(if self.crlf { "\r\n" } else { "\n" });
-        let result = match self.encoding {
-            Encoding::Utf8 => self.out.write_all(self.line.as_bytes()),
-            Encoding::Gbk | Encoding::Gb18030 => {
-                let encoding =
-                    if self.encoding == Encoding::Gbk { encoding_rs::GBK } else { encoding_rs::GB18030 };
-                let (bytes, _, unmappable) = encoding.encode(&self.line);
-                if unmappable {
-                    return Err(SynthError::Unencodable {
-                        path: self.path.clone(),
-                        encoding: encoding.name(),
-                        line: self.line.trim_end().to_string(),
-                    });
-                }
-                self.out.write_all(&bytes)
-            }
-        };
-        result.map_err(|e| SynthError::io(&self.path, e))?;
+        if let Some(text) = self.failed.take() {
+            return Err(SynthError::Unencodable {
+                path: self.path.clone(),
+                encoding: if self.encoding == Encoding::Gbk {
+                    "GBK"
+                } else {
+                    "gb18030"
+                },
+                text,
+            });
+        }
+        self.line
+            .extend_from_slice(if self.crlf { b"\r\n" } else { b"\n" });
+        self.out
+            .write_all(&self.line)
+            .map_err(|e| SynthError::io(&self.path, e))?;
         self.line.clear();
         self.row_started = false;
         Ok(())
@@ -202,10 +256,29 @@ impl CsvWriter {
     }
 }
 
+/// `v` with `decimals` (0 or 1) places, rounded half away from zero as the xlsx
+/// cells are. Integer arithmetic: `{:.1}` formatting is exact and slow, and large runs
+/// write tens of millions of numbers.
+fn format_fixed(out: &mut String, v: f64, decimals: usize) {
+    let scale = 10i64.pow(decimals as u32);
+    let scaled = (v * scale as f64).round() as i64;
+    if scaled < 0 {
+        out.push('-');
+    }
+    let abs = scaled.unsigned_abs();
+    let scale = scale as u64;
+    write!(out, "{}", abs / scale).expect("writing to a String");
+    if decimals > 0 {
+        write!(out, ".{:0width$}", abs % scale, width = decimals).expect("writing to a String");
+    }
+}
+
 /// `1234567.5` → `1,234,567.5`.
 fn group_thousands(plain: &str) -> String {
     let (sign, rest) = plain.strip_prefix('-').map_or(("", plain), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut out = String::with_capacity(plain.len() + int.len() / 3);
     out.push_str(sign);
     for (i, c) in int.chars().enumerate() {
@@ -263,7 +336,9 @@ impl XlsxWriter {
             self.sheet
                 .write_string_with_format(self.row, self.col, name, &bold)
                 .map_err(|e| SynthError::xlsx(&self.path, e))?;
-            self.sheet.set_column_width(self.col, 16).map_err(|e| SynthError::xlsx(&self.path, e))?;
+            self.sheet
+                .set_column_width(self.col, 16)
+                .map_err(|e| SynthError::xlsx(&self.path, e))?;
             self.col += 1;
         }
         self.end_row()
@@ -280,7 +355,10 @@ impl XlsxWriter {
     /// property of typed text and do not apply.
     fn number(&mut self, v: f64, decimals: usize, _look: Look) {
         let scale = 10f64.powi(decimals as i32);
-        if let Err(e) = self.sheet.write_number(self.row, self.col, (v * scale).round() / scale) {
+        if let Err(e) = self
+            .sheet
+            .write_number(self.row, self.col, (v * scale).round() / scale)
+        {
             self.failed.get_or_insert(e);
         }
         self.col += 1;
@@ -300,8 +378,12 @@ impl XlsxWriter {
     }
 
     fn finish(mut self) -> Result<(), SynthError> {
-        self.sheet.set_name("企业季度报表").map_err(|e| SynthError::xlsx(&self.path, e))?;
-        self.sheet.set_freeze_panes(1, 0).map_err(|e| SynthError::xlsx(&self.path, e))?;
+        self.sheet
+            .set_name("企业季度报表")
+            .map_err(|e| SynthError::xlsx(&self.path, e))?;
+        self.sheet
+            .set_freeze_panes(1, 0)
+            .map_err(|e| SynthError::xlsx(&self.path, e))?;
         let (y, m, d) = send_date(self.sent);
         let created = ExcelDateTime::from_ymd(y, m, d)
             .and_then(|dt| dt.and_hms(9, 30, 0))
@@ -312,8 +394,13 @@ impl XlsxWriter {
             .set_company(&self.author)
             .set_creation_datetime(&created);
         self.workbook.set_properties(&properties);
+        // The fastest deflate level: workbooks dominate a default run's time, and a
+        // county's file is small either way.
+        self.workbook.set_zip_compression_level(1);
         self.workbook.push_worksheet(self.sheet);
-        self.workbook.save(&self.path).map_err(|e| SynthError::xlsx(&self.path, e))
+        self.workbook
+            .save(&self.path)
+            .map_err(|e| SynthError::xlsx(&self.path, e))
     }
 }
 
@@ -336,6 +423,21 @@ mod tests {
         let wide: String = "1234.5".chars().map(full_width).collect();
         assert_eq!(wide, "１２３４．５");
         assert_eq!(clusterkpi_model::text::to_half_width(&wide), "1234.5");
+    }
+
+    #[test]
+    fn fixed_point_formatting() {
+        let f = |v: f64, d: usize| {
+            let mut s = String::new();
+            format_fixed(&mut s, v, d);
+            s
+        };
+        assert_eq!(f(1234.56, 1), "1234.6");
+        assert_eq!(f(0.04, 1), "0.0");
+        assert_eq!(f(7.0, 1), "7.0");
+        assert_eq!(f(12.0, 0), "12");
+        assert_eq!(f(-12.0, 0), "-12");
+        assert_eq!(f(99.96, 1), "100.0");
     }
 
     #[test]

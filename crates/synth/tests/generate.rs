@@ -20,7 +20,13 @@ fn p(s: &str) -> Period {
 }
 
 fn options(from: &str, to: &str, defects: bool) -> Options {
-    Options { enterprises: 2700, from: p(from), to: p(to), seed: 2021, defects }
+    Options {
+        enterprises: 2700,
+        from: p(from),
+        to: p(to),
+        seed: 2021,
+        defects,
+    }
 }
 
 fn run(opts: &Options) -> (tempfile::TempDir, Summary) {
@@ -52,7 +58,9 @@ fn tree(root: &Path) -> Vec<PathBuf> {
 // ---------------------------------------------------------------------------
 
 const CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [usize; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn credit_code_valid(code: &str) -> bool {
     let chars: Vec<char> = code.chars().collect();
@@ -77,13 +85,22 @@ const COLUMNS: [(&str, &[&str]); 20] = [
     ("specialized_level", &["专精特新", "专精特新等级"]),
     ("key_processes", &["关键工序数"]),
     ("key_processes_cnc", &["数控化关键工序数"]),
-    ("business_info_system", &["应用业务信息系统", "业务信息系统"]),
-    ("digital_rnd_tools", &["应用数字化研发设计工具", "数字化研发设计工具"]),
+    (
+        "business_info_system",
+        &["应用业务信息系统", "业务信息系统"],
+    ),
+    (
+        "digital_rnd_tools",
+        &["应用数字化研发设计工具", "数字化研发设计工具"],
+    ),
     ("ecommerce", &["开展电子商务", "电子商务"]),
     ("design_center_level", &["工业设计中心"]),
     ("innovation_platforms", &["省级以上科技创新平台数"]),
     ("green_factory_level", &["绿色工厂"]),
-    ("tech_upgrade_equipment_ytd", &["技改设备购置额", "技术改造设备购置额"]),
+    (
+        "tech_upgrade_equipment_ytd",
+        &["技改设备购置额", "技术改造设备购置额"],
+    ),
     ("innovation_demo_level", &["技术创新示范企业"]),
     ("listing_status", &["上市情况"]),
     ("core_tech_breakthroughs", &["攻克关键核心技术数"]),
@@ -169,11 +186,35 @@ fn boolean(s: &str) -> Option<bool> {
 
 fn level_ok(column: &str, s: &str) -> bool {
     let allowed: &[&str] = match column {
-        "specialized_level" => {
-            &["none", "无", "provincial", "省级", "national", "国家级", "小巨人", "国家级专精特新\"小巨人\""]
-        }
-        "design_center_level" => &["none", "无", "municipal", "市级", "provincial", "省级", "national", "国家级"],
-        "listing_status" => &["none", "无", "reserve", "后备", "上市后备", "listed", "已上市"],
+        "specialized_level" => &[
+            "none",
+            "无",
+            "provincial",
+            "省级",
+            "national",
+            "国家级",
+            "小巨人",
+            "国家级专精特新\"小巨人\"",
+        ],
+        "design_center_level" => &[
+            "none",
+            "无",
+            "municipal",
+            "市级",
+            "provincial",
+            "省级",
+            "national",
+            "国家级",
+        ],
+        "listing_status" => &[
+            "none",
+            "无",
+            "reserve",
+            "后备",
+            "上市后备",
+            "listed",
+            "已上市",
+        ],
         _ => &["none", "无", "provincial", "省级", "national", "国家级"],
     };
     allowed.contains(&s.trim())
@@ -190,8 +231,16 @@ struct Checked {
 
 fn check_report_file(path: &Path, roster: &HashSet<String>) -> Checked {
     let (header, rows) = read_table(path);
-    let names: Vec<&str> = header.iter().map(|h| canonical(h).unwrap_or_else(|| panic!("{h:?}"))).collect();
-    assert_eq!(names.iter().collect::<HashSet<_>>().len(), 20, "{}: all 20 columns once", path.display());
+    let names: Vec<&str> = header
+        .iter()
+        .map(|h| canonical(h).unwrap_or_else(|| panic!("{h:?}")))
+        .collect();
+    assert_eq!(
+        names.iter().collect::<HashSet<_>>().len(),
+        20,
+        "{}: all 20 columns once",
+        path.display()
+    );
     let stem = path.file_stem().unwrap().to_str().unwrap();
     let period = p(&stem[stem.len() - 6..]);
     let mut errors = Vec::new();
@@ -199,7 +248,11 @@ fn check_report_file(path: &Path, roster: &HashSet<String>) -> Checked {
     let mut codes = Vec::new();
     for row in &rows {
         assert_eq!(row.len(), 20, "{}: ragged row", path.display());
-        let cell: HashMap<&str, &str> = names.iter().copied().zip(row.iter().map(String::as_str)).collect();
+        let cell: HashMap<&str, &str> = names
+            .iter()
+            .copied()
+            .zip(row.iter().map(String::as_str))
+            .collect();
         let code = cell["credit_code"];
         codes.push(code.to_string());
         if !credit_code_valid(code) {
@@ -209,12 +262,22 @@ fn check_report_file(path: &Path, roster: &HashSet<String>) -> Checked {
         }
         *seen.entry(code.to_string()).or_insert(0) += 1;
         assert_eq!(p(cell["period"]), period, "{}: period cell", path.display());
-        for col in ["revenue_ytd", "output_value_ytd", "tech_upgrade_equipment_ytd"] {
+        for col in [
+            "revenue_ytd",
+            "output_value_ytd",
+            "tech_upgrade_equipment_ytd",
+        ] {
             if number(cell[col]).is_none() {
                 errors.push("E_NUMBER");
             }
         }
-        for col in ["employees", "key_processes", "key_processes_cnc", "innovation_platforms", "core_tech_breakthroughs"] {
+        for col in [
+            "employees",
+            "key_processes",
+            "key_processes_cnc",
+            "innovation_platforms",
+            "core_tech_breakthroughs",
+        ] {
             let v = cell[col];
             if col == "employees" && v.trim().is_empty() {
                 continue;
@@ -224,18 +287,37 @@ fn check_report_file(path: &Path, roster: &HashSet<String>) -> Checked {
                 _ => errors.push("E_RANGE"),
             }
         }
-        if let (Some(k), Some(c)) = (number(cell["key_processes"]), number(cell["key_processes_cnc"])) {
-            if c > k {
-                errors.push("E_CNC_EXCEEDS");
-            }
+        if let (Some(k), Some(c)) = (
+            number(cell["key_processes"]),
+            number(cell["key_processes_cnc"]),
+        ) && c > k
+        {
+            errors.push("E_CNC_EXCEEDS");
         }
-        for col in ["is_sme", "above_scale", "business_info_system", "digital_rnd_tools", "ecommerce"] {
+        for col in [
+            "is_sme",
+            "above_scale",
+            "business_info_system",
+            "digital_rnd_tools",
+            "ecommerce",
+        ] {
             if boolean(cell[col]).is_none() {
                 errors.push("E_BOOL");
             }
         }
-        for col in ["specialized_level", "design_center_level", "green_factory_level", "innovation_demo_level", "listing_status"] {
-            assert!(level_ok(col, cell[col]), "{}: {col} = {:?}", path.display(), cell[col]);
+        for col in [
+            "specialized_level",
+            "design_center_level",
+            "green_factory_level",
+            "innovation_demo_level",
+            "listing_status",
+        ] {
+            assert!(
+                level_ok(col, cell[col]),
+                "{}: {col} = {:?}",
+                path.display(),
+                cell[col]
+            );
         }
     }
     for (_, n) in seen {
@@ -243,18 +325,31 @@ fn check_report_file(path: &Path, roster: &HashSet<String>) -> Checked {
             errors.push("E_DUPLICATE_ROW");
         }
     }
-    Checked { period, rows: rows.len(), codes, errors }
+    Checked {
+        period,
+        rows: rows.len(),
+        codes,
+        errors,
+    }
 }
 
 fn read_roster(root: &Path) -> (Vec<Vec<String>>, HashSet<String>) {
     let (header, rows) = read_table(&root.join("reference/roster.csv"));
-    assert_eq!(header, ["统一社会信用代码", "企业名称", "所属集群", "所属县(市、区)"]);
+    assert_eq!(
+        header,
+        ["统一社会信用代码", "企业名称", "所属集群", "所属县(市、区)"]
+    );
     let codes = rows.iter().map(|r| r[0].clone()).collect();
     (rows, codes)
 }
 
 fn report_files(summary: &Summary) -> Vec<&PathBuf> {
-    summary.files.iter().filter(|f| f.parent().unwrap().parent().unwrap().ends_with("inbox")).filter(|f| !f.parent().unwrap().ends_with("values")).collect()
+    summary
+        .files
+        .iter()
+        .filter(|f| f.parent().unwrap().parent().unwrap().ends_with("inbox"))
+        .filter(|f| !f.parent().unwrap().ends_with("values"))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -268,13 +363,24 @@ fn same_options_give_byte_identical_files() {
     assert_eq!(ta, tb);
     assert!(ta.iter().any(|f| f.extension().unwrap() == "xlsx"));
     for f in &ta {
-        assert!(fs::read(a.path().join(f)).unwrap() == fs::read(b.path().join(f)).unwrap(), "{} differs", f.display());
+        assert!(
+            fs::read(a.path().join(f)).unwrap() == fs::read(b.path().join(f)).unwrap(),
+            "{} differs",
+            f.display()
+        );
     }
-    assert_eq!((sa.report_files, sa.report_rows), (sb.report_files, sb.report_rows));
+    assert_eq!(
+        (sa.report_files, sa.report_rows),
+        (sb.report_files, sb.report_rows)
+    );
 
     let other = run(&Options { seed: 7, ..opts }).0;
     let roster = |d: &Path| fs::read(d.join("reference/roster.csv")).unwrap();
-    assert_ne!(roster(a.path()), roster(other.path()), "another seed, another city");
+    assert_ne!(
+        roster(a.path()),
+        roster(other.path()),
+        "another seed, another city"
+    );
 }
 
 #[test]
@@ -284,15 +390,37 @@ fn layout_file_names_and_counts() {
     let root = dir.path();
     assert_eq!(summary.clusters, 13);
     assert_eq!(summary.enterprises, 2700);
-    assert_eq!(tree(root).len(), summary.files.len(), "every file is listed once");
+    assert_eq!(
+        tree(root).len(),
+        summary.files.len(),
+        "every file is listed once"
+    );
 
     let (header, clusters) = read_table(&root.join("reference/clusters.csv"));
-    assert_eq!(header, ["集群编码", "集群名称", "英文名称", "所属县(市、区)", "主导产业", "认定时间"]);
+    assert_eq!(
+        header,
+        [
+            "集群编码",
+            "集群名称",
+            "英文名称",
+            "所属县(市、区)",
+            "主导产业",
+            "认定时间"
+        ]
+    );
     assert_eq!(clusters.len(), 13);
-    let established: HashMap<String, Period> = clusters.iter().map(|c| (c[0].clone(), p(&c[5]))).collect();
-    assert_eq!(established.values().filter(|&&e| e <= p("2020Q4")).count(), 11);
+    let established: HashMap<String, Period> =
+        clusters.iter().map(|c| (c[0].clone(), p(&c[5]))).collect();
+    assert_eq!(
+        established.values().filter(|&&e| e <= p("2020Q4")).count(),
+        11
+    );
     assert!(clusters.iter().all(|c| {
-        c[0].len() >= 2 && c[0].len() <= 40 && c[0].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        c[0].len() >= 2
+            && c[0].len() <= 40
+            && c[0]
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     }));
 
     let (roster, _) = read_roster(root);
@@ -300,14 +428,22 @@ fn layout_file_names_and_counts() {
     for r in &roster {
         *per_cluster.entry(r[2].as_str()).or_default() += 1;
     }
-    assert!(per_cluster.values().max().unwrap() >= &400 && per_cluster.values().min().unwrap() <= &80);
+    assert!(
+        per_cluster.values().max().unwrap() >= &400 && per_cluster.values().min().unwrap() <= &80
+    );
 
     // Without defects: every enterprise reports every quarter from its cluster's
     // establishment, and every file sits in its own quarter's folder.
     let expected_rows: u64 = opts
         .from
         .through(opts.to)
-        .map(|q| per_cluster.iter().filter(|(c, _)| established[**c] <= q).map(|(_, n)| *n as u64).sum::<u64>())
+        .map(|q| {
+            per_cluster
+                .iter()
+                .filter(|(c, _)| established[**c] <= q)
+                .map(|(_, n)| *n as u64)
+                .sum::<u64>()
+        })
         .sum();
     assert_eq!(summary.report_rows, expected_rows);
     let reports = report_files(&summary);
@@ -317,23 +453,45 @@ fn layout_file_names_and_counts() {
         let (stem, ext) = name.rsplit_once('.').unwrap();
         assert!(ext == "csv" || ext == "xlsx", "{name}");
         let period = &stem[stem.len() - 6..];
-        assert_eq!(f.parent().unwrap().file_name().unwrap().to_str().unwrap(), period, "{name}");
+        assert_eq!(
+            f.parent().unwrap().file_name().unwrap().to_str().unwrap(),
+            period,
+            "{name}"
+        );
     }
     // 12 sources; 赞皇 from 2022Q2 and 井陉 from 2023Q3.
-    let files_in = |q: &str| reports.iter().filter(|f| f.parent().unwrap().ends_with(q)).count();
+    let files_in = |q: &str| {
+        reports
+            .iter()
+            .filter(|f| f.parent().unwrap().ends_with(q))
+            .count()
+    };
     assert_eq!(files_in("2020Q1"), 10);
     assert_eq!(files_in("2022Q2"), 11);
     assert_eq!(files_in("2024Q4"), 12);
     assert_eq!(summary.report_files, 9 * 10 + 5 * 11 + 6 * 12);
-    assert!(root.join("inbox/2024Q4/gaocheng-lantern-2024Q4.csv").exists());
+    assert!(
+        root.join("inbox/2024Q4/gaocheng-lantern-2024Q4.csv")
+            .exists()
+    );
     assert!(root.join("inbox/2024Q4/luquan-2024Q4.xlsx").exists());
     assert!(root.join("inbox/2022Q4/yuanshi-2022Q4.csv").exists());
     assert!(root.join("inbox/2023Q1/yuanshi-2023Q1.xlsx").exists());
 
     let (header, values) = read_table(&root.join("inbox/values/green-parks.csv"));
     assert_eq!(header, ["报告期", "范围", "范围编码", "指标", "数值"]);
-    let values: Vec<(String, String)> = values.iter().map(|r| (r[0].clone(), r[4].clone())).collect();
-    assert_eq!(values, [("2020Q4".into(), "1".into()), ("2022Q4".into(), "2".into()), ("2024Q2".into(), "3".into())]);
+    let values: Vec<(String, String)> = values
+        .iter()
+        .map(|r| (r[0].clone(), r[4].clone()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("2020Q4".into(), "1".into()),
+            ("2022Q4".into(), "2".into()),
+            ("2024Q2".into(), "3".into())
+        ]
+    );
 }
 
 #[test]
@@ -341,9 +499,15 @@ fn file_counts_follow_the_formula() {
     // The hard-coded count above, restated: 10 sources before 赞皇 (2022Q2), 11 until
     // 井陉 (2023Q3), then 12.
     let count = |from: &str, to: &str| {
-        p(from).through(p(to)).map(|q| 10 + usize::from(q >= p("2022Q2")) + usize::from(q >= p("2023Q3"))).sum::<usize>()
+        p(from)
+            .through(p(to))
+            .map(|q| 10 + usize::from(q >= p("2022Q2")) + usize::from(q >= p("2023Q3")))
+            .sum::<usize>()
     };
-    let (_dir, summary) = run(&Options { enterprises: 300, ..options("2021Q3", "2023Q4", false) });
+    let (_dir, summary) = run(&Options {
+        enterprises: 300,
+        ..options("2021Q3", "2023Q4", false)
+    });
     assert_eq!(summary.report_files, count("2021Q3", "2023Q4"));
 }
 
@@ -380,9 +544,18 @@ fn one_file_arrives_late_only_with_defects() {
     assert_eq!(files.len(), 1, "{files:?}");
     let stem = files[0].file_stem().unwrap().to_str().unwrap();
     let period = p(&stem[stem.len() - 6..]);
-    let folder = p(files[0].parent().unwrap().file_name().unwrap().to_str().unwrap());
+    let folder = p(files[0]
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap());
     assert_eq!(folder, period.next());
-    assert!(period > opts.from && period < opts.to.prev(), "mid-series: {period}");
+    assert!(
+        period > opts.from && period < opts.to.prev(),
+        "mid-series: {period}"
+    );
 
     let (_d, clean) = run(&options("2020Q1", "2026Q3", false));
     assert!(late(&clean).is_empty());
@@ -393,9 +566,14 @@ fn gbk_file_decodes_and_has_chinese_headers() {
     let (dir, _) = run(&options("2024Q1", "2024Q3", false));
     let bytes = fs::read(dir.path().join("inbox/2024Q3/xinji-2024Q3.csv")).unwrap();
     assert!(std::str::from_utf8(&bytes).is_err(), "GBK, not UTF-8");
-    let text = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(&bytes).expect("valid GBK");
+    let text = encoding_rs::GBK
+        .decode_without_bom_handling_and_without_replacement(&bytes)
+        .expect("valid GBK");
     let header = text.lines().next().unwrap();
-    assert!(header.starts_with("统一社会信用代码,报告期,营业收入（万元）"), "{header}");
+    assert!(
+        header.starts_with("统一社会信用代码,报告期,营业收入（万元）"),
+        "{header}"
+    );
     assert!(text.contains("2024年第三季度") && text.contains("\r\n"));
     assert!(text.contains(",是,") && text.contains(",否,"));
 }
@@ -411,23 +589,48 @@ fn the_latest_quarter_is_complete_and_clean_and_earlier_ones_are_not() {
     for f in report_files(&summary) {
         let checked = check_report_file(f, &codes);
         if checked.period == opts.to {
-            assert!(checked.errors.is_empty(), "{}: {:?}", f.display(), checked.errors);
+            assert!(
+                checked.errors.is_empty(),
+                "{}: {:?}",
+                f.display(),
+                checked.errors
+            );
             latest_codes.extend(checked.codes);
         } else {
             earlier_errors.extend(checked.errors);
             earlier_rows += checked.rows;
         }
     }
-    assert_eq!(latest_codes.len(), roster.len(), "everyone reports in the latest quarter");
+    assert_eq!(
+        latest_codes.len(),
+        roster.len(),
+        "everyone reports in the latest quarter"
+    );
 
     let kinds: HashSet<&str> = earlier_errors.iter().copied().collect();
-    for code in ["E_CNC_EXCEEDS", "E_NUMBER", "E_UNKNOWN_ENTERPRISE", "E_CREDIT_CODE", "E_DUPLICATE_ROW", "E_BOOL", "E_RANGE"] {
+    for code in [
+        "E_CNC_EXCEEDS",
+        "E_NUMBER",
+        "E_UNKNOWN_ENTERPRISE",
+        "E_CREDIT_CODE",
+        "E_DUPLICATE_ROW",
+        "E_BOOL",
+        "E_RANGE",
+    ] {
         assert!(kinds.contains(code), "{code} missing from {kinds:?}");
     }
-    assert!(earlier_errors.len() <= 10, "a handful, not {}", earlier_errors.len());
+    assert!(
+        earlier_errors.len() <= 10,
+        "a handful, not {}",
+        earlier_errors.len()
+    );
 
     // A few percent of reports are missing before the latest quarter.
-    let clean = run(&Options { defects: false, ..opts.clone() }).1;
+    let clean = run(&Options {
+        defects: false,
+        ..opts.clone()
+    })
+    .1;
     let clean_earlier = clean.report_rows - roster.len() as u64;
     let missing = 1.0 - earlier_rows as f64 / clean_earlier as f64;
     assert!((0.01..0.05).contains(&missing), "missing share {missing}");
@@ -441,7 +644,12 @@ fn without_defects_every_file_is_clean() {
     let mut rows = 0;
     for f in report_files(&summary) {
         let checked = check_report_file(f, &codes);
-        assert!(checked.errors.is_empty(), "{}: {:?}", f.display(), checked.errors);
+        assert!(
+            checked.errors.is_empty(),
+            "{}: {:?}",
+            f.display(),
+            checked.errors
+        );
         rows += checked.rows as u64;
     }
     assert_eq!(rows, summary.report_rows);
@@ -449,7 +657,10 @@ fn without_defects_every_file_is_clean() {
 
 #[test]
 fn clusters_recognised_after_to_do_not_exist_yet() {
-    let (dir, summary) = run(&Options { enterprises: 500, ..options("2020Q1", "2021Q4", true) });
+    let (dir, summary) = run(&Options {
+        enterprises: 500,
+        ..options("2020Q1", "2021Q4", true)
+    });
     assert_eq!(summary.clusters, 11);
     assert!(summary.enterprises < 500);
     let (_, clusters) = read_table(&dir.path().join("reference/clusters.csv"));
@@ -465,7 +676,16 @@ fn clusters_recognised_after_to_do_not_exist_yet() {
 fn bad_options_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let reversed = options("2024Q4", "2024Q1", true);
-    assert!(matches!(generate(dir.path(), &reversed), Err(clusterkpi_synth::SynthError::EmptyRange { .. })));
-    let tiny = Options { enterprises: 5, ..options("2024Q1", "2024Q1", true) };
-    assert!(matches!(generate(dir.path(), &tiny), Err(clusterkpi_synth::SynthError::TooFewEnterprises { .. })));
+    assert!(matches!(
+        generate(dir.path(), &reversed),
+        Err(clusterkpi_synth::SynthError::EmptyRange { .. })
+    ));
+    let tiny = Options {
+        enterprises: 5,
+        ..options("2024Q1", "2024Q1", true)
+    };
+    assert!(matches!(
+        generate(dir.path(), &tiny),
+        Err(clusterkpi_synth::SynthError::TooFewEnterprises { .. })
+    ));
 }

@@ -1,0 +1,220 @@
+//! A temporary workspace per test, hand-made input files and a way to run the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use clusterkpi_ingest::value::credit_check_char;
+
+/// The date the tests run "on", so that "a period after the current date" and the
+/// generator's default last quarter do not move with the calendar.
+pub const TODAY: &str = "2026-11-29";
+
+pub struct Work {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Self {
+        Self {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_clusterkpi"));
+    c.env("CLUSTERKPI_TODAY", TODAY)
+        .env_remove("RUST_LOG")
+        .env_remove("CLUSTERKPI_FAIL_AT");
+    c
+}
+
+pub fn plan_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/plans/sjz-county-clusters-2021-2025.toml")
+}
+
+impl Work {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// A pipeline file over this workspace: reference/, inbox/, lake/, reports/.
+    pub fn pipeline(&self) -> PathBuf {
+        self.write(
+            "pipeline.toml",
+            format!(
+                "[pipeline]\nplan = {:?}\nclusters = \"reference/clusters.csv\"\nroster = \"reference/roster.csv\"\ninbox = \"inbox\"\nlake = \"lake\"\nout = \"reports\"\n",
+                plan_file().display().to_string()
+            ),
+        )
+    }
+
+    /// Runs the binary in this workspace.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(
+            bin()
+                .current_dir(self.dir.path())
+                .args(args)
+                .output()
+                .expect("run clusterkpi"),
+        )
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut c = bin();
+        c.current_dir(self.dir.path()).args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        Run::from(c.output().expect("run clusterkpi"))
+    }
+
+    /// `sql` over the workspace's lake, returning the printed table's data cells.
+    pub fn sql_value(&self, query: &str) -> String {
+        let out = self.path("q.csv");
+        let r = self.run(&[
+            "sql",
+            query,
+            "--lake",
+            "lake",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{r:?}");
+        let text = std::fs::read_to_string(out).unwrap();
+        text.lines().nth(1).unwrap_or("").to_string()
+    }
+}
+
+/// A valid unified social credit code numbered `n`.
+pub fn code(n: u32) -> String {
+    let first = format!("91130100MA{n:07}");
+    format!("{first}{}", credit_check_char(&first).unwrap())
+}
+
+/// Reads a CSV (with or without BOM) into header → column and rows.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = String::from_utf8(bytes).unwrap();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The kpis.csv row for (scope_id, indicator) as a map column → value.
+pub fn kpi(
+    path: &Path,
+    scope_id: &str,
+    indicator: &str,
+) -> std::collections::HashMap<String, String> {
+    let (h, rows) = read_csv(path);
+    let row = rows
+        .iter()
+        .find(|r| r[2] == scope_id && r[3] == indicator)
+        .unwrap_or_else(|| panic!("no kpis row for {scope_id} {indicator}"));
+    h.into_iter().zip(row.iter().cloned()).collect()
+}
+
+pub fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+pub const REPORT_HEADER_ZH: &str = "统一社会信用代码,报告期,营业收入（万元）,工业总产值（万元）,从业人员数,是否中小企业,是否规上企业,专精特新,关键工序数,数控化关键工序数,应用业务信息系统,应用数字化研发设计工具,开展电子商务,工业设计中心,省级以上科技创新平台数,绿色工厂,技改设备购置额（万元）,技术创新示范企业,上市情况,攻克关键核心技术数";
+
+/// A report row with the fields tests vary; everything else neutral.
+pub struct Row<'a> {
+    pub code: u32,
+    pub period: &'a str,
+    pub revenue: f64,
+    pub key: u32,
+    pub cnc: u32,
+    pub sme: bool,
+    pub bis: bool,
+}
+
+impl Row<'_> {
+    pub fn csv(&self) -> String {
+        let b = |x: bool| if x { "是" } else { "否" };
+        format!(
+            "{},{},{},{},10,{},否,无,{},{},{},否,否,无,0,无,0,无,无,0",
+            code(self.code),
+            self.period,
+            self.revenue,
+            self.revenue * 1.1,
+            b(self.sme),
+            self.key,
+            self.cnc,
+            b(self.bis)
+        )
+    }
+}
+
+pub fn reports_csv(rows: &[Row<'_>]) -> String {
+    let mut s = String::from(REPORT_HEADER_ZH);
+    s.push('\n');
+    for r in rows {
+        s.push_str(&r.csv());
+        s.push('\n');
+    }
+    s
+}
+
+/// Encodes text as GBK bytes, as county bureaus often send.
+pub fn gbk(text: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(text).0.into_owned()
+}
+
+/// Reference lists for clusters `ids` (recognised 2019Q4) and enterprises
+/// `(code number, cluster)`.
+pub fn reference(w: &Work, clusters: &[(&str, &str)], enterprises: &[(u32, &str)]) {
+    let mut c = String::from("集群编码,集群名称,所属县(市、区),主导产业,认定时间\n");
+    for (id, established) in clusters {
+        c.push_str(&format!("{id},{id}集群,某县,制造,{established}\n"));
+    }
+    w.write("reference/clusters.csv", c);
+    let mut r = String::from("统一社会信用代码,企业名称,所属集群,所属县(市、区)\n");
+    for (n, cl) in enterprises {
+        r.push_str(&format!("{},企业{n},{cl},某县\n", code(*n)));
+    }
+    w.write("reference/roster.csv", r);
+}
