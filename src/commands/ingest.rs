@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clusterkpi_ingest::{InputKind, Options, Outcome, References};
-use clusterkpi_lake::{Lake, Writer};
+use clusterkpi_lake::{Lake, Table, Writer};
 use clusterkpi_model::catalogue::Kind;
 use clusterkpi_model::{Catalogue, FileRecord, now_rfc3339};
 
@@ -62,12 +62,14 @@ pub(crate) fn ingest_files(
     let ordered = order_by_kind(files, opts);
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
     let mut reports = Vec::new();
+    let mut snapshot = writer.lake().snapshot(None)?;
+    // Reference sets are read again only when a commit changed a reference list.
+    let mut refs_of: Option<(Vec<String>, References)> = None;
     for (path, kind) in ordered {
         let shown = path.display().to_string();
         bar.set_message(shown.clone());
         let sha =
             clusterkpi_ingest::sha256_file(&path).with_context(|| format!("reading {shown}"))?;
-        let snapshot = writer.lake().snapshot(None)?;
         if let Some(prev) = snapshot.ingested_sha(&sha) {
             tracing::info!(file = %shown, first = %prev.path, "duplicate: the same bytes were ingested before");
             reports.push(FileReport {
@@ -92,12 +94,20 @@ pub(crate) fn ingest_files(
             bar.inc(1);
             continue;
         }
-        let refs = References {
-            clusters: snapshot.cluster_ids()?,
-            roster: snapshot.roster_codes()?,
-            city: city.map(str::to_string),
-            reported_indicators: Some(reported.clone()),
-        };
+        let key: Vec<String> = [Table::Clusters, Table::Roster]
+            .iter()
+            .flat_map(|t| snapshot.data_files(*t).iter().map(|f| f.path.clone()))
+            .collect();
+        if refs_of.as_ref().is_none_or(|(k, _)| *k != key) {
+            let refs = References {
+                clusters: snapshot.cluster_ids()?,
+                roster: snapshot.roster_codes()?,
+                city: city.map(str::to_string),
+                reported_indicators: Some(reported.clone()),
+            };
+            refs_of = Some((key, refs));
+        }
+        let refs = &refs_of.as_ref().expect("just set").1;
         let started = std::time::Instant::now();
         let mut staged = match kind {
             Some(k) => Some(writer.stage(k, &shown)?),
@@ -113,7 +123,7 @@ pub(crate) fn ingest_files(
             &path,
             &shown,
             opts,
-            &refs,
+            refs,
             &mut |scan| match snapshot.prior_ytd(&scan.credit_codes, &scan.years) {
                 Ok(p) => p,
                 Err(e) => {
@@ -128,6 +138,7 @@ pub(crate) fn ingest_files(
         }
         clusterkpi_lake::fail_point("before-commit");
         let committed = writer.commit(&result, &sha, staged)?;
+        snapshot = committed.clone();
         tracing::info!(
             file = %shown,
             outcome = result.outcome.as_str(),

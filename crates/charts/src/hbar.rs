@@ -60,8 +60,8 @@ const REF_ROW: f64 = LABEL_SIZE * 1.35;
 
 pub(crate) fn draw(h: &HBars) -> Scene {
     let mut scene = Scene::new(WIDTH, 0.0);
-    let mut y = header(&mut scene, &h.title, &h.subtitle);
-    y = legend(&mut scene, &h.legend, y);
+    let y = header(&mut scene, &h.title, &h.subtitle);
+    let y = legend(&mut scene, &h.legend, y);
 
     let names: Vec<Vec<String>> = h
         .bars
@@ -71,48 +71,22 @@ pub(crate) fn draw(h: &HBars) -> Scene {
     let name_width = names
         .iter()
         .flatten()
+        .chain([&h.category_title])
         .map(|l| text_width(l, LABEL_SIZE))
-        .chain([text_width(&h.category_title, LABEL_SIZE)])
         .fold(0.0, f64::max);
     let names_right = MARGIN + name_width;
 
-    // Value range: every bar, every reference line and zero (bars start at zero).
-    // A little headroom keeps a target line off the edge of the grid.
-    let (lo, hi) = h.domain.unwrap_or_else(|| {
-        let values = h
-            .bars
-            .iter()
-            .filter_map(|b| b.value)
-            .chain(h.refs.iter().map(|r| r.at));
-        let (lo, hi) = values.fold((0.0, 0.0), |(lo, hi), v| (f64::min(lo, v), f64::max(hi, v)));
-        let pad = 0.05 * (hi - lo);
-        (
-            if lo < 0.0 { lo - pad } else { lo },
-            if hi > 0.0 { hi + pad } else { hi },
-        )
-    });
-    let ticks = Ticks::nice(lo, hi, 6, false);
-    let (lo, hi) = match h.domain {
-        Some(d) => d,
-        None => (ticks.lo, ticks.hi),
-    };
-
+    let (ticks, (lo, hi)) = domain(h);
     // Room for the texts printed beyond the bar ends, so none leaves the page or runs
-    // into the names.
-    let width_of = |b: &Bar| text_width(&b.text, LABEL_SIZE) + TEXT_GAP;
-    // With inside labels the texts may still fall outside short bars: room is kept.
-    let left_room = h
-        .bars
-        .iter()
-        .filter(|b| b.value.is_some_and(|v| v < 0.0))
-        .map(width_of)
-        .fold(0.0, f64::max);
-    let right_room = h
-        .bars
-        .iter()
-        .filter(|b| b.value.is_none_or(|v| v >= 0.0))
-        .map(width_of)
-        .fold(0.0, f64::max);
+    // into the names (kept with inside labels too: short bars still print outside).
+    let room = |keep: fn(f64) -> bool| {
+        h.bars
+            .iter()
+            .filter(|b| keep(b.value.filter(|v| v.is_finite()).unwrap_or(0.0)))
+            .map(|b| text_width(&b.text, LABEL_SIZE) + TEXT_GAP)
+            .fold(0.0, f64::max)
+    };
+    let (left_room, right_room) = (room(|v| v < 0.0), room(|v| v >= 0.0));
     let tick_half = text_width(&fmt_fixed(hi, ticks.decimals()), TICK_SIZE) / 2.0;
     let data_left = names_right + 18.0 + left_room;
     let data_right = (WIDTH - MARGIN - right_room.max(tick_half)).max(data_left + 100.0);
@@ -123,7 +97,8 @@ pub(crate) fn draw(h: &HBars) -> Scene {
         r1: data_right,
     };
 
-    // Reference labels above the bars, staggered over two rows where they would collide.
+    // Reference labels above the bars, staggered over two rows where they would collide;
+    // row 0 is the one next to the bars.
     let ref_widths: Vec<(f64, f64)> = h
         .refs
         .iter()
@@ -146,8 +121,7 @@ pub(crate) fn draw(h: &HBars) -> Scene {
     };
     let plot_bottom = plot_top + 6.0 + rows_height + 6.0;
 
-    // Grid and tick labels.
-    let decimals = ticks.decimals();
+    // Grid, tick labels and the axis titles.
     for v in ticks
         .values()
         .into_iter()
@@ -155,8 +129,9 @@ pub(crate) fn draw(h: &HBars) -> Scene {
     {
         let px = x.map(v);
         scene.line((px, plot_top), (px, plot_bottom), Stroke::solid(GRID, 1.0));
+        let label = fmt_fixed(v, ticks.decimals());
         scene.text(
-            fmt_fixed(v, decimals),
+            label,
             (px, plot_bottom + 18.0),
             TICK_SIZE,
             TEXT,
@@ -168,9 +143,10 @@ pub(crate) fn draw(h: &HBars) -> Scene {
         (data_right, plot_bottom),
         Stroke::solid(AXIS, 1.0),
     );
+    let centre = (data_left + data_right) / 2.0;
     scene.text(
         &h.value_title,
-        ((data_left + data_right) / 2.0, plot_bottom + 50.0),
+        (centre, plot_bottom + 50.0),
         LABEL_SIZE,
         TEXT,
         Align::Center,
@@ -182,65 +158,55 @@ pub(crate) fn draw(h: &HBars) -> Scene {
         MUTED,
         Align::Right,
     );
-
-    // Bars, names and the texts at the bar ends.
-    let zero = x.map(0.0_f64.clamp(lo, hi));
-    // Bar-end texts are drawn after the reference lines: a line must not strike
-    // through a number.
-    let mut end_texts: Vec<(&str, (f64, f64), RGBColor, Align)> = Vec::new();
-    let mut top = plot_top + 6.0;
-    for ((bar, lines), height) in h.bars.iter().zip(&names).zip(&heights) {
-        let cy = top + height / 2.0;
-        let first = cy - (lines.len() as f64 - 1.0) * LABEL_SIZE * LINE / 2.0;
-        for (i, line) in lines.iter().enumerate() {
-            scene.text(
-                line,
-                (names_right, first + i as f64 * LABEL_SIZE * LINE),
-                LABEL_SIZE,
-                TEXT,
-                Align::Right,
-            );
-        }
-        match bar.value {
-            Some(v) => {
-                let end = x.map(v.clamp(lo, hi));
-                let (x0, x1) = (zero.min(end), zero.max(end));
-                scene.rect(
-                    (x0, cy - BAR_HEIGHT / 2.0),
-                    (x1, cy + BAR_HEIGHT / 2.0),
-                    Some(bar.colour),
-                    None,
-                );
-                let fits_inside = x1 - x0 >= text_width(&bar.text, LABEL_SIZE) + 2.0 * TEXT_GAP;
-                if h.inside_labels && fits_inside && v >= 0.0 {
-                    scene.text(
-                        &bar.text,
-                        (x1 - TEXT_GAP, cy),
-                        LABEL_SIZE,
-                        ink_on(bar.colour),
-                        Align::Right,
-                    );
-                } else if v < 0.0 {
-                    end_texts.push((&bar.text, (x0 - TEXT_GAP, cy), TEXT, Align::Right));
-                } else {
-                    end_texts.push((&bar.text, (x1 + TEXT_GAP, cy), TEXT, Align::Left));
-                }
-            }
-            None => end_texts.push((&bar.text, (zero + TEXT_GAP, cy), MUTED, Align::Left)),
-        }
-        top += height;
-    }
     if h.bars.is_empty() {
         scene.text(
             &h.empty,
-            ((data_left + data_right) / 2.0, plot_top + 51.0),
+            (centre, plot_top + 51.0),
             LABEL_SIZE,
             MUTED,
             Align::Center,
         );
     }
 
-    // Reference lines last, so they stay visible over the bars; their labels above.
+    // Bars and names. Texts beyond the bar ends wait until the reference lines are
+    // drawn: a line must not strike through a number.
+    let zero = x.map(0.0_f64.clamp(lo, hi));
+    let mut end_texts: Vec<(&str, (f64, f64), RGBColor, Align)> = Vec::new();
+    let mut top = plot_top + 6.0;
+    for ((bar, lines), height) in h.bars.iter().zip(&names).zip(&heights) {
+        let cy = top + height / 2.0;
+        top += height;
+        let first = cy - (lines.len() as f64 - 1.0) * LABEL_SIZE * LINE / 2.0;
+        for (i, line) in lines.iter().enumerate() {
+            let at = (names_right, first + i as f64 * LABEL_SIZE * LINE);
+            scene.text(line, at, LABEL_SIZE, TEXT, Align::Right);
+        }
+        let Some(v) = bar.value.filter(|v| v.is_finite()) else {
+            end_texts.push((&bar.text, (zero + TEXT_GAP, cy), MUTED, Align::Left));
+            continue;
+        };
+        let end = x.map(v.clamp(lo, hi));
+        let (x0, x1) = (zero.min(end), zero.max(end));
+        let half = BAR_HEIGHT / 2.0;
+        scene.rect((x0, cy - half), (x1, cy + half), Some(bar.colour), None);
+        let fits_inside = x1 - x0 >= text_width(&bar.text, LABEL_SIZE) + 2.0 * TEXT_GAP;
+        if h.inside_labels && fits_inside && v >= 0.0 {
+            let ink = ink_on(bar.colour);
+            scene.text(
+                &bar.text,
+                (x1 - TEXT_GAP, cy),
+                LABEL_SIZE,
+                ink,
+                Align::Right,
+            );
+        } else if v < 0.0 {
+            end_texts.push((&bar.text, (x0 - TEXT_GAP, cy), TEXT, Align::Right));
+        } else {
+            end_texts.push((&bar.text, (x1 + TEXT_GAP, cy), TEXT, Align::Left));
+        }
+    }
+
+    // Reference lines over the bars, reaching up to their labels.
     for (r, (left, row)) in h.refs.iter().zip(&placed) {
         let px = x.map(r.at.clamp(lo, hi));
         let label_y = row_y(*row);
@@ -263,6 +229,32 @@ pub(crate) fn draw(h: &HBars) -> Scene {
 
     footer(&mut scene, &h.source, plot_bottom + 64.0);
     scene
+}
+
+/// Ticks and the value range: the fixed domain, or every bar, every reference line and
+/// zero (bars start at zero), with a little headroom so a target line is not drawn on
+/// the edge of the grid.
+fn domain(h: &HBars) -> (Ticks, (f64, f64)) {
+    if let Some((lo, hi)) = h.domain {
+        return (Ticks::nice(lo, hi, 6, false), (lo, hi));
+    }
+    let values = h
+        .bars
+        .iter()
+        .filter_map(|b| b.value)
+        .chain(h.refs.iter().map(|r| r.at));
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((0.0, 0.0), |(lo, hi), v| (f64::min(lo, v), f64::max(hi, v)));
+    let pad = 0.05 * (hi - lo);
+    let ticks = Ticks::nice(
+        if lo < 0.0 { lo - pad } else { lo },
+        if hi > 0.0 { hi + pad } else { hi },
+        6,
+        false,
+    );
+    let range = (ticks.lo, ticks.hi);
+    (ticks, range)
 }
 
 /// A text on a white box, so that grid and reference lines do not run through it.

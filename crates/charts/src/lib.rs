@@ -7,11 +7,12 @@
 //!                                               <dir>/<id>.svg ◀──────┴──────▶ <dir>/<id>.png
 //! ```
 //!
-//! Each chart module only lays out a [`scene::Scene`], a display list in units of a
-//! 1200-wide page; [`render`] draws it with plotters twice, so the SVG and the PNG show
-//! the same layout. All text uses the bundled WenQuanYi Micro Hei font ([`font`]), so
-//! the PNGs render on machines without any Chinese font; the SVGs name it first and
-//! then common Chinese system fonts.
+//! Each chart module only lays out a `scene::Scene`, a display list in units of a
+//! 1200-wide page; `render` draws it twice, so the SVG and the PNG show the same
+//! layout. All text uses the bundled WenQuanYi Micro Hei font (`font`), so the PNGs
+//! render on machines without any Chinese font; the SVGs name it first and then common
+//! Chinese system fonts. Layout is measured with the same font, and the tests check
+//! that no text leaves the page or overlaps another.
 //!
 //! Every chart carries a title, axis titles with units, the plan's target as a line or
 //! in the cells, the baseline, and the source line with the as-of quarter.

@@ -1,5 +1,10 @@
-//! Draws a [`Scene`] with plotters: as SVG text at layout scale (1 unit = 1 SVG user
-//! unit) and as a PNG at [`PNG_SCALE`] times that, for print.
+//! Draws a [`Scene`] with plotters: as SVG at layout scale (1 unit = 1 SVG user unit)
+//! and as a PNG at [`PNG_SCALE`] times that, for print.
+//!
+//! PNG text is rasterised here from the bundled font rather than by plotters, whose
+//! bitmap text drawing (0.3.7) drops each glyph's left side bearing (gaps inside words
+//! such as "目 标", misplaced full-width brackets) and puts the baseline elsewhere than
+//! its SVG output does. Both files thus place every text the same way.
 
 use std::path::Path;
 
@@ -33,7 +38,27 @@ pub(crate) fn to_svg(scene: &Scene) -> Result<String, String> {
         draw(scene, &root, 1.0, Text::Svg)?;
         root.present().map_err(|e| e.to_string())?;
     }
-    Ok(with_font_fallbacks(&svg))
+    Ok(trim_text_content(&with_font_fallbacks(&svg)))
+}
+
+/// Removes the line breaks plotters puts around each `<text>` element's content: a
+/// viewer may render them as spaces, which would shift centred and right-aligned text.
+fn trim_text_content(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text ") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = rest[open_end..].find("</text>").map(|i| open_end + i) else {
+            break;
+        };
+        out.push_str(&rest[..open_end]);
+        out.push_str(rest[open_end..close].trim());
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Renders the scene to a PNG file.
@@ -190,4 +215,28 @@ fn draw<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_text_content_is_trimmed_and_escaped() {
+        crate::font::ensure_registered().unwrap();
+        let mut scene = Scene::new(200.0, 100.0);
+        scene.text(
+            "R&D 研发",
+            (10.0, 50.0),
+            20.0,
+            RGBColor(0, 0, 0),
+            Align::Left,
+        );
+        let svg = to_svg(&scene).unwrap();
+        assert!(svg.contains(">R&amp;D 研发</text>"), "{svg}");
+        assert_eq!(
+            trim_text_content("<text x=\"1\">\n a \n</text><text y=\"2\">b</text>"),
+            "<text x=\"1\">a</text><text y=\"2\">b</text>"
+        );
+    }
 }

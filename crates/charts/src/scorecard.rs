@@ -40,6 +40,19 @@ struct Row {
     name: Vec<String>,
 }
 
+/// Column positions of the grid.
+#[derive(Clone, Copy)]
+struct Grid {
+    left: f64,
+    column: f64,
+}
+
+impl Grid {
+    fn x(self, i: usize) -> f64 {
+        self.left + i as f64 * self.column
+    }
+}
+
 pub(crate) fn figure(eval: &Evaluation) -> Figure {
     let lang = eval.language;
     let title = pick(lang, "目标完成情况总览", "Scorecard of plan targets").to_string();
@@ -50,56 +63,32 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
 
     let ids = targeted_indicators(eval);
     let rows = rows(eval);
+    let scope_title = pick(lang, "范围", "Scope");
     let name_width = rows
         .iter()
         .flat_map(|r| &r.name)
         .map(|l| text_width(l, LABEL_SIZE))
-        .fold(
-            text_width(pick(lang, "范围", "Scope"), LABEL_SIZE),
-            f64::max,
-        );
-    let grid_left = MARGIN + name_width + 14.0;
+        .fold(text_width(scope_title, LABEL_SIZE), f64::max);
+    let left = MARGIN + name_width + 14.0;
     // The page widens rather than squeeze columns below a readable width; the report
     // scales the picture to the page, which keeps proportions.
     let min_column = match lang {
         Language::Zh => MIN_COLUMN_ZH,
         Language::En => MIN_COLUMN_EN,
     };
-    let width = WIDTH.max(grid_left + ids.len() as f64 * min_column + MARGIN);
-    let column = if ids.is_empty() {
-        0.0
-    } else {
-        (width - MARGIN - grid_left) / ids.len() as f64
+    let width = WIDTH.max(left + ids.len() as f64 * min_column + MARGIN);
+    let grid = Grid {
+        left,
+        column: (width - MARGIN - left) / ids.len().max(1) as f64,
     };
-
     let columns: Vec<Column> = ids
         .iter()
-        .map(|id| column_of(eval, id, column - 8.0))
+        .map(|id| column_of(eval, id, grid.column - 8.0))
         .collect();
-    let mut scene = Scene::new(width, 0.0);
-    let mut y = header(&mut scene, &title, &[subtitle]);
-    let mut keys: Vec<(Key, String)> = [
-        Status::Achieved,
-        Status::OnTrack,
-        Status::AtRisk,
-        Status::OffTrack,
-        Status::Missed,
-        Status::NoData,
-    ]
-    .into_iter()
-    .map(|s| (Key::Swatch(status_colour(s).0), s.label(lang).to_string()))
-    .collect();
-    keys.push((
-        Key::Outlined(WHITE),
-        pick(
-            lang,
-            "空白：该范围无目标",
-            "blank: no target for this scope",
-        )
-        .to_string(),
-    ));
-    y = legend(&mut scene, &keys, y) + 8.0;
 
+    let mut scene = Scene::new(width, 0.0);
+    let y = header(&mut scene, &title, &[subtitle]);
+    let mut y = legend(&mut scene, &legend_keys(lang), y) + 8.0;
     if columns.is_empty() {
         let message = pick(
             lang,
@@ -122,88 +111,35 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
         };
     }
 
-    // Area group headings over runs of columns of the same area.
-    let x_of = |i: usize| grid_left + i as f64 * column;
-    let mut groups: Vec<(usize, usize, Option<Area>)> = Vec::new();
-    for (i, c) in columns.iter().enumerate() {
-        match groups.last_mut() {
-            Some((_, end, area)) if *area == c.area => *end = i + 1,
-            _ => groups.push((i, i + 1, c.area)),
-        }
-    }
-    let group_lines: Vec<Vec<String>> = groups
-        .iter()
-        .map(|(start, end, area)| {
-            let name = area.map_or("", |a| match lang {
-                Language::Zh => a.name_zh(),
-                Language::En => a.name_en(),
-            });
-            wrap(name, CELL_SIZE, (end - start) as f64 * column - 8.0)
-        })
-        .collect();
-    let group_height =
-        group_lines.iter().map(Vec::len).max().unwrap_or(1) as f64 * CELL_SIZE * LINE + 8.0;
-    for ((start, end, _), lines) in groups.iter().zip(&group_lines) {
-        let (x0, x1) = (x_of(*start), x_of(*end));
-        for (k, line) in lines.iter().enumerate() {
-            let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
-            scene.text(line, ((x0 + x1) / 2.0, cy), CELL_SIZE, TEXT, Align::Center);
-        }
-        scene.line(
-            (x0 + 4.0, y + group_height - 3.0),
-            (x1 - 4.0, y + group_height - 3.0),
-            Stroke::solid(MUTED, 1.5),
-        );
-    }
-    y += group_height + 4.0;
-
-    // Column headings: name and unit, then the target in grey.
-    let header_lines = columns
-        .iter()
-        .map(|c| c.header.len() + c.targets.len())
-        .max()
-        .unwrap_or(1);
-    let header_height = header_lines as f64 * CELL_SIZE * LINE + 8.0;
-    for (i, c) in columns.iter().enumerate() {
-        let cx = x_of(i) + column / 2.0;
-        let lines = c
-            .header
-            .iter()
-            .map(|l| (l, TEXT))
-            .chain(c.targets.iter().map(|l| (l, MUTED)));
-        for (k, (line, colour)) in lines.enumerate() {
-            let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
-            scene.text(line, (cx, cy), CELL_SIZE, colour, Align::Center);
-        }
-    }
+    y = area_headings(&mut scene, &columns, grid, y, lang);
+    y = column_headings(&mut scene, &columns, grid, y);
     scene.text(
-        pick(lang, "范围", "Scope"),
-        (MARGIN, y + header_height - CELL_SIZE),
+        scope_title,
+        (MARGIN, y - CELL_SIZE),
         LABEL_SIZE,
         MUTED,
         Align::Left,
     );
-    y += header_height;
-
     for (r, row) in rows.iter().enumerate() {
         // A small gap sets the city row apart from the clusters.
         if r == 1 {
             y += 8.0;
         }
         let height = ROW_HEIGHT.max(row.name.len() as f64 * LABEL_SIZE * LINE + 10.0);
-        let cy = y + height / 2.0;
-        let first = cy - (row.name.len() as f64 - 1.0) * LABEL_SIZE * LINE / 2.0;
+        let first = y + height / 2.0 - (row.name.len() as f64 - 1.0) * LABEL_SIZE * LINE / 2.0;
         for (k, line) in row.name.iter().enumerate() {
-            scene.text(
-                line,
-                (MARGIN, first + k as f64 * LABEL_SIZE * LINE),
-                LABEL_SIZE,
-                TEXT,
-                Align::Left,
-            );
+            let at = (MARGIN, first + k as f64 * LABEL_SIZE * LINE);
+            scene.text(line, at, LABEL_SIZE, TEXT, Align::Left);
         }
         for (i, c) in columns.iter().enumerate() {
-            cell(&mut scene, eval, row, c, (x_of(i), y), (column, height));
+            cell(
+                &mut scene,
+                eval,
+                row,
+                c,
+                (grid.x(i), y),
+                (grid.column, height),
+            );
         }
         y += height;
     }
@@ -215,6 +151,87 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
         area: None,
         scene,
     }
+}
+
+/// Every status colour, and the blank cell.
+fn legend_keys(lang: Language) -> Vec<(Key, String)> {
+    let statuses = [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::Missed,
+        Status::NoData,
+    ];
+    let mut keys: Vec<(Key, String)> = statuses
+        .into_iter()
+        .map(|s| (Key::Swatch(status_colour(s).0), s.label(lang).to_string()))
+        .collect();
+    let blank = pick(
+        lang,
+        "空白：该范围无目标",
+        "blank: no target for this scope",
+    );
+    keys.push((Key::Outlined(WHITE), blank.to_string()));
+    keys
+}
+
+/// Area names over runs of columns of the same area, underlined; returns the y below.
+fn area_headings(scene: &mut Scene, columns: &[Column], grid: Grid, y: f64, lang: Language) -> f64 {
+    let mut groups: Vec<(usize, usize, Option<Area>)> = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        match groups.last_mut() {
+            Some((_, end, area)) if *area == c.area => *end = i + 1,
+            _ => groups.push((i, i + 1, c.area)),
+        }
+    }
+    let lines: Vec<Vec<String>> = groups
+        .iter()
+        .map(|(start, end, area)| {
+            let name = area.map_or("", |a| match lang {
+                Language::Zh => a.name_zh(),
+                Language::En => a.name_en(),
+            });
+            wrap(name, CELL_SIZE, (end - start) as f64 * grid.column - 8.0)
+        })
+        .collect();
+    let height = lines.iter().map(Vec::len).max().unwrap_or(1) as f64 * CELL_SIZE * LINE + 8.0;
+    for ((start, end, _), lines) in groups.iter().zip(&lines) {
+        let (x0, x1) = (grid.x(*start), grid.x(*end));
+        for (k, line) in lines.iter().enumerate() {
+            let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
+            scene.text(line, ((x0 + x1) / 2.0, cy), CELL_SIZE, TEXT, Align::Center);
+        }
+        let rule_y = y + height - 3.0;
+        scene.line(
+            (x0 + 4.0, rule_y),
+            (x1 - 4.0, rule_y),
+            Stroke::solid(MUTED, 1.5),
+        );
+    }
+    y + height + 4.0
+}
+
+/// Indicator names, then their targets in grey; returns the y below.
+fn column_headings(scene: &mut Scene, columns: &[Column], grid: Grid, y: f64) -> f64 {
+    let lines = columns
+        .iter()
+        .map(|c| c.header.len() + c.targets.len())
+        .max()
+        .unwrap_or(1);
+    for (i, c) in columns.iter().enumerate() {
+        let cx = grid.x(i) + grid.column / 2.0;
+        let lines = c
+            .header
+            .iter()
+            .map(|l| (l, TEXT))
+            .chain(c.targets.iter().map(|l| (l, MUTED)));
+        for (k, (line, colour)) in lines.enumerate() {
+            let cy = y + (k as f64 + 0.5) * CELL_SIZE * LINE;
+            scene.text(line, (cx, cy), CELL_SIZE, colour, Align::Center);
+        }
+    }
+    y + lines as f64 * CELL_SIZE * LINE + 8.0
 }
 
 /// Every indicator with a target for any scope, grouped by area in report order, then
@@ -317,7 +334,9 @@ fn cell(
     }
     let kpi = eval.kpi(row.scope, &row.scope_id, &column.id);
     let status = kpi.map_or(Status::NoData, |k| k.judgement.status);
-    let value = kpi.and_then(|k| k.judgement.value);
+    let value = kpi
+        .and_then(|k| k.judgement.value)
+        .filter(|v| v.is_finite());
     let (fill, light_text) = status_colour(status);
     scene.rect((x0, y0), (x1, y1), Some(fill), None);
     let colour = if light_text { WHITE } else { TEXT };

@@ -181,8 +181,20 @@ pub(crate) fn wrap(text: &str, size: f64, max_width: f64) -> Vec<String> {
     if greedy.len() < 2 {
         return greedy;
     }
-    // The narrowest width that still needs no more lines, by bisection.
-    let (mut lo, mut hi) = (max_width / greedy.len() as f64, max_width);
+    // The narrowest width that still needs no more lines, by bisection; never narrower
+    // than the widest word, so balancing does not hyphenate what fits whole.
+    let widest_word = tokens(text)
+        .iter()
+        .map(|t| text_width(t.trim_end(), size))
+        .fold(0.0, f64::max)
+        .min(max_width);
+    let (mut lo, mut hi) = (
+        (max_width / greedy.len() as f64).max(widest_word),
+        max_width,
+    );
+    if wrap_greedy(text, size, lo).len() <= greedy.len() {
+        return wrap_greedy(text, size, lo);
+    }
     for _ in 0..12 {
         let mid = (lo + hi) / 2.0;
         if wrap_greedy(text, size, mid).len() <= greedy.len() {
@@ -231,7 +243,7 @@ fn hyphenate(token: String, size: f64, max_width: f64) -> Vec<String> {
         }
         piece.push(c);
     }
-    // "informatio-n" reads worse than "informa-tion".
+    // "informatio-n" reads worse than "informat-ion".
     let tail = piece.trim_end().chars().count();
     if tail < 3
         && let Some(prev) = pieces.last_mut()
@@ -259,10 +271,13 @@ fn tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut after_opening = false;
     for c in text.chars() {
-        let in_open_word = out
-            .last()
-            .and_then(|t| t.chars().last())
-            .is_some_and(|p| is_word_char(p) && p != '-');
+        // A word may break after a hyphen, but not after a one- or two-letter prefix
+        // ("E-commerce" stays whole).
+        let in_open_word = out.last().is_some_and(|t| {
+            t.chars()
+                .last()
+                .is_some_and(|p| is_word_char(p) && (p != '-' || t.chars().count() < 4))
+        });
         let glue = after_opening
             || c.is_whitespace()
             || CLOSING.contains(c)
@@ -311,6 +326,10 @@ mod tests {
             wrap("Key-process CNC", 20.0, text_width("process", 20.0) + 1.0),
             ["Key-", "process", "CNC"]
         );
+        assert_eq!(
+            tokens("E-commerce Key-process"),
+            ["E-commerce ", "Key-", "process"]
+        );
         // A word wider than the line is hyphenated; a single character is never split.
         let max = text_width("charac-", 20.0) + 0.5;
         let lines = wrap("characteristic", 20.0, max);
@@ -322,7 +341,7 @@ mod tests {
         assert_eq!(wrap("中", 20.0, 1.0), ["中"]);
         assert_eq!(
             wrap("information", 20.0, text_width("informatio-", 20.0) + 0.5),
-            ["inform-", "ation"]
+            ["informat-", "ion"]
         );
         // Balanced: two halves, not a full line and an orphan (hyphenated words too).
         let one = text_width("中", 20.0);

@@ -95,8 +95,11 @@ async fn run(ctx: &SessionContext, sql: &str, origin: &str) -> Result<Vec<Record
         origin: origin.to_string(),
         source,
     };
+    let started = std::time::Instant::now();
     let df = ctx.sql(sql).await.map_err(wrap)?;
-    df.collect().await.map_err(wrap)
+    let batches = df.collect().await.map_err(wrap)?;
+    tracing::debug!(origin, seconds = started.elapsed().as_secs_f64(), "query");
+    Ok(batches)
 }
 
 /// The latest quarter with accepted report rows.

@@ -509,7 +509,7 @@ impl Writer {
             });
         }
         let tmp = log.join(format!("{}.tmp", manifest::log_name(manifest.version)));
-        let text = serde_json::to_vec_pretty(manifest).expect("manifests serialise");
+        let text = serde_json::to_vec(manifest).expect("manifests serialise");
         let mut f = File::create(&tmp).map_err(io_at(&tmp))?;
         f.write_all(&text).map_err(io_at(&tmp))?;
         f.sync_all().map_err(io_at(&tmp))?;
