@@ -170,8 +170,10 @@ pub(crate) fn ingest_files(
     Ok(reports)
 }
 
-/// Prints one line per file and a total; returns the exit code the files call for.
-pub(crate) fn summarise(reports: &[FileReport]) -> Exit {
+/// Prints a line per file (with `every`; otherwise only files that need attention:
+/// warnings, quarantined rows, rejections) and a total; returns the exit code the files
+/// call for.
+pub(crate) fn summarise(reports: &[FileReport], every: bool) -> Exit {
     let mut exit = Exit::Complete;
     let (mut rows, mut quarantined) = (0, 0);
     for r in reports {
@@ -190,9 +192,11 @@ pub(crate) fn summarise(reports: &[FileReport]) -> Exit {
                 d
             }
         };
-        println!("{:<24} {:<9} {}  {}", f.outcome, f.kind, f.path, detail);
-        for s in &r.skipped {
-            println!("{:<24} (skipped check: {s})", "");
+        if every || !matches!(f.outcome.as_str(), "accepted" | "duplicate") {
+            println!("{:<24} {:<9} {}  {}", f.outcome, f.kind, f.path, detail);
+            for s in &r.skipped {
+                println!("{:<24} (skipped check: {s})", "");
+            }
         }
         rows += f.rows_accepted;
         quarantined += f.rows_quarantined;
@@ -240,7 +244,7 @@ pub(crate) fn run(
         &defs.catalogue,
         quiet,
     )?;
-    let exit = summarise(&reports);
+    let exit = summarise(&reports, true);
     println!(
         "dataset {} is at version {}",
         p.lake.display(),

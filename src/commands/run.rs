@@ -47,7 +47,7 @@ pub(crate) fn run_pipeline(
         quiet,
     )?;
     stages.mark("ingest");
-    let ingest_exit = ingest::summarise(&reports);
+    let ingest_exit = ingest::summarise(&reports, false);
     let inputs = reports.into_iter().map(|r| r.record).collect();
     let e = evaluate::evaluate_and_report(
         p,

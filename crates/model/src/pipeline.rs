@@ -90,7 +90,7 @@ impl Pipeline {
             }
             None => (PipelineSection::default(), PathBuf::new()),
         };
-        let rel = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { base.join(p) });
+        let rel = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { normalize(&base.join(p)) });
         let mut problems = Vec::new();
         let language = match over.language {
             Some(l) => l,
@@ -140,6 +140,23 @@ impl Pipeline {
     }
 }
 
+/// Removes `.` and `x/..` lexically, so paths print as people wrote them
+/// (`data/inbox`, not `pipelines/../data/inbox`).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,7 +179,9 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(p.plan.unwrap(), dir.join("../p.toml"));
+        assert_eq!(p.plan.unwrap(), dir.parent().unwrap().join("p.toml"));
+        assert_eq!(normalize(Path::new("pipelines/../data/inbox")), PathBuf::from("data/inbox"));
+        assert_eq!(normalize(Path::new("../data")), PathBuf::from("../data"));
         assert_eq!(p.lake, PathBuf::from("/x/lake"));
         assert_eq!(p.out, PathBuf::from("/abs/out"));
         assert_eq!(p.max_error_rate, 0.1);
