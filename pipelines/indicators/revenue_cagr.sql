@@ -3,16 +3,24 @@
 -- enterprises reporting Q4 of both y and y−1; the rate is
 -- 100 × ((Π (1 + g_y))^(1 / (Y(p) − baseyear)) − 1).
 -- Null when Y(p) ≤ baseyear or any year has no comparable enterprise.
-WITH annual_growth AS (
-  SELECT a.scope, a.scope_id, a.year,
-         SUM(a.revenue_ytd) / NULLIF(SUM(b.revenue_ytd), 0) AS factor
-  FROM scoped a
-  JOIN scoped b
-    ON b.credit_code = a.credit_code
-   AND b.scope = a.scope AND b.scope_id = a.scope_id
-   AND b.period_index = a.period_index - 4
-  WHERE a.quarter = 4
-  GROUP BY a.scope, a.scope_id, a.year
+WITH pairs AS (
+  SELECT a.credit_code, a.year, a.revenue_ytd AS now_revenue, b.revenue_ytd AS then_revenue
+  FROM reports a
+  JOIN reports b
+    ON b.credit_code = a.credit_code AND b.period_index = a.period_index - 4
+  WHERE a.quarter = 4 AND b.quarter = 4
+),
+scoped_pairs AS (
+  SELECT p.*, 'cluster' AS scope, ro.cluster_id AS scope_id
+  FROM pairs p JOIN roster ro ON ro.credit_code = p.credit_code
+  UNION ALL
+  SELECT p.*, 'city' AS scope, pl.city_id AS scope_id
+  FROM pairs p JOIN roster ro ON ro.credit_code = p.credit_code CROSS JOIN plan pl
+),
+annual_growth AS (
+  SELECT scope, scope_id, year, SUM(now_revenue) / NULLIF(SUM(then_revenue), 0) AS factor
+  FROM scoped_pairs
+  GROUP BY scope, scope_id, year
 ),
 scopes AS (SELECT DISTINCT scope, scope_id FROM annual_growth)
 SELECT p.period, s.scope, s.scope_id,

@@ -152,7 +152,7 @@ fn figure(eval: &Evaluation, target: &Target) -> Figure {
         ),
         Language::En => format!(
             "{}, city total; baseline {}, deadline {}, as of {}",
-            plan.city, d.baseline_period, plan.deadline, eval.as_of
+            plan.city_name_en, d.baseline_period, plan.deadline, eval.as_of
         ),
     }];
     subtitle.extend(d.judgement.map(|j| status_line(j, lang)));

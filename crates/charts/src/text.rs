@@ -23,7 +23,7 @@ pub(crate) fn source_line(eval: &Evaluation) -> String {
         ),
         Language::En => format!(
             "Source: county cluster enterprise quarterly reports, {}, as of {}",
-            eval.plan.city, eval.as_of
+            eval.plan.city_name_en, eval.as_of
         ),
     }
 }

@@ -128,7 +128,7 @@ impl Evaluation {
         match scope {
             Scope::City => match self.language {
                 Language::Zh => self.plan.city_name.clone(),
-                Language::En => self.plan.city.clone(),
+                Language::En => self.plan.city_name_en.clone(),
             },
             Scope::Cluster => self.clusters.iter().find(|c| c.id == scope_id).map_or_else(
                 || scope_id.to_string(),

@@ -30,6 +30,7 @@ struct PlanHeader {
     name_en: Option<String>,
     city: String,
     city_name: String,
+    city_name_en: Option<String>,
     baseline: String,
     deadline: String,
 }
@@ -159,6 +160,8 @@ pub struct Plan {
     pub name_en: String,
     pub city: String,
     pub city_name: String,
+    /// The city's name in English reports (default: the city id, capitalised).
+    pub city_name_en: String,
     pub baseline: Period,
     pub deadline: Period,
     pub targets: Vec<Target>,
@@ -280,6 +283,7 @@ impl Plan {
             name_en: raw.plan.name_en.unwrap_or_else(|| raw.plan.name.clone()),
             id: raw.plan.id,
             name: raw.plan.name,
+            city_name_en: raw.plan.city_name_en.unwrap_or_else(|| capitalise(&raw.plan.city)),
             city: raw.plan.city,
             city_name: raw.plan.city_name,
             baseline: baseline.expect("checked"),
@@ -295,6 +299,11 @@ impl Plan {
             .iter()
             .find(|t| t.indicator == indicator && t.scope == scope)
     }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
