@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clusterkpi_engine::Request;
 use clusterkpi_lake::Lake;
 use clusterkpi_model::pipeline::Pipeline;
-use clusterkpi_model::{Evaluation, FileRecord, Period, Scope, Status, now_rfc3339};
+use clusterkpi_model::{Evaluation, FileRecord, Period, Scope, Status};
 use clusterkpi_report::RunInfo;
 
 use super::Stages;
@@ -28,8 +28,6 @@ pub(crate) fn evaluate_and_report(
     version: Option<u64>,
     stages: &mut Stages,
     inputs: Vec<FileRecord>,
-    run_id: &str,
-    started_at: &str,
 ) -> Result<Evaluated> {
     let defs = pipeline::definitions(p)?;
     let (plan, plan_path, plan_sha256) = pipeline::plan(p, &defs.catalogue)?;
@@ -47,8 +45,8 @@ pub(crate) fn evaluate_and_report(
     let batch = clusterkpi_engine::kpis_batch(&eval)?;
     lake.save_derived("kpis", &eval.as_of.to_string(), &batch)?;
     let run = RunInfo {
-        run_id: run_id.to_string(),
-        started_at: started_at.to_string(),
+        run_id: stages.run_id.clone(),
+        started_at: stages.started_at.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         stages: stages.done.clone(),
         inputs,
@@ -106,11 +104,6 @@ pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
     }
 }
 
-pub(crate) fn run_id() -> String {
-    let t = now_rfc3339().replace(['-', ':'], "");
-    format!("{t}-{}", std::process::id())
-}
-
 pub(crate) fn run(
     period: Option<&str>,
     version: Option<u64>,
@@ -118,21 +111,11 @@ pub(crate) fn run(
     _quiet: bool,
 ) -> Result<Exit> {
     let mut stages = Stages::new();
-    let started_at = now_rfc3339();
     let p = pipeline::load(args, None)?;
     let as_of = pipeline::period(period)?;
     let lake = Lake::open_existing(&p.lake)?;
     // Evaluation writes the report and the saved scorecard: one writer at a time.
     let _lock = lake.lock()?;
-    let e = evaluate_and_report(
-        &p,
-        &lake,
-        as_of,
-        version,
-        &mut stages,
-        Vec::new(),
-        &run_id(),
-        &started_at,
-    )?;
+    let e = evaluate_and_report(&p, &lake, as_of, version, &mut stages, Vec::new())?;
     Ok(summarise(&e, stages.total()))
 }

@@ -69,15 +69,26 @@ pub(crate) struct Stages {
     started: std::time::Instant,
     last: std::time::Instant,
     pub done: Vec<(String, f64)>,
+    /// `<UTC time>-<pid>`: names this run in the manifest and its staging folder.
+    pub run_id: String,
+    pub started_at: String,
 }
 
 impl Stages {
     pub(crate) fn new() -> Self {
         let now = std::time::Instant::now();
+        let started_at = clusterkpi_model::now_rfc3339();
+        let run_id = format!(
+            "{}-{}",
+            started_at.replace(['-', ':'], ""),
+            std::process::id()
+        );
         Self {
             started: now,
             last: now,
             done: Vec::new(),
+            run_id,
+            started_at,
         }
     }
 

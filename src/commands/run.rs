@@ -5,7 +5,6 @@ use std::path::Path;
 
 use anyhow::Result;
 use clusterkpi_lake::Lake;
-use clusterkpi_model::now_rfc3339;
 
 use super::{Stages, evaluate, ingest};
 use crate::cli::{PipelineArgs, ReadArgs};
@@ -30,7 +29,6 @@ pub(crate) fn run_pipeline(
     quiet: bool,
 ) -> Result<Exit> {
     let mut stages = Stages::new();
-    let started_at = now_rfc3339();
     let as_of = pipeline::period(period)?;
     let defs = pipeline::definitions(p)?;
     let (plan, ..) = pipeline::plan(p, &defs.catalogue)?;
@@ -49,16 +47,7 @@ pub(crate) fn run_pipeline(
     stages.mark("ingest");
     let ingest_exit = ingest::summarise(&reports, false);
     let inputs = reports.into_iter().map(|r| r.record).collect();
-    let e = evaluate::evaluate_and_report(
-        p,
-        &lake,
-        as_of,
-        None,
-        &mut stages,
-        inputs,
-        &evaluate::run_id(),
-        &started_at,
-    )?;
+    let e = evaluate::evaluate_and_report(p, &lake, as_of, None, &mut stages, inputs)?;
     drop(writer);
     let exit = evaluate::summarise(&e, stages.total());
     // A rejected file outranks partial data; quarantined rows of other quarters do not

@@ -91,7 +91,7 @@ impl Db {
         ];
         for (c, default) in REPORT_DEFAULTS {
             cols.push(if r.iter().any(|x| x == c) {
-                format!("{c}")
+                (*c).to_string()
             } else {
                 format!("{default} AS {c}")
             });
@@ -115,9 +115,7 @@ impl Db {
         self.exec("CREATE VIEW roster AS SELECT credit_code, credit_code AS name, cluster_id, 'county' AS county FROM ro")
             .await?;
         let clusters = if self.columns_of("cl").await.is_some() {
-            format!(
-                "SELECT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, established, CAST(SUBSTR(established, 1, 4) AS INT) * 4 + CAST(SUBSTR(established, 6, 1) AS INT) - 1 AS established_index FROM cl"
-            )
+            "SELECT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, established, CAST(SUBSTR(established, 1, 4) AS INT) * 4 + CAST(SUBSTR(established, 6, 1) AS INT) - 1 AS established_index FROM cl".to_string()
         } else {
             "SELECT DISTINCT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, '2019Q4' AS established, 2019 * 4 + 3 AS established_index FROM ro".into()
         };

@@ -315,8 +315,7 @@ pub fn process(
             Format::Csv { .. } => row.cells.len() != width,
             _ => row.cells.iter().skip(width).any(|c| !c.is_empty()),
         };
-        let vals: Vec<Val>;
-        if ragged {
+        let vals: Vec<Val> = if ragged {
             problems.push((
                 None,
                 format!("{} fields", row.cells.len()),
@@ -329,12 +328,12 @@ pub fn process(
                     ),
                 ),
             ));
-            vals = Vec::new();
+            Vec::new()
         } else {
             let (v, p) = validate::read_row(&header.map, &row.cells, opts.today);
             problems.extend(p);
-            vals = v;
-        }
+            v
+        };
         let mut record = None;
         if !ragged {
             if let Some(key) = validate::row_key(kind, &vals)

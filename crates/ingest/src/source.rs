@@ -193,7 +193,7 @@ pub fn probe(
             let wb: Xlsx<_> =
                 Xlsx::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
             Ok(Format::Xlsx {
-                sheet: pick_sheet(&wb.sheets_metadata().to_vec(), sheet)?,
+                sheet: pick_sheet(wb.sheets_metadata(), sheet)?,
             })
         }
         "xls" => {
@@ -208,7 +208,7 @@ pub fn probe(
             let wb: Xls<_> =
                 Xls::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
             Ok(Format::Xls {
-                sheet: pick_sheet(&wb.sheets_metadata().to_vec(), sheet)?,
+                sheet: pick_sheet(wb.sheets_metadata(), sheet)?,
             })
         }
         _ => {

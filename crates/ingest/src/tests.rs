@@ -88,7 +88,6 @@ fn bad_rows_are_quarantined_with_line_column_code_and_value() {
     }
     lines[3] = row(2, "2024Q3", "--"); // line 4: E_NUMBER
     lines[5] = lines[5].replace(",10,6,", ",5,6,"); // line 6: E_CNC_EXCEEDS
-    let text = lines.join("\n") + "\n";
     // 2 bad rows of 40 is exactly 5%, which is allowed; 41 rows keeps it below.
     let mut lines2 = lines.clone();
     lines2.push(row(40, "2024Q3", "100"));

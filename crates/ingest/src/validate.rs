@@ -143,10 +143,8 @@ impl References {
             InputKind::Roster if self.clusters.is_none() => {
                 out.push("E_UNKNOWN_CLUSTER (no cluster list given)")
             }
-            InputKind::Values => {
-                if self.clusters.is_none() || self.city.is_none() {
-                    out.push("scope_id against the cluster list and plan (not given)");
-                }
+            InputKind::Values if self.clusters.is_none() || self.city.is_none() => {
+                out.push("scope_id against the cluster list and plan (not given)");
             }
             _ => {}
         }
@@ -383,7 +381,8 @@ pub type PriorYtd = HashMap<(String, Period), Ytd>;
 pub(crate) fn ytd_warnings(row: &ReportRow, earlier: &[(Period, Ytd)]) -> Vec<RowProblem> {
     let mut out = Vec::new();
     let now = row.ytd();
-    let checks: [(usize, &str, &str, fn(&Ytd) -> f64); 3] = [
+    type Figure = fn(&Ytd) -> f64;
+    let checks: [(usize, &str, &str, Figure); 3] = [
         (2, "营业收入", "revenue", |y| y.revenue),
         (3, "工业总产值", "output value", |y| y.output_value),
         (16, "技改设备购置额", "equipment purchases", |y| {

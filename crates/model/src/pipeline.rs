@@ -90,7 +90,15 @@ impl Pipeline {
             }
             None => (PipelineSection::default(), PathBuf::new()),
         };
-        let rel = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { normalize(&base.join(p)) });
+        let rel = |p: Option<PathBuf>| {
+            p.map(|p| {
+                if p.is_absolute() {
+                    p
+                } else {
+                    normalize(&base.join(p))
+                }
+            })
+        };
         let mut problems = Vec::new();
         let language = match over.language {
             Some(l) => l,
@@ -148,13 +156,19 @@ fn normalize(path: &Path) -> PathBuf {
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             other => out.push(other.as_os_str()),
         }
     }
-    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -180,7 +194,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.plan.unwrap(), dir.parent().unwrap().join("p.toml"));
-        assert_eq!(normalize(Path::new("pipelines/../data/inbox")), PathBuf::from("data/inbox"));
+        assert_eq!(
+            normalize(Path::new("pipelines/../data/inbox")),
+            PathBuf::from("data/inbox")
+        );
         assert_eq!(normalize(Path::new("../data")), PathBuf::from("../data"));
         assert_eq!(p.lake, PathBuf::from("/x/lake"));
         assert_eq!(p.out, PathBuf::from("/abs/out"));

@@ -283,7 +283,10 @@ impl Plan {
             name_en: raw.plan.name_en.unwrap_or_else(|| raw.plan.name.clone()),
             id: raw.plan.id,
             name: raw.plan.name,
-            city_name_en: raw.plan.city_name_en.unwrap_or_else(|| capitalise(&raw.plan.city)),
+            city_name_en: raw
+                .plan
+                .city_name_en
+                .unwrap_or_else(|| capitalise(&raw.plan.city)),
             city: raw.plan.city,
             city_name: raw.plan.city_name,
             baseline: baseline.expect("checked"),
@@ -303,7 +306,9 @@ impl Plan {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
