@@ -334,7 +334,7 @@ fn every_chart_is_written_as_svg_and_print_resolution_png() {
 fn english_evaluation_gets_english_charts() {
     let eval = fixture(Language::En, 3);
     let (_dir, charts) = render(&eval);
-    let source = "Source: county cluster enterprise quarterly reports, shijiazhuang, as of 2022Q2";
+    let source = "Source: county cluster enterprise quarterly reports, Shijiazhuang, as of 2022Q2";
     for chart in &charts {
         assert!(chart.svg.contains(source), "{}", chart.id);
         assert!(
