@@ -164,32 +164,5 @@ fn absorb(refs: &mut References, kind: InputKind, rows: &[Record]) {
 }
 
 fn write_issues(path: &Path, issues: &[Issue]) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "file",
-        "sheet",
-        "line",
-        "column",
-        "code",
-        "severity",
-        "value",
-        "message_zh",
-        "message_en",
-    ])?;
-    for i in issues {
-        let line = i.line.to_string();
-        let sheet = i.sheet.clone().unwrap_or_default();
-        w.write_record([
-            i.file.as_str(),
-            sheet.as_str(),
-            line.as_str(),
-            i.column.as_str(),
-            i.code.as_str(),
-            if i.is_warning() { "warning" } else { "error" },
-            i.value.as_str(),
-            i.message_zh.as_str(),
-            i.message_en.as_str(),
-        ])?;
-    }
-    w.flush()
+    std::fs::write(path, clusterkpi_report::validation_csv(issues))
 }

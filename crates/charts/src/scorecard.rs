@@ -155,14 +155,7 @@ pub(crate) fn figure(eval: &Evaluation) -> Figure {
 
 /// Every status colour, and the blank cell.
 fn legend_keys(lang: Language) -> Vec<(Key, String)> {
-    let statuses = [
-        Status::Achieved,
-        Status::OnTrack,
-        Status::AtRisk,
-        Status::OffTrack,
-        Status::Missed,
-        Status::NoData,
-    ];
+    let statuses = Status::TARGETED;
     let mut keys: Vec<(Key, String)> = statuses
         .into_iter()
         .map(|s| (Key::Swatch(status_colour(s).0), s.label(lang).to_string()))

@@ -23,6 +23,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// The statuses a target can have, in the order summaries list them.
+    pub const TARGETED: [Status; 6] = [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::Missed,
+        Status::NoData,
+    ];
+
     pub const ALL: [Status; 7] = [
         Status::Achieved,
         Status::OnTrack,

@@ -202,8 +202,14 @@ pub(crate) fn issue_fields(i: &clusterkpi_model::Issue) -> Vec<Field<'_>> {
 }
 
 pub(crate) fn validation(eval: &Evaluation) -> Vec<u8> {
+    validation_csv(&eval.issues)
+}
+
+/// `validation.csv` of any list of issues (also what `clusterkpi validate --output`
+/// writes): UTF-8 with BOM, injection-safe.
+pub fn validation_csv(issues: &[clusterkpi_model::Issue]) -> Vec<u8> {
     let mut doc = CsvDoc::new(&VALIDATION_COLUMNS);
-    for i in &eval.issues {
+    for i in issues {
         doc.record(&issue_fields(i));
     }
     doc.finish()

@@ -18,6 +18,7 @@
 
 mod content;
 mod csv_out;
+pub use csv_out::validation_csv;
 mod html;
 mod manifest;
 mod markdown;

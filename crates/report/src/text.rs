@@ -9,14 +9,7 @@ use clusterkpi_model::plan::GainUnit;
 use clusterkpi_model::{Language, Plan, Rule, Status, Target, Trend, Unit};
 
 /// The statuses a target can have, in the order the summary lists them.
-pub(crate) const TARGET_STATUSES: [Status; 6] = [
-    Status::Achieved,
-    Status::OnTrack,
-    Status::AtRisk,
-    Status::OffTrack,
-    Status::Missed,
-    Status::NoData,
-];
+pub(crate) const TARGET_STATUSES: [Status; 6] = Status::TARGETED;
 
 /// Shown where a value does not exist (null, no target, no baseline).
 pub(crate) const DASH: &str = "—";
