@@ -395,10 +395,12 @@ async fn clusters(ctx: &SessionContext) -> Result<Vec<Cluster>> {
 
 async fn missing(ctx: &SessionContext, as_of: Period) -> Result<Vec<Missing>> {
     let sql = format!(
-        "SELECT ro.cluster_id, ro.credit_code, ro.name FROM roster ro \
-         WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.credit_code = ro.credit_code AND r.period_index = {}) \
+        "SELECT ro.cluster_id, ro.credit_code, ro.name \
+         FROM roster ro JOIN clusters c ON c.cluster_id = ro.cluster_id \
+         WHERE c.established_index <= {p} \
+           AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.credit_code = ro.credit_code AND r.period_index = {p}) \
          ORDER BY ro.cluster_id, ro.credit_code",
-        as_of.index()
+        p = as_of.index()
     );
     let mut out = Vec::new();
     for b in run(ctx, &sql, "missing reporters").await? {

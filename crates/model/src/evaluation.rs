@@ -168,7 +168,13 @@ impl Evaluation {
             .iter()
             .filter(|k| k.indicator == "reporting_rate" && k.scope == Scope::Cluster)
         {
-            if k.reporting < k.expected {
+            // A cluster recognised after the as-of quarter was not expected to report yet.
+            let recognised = self
+                .clusters
+                .iter()
+                .find(|c| c.id == k.scope_id)
+                .is_none_or(|c| c.established <= self.as_of);
+            if recognised && k.reporting < k.expected {
                 reasons.push(format!(
                     "{}: {}/{} 家企业报送 / enterprises reported",
                     self.scope_name(k.scope, &k.scope_id),

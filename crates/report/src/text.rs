@@ -505,13 +505,13 @@ impl Text {
             self,
             [
                 "无目标的指标只显示基期，不做预测，也不计算进度和趋势。",
-                "“数据不完整”指某一集群本季度报送率低于 100%，或有涉及本季度的数据行被隔离。",
+                "“数据不完整”指某一已认定集群本季度报送率低于 100%（本季度之后才认定的集群不计），或有涉及本季度的数据行被隔离。",
                 "重复报送内容完全相同的文件不产生任何变化（处理结果记为 duplicate）。",
                 "同一企业同一季度后报送的数据行替换先报送的，先报送的保留在数据集的历史中。",
             ],
             [
                 "Indicators without a target show their baseline but no projection, progress or trend.",
-                "“Partial data” means some cluster's reporting rate for the as-of quarter is below 100%, or rows for that quarter were quarantined.",
+                "“Partial data” means some cluster already recognised at the as-of quarter reports below 100% for it (clusters recognised later are not expected to report yet), or rows for that quarter were quarantined.",
                 "A re-sent identical file changes nothing (its outcome is recorded as duplicate).",
                 "A later row for the same enterprise and quarter replaces the earlier one, which stays in the dataset's history.",
             ]
