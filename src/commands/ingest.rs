@@ -1,13 +1,11 @@
 //! `clusterkpi ingest`, and the ingestion step `run` and `demo` share: each file
 //! validated, staged and committed as one dataset version, reference lists first.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clusterkpi_ingest::{InputKind, Options, Outcome, References};
 use clusterkpi_lake::{Lake, Table, Writer};
-use clusterkpi_model::catalogue::Kind;
 use clusterkpi_model::{Catalogue, FileRecord, now_rfc3339};
 
 use crate::cli::{PipelineArgs, ReadArgs};
@@ -54,11 +52,7 @@ pub(crate) fn ingest_files(
     catalogue: &Catalogue,
     quiet: bool,
 ) -> Result<Vec<FileReport>> {
-    let reported: HashSet<String> = catalogue
-        .iter()
-        .filter(|i| i.kind == Kind::Reported)
-        .map(|i| i.id.clone())
-        .collect();
+    let reported = catalogue.reported_lookup();
     let ordered = order_by_kind(files, opts);
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
     let mut reports = Vec::new();
@@ -100,7 +94,7 @@ pub(crate) fn ingest_files(
             .collect();
         if refs_of.as_ref().is_none_or(|(k, _)| *k != key) {
             let refs = References {
-                clusters: snapshot.cluster_ids()?,
+                clusters: snapshot.cluster_lookup()?,
                 roster: snapshot.roster_codes()?,
                 city: city.map(str::to_string),
                 reported_indicators: Some(reported.clone()),

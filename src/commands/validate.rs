@@ -1,13 +1,12 @@
 //! `clusterkpi validate`: a dry run of ingestion that prints every problem at once and
 //! changes nothing. Counties run it before sending a file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clusterkpi_ingest::{Collect, Discard, InputKind, Outcome, PriorYtd, Record, References};
 use clusterkpi_lake::Lake;
-use clusterkpi_model::catalogue::Kind;
 use clusterkpi_model::{Date, Issue};
 
 use crate::cli::{PipelineArgs, ReadArgs};
@@ -28,12 +27,7 @@ pub(crate) fn run(
         .as_ref()
         .and_then(|_| pipeline::plan(&p, &defs.catalogue).ok())
         .map(|x| x.0.city);
-    let reported: HashSet<String> = defs
-        .catalogue
-        .iter()
-        .filter(|i| i.kind == Kind::Reported)
-        .map(|i| i.id.clone())
-        .collect();
+    let reported = defs.catalogue.reported_lookup();
     let lake = Lake::open_existing(&p.lake)
         .ok()
         .and_then(|l| l.snapshot(None).ok());
@@ -64,7 +58,7 @@ pub(crate) fn run(
             }
         } else if let Some(s) = &lake {
             match kind {
-                InputKind::Clusters => refs.clusters = s.cluster_ids()?,
+                InputKind::Clusters => refs.clusters = s.cluster_lookup()?,
                 _ => refs.roster = s.roster_codes()?,
             }
         }
@@ -140,14 +134,19 @@ pub(crate) fn run(
 fn absorb(refs: &mut References, kind: InputKind, rows: &[Record]) {
     match kind {
         InputKind::Clusters => {
-            refs.clusters = Some(
-                rows.iter()
-                    .filter_map(|r| match r {
-                        Record::Cluster(c) => Some(c.cluster_id.clone()),
-                        _ => None,
-                    })
-                    .collect(),
-            );
+            let mut map = std::collections::HashMap::new();
+            for r in rows {
+                if let Record::Cluster(c) = r {
+                    for spelling in [Some(&c.cluster_id), Some(&c.name), c.name_en.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        map.entry(spelling.clone())
+                            .or_insert_with(|| c.cluster_id.clone());
+                    }
+                }
+            }
+            refs.clusters = Some(map);
         }
         InputKind::Roster => {
             refs.roster = Some(

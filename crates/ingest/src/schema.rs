@@ -105,7 +105,8 @@ const CLUSTERS: &[Column] = &[
 const ROSTER: &[Column] = &[
     col("credit_code", &["统一社会信用代码"], Type::CreditCode),
     col("name", &["企业名称"], Type::Text(200)),
-    col("cluster_id", &["集群编码", "所属集群"], Type::ClusterId),
+    // An id or a cluster's name: resolved against the cluster list.
+    col("cluster_id", &["集群编码", "所属集群"], Type::Text(200)),
     col("county", &["所属县(市、区)", "所属县"], Type::Text(100)),
 ];
 

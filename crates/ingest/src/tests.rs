@@ -314,13 +314,19 @@ fn reference_lists_and_values() {
     );
     assert_eq!(sink.0.len(), 1);
 
-    let values = "报告期,范围,范围编码,指标,数值\n2024Q2,city,shijiazhuang,green_park_count,3\n2024Q2,cluster,nowhere,green_park_count,1\n2024Q2,city,shijiazhuang,sme_count,1\n";
+    let values = "报告期,范围,范围编码,指标,数值\n2024Q2,city,shijiazhuang,省级绿色园区数,3\n2024Q2,cluster,nowhere,green_park_count,1\n2024Q2,city,shijiazhuang,sme_count,1\n";
     let p = dir.path().join("v.csv");
     std::fs::write(&p, values).unwrap();
     let refs = References {
-        clusters: Some(HashSet::from(["wuji".to_string()])),
+        clusters: Some(HashMap::from([("wuji".to_string(), "wuji".to_string())])),
         city: Some("shijiazhuang".into()),
-        reported_indicators: Some(HashSet::from(["green_park_count".to_string()])),
+        reported_indicators: Some(HashMap::from([
+            (
+                "green_park_count".to_string(),
+                "green_park_count".to_string(),
+            ),
+            ("省级绿色园区数".to_string(), "green_park_count".to_string()),
+        ])),
         ..References::default()
     };
     let r = process(
@@ -336,4 +342,32 @@ fn reference_lists_and_values() {
         codes(&r),
         vec![(3, Code::E_UNKNOWN_CLUSTER), (4, Code::E_UNKNOWN_INDICATOR)]
     );
+}
+
+#[test]
+fn a_roster_may_name_its_cluster_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = format!(
+        "统一社会信用代码,企业名称,所属集群,所属县\n{},甲,辛集皮革集群,辛集市\n{},乙,nowhere,辛集市\n",
+        code(1),
+        code(2)
+    );
+    let p = dir.path().join("r.csv");
+    std::fs::write(&p, roster).unwrap();
+    let refs = References {
+        clusters: Some(HashMap::from([
+            ("xinji".to_string(), "xinji".to_string()),
+            ("辛集皮革集群".to_string(), "xinji".to_string()),
+        ])),
+        ..References::default()
+    };
+    let mut o = opts();
+    o.max_error_rate = 1.0;
+    let mut sink = Collect::default();
+    let r = process(&p, "r.csv", &o, &refs, &mut |_| PriorYtd::new(), &mut sink);
+    let Record::Roster(first) = &sink.0[0] else {
+        panic!()
+    };
+    assert_eq!(first.cluster_id, "xinji");
+    assert_eq!(codes(&r), vec![(3, Code::E_UNKNOWN_CLUSTER)]);
 }

@@ -121,14 +121,22 @@ pub(crate) fn read_cell(
 /// What row validation needs to know beyond the row itself.
 #[derive(Debug, Default, Clone)]
 pub struct References {
-    /// Known cluster ids (None: not available, the check is skipped).
-    pub clusters: Option<HashSet<String>>,
+    /// Known clusters: every accepted spelling (id, Chinese or English name) → id.
+    /// None: not available, the check is skipped.
+    pub clusters: Option<HashMap<String, String>>,
     /// Credit codes of the roster (None: not available, the check is skipped).
     pub roster: Option<HashSet<String>>,
     /// The plan's city id, a valid `scope_id` of city scope in values files.
     pub city: Option<String>,
-    /// Indicators of kind `reported` (None: the check is skipped).
-    pub reported_indicators: Option<HashSet<String>>,
+    /// Indicators of kind `reported`: id or name → id (None: the check is skipped).
+    pub reported_indicators: Option<HashMap<String, String>>,
+}
+
+/// Looks a spelling up in a name → id map, ignoring surrounding space and width.
+fn resolve(map: &HashMap<String, String>, spelling: &str) -> Option<String> {
+    map.get(spelling)
+        .or_else(|| map.get(clusterkpi_model::text::to_half_width(spelling).trim()))
+        .cloned()
 }
 
 impl References {
@@ -234,26 +242,17 @@ pub(crate) fn build_record(
             })
         }),
         InputKind::Roster => {
-            if let (Some(known), Val::Text(c)) = (&refs.clusters, &vals[2])
-                && !known.contains(c)
-            {
-                problems.push((
-                    Some(2),
-                    c.clone(),
-                    Violation::new(
-                        Code::E_UNKNOWN_CLUSTER,
-                        format!("集群编码“{c}”不在产业集群名录中"),
-                        format!("cluster {c:?} is not in the cluster list"),
-                    ),
-                ));
-            }
+            let cluster = match &vals[2] {
+                Val::Text(c) => cluster_ref(refs, c, 2, problems),
+                _ => None,
+            };
             if problems.iter().any(|(_, _, v)| !v.code.is_warning()) {
                 return None;
             }
             Some(Record::Roster(RosterRow {
                 credit_code: vals[0].text(),
                 name: vals[1].text(),
-                cluster_id: vals[2].text(),
+                cluster_id: cluster.unwrap_or_default(),
                 county: vals[3].text(),
             }))
         }
@@ -312,10 +311,12 @@ pub(crate) fn build_record(
             }))
         }
         InputKind::Values => {
-            if let (Some(reported), Val::Text(ind)) = (&refs.reported_indicators, &vals[3])
-                && !reported.contains(ind)
-            {
-                problems.push((
+            let mut indicator = vals[3].text();
+            if let (Some(reported), Val::Text(ind)) = (&refs.reported_indicators, &vals[3]) {
+                match resolve(reported, ind) {
+                    Some(id) => indicator = id,
+                    None => {
+                        problems.push((
                     Some(3),
                     ind.clone(),
                     Violation::new(
@@ -324,7 +325,10 @@ pub(crate) fn build_record(
                         format!("{ind:?} is not an indicator of kind `reported` in the catalogue"),
                     ),
                 ));
+                    }
+                }
             }
+            let mut scope_id = vals[2].text();
             match (&vals[1], &vals[2]) {
                 (Val::Level("city"), Val::Text(id)) => {
                     if let Some(city) = &refs.city
@@ -342,18 +346,8 @@ pub(crate) fn build_record(
                     }
                 }
                 (Val::Level("cluster"), Val::Text(id)) => {
-                    if let Some(known) = &refs.clusters
-                        && !known.contains(id)
-                    {
-                        problems.push((
-                            Some(2),
-                            id.clone(),
-                            Violation::new(
-                                Code::E_UNKNOWN_CLUSTER,
-                                format!("集群编码“{id}”不在产业集群名录中"),
-                                format!("cluster {id:?} is not in the cluster list"),
-                            ),
-                        ));
+                    if let Some(c) = cluster_ref(refs, id, 2, problems) {
+                        scope_id = c;
                     }
                 }
                 _ => {}
@@ -364,12 +358,46 @@ pub(crate) fn build_record(
             Some(Record::Value(ValueRow {
                 period: vals[0].period(),
                 scope: vals[1].level(),
-                scope_id: vals[2].text(),
-                indicator: vals[3].text(),
+                scope_id,
+                indicator,
                 value: vals[4].num(),
                 line,
             }))
         }
+    }
+}
+
+/// A reference to a cluster by id or name: the id, or the problem recorded. Without
+/// a cluster list only the id's form can be checked.
+fn cluster_ref(
+    refs: &References,
+    given: &str,
+    col: usize,
+    problems: &mut Vec<RowProblem>,
+) -> Option<String> {
+    match &refs.clusters {
+        Some(known) => {
+            let found = resolve(known, given);
+            if found.is_none() {
+                problems.push((
+                    Some(col),
+                    given.to_string(),
+                    Violation::new(
+                        Code::E_UNKNOWN_CLUSTER,
+                        format!("集群“{given}”不在产业集群名录中"),
+                        format!("cluster {given:?} is not in the cluster list"),
+                    ),
+                ));
+            }
+            found
+        }
+        None => match value::cluster_id(given) {
+            Ok(id) => Some(id),
+            Err(v) => {
+                problems.push((Some(col), given.to_string(), v));
+                None
+            }
+        },
     }
 }
 

@@ -21,7 +21,7 @@ mod manifest;
 mod read;
 mod schema;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -258,9 +258,29 @@ impl Snapshot {
         Ok(out)
     }
 
-    /// Cluster ids of the current cluster list (None when there is no list yet).
-    pub fn cluster_ids(&self) -> Result<Option<HashSet<String>>> {
-        self.string_set(Table::Clusters, "cluster_id")
+    /// The current clusters by id and by name (Chinese and English) → id; None when
+    /// there is no cluster list yet.
+    pub fn cluster_lookup(&self) -> Result<Option<HashMap<String, String>>> {
+        if self.data_files(Table::Clusters).is_empty() {
+            return Ok(None);
+        }
+        let mut map = HashMap::new();
+        for f in self.files(Table::Clusters) {
+            for b in read_batches(&f, Some(&["cluster_id", "name", "name_en"]))? {
+                let mut ids = Vec::new();
+                read::for_each_str(&b, 0, |s| ids.push(s.to_string()));
+                for col in 0..b.num_columns() {
+                    let mut i = 0;
+                    read::for_each_str_opt(&b, col, |s| {
+                        if let Some(s) = s {
+                            map.entry(s.to_string()).or_insert_with(|| ids[i].clone());
+                        }
+                        i += 1;
+                    });
+                }
+            }
+        }
+        Ok(Some(map))
     }
 
     /// Credit codes of the current roster (None when there is no roster yet).

@@ -39,6 +39,14 @@ pub(crate) fn for_each_str(batch: &RecordBatch, col: usize, mut f: impl FnMut(&s
     }
 }
 
+/// Like [`for_each_str`] but also visits nulls (as None), keeping row positions.
+pub(crate) fn for_each_str_opt(batch: &RecordBatch, col: usize, mut f: impl FnMut(Option<&str>)) {
+    let a = batch.column(col).as_string::<i32>();
+    for i in 0..a.len() {
+        f(a.is_valid(i).then(|| a.value(i)));
+    }
+}
+
 fn col<'a>(batch: &'a RecordBatch, name: &str) -> &'a dyn Array {
     batch
         .column(

@@ -217,6 +217,17 @@ impl Catalogue {
         self.indicators.iter()
     }
 
+    /// Indicators of kind `reported`, by every accepted spelling (id, Chinese and
+    /// English name) → id: what a values file may name.
+    #[must_use]
+    pub fn reported_lookup(&self) -> std::collections::HashMap<String, String> {
+        self.indicators
+            .iter()
+            .filter(|i| i.kind == Kind::Reported)
+            .flat_map(|i| [&i.id, &i.name, &i.name_en].map(|s| (s.clone(), i.id.clone())))
+            .collect()
+    }
+
     /// Position in the catalogue, for stable output order.
     #[must_use]
     pub fn position(&self, id: &str) -> usize {
