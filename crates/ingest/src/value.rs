@@ -129,7 +129,13 @@ pub const SPECIALIZED: Levels = &[
     ("provincial", &["省级", "省级专精特新"]),
     (
         "national",
-        &["国家级", "国家级专精特新小巨人", "小巨人", "专精特新小巨人"],
+        &[
+            "国家级",
+            "国家级专精特新小巨人",
+            "国家级专精特新",
+            "小巨人",
+            "专精特新小巨人",
+        ],
     ),
 ];
 pub const DESIGN_CENTER: Levels = &[
