@@ -15,12 +15,12 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/clusterkpi/release}
 cargo build --release --quiet
 bin="$CARGO_TARGET_DIR/release/clusterkpi"
 plan="$PWD/data/plans/sjz-county-clusters-2021-2025.toml"
+tmp=$(mktemp)
 
-measure() { # label, command… → sets secs and peak_mb
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/tmp/bench.$$.out 2>/tmp/bench.$$.err; } 2>&1 | tail -1 ) || true
-  secs=$(echo "$out" | awk '{print $1}')
-  peak_mb=$(echo "$out" | awk '{printf "%.0f", $2 / 1024}')
+measure() { # command… → sets secs and peak_mb (GNU time: wall seconds, max RSS)
+  /usr/bin/time -o "$tmp.time" -f '%e %M' "$@" >"$tmp.out" 2>"$tmp.err" || true
+  secs=$(tail -1 "$tmp.time" | awk '{print $1}')
+  peak_mb=$(tail -1 "$tmp.time" | awk '{printf "%.0f", $2 / 1024}')
 }
 
 printf '%-6s %12s %12s %14s %10s %12s %10s %12s %10s\n' scale enterprises rows "ingest rows/s" "peak MB" "evaluate s" "peak MB" "warm run s" "peak MB"
@@ -41,7 +41,7 @@ TOML
   files=("$dir/reference/clusters.csv" "$dir/reference/roster.csv")
   while IFS= read -r f; do files+=("$f"); done < <(find "$dir/inbox" -type f | sort)
   measure "$bin" -q ingest --lake "$dir/lake" --plan "$plan" "${files[@]}"
-  rows=$(grep -o '[0-9]* rows ingested' /tmp/bench.$$.out | awk '{print $1}')
+  rows=$(grep -o '[0-9]* rows ingested' "$tmp.out" | awk '{print $1}')
   ingest_rate=$(awk -v r="$rows" -v t="$secs" 'BEGIN { printf "%.0f", r / t }')
   ingest_mb=$peak_mb
   measure "$bin" -q evaluate --pipeline "$dir/pipeline.toml"
@@ -49,5 +49,5 @@ TOML
   measure "$bin" -q run "$dir/pipeline.toml"
   printf '%-6s %12s %12s %14s %10s %12s %10s %12s %10s\n' "${s}x" "$n" "$rows" "$ingest_rate" "$ingest_mb" "$eval_s" "$eval_mb" "$secs" "$peak_mb"
 done
-rm -f /tmp/bench.$$.out /tmp/bench.$$.err
+rm -f "$tmp" "$tmp.out" "$tmp.err" "$tmp.time"
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"
