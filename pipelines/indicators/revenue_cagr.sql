@@ -3,12 +3,17 @@
 -- enterprises reporting Q4 of both y and y−1; the rate is
 -- 100 × ((Π (1 + g_y))^(1 / (Y(p) − baseyear)) − 1).
 -- Null when Y(p) ≤ baseyear or any year has no comparable enterprise.
-WITH pairs AS (
-  SELECT a.credit_code, a.year, a.revenue_ytd AS now_revenue, b.revenue_ytd AS then_revenue
-  FROM reports a
-  JOIN reports b
-    ON b.credit_code = a.credit_code AND b.period_index = a.period_index - 4
-  WHERE a.quarter = 4 AND b.quarter = 4
+WITH lagged AS (
+  SELECT credit_code, year, revenue_ytd,
+         LAG(revenue_ytd) OVER (PARTITION BY credit_code ORDER BY year) AS then_revenue,
+         LAG(year) OVER (PARTITION BY credit_code ORDER BY year) AS then_year
+  FROM reports
+  WHERE quarter = 4
+),
+pairs AS (
+  SELECT credit_code, year, revenue_ytd AS now_revenue, then_revenue
+  FROM lagged
+  WHERE then_year = year - 1
 ),
 scoped_pairs AS (
   SELECT p.*, 'cluster' AS scope, ro.cluster_id AS scope_id

@@ -1,13 +1,19 @@
 -- 营业收入同比增速 (%): on a comparable basis, over enterprises reporting both this
 -- quarter and the same quarter a year earlier: 100 × (sum now / sum then − 1).
 -- Null when no enterprise is comparable (or the earlier sum is zero).
--- Enterprises are paired once on `reports`, then counted in their cluster and the city,
--- so the pairing join holds one copy of the rows, not one per scope.
-WITH pairs AS (
-  SELECT a.credit_code, a.period, a.revenue_ytd AS now_revenue, b.revenue_ytd AS then_revenue
-  FROM reports a
-  JOIN reports b
-    ON b.credit_code = a.credit_code AND b.period_index = a.period_index - 4
+-- Each enterprise is paired with its own row of the same quarter a year earlier by a
+-- window over its rows (a sort, which spills to disk on a large dataset, where a join
+-- would hold a whole side in memory), then counted in its cluster and the city.
+WITH lagged AS (
+  SELECT credit_code, period, period_index, revenue_ytd,
+         LAG(revenue_ytd) OVER (PARTITION BY credit_code, quarter ORDER BY year) AS then_revenue,
+         LAG(period_index) OVER (PARTITION BY credit_code, quarter ORDER BY year) AS then_index
+  FROM reports
+),
+pairs AS (
+  SELECT credit_code, period, revenue_ytd AS now_revenue, then_revenue
+  FROM lagged
+  WHERE then_index = period_index - 4
 ),
 scoped_pairs AS (
   SELECT p.*, 'cluster' AS scope, ro.cluster_id AS scope_id

@@ -15,6 +15,8 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::{EngineError, Result};
@@ -26,14 +28,39 @@ fn df_err(origin: &str) -> impl FnOnce(datafusion::error::DataFusionError) -> En
     }
 }
 
-fn new_context() -> SessionContext {
+/// Memory the query engine may hold for a dataset too large to read into memory;
+/// sorts and aggregates spill to disk beyond it.
+const MEMORY_LIMIT: usize = 512 * 1024 * 1024;
+
+fn new_context(report_rows: u64) -> Result<SessionContext> {
     // One partition: aggregates then add floating-point numbers in the same order every
     // time, so a re-run reproduces every figure to the last bit (official statistics);
     // parallel partial sums would differ in the last digits from run to run.
-    let config = SessionConfig::new()
+    let mut config = SessionConfig::new()
         .with_target_partitions(1)
         .with_information_schema(true);
-    SessionContext::new_with_config(config)
+    if report_rows <= IN_MEMORY_ROWS {
+        return Ok(SessionContext::new_with_config(config));
+    }
+    // A large dataset (100 × a city): growth rates pair every enterprise with its row a
+    // year earlier, and a hash join would hold one side whole in memory (1.6 GB at 7M
+    // rows). A sort-merge join under a memory limit spills instead.
+    config.options_mut().optimizer.prefer_hash_join = false;
+    // A fair pool: the two sorts of a growth-rate query (one per scope) each get their
+    // share and spill, instead of the first starving the second.
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(MEMORY_LIMIT)))
+        .build_arc()
+        .map_err(df_err("memory pool"))?;
+    Ok(SessionContext::new_with_config_rt(config, runtime))
+}
+
+fn report_rows(snapshot: &Snapshot) -> u64 {
+    snapshot
+        .data_files(Table::ReportHistory)
+        .iter()
+        .map(|f| f.rows)
+        .sum()
 }
 
 /// Registers a table over exactly these Parquet files (an empty table when none).
@@ -249,7 +276,7 @@ pub async fn session(
     first: Period,
     as_of: Period,
 ) -> Result<SessionContext> {
-    let ctx = new_context();
+    let ctx = new_context(report_rows(snapshot))?;
     register_dataset(&ctx, snapshot).await?;
     register_plan(&ctx, plan)?;
     register_periods(&ctx, first, as_of)?;
@@ -259,7 +286,7 @@ pub async fn session(
 /// A session for ad-hoc queries: the dataset, `submissions`, the saved scorecards
 /// (`kpis`) and the current rows (`reports`).
 pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionContext> {
-    let ctx = new_context();
+    let ctx = new_context(report_rows(snapshot))?;
     register_dataset(&ctx, snapshot).await?;
     let create = "CREATE VIEW reports AS SELECT h.* FROM report_history h WHERE NOT EXISTS (\
                   SELECT 1 FROM superseded s WHERE s.credit_code = h.credit_code \
