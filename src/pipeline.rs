@@ -78,12 +78,19 @@ pub(crate) fn read_options(p: &Pipeline, read: &ReadArgs) -> Result<clusterkpi_i
             )?),
             None => None,
         };
+    let mut limits = clusterkpi_ingest::Limits::default();
+    let mib = |n: u64| n.saturating_mul(1024 * 1024);
+    let l = &p.limits;
+    limits.max_bytes = l.max_file_mb.map_or(limits.max_bytes, mib);
+    limits.max_uncompressed = l.max_uncompressed_mb.map_or(limits.max_uncompressed, mib);
+    limits.max_rows = l.max_rows.unwrap_or(limits.max_rows);
+    limits.max_cells = l.max_cells.unwrap_or(limits.max_cells);
     Ok(clusterkpi_ingest::Options {
         encoding,
         sheet: read.sheet.clone(),
+        limits,
         max_error_rate: p.max_error_rate,
         today: Date::today(),
-        ..clusterkpi_ingest::Options::default()
     })
 }
 

@@ -74,3 +74,27 @@ fn an_unknown_quarter_is_a_clear_error() {
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("2024Q5"), "{r:?}");
 }
+
+#[test]
+fn limits_from_the_pipeline_file_reject_a_large_file() {
+    let w = Work::new();
+    reference(&w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx"), (3, "xx")]);
+    let rows: Vec<Row> = (1..=3)
+        .map(|n| Row {
+            code: n,
+            period: "2024Q1",
+            revenue: 1.0,
+            key: 1,
+            cnc: 1,
+            sme: true,
+            bis: true,
+        })
+        .collect();
+    w.write("county.csv", reports_csv(&rows));
+    let p = w.pipeline();
+    let text = std::fs::read_to_string(&p).unwrap() + "[limits]\nmax_rows = 2\n";
+    std::fs::write(&p, text).unwrap();
+    let r = w.run(&["validate", "--pipeline", "pipeline.toml", "county.csv"]);
+    assert_eq!(r.code, 65, "{r:?}");
+    assert!(r.stdout.contains("E_TOO_LARGE"), "{r:?}");
+}

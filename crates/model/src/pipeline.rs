@@ -12,6 +12,23 @@ use crate::evaluation::Language;
 #[serde(deny_unknown_fields)]
 struct PipelineFile {
     pipeline: PipelineSection,
+    #[serde(default)]
+    limits: InputLimits,
+}
+
+/// Resource limits for one input file (`[limits]`); a file beyond them fails with
+/// `E_TOO_LARGE` before the limit is spent in memory. Unset: the built-in defaults.
+#[derive(Debug, Clone, Copy, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputLimits {
+    /// Largest file, in MiB.
+    pub max_file_mb: Option<u64>,
+    /// Largest uncompressed size of a workbook, in MiB.
+    pub max_uncompressed_mb: Option<u64>,
+    /// Most rows in one file.
+    pub max_rows: Option<u64>,
+    /// Most cells a worksheet may declare.
+    pub max_cells: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -58,6 +75,7 @@ pub struct Pipeline {
     pub indicators: Option<PathBuf>,
     pub language: Language,
     pub max_error_rate: f64,
+    pub limits: InputLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +91,7 @@ pub const DEFAULT_MAX_ERROR_RATE: f64 = 0.05;
 impl Pipeline {
     /// Loads a pipeline file (if any) and applies the overrides.
     pub fn load(file: Option<&Path>, over: Overrides) -> Result<Self, PipelineError> {
-        let (raw, base) = match file {
+        let (raw, limits, base) = match file {
             Some(path) => {
                 let err = |problems| PipelineError {
                     path: path.display().to_string(),
@@ -85,10 +103,15 @@ impl Pipeline {
                     toml::from_str(&text).map_err(|e| err(vec![e.to_string()]))?;
                 (
                     raw.pipeline,
+                    raw.limits,
                     path.parent().map(Path::to_path_buf).unwrap_or_default(),
                 )
             }
-            None => (PipelineSection::default(), PathBuf::new()),
+            None => (
+                PipelineSection::default(),
+                InputLimits::default(),
+                PathBuf::new(),
+            ),
         };
         let rel = |p: Option<PathBuf>| {
             p.map(|p| {
@@ -144,6 +167,7 @@ impl Pipeline {
             indicators: rel(raw.indicators),
             language,
             max_error_rate,
+            limits,
         })
     }
 }
