@@ -15,18 +15,7 @@ fn png_width(path: &std::path::Path) -> u32 {
 #[test]
 fn a_generated_city_gives_every_output_of_the_contract() {
     let w = Work::new();
-    let g = w.run(&[
-        "generate",
-        "--out",
-        ".",
-        "--enterprises",
-        "400",
-        "--from",
-        "2020Q1",
-        "--to",
-        "2023Q2",
-    ]);
-    assert_eq!(g.code, 0, "{g:?}");
+    w.generate(".", 400, "2020Q1", "2023Q2", true);
     let p = w.pipeline();
     let r = w.run(&["run", p.to_str().unwrap()]);
     assert!(r.code == 0 || r.code == 3, "{r:?}");
@@ -175,19 +164,7 @@ fn a_generated_city_gives_every_output_of_the_contract() {
 #[test]
 fn english_reports_on_request() {
     let w = Work::new();
-    let g = w.run(&[
-        "generate",
-        "--out",
-        ".",
-        "--enterprises",
-        "150",
-        "--from",
-        "2021Q1",
-        "--to",
-        "2021Q4",
-        "--clean",
-    ]);
-    assert_eq!(g.code, 0, "{g:?}");
+    w.generate(".", 150, "2021Q1", "2021Q4", false);
     let p = w.pipeline();
     let r = w.run(&["run", p.to_str().unwrap(), "--language", "en"]);
     assert_eq!(r.code, 0, "{r:?}");

@@ -104,6 +104,28 @@ impl Work {
         Run::from(c.output().expect("run clusterkpi"))
     }
 
+    /// `clusterkpi generate` into `out` (relative to the workspace): `enterprises`
+    /// from `from` to `to`, with or without the deliberate defects.
+    pub fn generate(&self, out: &str, enterprises: u32, from: &str, to: &str, defects: bool) {
+        let n = enterprises.to_string();
+        let mut args = vec![
+            "generate",
+            "--out",
+            out,
+            "--enterprises",
+            &n,
+            "--from",
+            from,
+            "--to",
+            to,
+        ];
+        if !defects {
+            args.push("--clean");
+        }
+        let r = self.run(&args);
+        assert_eq!(r.code, 0, "{r:?}");
+    }
+
     /// `sql` over the workspace's lake, returning the printed table's data cells.
     pub fn sql_value(&self, query: &str) -> String {
         let out = self.path("q.csv");
