@@ -134,19 +134,13 @@ pub(crate) fn run(
 fn absorb(refs: &mut References, kind: InputKind, rows: &[Record]) {
     match kind {
         InputKind::Clusters => {
-            let mut map = std::collections::HashMap::new();
-            for r in rows {
-                if let Record::Cluster(c) = r {
-                    for spelling in [Some(&c.cluster_id), Some(&c.name), c.name_en.as_ref()]
-                        .into_iter()
-                        .flatten()
-                    {
-                        map.entry(spelling.clone())
-                            .or_insert_with(|| c.cluster_id.clone());
-                    }
+            let clusters = rows.iter().filter_map(|r| match r {
+                Record::Cluster(c) => {
+                    Some((c.cluster_id.as_str(), c.name.as_str(), c.name_en.as_deref()))
                 }
-            }
-            refs.clusters = Some(map);
+                _ => None,
+            });
+            refs.clusters = Some(clusterkpi_ingest::cluster_spellings(clusters));
         }
         InputKind::Roster => {
             refs.roster = Some(

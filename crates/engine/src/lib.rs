@@ -102,23 +102,15 @@ async fn run(ctx: &SessionContext, sql: &str, origin: &str) -> Result<Vec<Record
     Ok(batches)
 }
 
-/// The latest quarter with accepted report rows.
-pub fn latest_period(snapshot: &Snapshot) -> Option<Period> {
-    snapshot
+/// The first and last quarter with accepted report rows, from the dataset's file list.
+fn reported_range(snapshot: &Snapshot) -> Option<(Period, Period)> {
+    let mut periods = snapshot
         .data_files(clusterkpi_lake::Table::ReportHistory)
         .iter()
         .flat_map(|f| f.periods.iter())
-        .filter_map(|p| p.parse().ok())
-        .max()
-}
-
-fn earliest_period(snapshot: &Snapshot) -> Option<Period> {
-    snapshot
-        .data_files(clusterkpi_lake::Table::ReportHistory)
-        .iter()
-        .flat_map(|f| f.periods.iter())
-        .filter_map(|p| p.parse().ok())
-        .min()
+        .filter_map(|p| p.parse::<Period>().ok());
+    let first = periods.next()?;
+    Some(periods.fold((first, first), |(lo, hi), p| (lo.min(p), hi.max(p))))
 }
 
 type Key = (Period, Scope, String, String);
@@ -131,7 +123,7 @@ pub fn evaluate(req: &Request<'_>) -> Result<Evaluation> {
 
 async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
     let snapshot = req.lake.snapshot(req.version)?;
-    let (Some(first), Some(last)) = (earliest_period(&snapshot), latest_period(&snapshot)) else {
+    let Some((first, last)) = reported_range(&snapshot) else {
         return Err(EngineError::NoData(snapshot.version()));
     };
     let as_of = req.as_of.unwrap_or(last);

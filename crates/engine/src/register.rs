@@ -288,10 +288,13 @@ pub async fn session(
 pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionContext> {
     let ctx = new_context(report_rows(snapshot))?;
     register_dataset(&ctx, snapshot).await?;
-    let create = "CREATE VIEW reports AS SELECT h.* FROM report_history h WHERE NOT EXISTS (\
-                  SELECT 1 FROM superseded s WHERE s.credit_code = h.credit_code \
-                  AND s.period_index = h.period_index AND s.version = h.version)";
-    ctx.sql(create).await.map_err(df_err("reports view"))?;
+    // The same `reports` view as evaluations use (the other views need a plan).
+    let views = crate::sql::Definitions::builtin().sql("views")?;
+    for stmt in crate::sql::statements(&views) {
+        if stmt.starts_with("CREATE VIEW reports ") {
+            ctx.sql(&stmt).await.map_err(df_err("reports view"))?;
+        }
+    }
     let subs = &snapshot.manifest.submissions;
     let mut s: [StringBuilder; 7] = std::array::from_fn(|_| StringBuilder::new());
     let mut n: [Int64Builder; 5] = std::array::from_fn(|_| Int64Builder::new());

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 pub use record::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
 pub use schema::InputKind;
 pub use source::{Format, Limits, encoding_for_label};
-pub use validate::{PriorYtd, References};
+pub use validate::{PriorYtd, References, cluster_spellings};
 
 use schema::HeaderMap;
 use source::{Cell, FileProblem, RawRow, Stop};

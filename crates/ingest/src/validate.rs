@@ -132,6 +132,25 @@ pub struct References {
     pub reported_indicators: Option<HashMap<String, String>>,
 }
 
+/// The spellings a file may use for each cluster: its id, Chinese and English name,
+/// each mapped to the id (an id wins over another cluster's name).
+pub fn cluster_spellings<'a>(
+    clusters: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>)> + Clone,
+) -> HashMap<String, String> {
+    let mut map: HashMap<String, String> = clusters
+        .clone()
+        .into_iter()
+        .map(|(id, ..)| (id.to_string(), id.to_string()))
+        .collect();
+    for (id, name, name_en) in clusters {
+        for spelling in [Some(name), name_en].into_iter().flatten() {
+            map.entry(spelling.to_string())
+                .or_insert_with(|| id.to_string());
+        }
+    }
+    map
+}
+
 /// Looks a spelling up in a name → id map, ignoring surrounding space and width.
 fn resolve(map: &HashMap<String, String>, spelling: &str) -> Option<String> {
     map.get(spelling)

@@ -21,7 +21,7 @@ mod manifest;
 mod read;
 mod schema;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -264,23 +264,23 @@ impl Snapshot {
         if self.data_files(Table::Clusters).is_empty() {
             return Ok(None);
         }
-        let mut map = HashMap::new();
+        let mut rows: Vec<(String, String, Option<String>)> = Vec::new();
         for f in self.files(Table::Clusters) {
             for b in read_batches(&f, Some(&["cluster_id", "name", "name_en"]))? {
-                let mut ids = Vec::new();
-                read::for_each_str(&b, 0, |s| ids.push(s.to_string()));
-                for col in 0..b.num_columns() {
-                    let mut i = 0;
-                    read::for_each_str_opt(&b, col, |s| {
-                        if let Some(s) = s {
-                            map.entry(s.to_string()).or_insert_with(|| ids[i].clone());
-                        }
-                        i += 1;
-                    });
+                let mut cols: [Vec<Option<String>>; 3] = Default::default();
+                for (c, out) in cols.iter_mut().enumerate() {
+                    read::for_each_str_opt(&b, c, |s| out.push(s.map(str::to_string)));
+                }
+                let [ids, names, names_en] = cols;
+                for ((id, name), en) in ids.into_iter().zip(names).zip(names_en) {
+                    rows.push((id.unwrap_or_default(), name.unwrap_or_default(), en));
                 }
             }
         }
-        Ok(Some(map))
+        let spellings = rows
+            .iter()
+            .map(|(id, name, en)| (id.as_str(), name.as_str(), en.as_deref()));
+        Ok(Some(clusterkpi_ingest::cluster_spellings(spellings)))
     }
 
     /// Credit codes of the current roster (None when there is no roster yet).
@@ -689,9 +689,6 @@ impl Drop for Staged {
 pub fn read_issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
     read::issues(snapshot)
 }
-
-/// Accepted current report rows per quarter, for manifests.
-pub type RowsPerPeriod = BTreeMap<Period, u64>;
 
 #[cfg(test)]
 mod tests;

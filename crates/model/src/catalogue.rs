@@ -227,15 +227,6 @@ impl Catalogue {
             .flat_map(|i| [&i.id, &i.name, &i.name_en].map(|s| (s.clone(), i.id.clone())))
             .collect()
     }
-
-    /// Position in the catalogue, for stable output order.
-    #[must_use]
-    pub fn position(&self, id: &str) -> usize {
-        self.indicators
-            .iter()
-            .position(|i| i.id == id)
-            .unwrap_or(usize::MAX)
-    }
 }
 
 #[cfg(test)]

@@ -33,16 +33,6 @@ impl Status {
         Status::NoData,
     ];
 
-    pub const ALL: [Status; 7] = [
-        Status::Achieved,
-        Status::OnTrack,
-        Status::AtRisk,
-        Status::OffTrack,
-        Status::Missed,
-        Status::NoData,
-        Status::NoTarget,
-    ];
-
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
