@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::catalogue::{Catalogue, Scope};
+use crate::catalogue::{Catalogue, Scope, Unit};
 use crate::period::Period;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -83,6 +83,142 @@ impl Default for Policy {
             tech_upgrade_subsidy_cap: d500(),
         }
     }
+}
+
+impl Policy {
+    /// Every policy amount that is not a finite number in its range, as
+    /// `[policy].<key> = <value> <rule>`.
+    fn problems(&self) -> Vec<String> {
+        let money = Range::from(0.0, MAX_POLICY_AMOUNT, "a policy amount in 万元");
+        let share = Range::from(0.0, 1.0, "a share (0.15 = 15%)");
+        [
+            ("demo_reward_national", self.demo_reward_national, money),
+            ("demo_reward_provincial", self.demo_reward_provincial, money),
+            (
+                "tech_upgrade_subsidy_share",
+                self.tech_upgrade_subsidy_share,
+                share,
+            ),
+            (
+                "tech_upgrade_subsidy_cap",
+                self.tech_upgrade_subsidy_cap,
+                money,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(key, v, range)| {
+            range
+                .check(v)
+                .map(|problem| format!("[policy].{key} = {v:?} {problem}"))
+        })
+        .collect()
+    }
+}
+
+/// The largest percentage a target may name: growth rates beyond +1,000% (and rates
+/// below -100%, which no quantity can fall by) are typing errors, not plans.
+const MAX_PERCENT: f64 = 1_000.0;
+/// The largest count a target may name: far above the enterprises of any city.
+const MAX_COUNT: f64 = 10_000_000.0;
+/// The largest amount of money a target may name, in 万元 (100 trillion yuan).
+const MAX_MONEY: f64 = 10_000_000_000.0;
+/// The largest policy amount (a reward or a subsidy cap per enterprise), in 万元.
+const MAX_POLICY_AMOUNT: f64 = 1_000_000.0;
+
+/// The numbers a plan value may take: finite and within `min..=max` (strictly above
+/// `min` for a gain). A plan is typed by hand, so a value outside is a typing error
+/// that would otherwise surface as an absurd status or an unreadable chart axis.
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    min: f64,
+    /// Whether `min` itself is refused. A gain must be above zero: every target asks
+    /// for more, and a zero gain would leave progress undefined.
+    above_min: bool,
+    max: f64,
+    /// What the value is, for the message: "a count target".
+    what: &'static str,
+}
+
+impl Range {
+    const fn from(min: f64, max: f64, what: &'static str) -> Self {
+        Self {
+            min,
+            above_min: false,
+            max,
+            what,
+        }
+    }
+
+    const fn gain(max: f64, what: &'static str) -> Self {
+        Self {
+            min: 0.0,
+            above_min: true,
+            max,
+            what,
+        }
+    }
+
+    /// The range of a target's amount and stretch, by its indicator's unit and rule.
+    fn of_target(unit: Unit, rule: Rule, gain: GainUnit) -> Self {
+        match (rule, unit, gain) {
+            (Rule::Gain, _, GainUnit::Relative) => {
+                Self::gain(MAX_PERCENT, "a relative gain (percent of the baseline)")
+            }
+            (Rule::Gain, Unit::Percent, GainUnit::Pp) => {
+                Self::gain(100.0, "a gain in percentage points")
+            }
+            (Rule::Gain, Unit::Count, GainUnit::Pp) => Self::gain(MAX_COUNT, "a gain of a count"),
+            (Rule::Gain, Unit::TenThousandYuan, GainUnit::Pp) => {
+                Self::gain(MAX_MONEY, "a gain in 万元")
+            }
+            (_, Unit::Percent, _) => Self::from(-100.0, MAX_PERCENT, "a percentage target"),
+            (_, Unit::Count, _) => Self::from(0.0, MAX_COUNT, "a count target"),
+            (_, Unit::TenThousandYuan, _) => Self::from(0.0, MAX_MONEY, "a target in 万元"),
+        }
+    }
+
+    /// Why `v` is refused, as the end of a message (`None`: it is fine).
+    fn check(self, v: f64) -> Option<String> {
+        if !v.is_finite() {
+            return Some("must be a finite number".into());
+        }
+        let low_ok = if self.above_min {
+            v > self.min
+        } else {
+            v >= self.min
+        };
+        if low_ok && v <= self.max {
+            return None;
+        }
+        let from = if self.above_min { "above" } else { "from" };
+        Some(format!(
+            "is out of range: {} must be {from} {} up to {}",
+            self.what,
+            group(self.min),
+            group(self.max)
+        ))
+    }
+}
+
+/// A bound as written in a message: thousands grouped, no needless decimals.
+fn group(v: f64) -> String {
+    let digits = format!("{}", v.abs());
+    let (int, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if v < 0.0 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 /// How a target is judged.
@@ -258,8 +394,21 @@ impl Plan {
                     GainUnit::Pp
                 }
             };
-            if !t.amount.is_finite() {
-                problems.push(format!("{at}: amount must be a finite number"));
+            let range = Range::of_target(ind.unit, rule, unit);
+            if let Some(problem) = range.check(t.amount) {
+                problems.push(format!("{at}: amount = {:?} {problem}", t.amount));
+            }
+            if let Some(s) = t.stretch {
+                if let Some(problem) = range.check(s) {
+                    problems.push(format!("{at}: stretch = {s:?} {problem}"));
+                } else if t.amount.is_finite() && s < t.amount {
+                    // The stretch amount is the plan's "力争" figure: more ambitious than
+                    // the required one, never less.
+                    problems.push(format!(
+                        "{at}: stretch = {s:?} must not be below the amount {:?}",
+                        t.amount
+                    ));
+                }
             }
             if !seen.insert((t.indicator.clone(), scope)) {
                 problems.push(format!(
@@ -276,6 +425,7 @@ impl Plan {
                 note: t.note.clone(),
             });
         }
+        problems.extend(raw.policy.problems());
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -370,6 +520,148 @@ amount = 1
 "#;
         let problems = Plan::parse(text, &Catalogue::builtin()).unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:#?}");
+    }
+
+    /// A plan with one target (`target` is the body of its `[[targets]]` table) and
+    /// `policy` as the body of `[policy]`.
+    fn plan_with(target: &str, policy: &str) -> String {
+        format!(
+            r#"
+[plan]
+id = "x"
+name = "x"
+city = "c"
+city_name = "c"
+baseline = "2020Q4"
+deadline = "2025Q4"
+[[targets]]
+{target}
+[policy]
+{policy}
+"#
+        )
+    }
+
+    fn problems(target: &str, policy: &str) -> Vec<String> {
+        Plan::parse(&plan_with(target, policy), &Catalogue::builtin()).unwrap_err()
+    }
+
+    const CNC_GAIN: &str = "indicator = \"cnc_rate\"\nscope = \"cluster\"\nrule = \"gain\"";
+    const SME_COUNT: &str = "indicator = \"sme_count\"\nscope = \"city\"\nrule = \"more_than\"";
+
+    #[test]
+    fn infinite_and_nan_numbers_are_refused_naming_the_target_and_key() {
+        for (body, key, value) in [
+            (
+                format!("{SME_COUNT}\namount = 2500\nstretch = inf"),
+                "stretch",
+                "inf",
+            ),
+            (
+                format!("{SME_COUNT}\namount = 2500\nstretch = -inf"),
+                "stretch",
+                "-inf",
+            ),
+            (format!("{SME_COUNT}\namount = nan"), "amount", "NaN"),
+            (format!("{CNC_GAIN}\namount = inf"), "amount", "inf"),
+        ] {
+            let p = problems(&body, "");
+            assert_eq!(p.len(), 1, "{body}: {p:#?}");
+            let msg = &p[0];
+            assert!(msg.starts_with("[[targets]] #1 ("), "{msg}");
+            assert!(
+                msg.contains(&format!("{key} = {value} must be a finite number")),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn absurd_amounts_are_refused_with_the_rule() {
+        let cases = [
+            // More than 100 percentage points on a rate.
+            (format!("{CNC_GAIN}\namount = 500"), "a gain in percentage points"),
+            // A gain of zero or less asks for nothing.
+            (format!("{CNC_GAIN}\namount = 0"), "must be above 0"),
+            (format!("{CNC_GAIN}\namount = -5"), "must be above 0"),
+            (
+                format!("{CNC_GAIN}\namount = 5\nunit = \"relative\"\nstretch = 5000"),
+                "a relative gain",
+            ),
+            (format!("{SME_COUNT}\namount = -1"), "a count target must be from 0"),
+            (format!("{SME_COUNT}\namount = 1e300"), "up to 10,000,000"),
+            // The stretch amount is the more ambitious one.
+            (
+                format!("{SME_COUNT}\namount = 2500\nstretch = 2000"),
+                "stretch = 2000.0 must not be below the amount 2500.0",
+            ),
+            (
+                "indicator = \"revenue_cagr\"\nscope = \"city\"\nrule = \"at_least\"\namount = -150"
+                    .to_string(),
+                "a percentage target must be from -100",
+            ),
+            (
+                "indicator = \"revenue_ytd\"\nscope = \"city\"\nrule = \"at_least\"\namount = 1e12"
+                    .to_string(),
+                "a target in 万元",
+            ),
+        ];
+        for (body, expected) in cases {
+            let p = problems(&body, "");
+            assert_eq!(p.len(), 1, "{body}: {p:#?}");
+            assert!(p[0].contains(expected), "{body}: {}", p[0]);
+        }
+    }
+
+    #[test]
+    fn policy_amounts_must_be_finite_and_in_range_all_reported_at_once() {
+        let p = problems(
+            &format!("{SME_COUNT}\namount = 2500"),
+            "demo_reward_national = inf\ndemo_reward_provincial = -15\n\
+             tech_upgrade_subsidy_share = 15\ntech_upgrade_subsidy_cap = nan",
+        );
+        assert_eq!(
+            p,
+            [
+                "[policy].demo_reward_national = inf must be a finite number",
+                "[policy].demo_reward_provincial = -15.0 is out of range: a policy amount in 万元 \
+                 must be from 0 up to 1,000,000",
+                "[policy].tech_upgrade_subsidy_share = 15.0 is out of range: a share (0.15 = 15%) \
+                 must be from 0 up to 1",
+                "[policy].tech_upgrade_subsidy_cap = NaN must be a finite number",
+            ]
+        );
+        // Target and policy problems come together.
+        let p = problems(
+            &format!("{SME_COUNT}\namount = inf"),
+            "tech_upgrade_subsidy_share = -0.1",
+        );
+        assert_eq!(p.len(), 2, "{p:#?}");
+    }
+
+    #[test]
+    fn sensible_numbers_pass() {
+        for body in [
+            format!("{CNC_GAIN}\namount = 100"),
+            format!("{CNC_GAIN}\namount = 0.5\nunit = \"relative\""),
+            format!("{SME_COUNT}\namount = 0"),
+            "indicator = \"revenue_cagr\"\nscope = \"city\"\nrule = \"at_least\"\namount = -2.5"
+                .to_string(),
+        ] {
+            Plan::parse(
+                &plan_with(&body, "tech_upgrade_subsidy_share = 1"),
+                &Catalogue::builtin(),
+            )
+            .unwrap_or_else(|p| panic!("{body}: {p:#?}"));
+        }
+    }
+
+    #[test]
+    fn bounds_are_written_with_grouped_thousands() {
+        assert_eq!(group(10_000_000_000.0), "10,000,000,000");
+        assert_eq!(group(-100.0), "-100");
+        assert_eq!(group(0.5), "0.5");
+        assert_eq!(group(1.0), "1");
     }
 
     #[test]
