@@ -58,9 +58,11 @@ fn px_scale(font: &FontRef<'_>, em: f64) -> PxScale {
     PxScale::from(em as f32 * font.height_unscaled() / units_per_em)
 }
 
-/// Width of `text` at plotters font size `size`, in the same units as `size`.
+/// Width of `text` at plotters font size `size`, in the same units as `size`: the
+/// width of the text as drawn, after [`crate::text::clean`].
 /// Falls back to an estimate if the font did not load (drawing then reports the error).
 pub(crate) fn text_width(text: &str, size: f64) -> f64 {
+    let text = crate::text::clean(text);
     let Some(font) = face() else {
         return text
             .chars()

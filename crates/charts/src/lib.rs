@@ -121,7 +121,8 @@ fn write(figure: Figure, dir: &Path) -> Result<Chart, ChartError> {
     render::to_png(&figure.scene, &png_path).map_err(draw_error)?;
     Ok(Chart {
         id: figure.id,
-        title: figure.title,
+        // The title goes on into the reports as text; the same label rules as drawn.
+        title: text::clean(&figure.title).into_owned(),
         area: figure.area,
         svg,
         svg_path,

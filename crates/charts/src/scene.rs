@@ -156,7 +156,9 @@ impl Scene {
         });
     }
 
-    /// A one-line text whose glyphs are vertically centred on `y`.
+    /// A one-line text whose glyphs are vertically centred on `y`. Every label of every
+    /// chart passes here, so this is where text is made safe to draw
+    /// ([`crate::text::clean`]).
     pub(crate) fn text(
         &mut self,
         text: impl Into<String>,
@@ -165,7 +167,11 @@ impl Scene {
         color: RGBColor,
         align: Align,
     ) {
-        let text = text.into();
+        let text: String = text.into();
+        let text = match crate::text::clean(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(cleaned) => cleaned,
+        };
         if !text.is_empty() {
             self.items.push(Item::Text {
                 text,

@@ -393,3 +393,88 @@ fn no_text_is_clipped_or_overlaps_another() {
         }
     }
 }
+
+/// Whether `c` may appear in an XML 1.0 document (its `Char` production).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// A small well-formedness check of an SVG document: only XML characters, no
+/// bidirectional or C1 control, every `<` starting markup and every element closed in
+/// order (enough for the flat documents plotters writes).
+fn assert_well_formed_svg(id: &str, svg: &str) {
+    for c in svg.chars() {
+        assert!(
+            xml_char(c),
+            "{id}: U+{:04X} is not an XML character",
+            c as u32
+        );
+        assert!(
+            !c.is_control() || matches!(c, '\t' | '\n' | '\r'),
+            "{id}: control U+{:04X}",
+            c as u32
+        );
+        assert!(
+            !matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'),
+            "{id}: bidi control U+{:04X}",
+            c as u32
+        );
+    }
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find('<') {
+        let end = rest[i..]
+            .find('>')
+            .map(|j| i + j)
+            .unwrap_or_else(|| panic!("{id}: unclosed tag"));
+        let tag = &rest[i + 1..end];
+        assert!(!tag.contains('<'), "{id}: '<' inside a tag: {tag}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(open.pop(), Some(name.trim()), "{id}: mismatched </{name}>");
+        } else if !(tag.starts_with('?') || tag.starts_with('!') || tag.ends_with('/')) {
+            open.push(tag.split_whitespace().next().unwrap_or(""));
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(open.is_empty(), "{id}: unclosed elements {open:?}");
+}
+
+#[test]
+fn names_with_control_and_bidi_characters_render_as_valid_svg() {
+    for language in [Language::Zh, Language::En] {
+        let mut eval = fixture(language, 3);
+        for c in &mut eval.clusters {
+            c.name = format!(
+                "辛集\u{1}市\u{202E}皮革\u{7F}\u{85}\u{2066}集群\u{FFFF}{}",
+                c.name
+            );
+            c.name_en = c
+                .name_en
+                .as_ref()
+                .map(|n| format!("Xin\u{1}ji \u{202E}{n}\u{200F}"));
+        }
+        eval.plan.city_name = format!("石家\u{0}庄\u{202D}市{}", "\u{61C}");
+        eval.plan.city_name_en = "Shi\u{1B}jia\u{202E}zhuang\tcity".into();
+        let (_dir, charts) = render(&eval);
+        assert_eq!(charts.len(), 19);
+        for chart in &charts {
+            assert_well_formed_svg(&chart.id, &chart.svg);
+            assert_eq!(std::fs::read_to_string(&chart.svg_path).unwrap(), chart.svg);
+            assert!(png_width(&chart.png_path) >= 2400, "{}", chart.id);
+            assert!(
+                chart.title.chars().all(|c| !c.is_control()),
+                "{}",
+                chart.title
+            );
+        }
+        // The names are drawn, without the characters that were dropped.
+        let coverage = &charts.iter().find(|c| c.id == "coverage").unwrap().svg;
+        match language {
+            Language::Zh => assert!(coverage.contains("辛集市皮革集群"), "{coverage}"),
+            Language::En => assert!(coverage.contains("Xinji"), "{coverage}"),
+        }
+        for figure in figures(&eval) {
+            assert_clean_layout(&figure.scene);
+        }
+    }
+}

@@ -1,10 +1,53 @@
 //! Words on the charts: the Chinese and English strings, number formats, target
 //! descriptions and line wrapping (by character for hanzi, by word for Latin text).
 
+use std::borrow::Cow;
+
 use clusterkpi_model::plan::GainUnit;
 use clusterkpi_model::{Evaluation, Language, Rule, Target, Unit};
 
 use crate::font::text_width;
+
+/// What a label may carry into a chart. Names come from county files, so a cluster
+/// name may hold any character: C0 and C1 control characters are not allowed in XML
+/// (one makes the SVG unreadable) and draw as boxes in the PNG; bidirectional controls
+/// (U+202E) reorder what follows them, so a label could show other text than it holds;
+/// U+FFFE and U+FFFF are not XML characters either. Line breaks and tabs become a
+/// space, so the words on either side stay apart; everything else of this kind is
+/// dropped. Every text reaches the chart through [`crate::scene::Scene::text`], which
+/// applies this, and is measured through [`crate::font::text_width`], which does too,
+/// so layout and drawing agree.
+pub(crate) fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| forbidden(c) || blank(c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .filter(|c| !forbidden(*c))
+            .map(|c| if blank(c) { ' ' } else { c })
+            .collect(),
+    )
+}
+
+/// Breaks a one-line label turns into a space.
+fn blank(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}')
+}
+
+/// Characters a label never carries (see [`clean`]).
+fn forbidden(c: char) -> bool {
+    (c.is_control() && !blank(c))
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FFFE}'
+                | '\u{FFFF}'
+        )
+}
 
 /// The Chinese or English form of a fixed string.
 pub(crate) fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
@@ -294,6 +337,23 @@ fn tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_lose_control_and_bidi_characters() {
+        assert!(matches!(clean("辛集市皮革 (leather)"), Cow::Borrowed(_)));
+        assert_eq!(clean("a\u{1}b\u{7F}c\u{85}d\u{9F}e"), "abcde");
+        assert_eq!(
+            clean("\u{202E}evil\u{202C} \u{2066}x\u{2069}\u{200E}\u{200F}\u{61C}"),
+            "evil x"
+        );
+        assert_eq!(clean("a\tb\nc\r\nd\u{2028}e"), "a b c  d e");
+        assert_eq!(clean("\u{0}\u{FFFE}\u{FFFF}"), "");
+        // Everything a name legitimately holds stays, full-width brackets and emoji too.
+        assert_eq!(
+            clean("鹿泉区（光电）🙂 R&D <x>"),
+            "鹿泉区（光电）🙂 R&D <x>"
+        );
+    }
 
     #[test]
     fn numbers_are_formatted_for_print() {
