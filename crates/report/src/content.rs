@@ -12,7 +12,7 @@ use clusterkpi_model::{Area, Code, Evaluation, KpiRow, Scope, Status, Trend};
 
 use crate::RunInfo;
 use crate::rows;
-use crate::text::{self, DASH, PARTIAL_BANNER, TARGET_STATUSES, Text};
+use crate::text::{self, DASH, PARTIAL_BANNER, TARGET_STATUSES, Text, display_value};
 
 /// Areas with a report section of their own, in the plan's order. Coverage is part of
 /// the data-quality section.
@@ -258,9 +258,9 @@ impl Builder<'_> {
                     .take(MAX_MISSING_PER_CLUSTER)
                     .map(|m| {
                         if m.name.is_empty() {
-                            m.credit_code.clone()
+                            display_value(&m.credit_code)
                         } else {
-                            m.name.clone()
+                            display_value(&m.name)
                         }
                     })
                     .collect();
@@ -601,16 +601,22 @@ impl Builder<'_> {
                 .iter()
                 .take(MAX_ISSUES)
                 .map(|i| {
+                    // Everything here comes from (or quotes) an input file.
                     Row::Cells(vec![
-                        cell(i.location()),
-                        cell(i.column.clone()),
+                        cell(display_value(&i.location())),
+                        cell(display_value(&i.column)),
                         cell(i.code.as_str()),
-                        cell(i.value.clone()),
-                        cell(t.issue_message(&i.message_zh, &i.message_en)),
+                        cell(display_value(&i.value)),
+                        cell(display_value(t.issue_message(&i.message_zh, &i.message_en))),
                     ])
                 })
                 .collect(),
         }));
+        if e.issues.len() > MAX_ISSUES {
+            self.push(Block::Note(
+                t.more_rows_in(e.issues.len() - MAX_ISSUES, "validation.csv"),
+            ));
+        }
     }
 
     fn method(&mut self) {
@@ -704,7 +710,7 @@ fn files_table(t: Text, files: &[clusterkpi_model::FileRecord]) -> Table {
             .take(MAX_FILES)
             .map(|f| {
                 Row::Cells(vec![
-                    cell(f.path.clone()),
+                    cell(display_value(&f.path)),
                     cell(f.outcome.clone()),
                     num(f.rows_accepted.to_string()),
                     num(f.rows_quarantined.to_string()),
@@ -744,6 +750,56 @@ fn png_ref(c: &Chart) -> String {
 
 #[cfg(test)]
 mod tests {
+    use clusterkpi_model::{Code, Issue};
+
+    use crate::fixture;
+
+    /// The report text of the fixture with `issues` (HTML and Markdown).
+    fn reports(issues: Vec<Issue>) -> (String, String) {
+        let mut eval = fixture::evaluation(true);
+        eval.issues = issues;
+        let doc = super::document(&eval, &fixture::run("r1"), &[], "2022-07-20T08:00:00Z");
+        (crate::html::render(&doc), crate::markdown::render(&doc))
+    }
+
+    fn issue(n: usize, value: &str) -> Issue {
+        Issue {
+            file: "inbox/xinji-2022Q2.csv".into(),
+            sheet: None,
+            line: n as u64 + 2,
+            column: "营业收入(万元)".into(),
+            code: Code::E_NUMBER,
+            value: value.into(),
+            message_zh: "不是数字".into(),
+            message_en: "not a number".into(),
+            period: None,
+        }
+    }
+
+    #[test]
+    fn the_issue_list_is_bounded_and_long_values_are_shortened() {
+        let long = format!("\u{202E}{}", "长".repeat(40_000));
+        let mut issues = vec![issue(0, &long)];
+        issues.extend((1..75).map(|n| issue(n, &format!("v{n}"))));
+        let (html, md) = reports(issues);
+        for (what, report) in [("html", &html), ("md", &md)] {
+            let shown = format!("\u{FFFD}{}…", "长".repeat(super::text::MAX_SHOWN_CHARS - 1));
+            assert!(report.contains(&shown), "{what}");
+            assert!(
+                !report.contains(&"长".repeat(super::text::MAX_SHOWN_CHARS)),
+                "{what}"
+            );
+            assert!(!report.contains('\u{202E}'), "{what}");
+            assert!(report.contains("前 50 条问题（共 75 条）"), "{what}");
+            assert!(report.contains("v49") && !report.contains("v50"), "{what}");
+            assert!(
+                report.contains("另有 25 行未列出，完整内容见 validation.csv。"),
+                "{what}"
+            );
+            assert!(report.len() < 200_000, "{what}: {} bytes", report.len());
+        }
+    }
+
     #[test]
     fn the_xml_prologue_is_stripped() {
         let svg =

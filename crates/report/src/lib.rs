@@ -58,7 +58,8 @@ pub enum ReportError {
     /// A report file could not be written or fsynced.
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
-    /// The workbook could not be built (e.g. a sheet limit was exceeded).
+    /// The workbook could not be built. Cells and sheets are cut to Excel's limits
+    /// beforehand, so no input file's content causes this.
     #[error("cannot build the workbook {}: {source}", path.display())]
     Xlsx {
         path: PathBuf,

@@ -403,6 +403,27 @@ impl Text {
         zh_en!(self, zh, en)
     }
 
+    // ── workbook notes ─────────────────────────────────────────────────────────
+
+    /// Ends a workbook cell cut to Excel's limit.
+    pub(crate) fn truncated_marker(self, csv: &str) -> String {
+        zh_en!(
+            self,
+            format!("…（已截断，完整内容见 {csv}）"),
+            format!("… (truncated; the full text is in {csv})")
+        )
+    }
+
+    /// The note closing a list that shows only its first rows (a workbook sheet, the
+    /// report's issues).
+    pub(crate) fn more_rows_in(self, n: usize, csv: &str) -> String {
+        zh_en!(
+            self,
+            format!("另有 {n} 行未列出，完整内容见 {csv}。"),
+            format!("{n} more rows are not listed here; {csv} has them all.")
+        )
+    }
+
     // ── xlsx sheet names (≤ 31 characters, none of []:*?/\) ─────────────────────
 
     pub(crate) fn sheet_scorecard(self) -> &'static str {
@@ -751,6 +772,36 @@ pub(crate) fn group_thousands(x: f64) -> String {
 /// A plan amount without trailing zeros: 5 → "5", 0.15 → "0.15".
 pub(crate) fn fmt_plain(x: f64) -> String {
     format!("{x}")
+}
+
+/// Characters of an input value shown in the HTML and Markdown reports; the CSVs hold
+/// the value in full.
+pub(crate) const MAX_SHOWN_CHARS: usize = 200;
+
+/// A value from an input file as the reports show it: at most [`MAX_SHOWN_CHARS`]
+/// characters (then "…"), and control and bidirectional-control characters shown as
+/// U+FFFD. Such a character is often the very problem an issue reports; invisible, or
+/// reordering the text around it, it would hide what the file holds.
+pub(crate) fn display_value(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(MAX_SHOWN_CHARS)
+        .map(|c| {
+            let bidi = matches!(
+                c,
+                '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            );
+            if (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || bidi {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if s.chars().nth(MAX_SHOWN_CHARS).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Display width of a text in a monospaced grid, counting CJK and full-width
