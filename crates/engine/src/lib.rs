@@ -55,6 +55,9 @@ pub enum EngineError {
     TooEarly(Period, Period),
     #[error("{0}")]
     Runtime(String),
+    /// An ad-hoc query that would write (or several at once): refused before it ran.
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -81,12 +84,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| EngineError::Runtime(format!("cannot start the query runtime: {e}")))
 }
 
-/// Runs an ad-hoc query over the dataset's tables (and the saved scorecards).
+/// Runs an ad-hoc query over the dataset's tables (and the saved scorecards). Queries
+/// only read: anything that would write is refused before it runs ([`sql::read_only`]).
 pub fn query(lake: &Lake, version: Option<u64>, sql: &str) -> Result<Vec<RecordBatch>> {
     runtime()?.block_on(async {
         let snapshot = lake.snapshot(version)?;
         let ctx = sql_session(lake, &snapshot).await?;
-        run(&ctx, sql, "query").await
+        sql::read_only(&ctx, sql).await
     })
 }
 

@@ -1,10 +1,15 @@
-//! Where the indicator SQL comes from: the files under `pipelines/indicators/`,
-//! embedded at build time, or a folder named by the pipeline file.
+//! Where the indicator SQL comes from (the files under `pipelines/indicators/`,
+//! embedded at build time, or a folder named by the pipeline file), and the read-only
+//! gate every ad-hoc query of `clusterkpi sql` passes.
 
 use std::path::{Path, PathBuf};
 
 use clusterkpi_model::Catalogue;
 use clusterkpi_model::catalogue::Kind;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::{SQLOptions, SessionContext};
+use datafusion::sql::parser::DFParser;
 
 macro_rules! builtin {
     ($($id:literal),* $(,)?) => {
@@ -155,4 +160,245 @@ pub fn statements(script: &str) -> Vec<String> {
         out.push(cur.trim().to_string());
     }
     out
+}
+
+/// What an ad-hoc query may do: read. DDL (`CREATE [EXTERNAL] TABLE`, `CREATE VIEW`,
+/// `DROP`), DML (`INSERT`, `DELETE`, `UPDATE` and `COPY … TO`, which DataFusion counts as
+/// DML) and statements (`SET`, `BEGIN`, `PREPARE`) are refused before anything runs.
+/// Dataset files are immutable and shared by every report; a query must never be able
+/// to overwrite one (`COPY (…) TO '<a dataset file>'`) or write anywhere else.
+#[must_use]
+pub fn read_only_options() -> SQLOptions {
+    SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+}
+
+/// Runs one ad-hoc query under [`read_only_options`] and collects its rows.
+///
+/// This is what `SessionContext::sql_with_options` does (parse, plan, verify the plan,
+/// execute), taken apart so that a refused statement gets its own plain error instead
+/// of a planning error that reads like a typo. The plan is verified as a whole tree, so
+/// `EXPLAIN ANALYZE COPY …` or a write hidden in a subquery is refused as well. The
+/// sessions keep DataFusion's default (generic) dialect, which `DFParser` parses.
+pub async fn read_only(
+    ctx: &SessionContext,
+    sql: &str,
+) -> Result<Vec<RecordBatch>, crate::EngineError> {
+    let wrap = |source| crate::EngineError::Sql {
+        origin: "query".to_string(),
+        source,
+    };
+    let mut parsed = DFParser::parse_sql(sql).map_err(wrap)?;
+    // DataFusion would refuse several statements too, but only after the words "not
+    // implemented"; say what is wrong instead. Nothing of any of them has run.
+    let statement = match (parsed.pop_front(), parsed.len()) {
+        (None, _) => {
+            return Err(crate::EngineError::ReadOnly(
+                "the query is empty: give one SELECT, WITH or EXPLAIN query".into(),
+            ));
+        }
+        (Some(first), 0) => first,
+        (Some(_), more) => {
+            return Err(crate::EngineError::ReadOnly(format!(
+                "clusterkpi sql runs one query at a time; found {} statements separated by ';'",
+                more + 1
+            )));
+        }
+    };
+    let state = ctx.state();
+    let plan = state.statement_to_plan(statement).await.map_err(wrap)?;
+    read_only_options()
+        .verify_plan(&plan)
+        .map_err(|e| crate::EngineError::ReadOnly(refusal(&e)))?;
+    let df = ctx.execute_logical_plan(plan).await.map_err(wrap)?;
+    df.collect().await.map_err(wrap)
+}
+
+/// The message of a refused plan: what `sql` does, then what DataFusion refused
+/// ("DML not supported: COPY").
+fn refusal(e: &DataFusionError) -> String {
+    let detail = match e.find_root() {
+        DataFusionError::Plan(msg) => msg.clone(),
+        other => other.strip_backtrace(),
+    };
+    format!(
+        "clusterkpi sql is read-only: only SELECT/WITH/EXPLAIN queries (and SHOW, DESCRIBE) \
+         are run; nothing was written ({detail})"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::Int64Type;
+    use datafusion::prelude::{SessionConfig, SessionContext};
+
+    use super::read_only;
+    use crate::EngineError;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    /// A session like `sql_session`'s (information schema on) with a table `t` and a
+    /// Parquet file standing for an immutable dataset file, registered as `data`.
+    fn session(dir: &Path) -> SessionContext {
+        let ctx =
+            SessionContext::new_with_config(SessionConfig::new().with_information_schema(true));
+        let file = dir.join("dataset.parquet");
+        block_on(async {
+            ctx.sql("CREATE TABLE t AS VALUES (1), (2), (3)")
+                .await
+                .unwrap()
+                .collect()
+                .await
+                .unwrap();
+            ctx.sql(&format!(
+                "COPY (SELECT 7 AS x) TO '{}' STORED AS PARQUET",
+                file.display()
+            ))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+            ctx.register_parquet("data", file.to_str().unwrap(), Default::default())
+                .await
+                .unwrap();
+        });
+        ctx
+    }
+
+    fn refused(ctx: &SessionContext, sql: &str) -> String {
+        match block_on(read_only(ctx, sql)) {
+            Err(e @ EngineError::ReadOnly(_)) => e.to_string(),
+            Err(e) => panic!("{sql}: refused with the wrong error: {e}"),
+            Ok(_) => panic!("{sql}: was run"),
+        }
+    }
+
+    fn count(ctx: &SessionContext, sql: &str) -> i64 {
+        let batches = block_on(read_only(ctx, sql)).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        batches[0].column(0).as_primitive::<Int64Type>().value(0)
+    }
+
+    #[test]
+    fn copy_cannot_overwrite_a_dataset_file_or_write_anywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = session(dir.path());
+        let dataset = dir.path().join("dataset.parquet");
+        let before = std::fs::read(&dataset).unwrap();
+        let elsewhere = dir.path().join("elsewhere.csv");
+        for sql in [
+            format!(
+                "COPY (SELECT 1 AS x) TO '{}' STORED AS PARQUET",
+                dataset.display()
+            ),
+            format!("COPY t TO '{}'", elsewhere.display()),
+            format!("EXPLAIN ANALYZE COPY t TO '{}'", elsewhere.display()),
+        ] {
+            let msg = refused(&ctx, &sql);
+            assert!(
+                msg.starts_with("clusterkpi sql is read-only: only SELECT/WITH/EXPLAIN queries"),
+                "{msg}"
+            );
+            assert!(msg.contains("COPY"), "{msg}");
+        }
+        assert_eq!(std::fs::read(&dataset).unwrap(), before);
+        assert!(!elsewhere.exists());
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM data"), 1);
+    }
+
+    #[test]
+    fn ddl_dml_and_statements_are_refused_and_change_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = session(dir.path());
+        let external = dir.path().join("external");
+        for sql in [
+            "INSERT INTO t VALUES (4)".to_string(),
+            "INSERT INTO t SELECT * FROM t".to_string(),
+            "DELETE FROM t".to_string(),
+            "CREATE TABLE u AS SELECT * FROM t".to_string(),
+            "CREATE TABLE u (x BIGINT)".to_string(),
+            "CREATE VIEW v AS SELECT * FROM t".to_string(),
+            format!(
+                "CREATE EXTERNAL TABLE e (x BIGINT) STORED AS CSV LOCATION '{}'",
+                external.display()
+            ),
+            "DROP TABLE t".to_string(),
+            "DROP TABLE IF EXISTS data".to_string(),
+            "SET datafusion.execution.target_partitions = 8".to_string(),
+            "RESET datafusion.execution.target_partitions".to_string(),
+            "PREPARE p AS SELECT * FROM t".to_string(),
+        ] {
+            let msg = refused(&ctx, &sql);
+            assert!(msg.contains("clusterkpi sql is read-only"), "{sql}: {msg}");
+        }
+        assert!(!external.exists());
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM t"), 3);
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM data"), 1);
+        assert_eq!(
+            ctx.copied_config().options().execution.target_partitions,
+            SessionContext::new_with_config(SessionConfig::new())
+                .copied_config()
+                .options()
+                .execution
+                .target_partitions
+        );
+        assert!(block_on(ctx.table("u")).is_err());
+    }
+
+    #[test]
+    fn several_statements_are_refused_before_any_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = session(dir.path());
+        let out = dir.path().join("out.csv");
+        let msg = refused(&ctx, &format!("SELECT 1; COPY t TO '{}'", out.display()));
+        assert!(
+            msg.contains("one query at a time; found 2 statements"),
+            "{msg}"
+        );
+        assert!(!out.exists());
+        assert!(refused(&ctx, "  ").contains("empty"));
+        // A trailing semicolon is still one statement; a semicolon inside a string or a
+        // quoted name is no separator.
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM t;"), 3);
+        assert_eq!(
+            count(&ctx, "SELECT COUNT(*) AS \"a;b\" FROM t WHERE ';' <> ''"),
+            3
+        );
+    }
+
+    #[test]
+    fn queries_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = session(dir.path());
+        assert_eq!(
+            count(
+                &ctx,
+                "WITH w AS (SELECT column1 AS x FROM t) SELECT SUM(x) FROM w"
+            ),
+            6
+        );
+        assert_eq!(count(&ctx, "SELECT COUNT(*) FROM t JOIN data ON true"), 3);
+        for sql in ["EXPLAIN SELECT * FROM t", "SHOW TABLES", "DESCRIBE t"] {
+            let batches = block_on(read_only(&ctx, sql)).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            assert!(
+                batches.iter().map(|b| b.num_rows()).sum::<usize>() > 0,
+                "{sql}"
+            );
+        }
+        // A typing error is an ordinary SQL error, not a refusal.
+        match block_on(read_only(&ctx, "SELEC 1")) {
+            Err(EngineError::Sql { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
 }
