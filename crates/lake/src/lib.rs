@@ -2,24 +2,35 @@
 //!
 //! ```text
 //!  lake/
+//!    _clusterkpi_dataset         marker: this folder is a dataset, and its format
 //!    _lock                       held by the one writer (flock; released if it dies)
-//!    _log/00000000000000000007.json   version 7: every table's files + submissions
+//!    _log/00000000000000000007.json             version 7: what that commit changed
+//!    _log/00000000000000000100.checkpoint.json  the full state at version 100
 //!    _staging/                   files being written (never read; cleaned by writers)
 //!    report_history/v7-….parquet immutable data files, one per accepted submission
-//!    values/ clusters/ roster/ issues/
+//!    values/ clusters/ roster/ issues/ superseded/
 //!    kpis/2025Q4.parquet         derived scorecards (replaced atomically per quarter)
 //! ```
 //!
-//! A write stages its Parquet files, fsyncs them, moves them under their table, then
-//! publishes a new version file by an atomic rename and fsyncs the folder. Killed at
-//! any moment, the dataset is at the old version or the new one; stray files of an
-//! unpublished version are never read and are removed by the next writer.
+//! A write stages its Parquet files, fsyncs them, records their size and SHA-256, moves
+//! them under their table, then publishes a version file holding only this commit's
+//! actions by an atomic rename and fsyncs the folder. Killed at any moment, the dataset
+//! is at the old version or the new one; stray files of an unpublished version are
+//! never read and are removed by the next writer. Now and then a checkpoint with the
+//! full state follows a version, so reading a version replays few files.
+//!
+//! Every read checks the files it reads against their recorded size and checksum; a
+//! missing, truncated or altered file is an error naming it, never a silent gap.
 //!
 //! Why not Delta Lake: see docs/ARCHITECTURE.md ("The dataset").
 
+mod layout;
+mod log;
 mod manifest;
 mod read;
 mod schema;
+mod verify;
+mod write;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
@@ -27,15 +38,14 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
-use clusterkpi_ingest::{FileResult, InputKind, Record, Sink};
-use clusterkpi_model::{FileRecord, Issue, Period, now_rfc3339};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use clusterkpi_model::{FileRecord, Issue};
 
 pub use manifest::{DataFile, Manifest, Submission};
 pub use read::read_batches;
 pub use schema::{Provenance, Table};
+pub use write::{Staged, Writer, fail_point};
+
+use manifest::{FORMAT, Header};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LakeError {
@@ -47,10 +57,14 @@ pub enum LakeError {
         #[source]
         source: io::Error,
     },
+    /// The dataset is damaged or not readable by this program; `path` names the file.
     #[error("dataset {path}: {message}")]
     Corrupt { path: PathBuf, message: String },
     #[error("dataset {0}: version {1} does not exist")]
     NoSuchVersion(PathBuf, u64),
+    /// A folder that holds other files was given as the dataset.
+    #[error("{0} is not a clusterkpi dataset (it holds other files); give an empty or new folder")]
+    NotADataset(PathBuf),
     #[error("dataset parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
     #[error("dataset arrow: {0}")]
@@ -66,16 +80,42 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> LakeError + '_ {
     }
 }
 
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(io_at(dir))
+}
+
 /// A dataset folder.
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: PathBuf,
 }
 
+/// What a folder given as a dataset holds.
+enum Folder {
+    Missing,
+    /// Empty, or only what a creation cut short leaves (an empty `_log`, `_lock`).
+    Fresh,
+    Dataset,
+    /// Something else: never written to.
+    Foreign,
+}
+
 impl Lake {
-    /// Opens (and, if missing, creates) the dataset folder.
+    /// Opens the dataset at `root`, creating one if the folder does not exist or is
+    /// empty. A folder holding other files is refused (`NotADataset`): the writer
+    /// cleans up after itself and must never touch files that are not its own.
     pub fn open(root: &Path) -> Result<Self> {
-        fs::create_dir_all(root.join("_log")).map_err(io_at(root))?;
+        match classify(root)? {
+            Folder::Dataset => {
+                // The marker is written first; a creation cut short may lack `_log`.
+                let log = root.join(layout::LOG);
+                fs::create_dir_all(&log).map_err(io_at(&log))?;
+            }
+            Folder::Missing | Folder::Fresh => create(root)?,
+            Folder::Foreign => return Err(LakeError::NotADataset(root.to_path_buf())),
+        }
         Ok(Self {
             root: root.to_path_buf(),
         })
@@ -83,15 +123,16 @@ impl Lake {
 
     /// Opens an existing dataset without creating anything.
     pub fn open_existing(root: &Path) -> Result<Self> {
-        if !root.join("_log").is_dir() {
-            return Err(LakeError::Corrupt {
+        match classify(root)? {
+            Folder::Dataset => Ok(Self {
+                root: root.to_path_buf(),
+            }),
+            Folder::Missing | Folder::Fresh => Err(LakeError::Corrupt {
                 path: root.to_path_buf(),
-                message: "no dataset here (no _log folder); ingest files first".into(),
-            });
+                message: "no dataset here; ingest files first".into(),
+            }),
+            Folder::Foreign => Err(LakeError::NotADataset(root.to_path_buf())),
         }
-        Ok(Self {
-            root: root.to_path_buf(),
-        })
     }
 
     #[must_use]
@@ -101,57 +142,35 @@ impl Lake {
 
     /// The latest published version (0: empty dataset).
     pub fn latest_version(&self) -> Result<u64> {
-        let dir = self.root.join("_log");
-        let mut latest = 0;
-        for entry in fs::read_dir(&dir).map_err(io_at(&dir))? {
-            let entry = entry.map_err(io_at(&dir))?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if let Some(stem) = name.strip_suffix(".json")
-                && let Ok(v) = stem.parse::<u64>()
-            {
-                latest = latest.max(v);
-            }
-        }
-        Ok(latest)
+        Ok(log::list(&self.root.join(layout::LOG))?.latest())
     }
 
-    /// The dataset as of `version` (None: the latest).
+    /// The dataset as of `version` (None: the latest): the latest checkpoint at or
+    /// before it, then the version files after it. A version file missing or unreadable
+    /// on the way is `Corrupt`, naming it.
     pub fn snapshot(&self, version: Option<u64>) -> Result<Snapshot> {
-        let v = match version {
-            Some(v) => v,
-            None => self.latest_version()?,
-        };
-        if v == 0 {
-            return Ok(Snapshot {
-                root: self.root.clone(),
-                manifest: Manifest {
-                    format: manifest::FORMAT,
-                    ..Manifest::default()
-                },
-            });
+        let dir = self.root.join(layout::LOG);
+        let listing = log::list(&dir)?;
+        let latest = listing.latest();
+        let v = version.unwrap_or(latest);
+        if v > latest {
+            return Err(LakeError::NoSuchVersion(self.root.clone(), v));
         }
-        let path = self.root.join("_log").join(manifest::log_name(v));
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(LakeError::NoSuchVersion(self.root.clone(), v));
-            }
-            Err(e) => return Err(io_at(&path)(e)),
-        };
-        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| LakeError::Corrupt {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        Ok(Snapshot {
-            root: self.root.clone(),
-            manifest,
-        })
+        if v == 0 {
+            return Ok(Snapshot::new(
+                self.root.clone(),
+                Manifest::empty(),
+                log::Tail::default(),
+            ));
+        }
+        let (manifest, tail) = log::load(&dir, &listing, v)?;
+        Ok(Snapshot::new(self.root.clone(), manifest, tail))
     }
 
     /// Takes the writer lock without waiting; `Locked` if another process holds it.
+    /// Removes what a writer that died mid-way left behind.
     pub fn lock(&self) -> Result<Writer> {
-        let path = self.root.join("_lock");
+        let path = self.root.join(layout::LOCK);
         let file = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -163,10 +182,8 @@ impl Lake {
             Err(fs::TryLockError::WouldBlock) => return Err(LakeError::Locked(self.root.clone())),
             Err(fs::TryLockError::Error(e)) => return Err(io_at(&path)(e)),
         }
-        let writer = Writer {
-            lake: self.clone(),
-            _lock: file,
-        };
+        let head = self.snapshot(None)?;
+        let writer = Writer::new(self.clone(), file, head);
         writer.clean_unpublished()?;
         Ok(writer)
     }
@@ -177,7 +194,7 @@ impl Lake {
         let dir = self.root.join(table);
         fs::create_dir_all(&dir).map_err(io_at(&dir))?;
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        write_parquet(&tmp, batch.schema(), std::slice::from_ref(batch))?;
+        write::write_parquet(&tmp, batch.schema(), std::slice::from_ref(batch))?;
         let dest = dir.join(format!("{name}.parquet"));
         fs::rename(&tmp, &dest).map_err(io_at(&dest))?;
         sync_dir(&dir)?;
@@ -200,25 +217,162 @@ impl Lake {
     }
 }
 
+/// Tells a dataset from a folder that may become one and from anything else.
+fn classify(root: &Path) -> Result<Folder> {
+    let meta = match fs::metadata(root) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Folder::Missing),
+        Err(e) => return Err(io_at(root)(e)),
+    };
+    if !meta.is_dir() {
+        return Err(io_at(root)(io::Error::new(
+            io::ErrorKind::NotADirectory,
+            "not a folder",
+        )));
+    }
+    let marker = root.join(layout::MARKER);
+    match fs::read_to_string(&marker) {
+        Ok(text) => {
+            let header: Header = serde_json::from_str(&text).map_err(|e| LakeError::Corrupt {
+                path: marker.clone(),
+                message: format!("unreadable dataset marker: {e}"),
+            })?;
+            if header.format != FORMAT {
+                return Err(log::format_error(&marker, header.format));
+            }
+            return Ok(Folder::Dataset);
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_at(&marker)(e)),
+    }
+    // No marker: a log of this format is still a dataset (its marker lost); a log of
+    // another format is reported as such.
+    let log_dir = root.join(layout::LOG);
+    let listing = if log_dir.is_dir() {
+        log::list(&log_dir)?
+    } else {
+        log::Listing::default()
+    };
+    if let Some(&v) = listing.versions.last() {
+        let path = log_dir.join(layout::version_name(v));
+        let text = fs::read_to_string(&path).map_err(io_at(&path))?;
+        let header: Header = serde_json::from_str(&text).map_err(|e| LakeError::Corrupt {
+            path: path.clone(),
+            message: format!("not a dataset log file: {e}"),
+        })?;
+        if header.format != FORMAT {
+            return Err(log::format_error(&path, header.format));
+        }
+        return Ok(Folder::Dataset);
+    }
+    for entry in fs::read_dir(root).map_err(io_at(root))? {
+        let entry = entry.map_err(io_at(root))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let path = entry.path();
+        let leftover = match name.as_ref() {
+            layout::LOCK => path.is_file(),
+            layout::LOG => fs::read_dir(&path).is_ok_and(|mut rd| rd.next().is_none()),
+            n => layout::is_marker_tmp(n),
+        };
+        if !leftover {
+            return Ok(Folder::Foreign);
+        }
+    }
+    Ok(Folder::Fresh)
+}
+
+/// Makes `root` a dataset: the marker first (aside, fsynced, renamed), then `_log`.
+fn create(root: &Path) -> Result<()> {
+    fs::create_dir_all(root).map_err(io_at(root))?;
+    let tmp = root.join(layout::marker_tmp_name(std::process::id()));
+    let mut f = File::create(&tmp).map_err(io_at(&tmp))?;
+    f.write_all(format!("{{\"format\":{FORMAT}}}\n").as_bytes())
+        .map_err(io_at(&tmp))?;
+    f.sync_all().map_err(io_at(&tmp))?;
+    drop(f);
+    let marker = root.join(layout::MARKER);
+    fs::rename(&tmp, &marker).map_err(io_at(&marker))?;
+    sync_dir(root)?;
+    let log = root.join(layout::LOG);
+    fs::create_dir_all(&log).map_err(io_at(&log))?;
+    sync_dir(root)
+}
+
+/// Lookups over the submissions, built once per snapshot so each is O(1).
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// SHA-256 → the first submission of these bytes whose rows were recorded.
+    ingested: HashMap<String, usize>,
+    /// SHA-256 → the latest submission of these bytes that was rejected.
+    rejected: HashMap<String, usize>,
+}
+
+impl Index {
+    fn build(submissions: &[Submission]) -> Self {
+        let mut index = Self::default();
+        for (i, s) in submissions.iter().enumerate() {
+            index.add(i, s);
+        }
+        index
+    }
+
+    fn add(&mut self, i: usize, s: &Submission) {
+        match s.outcome.as_str() {
+            "rejected" => {
+                self.rejected.insert(s.sha256.clone(), i);
+            }
+            "duplicate" => {}
+            _ => {
+                self.ingested.entry(s.sha256.clone()).or_insert(i);
+            }
+        }
+    }
+}
+
 /// The dataset at one version: what a reader sees.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     root: PathBuf,
+    /// The state at this version. Treat as read-only: the lookups below are indexed
+    /// when the snapshot is loaded.
     pub manifest: Manifest,
+    index: Index,
+    tail: log::Tail,
 }
 
 impl Snapshot {
+    fn new(root: PathBuf, manifest: Manifest, tail: log::Tail) -> Self {
+        let index = Index::build(&manifest.submissions);
+        Self {
+            root,
+            manifest,
+            index,
+            tail,
+        }
+    }
+
     #[must_use]
     pub fn version(&self) -> u64 {
         self.manifest.version
     }
 
-    /// Absolute paths of a table's files.
+    /// Absolute paths of a table's files, unchecked: call [`Snapshot::verify`] (or use
+    /// [`Snapshot::verified_files`]) before handing them to another reader.
     #[must_use]
     pub fn files(&self, table: Table) -> Vec<PathBuf> {
         self.data_files(table)
             .iter()
             .map(|f| self.root.join(&f.path))
+            .collect()
+    }
+
+    /// Absolute paths of a table's files, each checked against its recorded size and
+    /// checksum.
+    pub fn verified_files(&self, table: Table) -> Result<Vec<PathBuf>> {
+        self.data_files(table)
+            .iter()
+            .map(|f| self.checked_path(f))
             .collect()
     }
 
@@ -230,13 +384,54 @@ impl Snapshot {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Checks every file of every table at this version: present, of the recorded size,
+    /// with the recorded SHA-256. The error names the first damaged file and what is
+    /// wrong ("missing", "size 1234, expected 1240", "checksum mismatch"). Each file is
+    /// hashed once per process.
+    pub fn verify(&self) -> Result<()> {
+        for f in self.manifest.tables.values().flatten() {
+            self.checked_path(f)?;
+        }
+        Ok(())
+    }
+
+    /// A data file's absolute path once it has been checked.
+    pub(crate) fn checked_path(&self, f: &DataFile) -> Result<PathBuf> {
+        let path = self.root.join(&f.path);
+        verify::check(&path, f.size, &f.sha256)?;
+        Ok(path)
+    }
+
     /// Whether these bytes were ingested before (a re-sent file is a no-op).
     #[must_use]
     pub fn ingested_sha(&self, sha256: &str) -> Option<&Submission> {
-        self.manifest
-            .submissions
+        self.index
+            .ingested
+            .get(sha256)
+            .map(|&i| &self.manifest.submissions[i])
+    }
+
+    /// The latest submission of these bytes that was rejected. Re-reading an unchanged
+    /// rejected file gives the same result unless the reference lists changed since:
+    /// compare its `refs` with [`Snapshot::reference_fingerprint`].
+    #[must_use]
+    pub fn rejected_sha(&self, sha256: &str) -> Option<&Submission> {
+        self.index
+            .rejected
+            .get(sha256)
+            .map(|&i| &self.manifest.submissions[i])
+    }
+
+    /// The reference lists current at this version, as one string: the paths of the
+    /// cluster list's then the roster's data files, joined by `;`. Data file paths
+    /// carry the version that added them, so any new list changes the string.
+    #[must_use]
+    pub fn reference_fingerprint(&self) -> String {
+        [Table::Clusters, Table::Roster]
             .iter()
-            .find(|s| s.sha256 == sha256 && s.outcome != "rejected" && s.outcome != "duplicate")
+            .flat_map(|t| self.data_files(*t).iter().map(|f| f.path.as_str()))
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// The submissions as plain records.
@@ -252,7 +447,7 @@ impl Snapshot {
     /// Reads a whole table into batches.
     pub fn read(&self, table: Table) -> Result<Vec<RecordBatch>> {
         let mut out = Vec::new();
-        for f in self.files(table) {
+        for f in self.verified_files(table)? {
             out.extend(read_batches(&f, None)?);
         }
         Ok(out)
@@ -265,7 +460,7 @@ impl Snapshot {
             return Ok(None);
         }
         let mut rows: Vec<(String, String, Option<String>)> = Vec::new();
-        for f in self.files(Table::Clusters) {
+        for f in self.verified_files(Table::Clusters)? {
             for b in read_batches(&f, Some(&["cluster_id", "name", "name_en"]))? {
                 let mut cols: [Vec<Option<String>>; 3] = Default::default();
                 for (c, out) in cols.iter_mut().enumerate() {
@@ -293,7 +488,7 @@ impl Snapshot {
             return Ok(None);
         }
         let mut set = HashSet::new();
-        for f in self.files(table) {
+        for f in self.verified_files(table)? {
             for b in read_batches(&f, Some(&[column]))? {
                 read::for_each_str(&b, 0, |s| {
                     set.insert(s.to_string());
@@ -326,362 +521,6 @@ fn submission_record(s: &Submission) -> FileRecord {
         warnings: s.warnings,
         version: s.version,
         ingested_at: s.ingested_at.clone(),
-    }
-}
-
-/// The holder of the writer lock.
-pub struct Writer {
-    lake: Lake,
-    _lock: File,
-}
-
-impl Writer {
-    #[must_use]
-    pub fn lake(&self) -> &Lake {
-        &self.lake
-    }
-
-    /// Removes staged files and data files of versions that were never published
-    /// (a writer killed mid-way). Safe: we hold the lock and they are unreferenced.
-    fn clean_unpublished(&self) -> Result<()> {
-        let root = &self.lake.root;
-        let staging = root.join("_staging");
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
-        }
-        let log = root.join("_log");
-        for e in fs::read_dir(&log).map_err(io_at(&log))?.flatten() {
-            if e.file_name().to_string_lossy().ends_with(".tmp") {
-                let _ = fs::remove_file(e.path());
-            }
-        }
-        let snapshot = self.lake.snapshot(None)?;
-        let referenced: HashSet<&str> = snapshot
-            .manifest
-            .tables
-            .values()
-            .flatten()
-            .map(|f| f.path.as_str())
-            .collect();
-        for table in Table::ALL {
-            let dir = root.join(table.name());
-            let Ok(rd) = fs::read_dir(&dir) else { continue };
-            for e in rd.flatten() {
-                let rel = format!("{}/{}", table.name(), e.file_name().to_string_lossy());
-                let version = e
-                    .file_name()
-                    .to_string_lossy()
-                    .strip_prefix('v')
-                    .and_then(|s| s.split('-').next()?.parse::<u64>().ok());
-                if !referenced.contains(rel.as_str())
-                    && version.is_some_and(|v| v > snapshot.version())
-                {
-                    tracing::info!(file = %rel, "removing a data file of an unpublished version");
-                    let _ = fs::remove_file(e.path());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Starts staging the rows of one file of `kind`.
-    pub fn stage(&self, kind: InputKind, source_file: &str) -> Result<Staged> {
-        let staging = self.lake.root.join("_staging");
-        fs::create_dir_all(&staging).map_err(io_at(&staging))?;
-        let next = self.lake.latest_version()? + 1;
-        let path = staging.join(format!("{}-{}.parquet", kind.as_str(), std::process::id()));
-        Staged::new(
-            path,
-            kind,
-            Provenance {
-                version: next as i64,
-                file: source_file.to_string(),
-            },
-        )
-    }
-
-    /// Records one file's outcome: its accepted rows (if any) and its issues become
-    /// part of the dataset in one new version. Returns the new snapshot.
-    pub fn commit(
-        &mut self,
-        result: &FileResult,
-        sha256: &str,
-        staged: Option<Staged>,
-    ) -> Result<Snapshot> {
-        let base = self.lake.snapshot(None)?;
-        let version = base.version() + 1;
-        let mut manifest = base.manifest.clone();
-        manifest.format = manifest::FORMAT;
-        manifest.version = version;
-        manifest.committed_at = now_rfc3339();
-        let short = &sha256[..sha256.len().min(12)];
-        let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
-
-        if let (Some(mut staged), true) = (staged, result.outcome.ingests_rows()) {
-            let kind = staged.kind;
-            let keys = std::mem::take(&mut staged.keys);
-            let (tmp, rows) = staged.finish()?;
-            if !keys.is_empty() {
-                let replaced = read::replaced_rows(&base, &keys)?;
-                if !replaced.is_empty() {
-                    let rel = format!("superseded/v{version}-{short}.parquet");
-                    let tmp = self
-                        .lake
-                        .root
-                        .join("_staging")
-                        .join(format!("superseded-{}.parquet", std::process::id()));
-                    let batch = schema::superseded_batch(&replaced);
-                    write_parquet(&tmp, batch.schema(), &[batch])?;
-                    self.place(&tmp, &rel)?;
-                    manifest
-                        .tables
-                        .entry(Table::Superseded.name().to_string())
-                        .or_default()
-                        .push(DataFile {
-                            path: rel,
-                            rows: replaced.len() as u64,
-                            periods: Vec::new(),
-                            version,
-                        });
-                }
-            }
-            let table = match kind {
-                InputKind::Reports => Table::ReportHistory,
-                InputKind::Values => Table::Values,
-                InputKind::Clusters => Table::Clusters,
-                InputKind::Roster => Table::Roster,
-            };
-            let rel = format!("{}/v{version}-{short}.parquet", table.name());
-            self.place(&tmp, &rel)?;
-            let file = DataFile {
-                path: rel,
-                rows,
-                periods: periods.clone(),
-                version,
-            };
-            let files = manifest.tables.entry(table.name().to_string()).or_default();
-            if matches!(table, Table::Clusters | Table::Roster) {
-                // A reference list is replaced whole; earlier versions keep the old one.
-                files.clear();
-            }
-            files.push(file);
-        }
-        if !result.issues.is_empty() {
-            let rel = format!("issues/v{version}-{short}.parquet");
-            let tmp = self
-                .lake
-                .root
-                .join("_staging")
-                .join(format!("issues-{}.parquet", std::process::id()));
-            fs::create_dir_all(tmp.parent().expect("has parent")).map_err(io_at(&tmp))?;
-            let batch = schema::issues_batch(&result.issues, version as i64);
-            write_parquet(&tmp, batch.schema(), &[batch])?;
-            self.place(&tmp, &rel)?;
-            manifest
-                .tables
-                .entry(Table::Issues.name().to_string())
-                .or_default()
-                .push(DataFile {
-                    path: rel,
-                    rows: result.issues.len() as u64,
-                    periods: Vec::new(),
-                    version,
-                });
-        }
-        manifest.submissions.push(Submission {
-            version,
-            path: result.path.clone(),
-            sha256: sha256.to_string(),
-            kind: result.kind.map_or("unknown", InputKind::as_str).to_string(),
-            format: result.format.clone().unwrap_or_default(),
-            outcome: result.outcome.as_str().to_string(),
-            rows_read: result.rows_read,
-            rows_accepted: result.rows_accepted,
-            rows_quarantined: result.rows_quarantined,
-            warnings: result.warnings,
-            ingested_at: manifest.committed_at.clone(),
-            periods,
-        });
-        self.publish(&manifest)?;
-        Ok(Snapshot {
-            root: self.lake.root.clone(),
-            manifest,
-        })
-    }
-
-    /// Moves a finished staged file under its table.
-    fn place(&self, tmp: &Path, rel: &str) -> Result<()> {
-        let dest = self.lake.root.join(rel);
-        let dir = dest.parent().expect("tables are folders");
-        fs::create_dir_all(dir).map_err(io_at(dir))?;
-        fs::rename(tmp, &dest).map_err(io_at(&dest))?;
-        sync_dir(dir)
-    }
-
-    /// Publishes a version: write aside, fsync, rename into `_log`, fsync `_log`.
-    fn publish(&self, manifest: &Manifest) -> Result<()> {
-        let log = self.lake.root.join("_log");
-        let dest = log.join(manifest::log_name(manifest.version));
-        if dest.exists() {
-            return Err(LakeError::Corrupt {
-                path: dest,
-                message: "a version with this number exists already (two writers?)".into(),
-            });
-        }
-        let tmp = log.join(format!("{}.tmp", manifest::log_name(manifest.version)));
-        let text = serde_json::to_vec(manifest).expect("manifests serialise");
-        let mut f = File::create(&tmp).map_err(io_at(&tmp))?;
-        f.write_all(&text).map_err(io_at(&tmp))?;
-        f.sync_all().map_err(io_at(&tmp))?;
-        drop(f);
-        fail_point("before-publish");
-        fs::rename(&tmp, &dest).map_err(io_at(&dest))?;
-        sync_dir(&log)
-    }
-}
-
-/// A test hook: `CLUSTERKPI_FAIL_AT=<name>` aborts the process at that point, as a
-/// crash would. Used by the end-to-end crash tests; inert otherwise.
-pub fn fail_point(name: &str) {
-    if std::env::var("CLUSTERKPI_FAIL_AT").is_ok_and(|v| v == name) {
-        eprintln!("fail point {name}: aborting");
-        std::process::abort();
-    }
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(io_at(dir))
-}
-
-fn writer_props() -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(128 * 1024))
-        .build()
-}
-
-fn write_parquet(
-    path: &Path,
-    schema: arrow::datatypes::SchemaRef,
-    batches: &[RecordBatch],
-) -> Result<()> {
-    let file = File::create(path).map_err(io_at(path))?;
-    let mut w = ArrowWriter::try_new(file, schema, Some(writer_props()))?;
-    for b in batches {
-        w.write(b)?;
-    }
-    let file = w.into_inner()?;
-    file.sync_all().map_err(io_at(path))?;
-    Ok(())
-}
-
-/// Rows of one input file being written to a staged Parquet file, in batches: memory
-/// holds one batch, whatever the file's size.
-pub struct Staged {
-    path: PathBuf,
-    kind: InputKind,
-    src: Provenance,
-    writer: Option<ArrowWriter<File>>,
-    buffer: Vec<Record>,
-    rows: u64,
-    /// (credit_code, period_index) of accepted report rows: the rows they replace are
-    /// recorded as superseded when the file is committed.
-    keys: HashSet<(String, i32)>,
-}
-
-const BATCH: usize = 8192;
-
-impl Staged {
-    fn new(path: PathBuf, kind: InputKind, src: Provenance) -> Result<Self> {
-        let file = File::create(&path).map_err(io_at(&path))?;
-        let schema = match kind {
-            InputKind::Reports => Table::ReportHistory,
-            InputKind::Values => Table::Values,
-            InputKind::Clusters => Table::Clusters,
-            InputKind::Roster => Table::Roster,
-        }
-        .schema();
-        let writer = ArrowWriter::try_new(file, schema, Some(writer_props()))?;
-        Ok(Self {
-            path,
-            kind,
-            src,
-            writer: Some(writer),
-            buffer: Vec::with_capacity(BATCH),
-            rows: 0,
-            keys: HashSet::new(),
-        })
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let batch = match self.kind {
-            InputKind::Reports => schema::reports_batch(
-                &take(&mut self.buffer, |r| match r {
-                    Record::Report(r) => Some(r),
-                    _ => None,
-                }),
-                &self.src,
-            ),
-            InputKind::Values => schema::values_batch(
-                &take(&mut self.buffer, |r| match r {
-                    Record::Value(r) => Some(r),
-                    _ => None,
-                }),
-                &self.src,
-            ),
-            InputKind::Clusters => schema::clusters_batch(&take(&mut self.buffer, |r| match r {
-                Record::Cluster(r) => Some(r),
-                _ => None,
-            })),
-            InputKind::Roster => schema::roster_batch(&take(&mut self.buffer, |r| match r {
-                Record::Roster(r) => Some(r),
-                _ => None,
-            })),
-        };
-        self.rows += batch.num_rows() as u64;
-        self.writer
-            .as_mut()
-            .expect("open until finished")
-            .write(&batch)?;
-        Ok(())
-    }
-
-    /// Flushes, closes and fsyncs; returns the staged path and the row count.
-    fn finish(mut self) -> Result<(PathBuf, u64)> {
-        self.flush()?;
-        let file = self.writer.take().expect("finished once").into_inner()?;
-        file.sync_all().map_err(io_at(&self.path))?;
-        Ok((self.path.clone(), self.rows))
-    }
-}
-
-fn take<T>(buffer: &mut Vec<Record>, f: impl Fn(Record) -> Option<T>) -> Vec<T> {
-    buffer.drain(..).filter_map(f).collect()
-}
-
-impl Sink for Staged {
-    fn accept(&mut self, record: Record) -> io::Result<()> {
-        if let Record::Report(r) = &record {
-            self.keys.insert((r.credit_code.clone(), r.period.index()));
-        }
-        self.buffer.push(record);
-        if self.buffer.len() >= BATCH {
-            self.flush().map_err(io::Error::other)?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if self.writer.is_some() {
-            let _ = fs::remove_file(&self.path);
-        }
     }
 }
 

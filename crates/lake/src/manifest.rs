@@ -1,7 +1,12 @@
-//! Dataset versions. Each version is one JSON file `_log/<version>.json` naming every
-//! data file of every table and every recorded submission. A version becomes visible
-//! by an atomic rename; readers take the highest version, so they see version N or
-//! N + 1 and never anything in between.
+//! What the dataset records: data files, submissions, and the two kinds of log file.
+//!
+//! The state at a version (a [`Manifest`]: every table's files and every recorded
+//! submission) is never written whole per version. A version file `_log/<v>.json`
+//! holds only that commit's [`Action`]s (files added, files removed, the submission
+//! recorded), so it grows with what the commit adds, not with history. Every so often
+//! the writer also writes a checkpoint `_log/<v>.checkpoint.json`: the full state at
+//! `v`, so a reader loads the latest checkpoint and replays the few versions after it.
+//! Version files are the record; checkpoints are a derived shortcut.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +23,10 @@ pub struct DataFile {
     pub periods: Vec<String>,
     /// The version that added it.
     pub version: u64,
+    /// Its length in bytes, checked on every read.
+    pub size: u64,
+    /// SHA-256 of its bytes (lower-case hex), checked once per process.
+    pub sha256: String,
 }
 
 /// The recorded outcome of one input file.
@@ -37,9 +46,14 @@ pub struct Submission {
     pub ingested_at: String,
     #[serde(default)]
     pub periods: Vec<String>,
+    /// The reference lists the file was checked against: the paths of the cluster and
+    /// roster data files current when it was recorded (see
+    /// [`Snapshot::reference_fingerprint`](crate::Snapshot::reference_fingerprint)).
+    #[serde(default)]
+    pub refs: String,
 }
 
-/// The full state of the dataset at one version.
+/// The full state of the dataset at one version; also the content of a checkpoint.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
@@ -50,10 +64,90 @@ pub struct Manifest {
     pub submissions: Vec<Submission>,
 }
 
-pub(crate) const FORMAT: u32 = 1;
+/// The on-disk format this code reads and writes. Format 1 wrote the full state in
+/// every version file; it is not read (a clear error says so).
+pub(crate) const FORMAT: u32 = 2;
 
-/// The file name of a version, zero-padded so names sort as numbers do.
-#[must_use]
-pub(crate) fn log_name(version: u64) -> String {
-    format!("{version:020}.json")
+/// One change a version makes to the state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Action {
+    /// A data file joins a table.
+    Add { table: String, file: DataFile },
+    /// A data file leaves a table's current list (a reference list replaced whole).
+    /// The file itself stays: earlier versions still list it.
+    Remove { table: String, path: String },
+    /// The outcome of the input file the version records.
+    Submission(Submission),
+}
+
+/// A version file: the actions of one commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Commit {
+    pub(crate) format: u32,
+    pub(crate) version: u64,
+    pub(crate) committed_at: String,
+    pub(crate) actions: Vec<Action>,
+}
+
+/// The one field every log file of every format has, read first so a file of another
+/// format is reported as such rather than misread.
+#[derive(Deserialize)]
+pub(crate) struct Header {
+    pub(crate) format: u32,
+}
+
+impl Manifest {
+    /// The empty dataset (version 0).
+    #[must_use]
+    pub(crate) fn empty() -> Self {
+        Self {
+            format: FORMAT,
+            ..Self::default()
+        }
+    }
+
+    /// Applies the next version's actions. An action that does not fit the state (a
+    /// file added twice, a removal of a file not listed) is an error: the log is not
+    /// what this writer wrote.
+    pub(crate) fn apply(&mut self, commit: &Commit) -> Result<(), String> {
+        if commit.version != self.version + 1 {
+            return Err(format!(
+                "holds version {} where version {} was expected",
+                commit.version,
+                self.version + 1
+            ));
+        }
+        for action in &commit.actions {
+            match action {
+                Action::Add { table, file } => {
+                    let files = self.tables.entry(table.clone()).or_default();
+                    if files.iter().any(|f| f.path == file.path) {
+                        return Err(format!("adds {} to {table} twice", file.path));
+                    }
+                    files.push(file.clone());
+                }
+                Action::Remove { table, path } => {
+                    let files = self.tables.get_mut(table);
+                    let at = files
+                        .as_ref()
+                        .and_then(|fs| fs.iter().position(|f| &f.path == path));
+                    let (Some(files), Some(at)) = (files, at) else {
+                        return Err(format!(
+                            "removes {path} from {table}, which does not list it"
+                        ));
+                    };
+                    files.remove(at);
+                    if files.is_empty() {
+                        self.tables.remove(table);
+                    }
+                }
+                Action::Submission(s) => self.submissions.push(s.clone()),
+            }
+        }
+        self.format = FORMAT;
+        self.version = commit.version;
+        self.committed_at.clone_from(&commit.committed_at);
+        Ok(())
+    }
 }

@@ -1,5 +1,6 @@
 //! Reading the dataset's Parquet files back: projections, the year-to-date history
-//! the validator compares against, and the issues table.
+//! the validator compares against, and the issues table. Every data file is checked
+//! against its recorded size and checksum before it is read.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::File;
@@ -84,7 +85,7 @@ pub(crate) fn prior_ytd(
             "tech_upgrade_equipment_ytd",
             "version",
         ];
-        for b in read_batches(&snapshot.root.join(&f.path), Some(&cols))? {
+        for b in read_batches(&snapshot.checked_path(f)?, Some(&cols))? {
             let code = col(&b, "credit_code").as_string::<i32>();
             let pidx = col(&b, "period_index").as_primitive::<Int32Type>();
             let rev = col(&b, "revenue_ytd").as_primitive::<Float64Type>();
@@ -166,7 +167,7 @@ pub(crate) fn replaced_rows(
             continue;
         }
         for b in read_batches(
-            &snapshot.root.join(&f.path),
+            &snapshot.checked_path(f)?,
             Some(&["credit_code", "period_index", "version"]),
         )? {
             let code = col(&b, "credit_code").as_string::<i32>();

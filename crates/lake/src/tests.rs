@@ -1,7 +1,10 @@
-//! Dataset tests: versions, replacement of reference lists, locks, crash leftovers.
+//! Dataset tests: versions, replacement of reference lists, locks, crash leftovers,
+//! the size of the log, checks of what is read, and which folders are datasets.
 
 use super::*;
-use clusterkpi_ingest::{Outcome, ReportRow, RosterRow};
+use clusterkpi_ingest::{
+    FileResult, InputKind, Outcome, Record, ReportRow, RosterRow, Sink, ValueRow,
+};
 use clusterkpi_model::Code;
 
 fn report(code: &str, p: &str, revenue: f64) -> Record {
@@ -188,5 +191,478 @@ fn leftovers_of_an_unpublished_version_are_ignored_and_cleaned() {
         !dir.path()
             .join("_log/00000000000000000001.json.tmp")
             .exists()
+    );
+}
+
+// --- The log: version files hold one commit's actions; checkpoints hold the state. ---
+
+fn sha(n: u64) -> String {
+    format!("{n:064x}")
+}
+
+fn value_row(i: u64) -> Record {
+    Record::Value(ValueRow {
+        period: "2024Q1".parse().unwrap(),
+        scope: "city",
+        scope_id: format!("c{i}"),
+        indicator: "revenue".into(),
+        value: i as f64,
+        line: 2,
+    })
+}
+
+fn roster_row(code: &str) -> Record {
+    Record::Roster(RosterRow {
+        credit_code: code.into(),
+        name: "n".into(),
+        cluster_id: "x".into(),
+        county: "c".into(),
+    })
+}
+
+/// Commits one input file of `kind` holding `records`, its bytes standing for `n`.
+fn commit_rows(w: &mut Writer, kind: InputKind, n: u64, records: Vec<Record>) -> Snapshot {
+    let mut s = w.stage(kind, "f.csv").unwrap();
+    let count = records.len() as u64;
+    for r in records {
+        s.accept(r).unwrap();
+    }
+    let periods: &[&str] = if kind == InputKind::Values {
+        &["2024Q1"]
+    } else {
+        &[]
+    };
+    w.commit(&result(kind, count, periods), &sha(n), Some(s))
+        .unwrap()
+}
+
+#[derive(Debug, Default)]
+struct LogSizes {
+    versions: u64,
+    checkpoints: u64,
+    largest_version: u64,
+}
+
+impl LogSizes {
+    fn of(root: &Path) -> Self {
+        let mut out = Self::default();
+        for e in fs::read_dir(root.join("_log")).unwrap().flatten() {
+            let len = e.metadata().unwrap().len();
+            let name = e.file_name().to_string_lossy().to_string();
+            if layout::parse_version_name(&name).is_some() {
+                out.versions += len;
+                out.largest_version = out.largest_version.max(len);
+            } else if layout::parse_checkpoint_name(&name).is_some() {
+                out.checkpoints += len;
+            }
+        }
+        out
+    }
+
+    fn total(&self) -> u64 {
+        self.versions + self.checkpoints
+    }
+}
+
+#[test]
+fn the_log_grows_with_what_commits_add_not_with_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    let keep = BTreeSet::from([
+        1, 2, 37, 99, 100, 101, 150, 199, 200, 201, 299, 300, 301, 499, 500, 501, 640, 777, 899,
+        900, 901, 999, 1000,
+    ]);
+    let mut kept = std::collections::BTreeMap::new();
+    let mut at_500 = LogSizes::default();
+    for n in 1..=1000u64 {
+        // Now and then a new roster: it replaces the old one whole, across checkpoints.
+        let snap = if n % 97 == 0 {
+            commit_rows(
+                &mut w,
+                InputKind::Roster,
+                n,
+                vec![roster_row(&format!("R{n}"))],
+            )
+        } else {
+            commit_rows(&mut w, InputKind::Values, n, vec![value_row(n)])
+        };
+        assert_eq!(snap.version(), n);
+        if keep.contains(&n) {
+            kept.insert(n, snap.manifest.clone());
+        }
+        if n == 500 {
+            at_500 = LogSizes::of(dir.path());
+        }
+    }
+    drop(w);
+    let sizes = LogSizes::of(dir.path());
+    assert!(
+        sizes.largest_version < 4096,
+        "a version file holds one commit: {sizes:?}"
+    );
+    // Linear: checkpoints stay within a constant factor of the version files, and
+    // doubling the commits does not triple the log (a checkpoint every 100 versions
+    // regardless of size would: 3.2 times here).
+    assert!(
+        sizes.checkpoints <= (log::CHECKPOINT_SHARE + 1) * sizes.versions,
+        "checkpoints stay proportional to the version files: {sizes:?}"
+    );
+    assert!(
+        sizes.total() < 3 * at_500.total(),
+        "the second 500 commits add about what the first 500 did: {at_500:?} then {sizes:?}"
+    );
+    assert!(
+        dir.path()
+            .join("_log")
+            .join(layout::checkpoint_name(100))
+            .exists()
+    );
+    // A new reader gets every version exactly as it was committed, across checkpoints.
+    for (v, m) in &kept {
+        assert_eq!(&lake.snapshot(Some(*v)).unwrap().manifest, m, "version {v}");
+    }
+    let latest = lake.snapshot(None).unwrap();
+    assert_eq!(latest.manifest, kept[&1000]);
+    assert_eq!(latest.data_files(Table::Roster).len(), 1);
+    assert_eq!(latest.data_files(Table::Values).len(), 1000 - 10);
+    assert_eq!(
+        latest.roster_codes().unwrap().unwrap(),
+        HashSet::from(["R970".to_string()])
+    );
+    assert_eq!(latest.ingested_sha(&sha(640)).unwrap().version, 640);
+}
+
+#[test]
+fn a_lost_or_damaged_checkpoint_only_costs_a_longer_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    let mut at_150 = None;
+    for n in 1..=205u64 {
+        let snap = commit_rows(&mut w, InputKind::Values, n, vec![value_row(n)]);
+        if n == 150 {
+            at_150 = Some(snap.manifest.clone());
+        }
+    }
+    drop(w);
+    let log = dir.path().join("_log");
+    let want = lake.snapshot(None).unwrap().manifest;
+    // As if killed after publishing version 200 but before its checkpoint was renamed.
+    let cp200 = log.join(layout::checkpoint_name(200));
+    assert!(cp200.exists());
+    fs::remove_file(&cp200).unwrap();
+    let tmp = log.join(layout::tmp_name(&layout::checkpoint_name(200)));
+    fs::write(&tmp, "{\"format\":2,").unwrap();
+    assert_eq!(lake.snapshot(None).unwrap().manifest, want);
+    // A damaged checkpoint is passed over for an earlier one (here: none).
+    fs::write(log.join(layout::checkpoint_name(100)), "{ damaged").unwrap();
+    assert_eq!(lake.snapshot(None).unwrap().manifest, want);
+    assert_eq!(lake.snapshot(Some(150)).unwrap().manifest, at_150.unwrap());
+    // The next writer removes the half-written file and carries on.
+    let mut w = lake.lock().unwrap();
+    assert!(!tmp.exists());
+    let snap = commit_rows(&mut w, InputKind::Values, 206, vec![value_row(206)]);
+    assert_eq!(snap.version(), 206);
+    assert_eq!(lake.snapshot(None).unwrap().manifest, snap.manifest);
+}
+
+#[test]
+fn a_missing_or_unreadable_version_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    for n in 1..=5u64 {
+        commit_rows(&mut w, InputKind::Values, n, vec![value_row(n)]);
+    }
+    drop(w);
+    let v3 = dir.path().join("_log").join(layout::version_name(3));
+    let text = fs::read_to_string(&v3).unwrap();
+    fs::remove_file(&v3).unwrap();
+    let err = lake.snapshot(Some(5)).unwrap_err();
+    assert!(
+        matches!(&err, LakeError::Corrupt { path, message } if *path == v3 && message.contains("missing")),
+        "{err}"
+    );
+    assert!(lake.lock().is_err(), "no commit on top of a broken log");
+    assert_eq!(lake.snapshot(Some(2)).unwrap().version(), 2);
+    assert!(matches!(
+        lake.snapshot(Some(6)),
+        Err(LakeError::NoSuchVersion(_, 6))
+    ));
+    fs::write(&v3, &text[..text.len() / 2]).unwrap();
+    let err = lake.snapshot(None).unwrap_err();
+    assert!(
+        matches!(&err, LakeError::Corrupt { path, .. } if *path == v3),
+        "{err}"
+    );
+    fs::write(&v3, text).unwrap();
+    assert_eq!(lake.snapshot(None).unwrap().version(), 5);
+}
+
+#[test]
+fn a_dataset_of_the_first_format_is_refused_not_misread() {
+    let old = r#"{"format":1,"version":1,"committed_at":"2025-01-01T00:00:00Z","tables":{"roster":[{"path":"roster/v1-ab.parquet","rows":2,"version":1}]},"submissions":[]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("_log")).unwrap();
+    fs::write(dir.path().join("_log").join(layout::version_name(1)), old).unwrap();
+    for err in [
+        Lake::open(dir.path()).unwrap_err(),
+        Lake::open_existing(dir.path()).unwrap_err(),
+    ] {
+        let text = err.to_string();
+        assert!(matches!(err, LakeError::Corrupt { .. }), "{text}");
+        assert!(
+            text.contains("format 1") && text.contains("format 2"),
+            "{text}"
+        );
+    }
+    // With a marker of this format, the old version file itself is refused.
+    fs::write(dir.path().join(layout::MARKER), "{\"format\":2}").unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let text = lake.snapshot(None).unwrap_err().to_string();
+    assert!(text.contains("format 1"), "{text}");
+}
+
+// --- Every read checks the files it reads. ---
+
+#[test]
+fn a_damaged_data_file_is_named_by_every_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    commit_rows(
+        &mut w,
+        InputKind::Roster,
+        1,
+        vec![roster_row("A"), roster_row("B")],
+    );
+    let mut s = w.stage(InputKind::Reports, "a.csv").unwrap();
+    s.accept(report("A", "2024Q1", 10.0)).unwrap();
+    w.commit(
+        &result(InputKind::Reports, 1, &["2024Q1"]),
+        &sha(2),
+        Some(s),
+    )
+    .unwrap();
+    drop(w);
+    let snap = lake.snapshot(None).unwrap();
+    snap.verify().unwrap();
+    let named = |err: LakeError, path: &Path, what: &str| {
+        let text = err.to_string();
+        assert!(matches!(err, LakeError::Corrupt { .. }), "{text}");
+        assert!(text.contains(&path.display().to_string()), "{text}");
+        assert!(text.contains(what), "{text}");
+    };
+
+    // One byte flipped in the middle, size unchanged: the checksum finds it.
+    let roster = snap.files(Table::Roster).remove(0);
+    let good = fs::read(&roster).unwrap();
+    let mut bad = good.clone();
+    bad[good.len() / 2] ^= 0x5a;
+    fs::write(&roster, &bad).unwrap();
+    verify::forget(&roster); // this process wrote it; a new process would hash it
+    named(snap.verify().unwrap_err(), &roster, "checksum mismatch");
+    named(
+        snap.roster_codes().unwrap_err(),
+        &roster,
+        "checksum mismatch",
+    );
+    named(
+        snap.read(Table::Roster).unwrap_err(),
+        &roster,
+        "checksum mismatch",
+    );
+    fs::write(&roster, &good).unwrap();
+    snap.verify().unwrap();
+
+    // Truncated.
+    let reports = snap.files(Table::ReportHistory).remove(0);
+    let len = fs::metadata(&reports).unwrap().len();
+    let f = fs::OpenOptions::new().write(true).open(&reports).unwrap();
+    f.set_len(len - 6).unwrap();
+    drop(f);
+    let size = format!("size {}, expected {len}", len - 6);
+    named(snap.verify().unwrap_err(), &reports, &size);
+    let codes = HashSet::from(["A".to_string()]);
+    let years = BTreeSet::from([2024]);
+    named(snap.prior_ytd(&codes, &years).unwrap_err(), &reports, &size);
+
+    // Missing.
+    fs::remove_file(&reports).unwrap();
+    named(snap.verify().unwrap_err(), &reports, "missing");
+    named(
+        snap.read(Table::ReportHistory).unwrap_err(),
+        &reports,
+        "missing",
+    );
+    let mut w = lake.lock().unwrap();
+    let mut s = w.stage(InputKind::Reports, "b.csv").unwrap();
+    s.accept(report("A", "2024Q1", 11.0)).unwrap();
+    let err = w
+        .commit(
+            &result(InputKind::Reports, 1, &["2024Q1"]),
+            &sha(3),
+            Some(s),
+        )
+        .unwrap_err();
+    named(err, &reports, "missing");
+}
+
+#[test]
+fn data_files_record_their_size_and_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    let snap = commit_rows(&mut w, InputKind::Values, 1, vec![value_row(1)]);
+    let f = &snap.data_files(Table::Values)[0];
+    let path = dir.path().join(&f.path);
+    assert_eq!(f.size, fs::metadata(&path).unwrap().len());
+    assert_eq!(f.sha256, clusterkpi_ingest::sha256_file(&path).unwrap());
+}
+
+// --- Which folders are datasets, and what the writer may remove. ---
+
+#[test]
+fn a_folder_holding_other_files_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    for err in [
+        Lake::open(dir.path()).unwrap_err(),
+        Lake::open_existing(dir.path()).unwrap_err(),
+    ] {
+        assert!(matches!(err, LakeError::NotADataset(_)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is not a clusterkpi dataset (it holds other files); give an empty or new folder",
+                dir.path().display()
+            )
+        );
+    }
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"], "nothing was written");
+}
+
+#[test]
+fn a_new_or_empty_folder_becomes_a_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("a/lake");
+    assert!(Lake::open_existing(&new).is_err(), "nothing to open yet");
+    assert!(!new.exists());
+    Lake::open(&new).unwrap();
+    assert_eq!(
+        fs::read_to_string(new.join(layout::MARKER)).unwrap().trim(),
+        "{\"format\":2}"
+    );
+    assert!(new.join("_log").is_dir());
+    // Opened again, and by readers.
+    Lake::open(&new).unwrap();
+    assert_eq!(
+        Lake::open_existing(&new).unwrap().latest_version().unwrap(),
+        0
+    );
+
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    assert!(Lake::open_existing(&empty).is_err());
+    Lake::open(&empty).unwrap();
+    assert!(empty.join(layout::MARKER).is_file());
+
+    // What a creation cut short (or an earlier run that only took the lock) leaves.
+    let cut = dir.path().join("cut");
+    fs::create_dir_all(cut.join("_log")).unwrap();
+    fs::write(cut.join("_lock"), "").unwrap();
+    let lake = Lake::open(&cut).unwrap();
+    let mut w = lake.lock().unwrap();
+    commit_rows(&mut w, InputKind::Values, 1, vec![value_row(1)]);
+    assert_eq!(lake.latest_version().unwrap(), 1);
+}
+
+#[test]
+fn the_writer_removes_only_leftovers_it_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let lake = Lake::open(root).unwrap();
+    {
+        let mut w = lake.lock().unwrap();
+        let mut s = w.stage(InputKind::Reports, "a.csv").unwrap();
+        s.accept(report("A", "2024Q1", 1.0)).unwrap();
+        w.commit(
+            &result(InputKind::Reports, 1, &["2024Q1"]),
+            &sha(1),
+            Some(s),
+        )
+        .unwrap();
+    }
+    let theirs = [
+        "issues/v2-notes.txt",
+        "_staging/my-draft.csv",
+        "_staging/reports-final.parquet",
+        "_log/notes.tmp",
+        "report_history/v9-notes.parquet",
+        "report_history/readme.md",
+        "report_history/v1-abc.parquet", // a published version's number: not a leftover
+    ];
+    let ours = [
+        "_staging/reports-123.parquet",
+        "_staging/issues-9.parquet",
+        "report_history/v2-abc.parquet",
+        "issues/v7-0.parquet",
+        "_log/00000000000000000002.json.tmp",
+        "_log/00000000000000000100.checkpoint.json.tmp",
+        "_clusterkpi_dataset.77.tmp",
+    ];
+    for rel in theirs.iter().chain(&ours) {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, "x").unwrap();
+    }
+    let _w = lake.lock().unwrap();
+    for rel in theirs {
+        assert!(root.join(rel).exists(), "{rel} is kept");
+    }
+    for rel in ours {
+        assert!(!root.join(rel).exists(), "{rel} is removed");
+    }
+    assert_eq!(lake.snapshot(None).unwrap().version(), 1);
+}
+
+// --- Rejected files. ---
+
+#[test]
+fn a_rejected_file_is_found_by_its_bytes_with_the_lists_it_was_checked_against() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    let first = commit_rows(&mut w, InputKind::Roster, 1, vec![roster_row("A")]);
+    assert!(first.reference_fingerprint().starts_with("roster/v1-"));
+    let mut rejected = result(InputKind::Reports, 1, &[]);
+    rejected.outcome = Outcome::Rejected;
+    let bad = sha(0xbad);
+    for _ in 0..2 {
+        let mut s = w.stage(InputKind::Reports, "f.csv").unwrap();
+        s.accept(report("A", "2024Q1", 1.0)).unwrap();
+        w.commit(&rejected, &bad, Some(s)).unwrap();
+    }
+    for snap in [
+        w.commit(&result(InputKind::Values, 0, &[]), &sha(4), None)
+            .unwrap(),
+        lake.snapshot(None).unwrap(),
+    ] {
+        let r = snap.rejected_sha(&bad).expect("recorded");
+        assert_eq!(r.version, 3, "the latest rejection");
+        assert_eq!(r.refs, snap.reference_fingerprint());
+        assert!(snap.ingested_sha(&bad).is_none());
+        assert!(snap.rejected_sha(&sha(1)).is_none());
+    }
+    let after = commit_rows(&mut w, InputKind::Roster, 5, vec![roster_row("B")]);
+    assert_ne!(
+        after.rejected_sha(&bad).unwrap().refs,
+        after.reference_fingerprint(),
+        "a new roster: the file is worth reading again"
     );
 }

@@ -1,0 +1,449 @@
+//! Writing the dataset: the writer (holder of the lock), staging rows into Parquet,
+//! and the commit protocol.
+//!
+//! A commit places its data files (fsynced, size and SHA-256 recorded), then publishes
+//! `_log/<v>.json` with its actions by an atomic rename: that rename is the commit
+//! point. A checkpoint, when one is due, is written after it; a crash in between only
+//! means a reader replays a few more version files.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use arrow::array::RecordBatch;
+use clusterkpi_ingest::{FileResult, InputKind, Record, Sink};
+use clusterkpi_model::{Period, now_rfc3339};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::manifest::{Action, Commit, FORMAT};
+use crate::{
+    DataFile, Lake, LakeError, Provenance, Result, Snapshot, Submission, Table, io_at, layout, log,
+    read, schema, sync_dir, verify,
+};
+
+/// The holder of the writer lock.
+pub struct Writer {
+    lake: Lake,
+    _lock: File,
+    /// The latest version. Only the lock holder commits, so it stays current without
+    /// reading the log again for every commit.
+    head: Snapshot,
+}
+
+fn add(table: Table, file: DataFile) -> Action {
+    Action::Add {
+        table: table.name().to_string(),
+        file,
+    }
+}
+
+fn table_of(kind: InputKind) -> Table {
+    match kind {
+        InputKind::Reports => Table::ReportHistory,
+        InputKind::Values => Table::Values,
+        InputKind::Clusters => Table::Clusters,
+        InputKind::Roster => Table::Roster,
+    }
+}
+
+impl Writer {
+    pub(crate) fn new(lake: Lake, lock: File, head: Snapshot) -> Self {
+        Self {
+            lake,
+            _lock: lock,
+            head,
+        }
+    }
+
+    #[must_use]
+    pub fn lake(&self) -> &Lake {
+        &self.lake
+    }
+
+    /// Removes what a writer killed mid-way left: its staged files, half-written log
+    /// files, and data files of versions never published. Only names the writer itself
+    /// creates are touched (see `layout`), so a stray user file is never deleted.
+    pub(crate) fn clean_unpublished(&self) -> Result<()> {
+        let root = &self.lake.root;
+        let remove = |path: &Path, what: &str| {
+            tracing::info!(file = %path.display(), "removing {what}");
+            let _ = fs::remove_file(path);
+        };
+        for e in fs::read_dir(root).map_err(io_at(root))?.flatten() {
+            if layout::is_marker_tmp(&e.file_name().to_string_lossy()) {
+                remove(&e.path(), "a half-written dataset marker");
+            }
+        }
+        let staging = root.join(layout::STAGING);
+        if let Ok(rd) = fs::read_dir(&staging) {
+            for e in rd.flatten() {
+                let staged = layout::is_staging_name(&e.file_name().to_string_lossy());
+                if staged && e.file_type().is_ok_and(|t| t.is_file()) {
+                    remove(&e.path(), "a staged file of an unfinished commit");
+                }
+            }
+            // Only if now empty: anything else in it is not ours.
+            let _ = fs::remove_dir(&staging);
+        }
+        let log = root.join(layout::LOG);
+        for e in fs::read_dir(&log).map_err(io_at(&log))?.flatten() {
+            if layout::is_log_tmp(&e.file_name().to_string_lossy()) {
+                remove(&e.path(), "a half-written log file");
+            }
+        }
+        let published = self.head.version();
+        let referenced: HashSet<&str> = self
+            .head
+            .manifest
+            .tables
+            .values()
+            .flatten()
+            .map(|f| f.path.as_str())
+            .collect();
+        for table in Table::ALL {
+            let dir = root.join(table.name());
+            let Ok(rd) = fs::read_dir(&dir) else { continue };
+            for e in rd.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                let rel = format!("{}/{name}", table.name());
+                let unpublished = layout::parse_data_name(&name).is_some_and(|v| v > published);
+                if unpublished
+                    && !referenced.contains(rel.as_str())
+                    && e.file_type().is_ok_and(|t| t.is_file())
+                {
+                    remove(&e.path(), "a data file of an unpublished version");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts staging the rows of one file of `kind`.
+    pub fn stage(&self, kind: InputKind, source_file: &str) -> Result<Staged> {
+        let staging = self.lake.root.join(layout::STAGING);
+        fs::create_dir_all(&staging).map_err(io_at(&staging))?;
+        let next = self.head.version() + 1;
+        let path = staging.join(layout::staging_name(kind.as_str(), std::process::id()));
+        Staged::new(
+            path,
+            kind,
+            Provenance {
+                version: next as i64,
+                file: source_file.to_string(),
+            },
+        )
+    }
+
+    /// Records one file's outcome: its accepted rows (if any) and its issues become
+    /// part of the dataset in one new version. Returns the new snapshot.
+    pub fn commit(
+        &mut self,
+        result: &FileResult,
+        sha256: &str,
+        staged: Option<Staged>,
+    ) -> Result<Snapshot> {
+        let base = &self.head;
+        let version = base.version() + 1;
+        let committed_at = now_rfc3339();
+        let short = layout::short_hex(sha256);
+        let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
+        let mut actions = Vec::new();
+
+        if let (Some(mut staged), true) = (staged, result.outcome.ingests_rows()) {
+            let kind = staged.kind;
+            let keys = std::mem::take(&mut staged.keys);
+            let (tmp, rows) = staged.finish()?;
+            if !keys.is_empty() {
+                let replaced = read::replaced_rows(base, &keys)?;
+                if !replaced.is_empty() {
+                    let batch = schema::superseded_batch(&replaced);
+                    let file = self.write_file(Table::Superseded, version, &short, &batch)?;
+                    actions.push(add(Table::Superseded, file));
+                }
+            }
+            let table = table_of(kind);
+            let rel = format!("{}/{}", table.name(), layout::data_name(version, &short));
+            let (size, sha) = self.place(&tmp, &rel)?;
+            if matches!(table, Table::Clusters | Table::Roster) {
+                // A reference list is replaced whole; earlier versions keep the old one.
+                for old in base.data_files(table) {
+                    actions.push(Action::Remove {
+                        table: table.name().to_string(),
+                        path: old.path.clone(),
+                    });
+                }
+            }
+            actions.push(add(
+                table,
+                DataFile {
+                    path: rel,
+                    rows,
+                    periods: periods.clone(),
+                    version,
+                    size,
+                    sha256: sha,
+                },
+            ));
+        }
+        if !result.issues.is_empty() {
+            let batch = schema::issues_batch(&result.issues, version as i64);
+            let file = self.write_file(Table::Issues, version, &short, &batch)?;
+            actions.push(add(Table::Issues, file));
+        }
+        actions.push(Action::Submission(Submission {
+            version,
+            path: result.path.clone(),
+            sha256: sha256.to_string(),
+            kind: result.kind.map_or("unknown", InputKind::as_str).to_string(),
+            format: result.format.clone().unwrap_or_default(),
+            outcome: result.outcome.as_str().to_string(),
+            rows_read: result.rows_read,
+            rows_accepted: result.rows_accepted,
+            rows_quarantined: result.rows_quarantined,
+            warnings: result.warnings,
+            ingested_at: committed_at.clone(),
+            periods,
+            refs: base.reference_fingerprint(),
+        }));
+        let commit = Commit {
+            format: FORMAT,
+            version,
+            committed_at,
+            actions,
+        };
+        let log_dir = self.lake.root.join(layout::LOG);
+        let mut manifest = base.manifest.clone();
+        manifest
+            .apply(&commit)
+            .map_err(|message| LakeError::Corrupt {
+                path: log_dir.join(layout::version_name(version)),
+                message,
+            })?;
+        let mut tail = base.tail;
+        let mut index = base.index.clone();
+        let last = manifest.submissions.len() - 1;
+        index.add(last, &manifest.submissions[last]);
+
+        tail.since_bytes += self.publish(&commit)?;
+
+        if log::wants_checkpoint(version, tail) {
+            // The version is committed; a checkpoint that fails only costs readers a
+            // longer replay, so it is not an error of the commit.
+            match self.checkpoint(&manifest) {
+                Ok(bytes) => {
+                    tail = log::Tail {
+                        checkpoint_bytes: bytes,
+                        since_bytes: 0,
+                    };
+                }
+                Err(e) => tracing::warn!(error = %e, version, "could not write a checkpoint"),
+            }
+        }
+        let snapshot = Snapshot {
+            root: self.lake.root.clone(),
+            manifest,
+            index,
+            tail,
+        };
+        self.head = snapshot.clone();
+        Ok(snapshot)
+    }
+
+    /// Writes one batch as a table's data file of `version` and places it.
+    fn write_file(
+        &self,
+        table: Table,
+        version: u64,
+        short: &str,
+        batch: &RecordBatch,
+    ) -> Result<DataFile> {
+        let staging = self.lake.root.join(layout::STAGING);
+        fs::create_dir_all(&staging).map_err(io_at(&staging))?;
+        let tmp = staging.join(layout::staging_name(table.name(), std::process::id()));
+        write_parquet(&tmp, batch.schema(), std::slice::from_ref(batch))?;
+        let rel = format!("{}/{}", table.name(), layout::data_name(version, short));
+        let (size, sha256) = self.place(&tmp, &rel)?;
+        Ok(DataFile {
+            path: rel,
+            rows: batch.num_rows() as u64,
+            periods: Vec::new(),
+            version,
+            size,
+            sha256,
+        })
+    }
+
+    /// Moves a finished, fsynced staged file under its table; returns its size and
+    /// SHA-256, read back from the file.
+    pub(crate) fn place(&self, tmp: &Path, rel: &str) -> Result<(u64, String)> {
+        let size = fs::metadata(tmp).map_err(io_at(tmp))?.len();
+        let sha256 = clusterkpi_ingest::sha256_file(tmp).map_err(io_at(tmp))?;
+        let dest = self.lake.root.join(rel);
+        let dir = dest.parent().expect("tables are folders");
+        fs::create_dir_all(dir).map_err(io_at(dir))?;
+        fs::rename(tmp, &dest).map_err(io_at(&dest))?;
+        sync_dir(dir)?;
+        verify::remember(&dest, size, &sha256);
+        Ok((size, sha256))
+    }
+
+    /// Publishes a version file: the commit point. Returns its size in bytes.
+    fn publish(&self, commit: &Commit) -> Result<u64> {
+        let log = self.lake.root.join(layout::LOG);
+        let name = layout::version_name(commit.version);
+        let dest = log.join(&name);
+        if dest.exists() {
+            return Err(LakeError::Corrupt {
+                path: dest,
+                message: "a version with this number exists already (two writers?)".into(),
+            });
+        }
+        let text = serde_json::to_vec(commit).expect("version files serialise");
+        log::write_atomic(&log, &name, &text, || fail_point("before-publish"))
+    }
+
+    /// Writes the full state at a version as its checkpoint. Returns its size in bytes.
+    fn checkpoint(&self, manifest: &crate::Manifest) -> Result<u64> {
+        let log = self.lake.root.join(layout::LOG);
+        let name = layout::checkpoint_name(manifest.version);
+        let text = serde_json::to_vec(manifest).expect("checkpoints serialise");
+        log::write_atomic(&log, &name, &text, || fail_point("before-checkpoint"))
+    }
+}
+
+/// A test hook: `CLUSTERKPI_FAIL_AT=<name>` aborts the process at that point, as a
+/// crash would. Used by the end-to-end crash tests; inert otherwise.
+pub fn fail_point(name: &str) {
+    if std::env::var("CLUSTERKPI_FAIL_AT").is_ok_and(|v| v == name) {
+        eprintln!("fail point {name}: aborting");
+        std::process::abort();
+    }
+}
+
+fn writer_props() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .build()
+}
+
+/// Writes batches to a new Parquet file and fsyncs it.
+pub(crate) fn write_parquet(
+    path: &Path,
+    schema: arrow::datatypes::SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<()> {
+    let file = File::create(path).map_err(io_at(path))?;
+    let mut w = ArrowWriter::try_new(file, schema, Some(writer_props()))?;
+    for b in batches {
+        w.write(b)?;
+    }
+    let file = w.into_inner()?;
+    file.sync_all().map_err(io_at(path))?;
+    Ok(())
+}
+
+/// Rows of one input file being written to a staged Parquet file, in batches: memory
+/// holds one batch, whatever the file's size.
+pub struct Staged {
+    path: PathBuf,
+    kind: InputKind,
+    src: Provenance,
+    writer: Option<ArrowWriter<File>>,
+    buffer: Vec<Record>,
+    rows: u64,
+    /// (credit_code, period_index) of accepted report rows: the rows they replace are
+    /// recorded as superseded when the file is committed.
+    keys: HashSet<(String, i32)>,
+}
+
+const BATCH: usize = 8192;
+
+impl Staged {
+    fn new(path: PathBuf, kind: InputKind, src: Provenance) -> Result<Self> {
+        let file = File::create(&path).map_err(io_at(&path))?;
+        let writer = ArrowWriter::try_new(file, table_of(kind).schema(), Some(writer_props()))?;
+        Ok(Self {
+            path,
+            kind,
+            src,
+            writer: Some(writer),
+            buffer: Vec::with_capacity(BATCH),
+            rows: 0,
+            keys: HashSet::new(),
+        })
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let batch = match self.kind {
+            InputKind::Reports => schema::reports_batch(
+                &take(&mut self.buffer, |r| match r {
+                    Record::Report(r) => Some(r),
+                    _ => None,
+                }),
+                &self.src,
+            ),
+            InputKind::Values => schema::values_batch(
+                &take(&mut self.buffer, |r| match r {
+                    Record::Value(r) => Some(r),
+                    _ => None,
+                }),
+                &self.src,
+            ),
+            InputKind::Clusters => schema::clusters_batch(&take(&mut self.buffer, |r| match r {
+                Record::Cluster(r) => Some(r),
+                _ => None,
+            })),
+            InputKind::Roster => schema::roster_batch(&take(&mut self.buffer, |r| match r {
+                Record::Roster(r) => Some(r),
+                _ => None,
+            })),
+        };
+        self.rows += batch.num_rows() as u64;
+        self.writer
+            .as_mut()
+            .expect("open until finished")
+            .write(&batch)?;
+        Ok(())
+    }
+
+    /// Flushes, closes and fsyncs; returns the staged path and the row count.
+    pub(crate) fn finish(mut self) -> Result<(PathBuf, u64)> {
+        self.flush()?;
+        let file = self.writer.take().expect("finished once").into_inner()?;
+        file.sync_all().map_err(io_at(&self.path))?;
+        Ok((self.path.clone(), self.rows))
+    }
+}
+
+fn take<T>(buffer: &mut Vec<Record>, f: impl Fn(Record) -> Option<T>) -> Vec<T> {
+    buffer.drain(..).filter_map(f).collect()
+}
+
+impl Sink for Staged {
+    fn accept(&mut self, record: Record) -> io::Result<()> {
+        if let Record::Report(r) = &record {
+            self.keys.insert((r.credit_code.clone(), r.period.index()));
+        }
+        self.buffer.push(record);
+        if self.buffer.len() >= BATCH {
+            self.flush().map_err(io::Error::other)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
