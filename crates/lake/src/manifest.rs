@@ -47,7 +47,7 @@ pub struct Submission {
     #[serde(default)]
     pub periods: Vec<String>,
     /// The reference lists the file was checked against: the paths of the cluster and
-    /// roster data files current when it was recorded (see
+    /// roster data files current when it was recorded, before its own commit (see
     /// [`Snapshot::reference_fingerprint`](crate::Snapshot::reference_fingerprint)).
     #[serde(default)]
     pub refs: String,
