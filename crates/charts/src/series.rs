@@ -340,7 +340,27 @@ fn end_labels(d: &Inputs<'_>) -> Vec<(f64, String, RGBColor)> {
     labels
 }
 
-/// The quarter axis: a tick per quarter, labels thinned so they never touch.
+/// Below this many pixels a quarter, the unlabelled quarter ticks would merge into a
+/// solid bar (and a plan spanning centuries would draw tens of thousands of them): only
+/// the labelled ticks are drawn.
+const MIN_TICK_SPACING: f64 = 3.0;
+
+/// Quarters between two axis labels: the first of the usual steps (a quarter, half a
+/// year, a year, … fifty years) that keeps labels `label_width` apart, else whole
+/// centuries, so that labels never touch however long the axis.
+pub(crate) fn label_step(per_quarter: f64, label_width: f64) -> i32 {
+    [1, 2, 4, 8, 12, 20, 40, 80, 200]
+        .into_iter()
+        .find(|s| f64::from(*s) * per_quarter >= label_width)
+        .unwrap_or_else(|| {
+            let centuries = (label_width / (400.0 * per_quarter)).ceil().max(1.0);
+            // `as` saturates; an axis that long has a single label anyway.
+            400_i32.saturating_mul(centuries as i32)
+        })
+}
+
+/// The quarter axis: a tick per quarter (while they stay apart), labels thinned so they
+/// never touch.
 fn quarter_axis(
     scene: &mut Scene,
     plot: Plot,
@@ -357,15 +377,16 @@ fn quarter_axis(
     let count = f64::from(quarters.end() - quarters.start() + 1);
     let per_quarter = (plot.right - plot.left) / count;
     let label_width = text_width("2020Q4", TICK_SIZE) + 14.0;
-    let step = [1, 2, 4, 8, 12, 20, 40, 80, 200]
-        .into_iter()
-        .find(|s| f64::from(*s) * per_quarter >= label_width)
-        .unwrap_or(400);
+    let step = label_step(per_quarter, label_width);
+    let minor_ticks = per_quarter >= MIN_TICK_SPACING;
     for q in quarters {
-        let px = x.map(f64::from(q));
         // Labels fall on the baseline quarter and every `step` quarters from it, so
         // with a yearly step they mark the baseline's quarter of every year.
         let labelled = (q - baseline.index()).rem_euclid(step) == 0;
+        if !labelled && !minor_ticks {
+            continue;
+        }
+        let px = x.map(f64::from(q));
         let tick = if labelled { 7.0 } else { 4.0 };
         scene.line(
             (px, plot.bottom),

@@ -478,3 +478,53 @@ fn names_with_control_and_bidi_characters_render_as_valid_svg() {
         }
     }
 }
+
+#[test]
+fn a_plan_spanning_millennia_draws_a_bounded_clean_quarter_axis() {
+    // A deadline typed as 9999Q4 (or a baseline as 0001Q1) is a quarter axis of tens
+    // of thousands of quarters: labels must still never touch, and the unlabelled
+    // quarter ticks, less than a pixel apart, are left out instead of drawn one by one.
+    crate::font::ensure_registered().unwrap();
+    let mut eval = fixture(Language::Zh, 3);
+    eval.plan.deadline = p("9999Q4");
+    let normal = figures(&fixture(Language::Zh, 3));
+    for (figure, usual) in figures(&eval).iter().zip(&normal) {
+        assert_clean_layout(&figure.scene);
+        assert!(
+            figure.scene.items.len() <= usual.scene.items.len() + 100,
+            "{} items, {} with the usual plan",
+            figure.scene.items.len(),
+            usual.scene.items.len()
+        );
+    }
+    eval.plan.baseline = p("0001Q1");
+    for figure in figures(&eval) {
+        assert_clean_layout(&figure.scene);
+        assert!(
+            figure.scene.items.len() < 1_000,
+            "{}",
+            figure.scene.items.len()
+        );
+    }
+    let (_dir, charts) = render(&eval);
+    for chart in &charts {
+        assert!(
+            chart.svg.len() < 200_000,
+            "{}: {} bytes",
+            chart.id,
+            chart.svg.len()
+        );
+    }
+}
+
+#[test]
+fn quarter_labels_keep_apart_at_any_density() {
+    for per_quarter in [40.0, 7.0, 1.0, 0.3, 0.05, 1e-3, 1e-6, 1e-12] {
+        let step = crate::series::label_step(per_quarter, 60.0);
+        assert!(step >= 1);
+        assert!(
+            f64::from(step) * per_quarter >= 60.0 || step == i32::MAX,
+            "{per_quarter}: step {step}"
+        );
+    }
+}
