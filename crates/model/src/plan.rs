@@ -304,6 +304,11 @@ pub struct Plan {
     pub policy: Policy,
 }
 
+/// The longest horizon a plan may have, baseline to deadline. Long-range plans look
+/// about thirty years ahead (2020 to 2050); a deadline beyond this is a typo such as
+/// "2205Q4" for "2025Q4", which would otherwise project every target two centuries on.
+pub const MAX_HORIZON_YEARS: i32 = 50;
+
 /// Every problem found in a plan file.
 #[derive(Debug, thiserror::Error)]
 #[error("plan {path} is not valid:\n  - {}", problems.join("\n  - "))]
@@ -313,10 +318,13 @@ pub struct PlanError {
 }
 
 impl Plan {
+    /// Reads and validates a plan file. Only a regular file of at most
+    /// [`MAX_PLAN_BYTES`] is read: a FIFO given as the plan would block the run forever
+    /// and `/dev/zero` would fill memory.
     pub fn load(path: &Path, catalogue: &Catalogue) -> Result<Self, PlanError> {
-        let text = std::fs::read_to_string(path).map_err(|e| PlanError {
+        let text = read_plan_file(path).map_err(|problem| PlanError {
             path: path.display().to_string(),
-            problems: vec![format!("cannot read it: {e}")],
+            problems: vec![problem],
         })?;
         Self::parse(&text, catalogue).map_err(|problems| PlanError {
             path: path.display().to_string(),
@@ -337,12 +345,17 @@ impl Plan {
         };
         let baseline = period("baseline", &raw.plan.baseline);
         let deadline = period("deadline", &raw.plan.deadline);
-        if let (Some(b), Some(d)) = (baseline, deadline)
-            && d <= b
-        {
-            problems.push(format!(
-                "[plan].deadline {d} must come after the baseline {b}"
-            ));
+        if let (Some(b), Some(d)) = (baseline, deadline) {
+            if d <= b {
+                problems.push(format!(
+                    "[plan].deadline {d} must come after the baseline {b}"
+                ));
+            } else if d.index() - b.index() > 4 * MAX_HORIZON_YEARS {
+                problems.push(format!(
+                    "[plan].deadline {d} is more than {MAX_HORIZON_YEARS} years after the \
+                     baseline {b}; a typo?"
+                ));
+            }
         }
         if raw.plan.city.trim().is_empty() {
             problems.push("[plan].city must name the city id used as scope_id".into());
@@ -454,6 +467,33 @@ impl Plan {
     }
 }
 
+/// A plan file is a page of TOML; the reference plan is about 6 KB.
+pub const MAX_PLAN_BYTES: u64 = 1 << 20;
+
+fn read_plan_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if !meta.is_file() {
+        return Err("cannot read it: not a regular file (a folder, FIFO or device)".into());
+    }
+    if meta.len() > MAX_PLAN_BYTES {
+        return Err(format!(
+            "cannot read it: {} bytes, more than a plan file's limit of {MAX_PLAN_BYTES}",
+            meta.len()
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_PLAN_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > MAX_PLAN_BYTES {
+        return Err(format!(
+            "cannot read it: more than a plan file's limit of {MAX_PLAN_BYTES} bytes"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("cannot read it: not UTF-8 text ({e})"))
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -520,6 +560,63 @@ amount = 1
 "#;
         let problems = Plan::parse(text, &Catalogue::builtin()).unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:#?}");
+    }
+
+    #[test]
+    fn a_deadline_or_baseline_centuries_away_is_a_typo() {
+        let plan = |baseline: &str, deadline: &str| {
+            REFERENCE
+                .replace(
+                    "baseline = \"2020Q4\"",
+                    &format!("baseline = \"{baseline}\""),
+                )
+                .replace(
+                    "deadline = \"2025Q4\"",
+                    &format!("deadline = \"{deadline}\""),
+                )
+        };
+        for (baseline, deadline) in [
+            ("2020Q4", "2205Q4"),
+            ("2020Q4", "9999Q4"),
+            ("0001Q1", "2025Q4"),
+        ] {
+            let problems =
+                Plan::parse(&plan(baseline, deadline), &Catalogue::builtin()).unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:#?}");
+            assert!(problems[0].contains("a typo?"), "{}", problems[0]);
+            assert!(problems[0].contains(deadline), "{}", problems[0]);
+        }
+        // Fifty years is the longest horizon; a thirty-year plan is an ordinary one.
+        for (baseline, deadline) in [("2020Q4", "2050Q4"), ("2000Q4", "2050Q4")] {
+            let p = Plan::parse(&plan(baseline, deadline), &Catalogue::builtin()).unwrap();
+            assert_eq!(p.deadline.to_string(), deadline);
+        }
+    }
+
+    #[test]
+    fn only_a_regular_plan_file_of_sensible_size_is_read() {
+        let cat = Catalogue::builtin();
+        let dir = std::env::temp_dir().join(format!("clusterkpi-plan-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let problem = |path: &Path| Plan::load(path, &cat).unwrap_err().problems.join("; ");
+        assert!(problem(&dir).contains("not a regular file"));
+        #[cfg(unix)]
+        {
+            assert!(problem(Path::new("/dev/zero")).contains("not a regular file"));
+            // A FIFO is refused without opening it, so nothing blocks.
+            let fifo = dir.join("plan.toml");
+            let status = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if status.is_ok_and(|s| s.success()) {
+                assert!(problem(&fifo).contains("not a regular file"));
+            }
+        }
+        let big = dir.join("big.toml");
+        std::fs::write(&big, "#".repeat(MAX_PLAN_BYTES as usize + 1)).unwrap();
+        assert!(problem(&big).contains("limit"));
+        let ok = dir.join("plan.toml.ok");
+        std::fs::write(&ok, REFERENCE).unwrap();
+        assert_eq!(Plan::load(&ok, &cat).unwrap().targets.len(), 17);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A plan with one target (`target` is the body of its `[[targets]]` table) and
