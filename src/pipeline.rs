@@ -62,12 +62,18 @@ pub(crate) fn plan(p: &Pipeline, catalogue: &Catalogue) -> Result<(Plan, String,
     Ok((plan, path.display().to_string(), sha))
 }
 
+/// The quarter to evaluate. A quarter after the next one is a typo (`2205Q3`) or a
+/// mistake, never a plan's question: refused before any work is done.
 pub(crate) fn period(arg: Option<&str>) -> Result<Option<Period>> {
-    arg.map(|s| {
-        s.parse::<Period>()
-            .with_context(|| format!("--period {s:?}"))
-    })
-    .transpose()
+    let Some(s) = arg else { return Ok(None) };
+    let p = s
+        .parse::<Period>()
+        .with_context(|| format!("--period {s:?}"))?;
+    let next = Period::containing(Date::today()).next();
+    if p > next {
+        bail!("--period {p} is after the next quarter ({next}); a typo?");
+    }
+    Ok(Some(p))
 }
 
 pub(crate) fn read_options(p: &Pipeline, read: &ReadArgs) -> Result<clusterkpi_ingest::Options> {
@@ -85,45 +91,97 @@ pub(crate) fn read_options(p: &Pipeline, read: &ReadArgs) -> Result<clusterkpi_i
     limits.max_uncompressed = l.max_uncompressed_mb.map_or(limits.max_uncompressed, mib);
     limits.max_rows = l.max_rows.unwrap_or(limits.max_rows);
     limits.max_cells = l.max_cells.unwrap_or(limits.max_cells);
+    limits.max_field_bytes = l.max_field_bytes.unwrap_or(limits.max_field_bytes);
+    limits.max_record_bytes = l.max_record_bytes.unwrap_or(limits.max_record_bytes);
+    limits.max_problems = l.max_problems.unwrap_or(limits.max_problems);
+    limits.max_zip_entries = l.max_zip_entries.unwrap_or(limits.max_zip_entries);
+    limits.reader_memory = l.reader_memory_mb.map_or(limits.reader_memory, mib);
+    limits.reader_seconds = l.reader_seconds.unwrap_or(limits.reader_seconds);
+    // Workbooks are parsed by a child of this binary, within the memory and time
+    // limits above (see clusterkpi_ingest::source::isolate).
+    let program = std::env::current_exe()
+        .context("finding this program, to run the workbook reader")?;
     Ok(clusterkpi_ingest::Options {
         encoding,
         sheet: read.sheet.clone(),
         limits,
+        workbooks: clusterkpi_ingest::WorkbookReader::Isolated(clusterkpi_ingest::Isolation {
+            program,
+            args: vec![crate::WORKBOOK_READER.to_string()],
+        }),
         max_error_rate: p.max_error_rate,
         today: Date::today(),
     })
 }
 
+/// What the inbox holds: the files to ingest, and entries that are not read, with why.
+pub(crate) struct Inbox {
+    pub files: Vec<PathBuf>,
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
 /// Every input file under a folder (recursively), in path order: the order of
-/// delivery when folders are named by quarter.
-pub(crate) fn inbox_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+/// delivery when folders are named by quarter. Only regular files are taken; a
+/// symbolic link only when it leads to a regular file inside the inbox. A FIFO or a
+/// device would block the run while it holds the dataset lock, and a link to `/` or
+/// to a folder above would make the walk endless: they are skipped and named.
+pub(crate) fn inbox_files(dir: &Path) -> Result<Inbox> {
+    let root = std::fs::canonicalize(dir)
+        .with_context(|| format!("reading the inbox folder {}", dir.display()))?;
+    let mut inbox = Inbox {
+        files: Vec::new(),
+        skipped: Vec::new(),
+    };
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let rd = std::fs::read_dir(&d)
             .with_context(|| format!("reading the inbox folder {}", d.display()))?;
         for e in rd {
-            let path = e?.path();
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
+            let e = e.with_context(|| format!("reading the inbox folder {}", d.display()))?;
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
             if name.starts_with('.') || name.starts_with("~$") {
                 continue;
             }
-            if path.is_dir() {
+            let Ok(ft) = e.file_type() else {
+                inbox.skipped.push((path, "cannot be examined"));
+                continue;
+            };
+            if ft.is_dir() {
                 stack.push(path);
-            } else if matches!(
+                continue;
+            }
+            let wanted = matches!(
                 path.extension()
                     .and_then(|e| e.to_str())
                     .map(str::to_ascii_lowercase)
                     .as_deref(),
                 Some("csv" | "xlsx" | "xlsm" | "xls" | "txt")
-            ) {
-                out.push(path);
+            );
+            if !wanted {
+                continue;
+            }
+            if ft.is_file() {
+                inbox.files.push(path);
+            } else if ft.is_symlink() {
+                match std::fs::canonicalize(&path) {
+                    Ok(target) if !target.starts_with(&root) => inbox
+                        .skipped
+                        .push((path, "a symbolic link to outside the inbox")),
+                    Ok(target) if target.is_file() => inbox.files.push(path),
+                    Ok(_) => inbox
+                        .skipped
+                        .push((path, "a symbolic link to something other than a file")),
+                    Err(_) => inbox.skipped.push((path, "a broken symbolic link")),
+                }
+            } else {
+                inbox
+                    .skipped
+                    .push((path, "not a regular file (a FIFO, socket or device)"));
             }
         }
     }
-    out.sort();
-    Ok(out)
+    inbox.files.sort();
+    inbox.skipped.sort();
+    Ok(inbox)
 }

@@ -31,7 +31,7 @@ pub(crate) fn run(
         // Not in a clone with the sample data: make a self-contained demo folder.
         let dir = PathBuf::from("clusterkpi-demo");
         if !dir.join("reference/clusters.csv").exists() {
-            println!("generating a sample city in {} …", dir.display());
+            say!("generating a sample city in {} …", dir.display());
             clusterkpi_synth::generate(&dir, &clusterkpi_synth::Options::default())
                 .context("generating the sample city")?;
         }

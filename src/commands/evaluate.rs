@@ -43,7 +43,6 @@ pub(crate) fn evaluate_and_report(
     })?;
     stages.mark("evaluate");
     let batch = clusterkpi_engine::kpis_batch(&eval)?;
-    lake.save_derived("kpis", &eval.as_of.to_string(), &batch)?;
     let run = RunInfo {
         run_id: stages.run_id.clone(),
         started_at: stages.started_at.clone(),
@@ -53,6 +52,9 @@ pub(crate) fn evaluate_and_report(
     };
     let folder = clusterkpi_report::write_report(&eval, &run, &p.out)
         .with_context(|| format!("writing the report under {}", p.out.display()))?;
+    // Saved only once the report is in place: a run whose report fails leaves the
+    // saved scorecard of the quarter as it was, as the README promises.
+    lake.save_derived("kpis", &eval.as_of.to_string(), &batch)?;
     stages.mark("report");
     Ok(Evaluated { folder, eval })
 }
@@ -62,7 +64,7 @@ pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
     let eval = &e.eval;
     let targeted: Vec<_> = eval.kpis.iter().filter(|k| k.target.is_some()).collect();
     let count = |s: Status| targeted.iter().filter(|k| k.judgement.status == s).count();
-    println!(
+    say!(
         "{} as of {} (dataset version {}): {} targets — {} achieved, {} on track, {} at risk, {} off track, {} missed, {} no data",
         eval.plan.name,
         eval.as_of,
@@ -80,23 +82,23 @@ pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
         .iter()
         .find(|k| k.scope == Scope::City && k.indicator == "reporting_rate");
     if let Some(c) = city {
-        println!(
+        say!(
             "reporting: {}/{} enterprises for {}",
             c.reporting, c.expected, eval.as_of
         );
     }
     let reasons = eval.partial_reasons();
     if !reasons.is_empty() {
-        println!("数据不完整 / PARTIAL DATA:");
+        say!("数据不完整 / PARTIAL DATA:");
         for r in reasons.iter().take(20) {
-            println!("  - {r}");
+            say!("  - {r}");
         }
         if reasons.len() > 20 {
-            println!("  … and {} more (see the report)", reasons.len() - 20);
+            say!("  … and {} more (see the report)", reasons.len() - 20);
         }
     }
-    println!("report: {}", e.folder.join("report.html").display());
-    println!("done in {seconds:.2} s");
+    say!("report: {}", e.folder.join("report.html").display());
+    say!("done in {seconds:.2} s");
     if reasons.is_empty() {
         Exit::Complete
     } else {

@@ -37,7 +37,7 @@ pub(crate) fn run(
     let started = std::time::Instant::now();
     let s = clusterkpi_synth::generate(out, &opts)
         .with_context(|| format!("writing to {}", out.display()))?;
-    println!(
+    say!(
         "{} clusters, {} enterprises, {} report files with {} rows, {}–{}, written to {} in {:.1} s",
         s.clusters,
         s.enterprises,

@@ -17,11 +17,35 @@ pub(crate) struct FileReport {
     pub record: FileRecord,
     pub reason: Option<String>,
     pub skipped: Vec<&'static str>,
+    /// Printed even in a run's short summary (a rejected file seen again).
+    pub notable: bool,
 }
 
 impl FileReport {
     pub(crate) fn outcome(&self) -> &str {
         &self.record.outcome
+    }
+
+    /// A file that could not even be read (not a regular file, unreadable): rejected,
+    /// and not recorded in the dataset, which keys submissions by their bytes.
+    fn unread(path: String, why: String, version: u64) -> Self {
+        FileReport {
+            record: FileRecord {
+                path,
+                sha256: String::new(),
+                kind: "unknown".into(),
+                outcome: Outcome::Rejected.as_str().into(),
+                rows_read: 0,
+                rows_accepted: 0,
+                rows_quarantined: 0,
+                warnings: 0,
+                version,
+                ingested_at: now_rfc3339(),
+            },
+            reason: Some(why),
+            skipped: Vec::new(),
+            notable: true,
+        }
     }
 }
 
@@ -57,13 +81,54 @@ pub(crate) fn ingest_files(
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
     let mut reports = Vec::new();
     let mut snapshot = writer.lake().snapshot(None)?;
+    // A rejected file is read again when the reference lists change, or the quarter
+    // (a period that was in the future may not be any more).
+    writer.set_context(clusterkpi_model::Period::containing(opts.today).to_string());
     // Reference sets are read again only when a commit changed a reference list.
     let mut refs_of: Option<(Vec<String>, References)> = None;
     for (path, kind) in ordered {
         let shown = path.display().to_string();
         bar.set_message(shown.clone());
-        let sha =
-            clusterkpi_ingest::sha256_file(&path).with_context(|| format!("reading {shown}"))?;
+        let sha = match clusterkpi_ingest::sha256_file(&path) {
+            Ok(sha) => sha,
+            Err(e) => {
+                tracing::warn!(file = %shown, error = %e, "not read");
+                reports.push(FileReport::unread(shown, e.to_string(), snapshot.version()));
+                bar.inc(1);
+                continue;
+            }
+        };
+        // The same bytes rejected before, with the same reference lists in the same
+        // quarter, would be rejected again: recorded once, not on every run. A new
+        // roster or cluster list, or a new quarter (a period that was in the future),
+        // reads it again.
+        if let Some(prev) = snapshot.rejected_sha(&sha)
+            && prev.refs == writer.refs_of(&snapshot)
+        {
+            tracing::info!(file = %shown, first = %prev.path, "rejected before; unchanged");
+            reports.push(FileReport {
+                record: FileRecord {
+                    path: shown,
+                    sha256: sha,
+                    kind: prev.kind.clone(),
+                    outcome: Outcome::Duplicate.as_str().into(),
+                    rows_read: 0,
+                    rows_accepted: 0,
+                    rows_quarantined: 0,
+                    warnings: 0,
+                    version: prev.version,
+                    ingested_at: now_rfc3339(),
+                },
+                reason: Some(format!(
+                    "same bytes as {}, rejected in dataset version {}; not read again until the reference lists or the quarter change",
+                    prev.path, prev.version
+                )),
+                skipped: Vec::new(),
+                notable: true,
+            });
+            bar.inc(1);
+            continue;
+        }
         if let Some(prev) = snapshot.ingested_sha(&sha) {
             tracing::info!(file = %shown, first = %prev.path, "duplicate: the same bytes were ingested before");
             reports.push(FileReport {
@@ -84,6 +149,7 @@ pub(crate) fn ingest_files(
                     prev.path, prev.version
                 )),
                 skipped: Vec::new(),
+                notable: false,
             });
             bar.inc(1);
             continue;
@@ -145,6 +211,7 @@ pub(crate) fn ingest_files(
         reports.push(FileReport {
             reason: clusterkpi_ingest::rejection_reason(&result, opts.max_error_rate),
             skipped: result.skipped_checks.clone(),
+            notable: false,
             record: FileRecord {
                 path: shown,
                 sha256: sha,
@@ -186,10 +253,10 @@ pub(crate) fn summarise(reports: &[FileReport], every: bool) -> Exit {
                 d
             }
         };
-        if every || !matches!(f.outcome.as_str(), "accepted" | "duplicate") {
-            println!("{:<24} {:<9} {}  {}", f.outcome, f.kind, f.path, detail);
+        if every || r.notable || !matches!(f.outcome.as_str(), "accepted" | "duplicate") {
+            say!("{:<24} {:<9} {}  {}", f.outcome, f.kind, f.path, detail);
             for s in &r.skipped {
-                println!("{:<24} (skipped check: {s})", "");
+                say!("{:<24} (skipped check: {s})", "");
             }
         }
         rows += f.rows_accepted;
@@ -201,7 +268,7 @@ pub(crate) fn summarise(reports: &[FileReport], every: bool) -> Exit {
         });
     }
     let count = |o: &str| reports.iter().filter(|r| r.outcome() == o).count();
-    println!(
+    say!(
         "{} files: {} accepted, {} with warnings, {} partially accepted, {} rejected, {} duplicates; {} rows ingested, {} quarantined",
         reports.len(),
         count("accepted"),
@@ -239,7 +306,7 @@ pub(crate) fn run(
         quiet,
     )?;
     let exit = summarise(&reports, true);
-    println!(
+    say!(
         "dataset {} is at version {}",
         p.lake.display(),
         lake.latest_version()?
@@ -247,14 +314,20 @@ pub(crate) fn run(
     Ok(exit)
 }
 
-/// The pipeline's reference lists and inbox files, in ingestion order.
+/// The pipeline's reference lists and inbox files, in ingestion order; inbox entries
+/// that are not read are logged and printed.
 pub(crate) fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for f in [&p.clusters, &p.roster].into_iter().flatten() {
         files.push(f.clone());
     }
     if let Some(inbox) = &p.inbox {
-        files.extend(pipeline::inbox_files(inbox)?);
+        let found = pipeline::inbox_files(inbox)?;
+        for (path, why) in &found.skipped {
+            tracing::warn!(file = %path.display(), "skipped: {why}");
+            say!("{:<24} {}  {why}", "skipped", path.display());
+        }
+        files.extend(found.files);
     }
     Ok(files)
 }

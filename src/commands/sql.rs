@@ -25,8 +25,8 @@ pub(crate) fn run(
         .sum();
     match output {
         None => {
-            println!("{}", arrow::util::pretty::pretty_format_batches(&batches)?);
-            println!("{rows} rows");
+            say!("{}", arrow::util::pretty::pretty_format_batches(&batches)?);
+            say!("{rows} rows");
         }
         Some(out) => {
             let ext = out
@@ -57,7 +57,7 @@ pub(crate) fn run(
                 }
                 _ => bail!("--output must end in .csv or .parquet"),
             }
-            println!("{rows} rows written to {}", out.display());
+            say!("{rows} rows written to {}", out.display());
         }
     }
     Ok(Exit::Complete)

@@ -89,7 +89,7 @@ pub(crate) fn run(
             absorb(&mut refs, r.kind.expect("detected"), &sink.0);
         }
         *outcomes.entry(r.outcome.as_str()).or_default() += 1;
-        println!(
+        say!(
             "{display}: {} [{}] — {} ({} rows read, {} accepted, {} quarantined, {} warnings)",
             r.kind.map_or("unknown kind", InputKind::as_str),
             r.format.as_deref().unwrap_or("unreadable"),
@@ -100,13 +100,13 @@ pub(crate) fn run(
             r.warnings
         );
         for i in &r.issues {
-            println!("  {i}");
+            say!("  {i}");
         }
         if let Some(reason) = clusterkpi_ingest::rejection_reason(&r, opts.max_error_rate) {
-            println!("  → rejected: {reason}");
+            say!("  → rejected: {reason}");
         }
         for s in &r.skipped_checks {
-            println!("  (skipped check: {s})");
+            say!("  (skipped check: {s})");
         }
         if r.outcome == Outcome::Rejected || r.rows_quarantined > 0 {
             exit = Exit::Rejected;
@@ -114,7 +114,7 @@ pub(crate) fn run(
         all.extend(r.issues);
     }
     let n = |o: &str| outcomes.get(o).copied().unwrap_or(0);
-    println!(
+    say!(
         "{} files checked: {} accepted, {} with warnings, {} would be partially accepted, {} would be rejected; {} problems (as of {})",
         files.len(),
         n("accepted"),
@@ -126,7 +126,7 @@ pub(crate) fn run(
     );
     if let Some(out) = output {
         write_issues(out, &all).with_context(|| format!("writing {}", out.display()))?;
-        println!("problems written to {}", out.display());
+        say!("problems written to {}", out.display());
     }
     Ok(exit)
 }

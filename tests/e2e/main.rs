@@ -8,3 +8,4 @@ mod cli;
 mod dataset;
 mod figures;
 mod outputs;
+mod robustness;

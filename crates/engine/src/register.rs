@@ -121,7 +121,10 @@ async fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<(
         (Table::Values, "values_history"),
         (Table::Issues, "issues"),
     ] {
-        register_files(ctx, name, table.schema(), &snapshot.files(table))?;
+        // Every file is checked against its recorded size and checksum first: a
+        // missing or damaged file fails the evaluation naming it, never a silent
+        // sum over fewer or altered rows.
+        register_files(ctx, name, table.schema(), &snapshot.verified_files(table)?)?;
     }
     let rows: u64 = snapshot
         .data_files(Table::ReportHistory)

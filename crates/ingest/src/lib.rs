@@ -27,11 +27,11 @@ use sha2::{Digest, Sha256};
 
 pub use record::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
 pub use schema::InputKind;
-pub use source::{Format, Limits, encoding_for_label};
+pub use source::{Format, Isolation, Limits, WorkbookReader, encoding_for_label};
 pub use validate::{PriorYtd, References, cluster_spellings};
 
 use schema::HeaderMap;
-use source::{Cell, FileProblem, RawRow, Stop};
+use source::{Cell, FileProblem, RawRow, ReadSettings, Stop};
 use validate::{RowProblem, Val};
 
 /// Settings for reading files.
@@ -42,6 +42,8 @@ pub struct Options {
     /// Reads this sheet of workbooks instead of the first visible one.
     pub sheet: Option<String>,
     pub limits: Limits,
+    /// Where workbooks are parsed (the binary isolates them in a child process).
+    pub workbooks: WorkbookReader,
     /// A file with a larger share of rows in error is rejected whole.
     pub max_error_rate: f64,
     /// Periods after this date are errors.
@@ -54,6 +56,7 @@ impl Default for Options {
             encoding: None,
             sheet: None,
             limits: Limits::default(),
+            workbooks: WorkbookReader::InProcess,
             max_error_rate: clusterkpi_model::pipeline::DEFAULT_MAX_ERROR_RATE,
             today: Date::today(),
         }
@@ -136,9 +139,20 @@ pub struct FileResult {
     pub skipped_checks: Vec<&'static str>,
 }
 
-/// SHA-256 of a file's bytes, streamed.
+impl Options {
+    fn settings(&self) -> ReadSettings<'_> {
+        ReadSettings {
+            limits: &self.limits,
+            workbooks: &self.workbooks,
+        }
+    }
+}
+
+/// SHA-256 of a file's bytes, streamed. Only regular files are read (a FIFO or a
+/// device is refused, never waited on).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+    let mut f = source::open_regular(path)
+        .map_err(|p| std::io::Error::new(std::io::ErrorKind::InvalidInput, p.violation.en))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -157,7 +171,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
     let format = source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits).ok()?;
     let mut kind = None;
-    let _ = source::visit_rows(path, &format, &opts.limits, &mut |row: RawRow| {
+    let _ = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
         if row.cells.iter().all(Cell::is_empty) {
             return Ok(());
         }
@@ -175,7 +189,7 @@ pub struct KeyScan {
     pub credit_codes: HashSet<String>,
     /// Years of the periods in a reports file.
     pub years: BTreeSet<i32>,
-    duplicates: HashSet<String>,
+    duplicates: HashSet<u128>,
     periods: usize,
 }
 
@@ -207,19 +221,20 @@ pub fn process(
         periods: BTreeSet::new(),
         skipped_checks: Vec::new(),
     };
-    let format = match source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits) {
+    let mut format = match source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits)
+    {
         Ok(f) => f,
         Err(p) => return reject(result, None, p),
     };
-    let sheet = format.sheet().map(str::to_string);
-    result.format = Some(format.describe());
 
-    // Pass 1: header, kind, keys.
+    // Pass 1: header, kind, keys. Keys are kept as 128-bit hashes: 24 bytes a row
+    // whatever the key's length, and a collision (about 2^-100 for a file within the
+    // row limit) is not a practical concern.
     let mut header: Option<Header> = None;
     let mut scan = KeyScan::default();
-    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut counts: HashMap<u128, u32> = HashMap::new();
     let mut periods = HashSet::new();
-    let pass1 = source::visit_rows(path, &format, &opts.limits, &mut |row: RawRow| {
+    let pass1 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
         if row.cells.iter().all(Cell::is_empty) {
             return Ok(());
         }
@@ -236,20 +251,29 @@ pub fn process(
         }
         let (vals, _) = validate::read_row(&h.map, &row.cells, opts.today);
         if let Some(key) = validate::row_key(h.map.kind, &vals) {
-            *counts.entry(key).or_default() += 1;
+            *counts.entry(key_hash(&key)).or_default() += 1;
         }
         if h.map.kind == InputKind::Reports
             && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
         {
-            scan.credit_codes.insert(code.clone());
+            if !scan.credit_codes.contains(code) {
+                scan.credit_codes.insert(code.clone());
+            }
             scan.years.insert(p.year());
             periods.insert(*p);
         }
         Ok(())
     });
-    if let Err(p) = pass1 {
-        return reject(result, sheet, p);
-    }
+    let read_sheet = match pass1 {
+        Ok(s) => s,
+        Err(p) => {
+            let sheet = format.sheet().map(str::to_string);
+            return reject(result, sheet, p);
+        }
+    };
+    format.resolve_sheet(read_sheet);
+    let sheet = format.sheet().map(str::to_string);
+    result.format = Some(format.describe());
     let Some(header) = header else {
         return reject(
             result,
@@ -287,6 +311,8 @@ pub fn process(
         .filter(|(_, n)| *n > 1)
         .map(|(k, _)| k)
         .collect();
+    let max_problems = usize::try_from(opts.limits.max_problems).unwrap_or(usize::MAX);
+    let mut problems_total = result.issues.len() as u64;
     scan.periods = periods.len();
     let prior_ytd = if kind == InputKind::Reports {
         prior(&scan)
@@ -301,7 +327,7 @@ pub fn process(
     let mut rows_with_errors = 0u64;
     let mut sink_error: Option<std::io::Error> = None;
     let mut header_seen = false;
-    let pass2 = source::visit_rows(path, &format, &opts.limits, &mut |row: RawRow| {
+    let pass2 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
         if row.cells.iter().all(Cell::is_empty) {
             return Ok(());
         }
@@ -337,7 +363,7 @@ pub fn process(
         let mut record = None;
         if !ragged {
             if let Some(key) = validate::row_key(kind, &vals)
-                && scan.duplicates.contains(&key)
+                && scan.duplicates.contains(&key_hash(&key))
             {
                 problems.push((
                     None,
@@ -369,13 +395,19 @@ pub fn process(
         let has_error = problems.iter().any(|(_, _, v)| !v.code.is_warning());
         let row_period = validate::row_period(kind, &vals);
         for (col, value, v) in &problems {
+            problems_total += 1;
+            if v.code.is_warning() {
+                result.warnings += 1;
+            }
+            // Beyond the cap only the count grows: memory stays bounded whatever
+            // the file holds, and the file is rejected below.
+            if result.issues.len() >= max_problems {
+                continue;
+            }
             let column = col.map_or(String::new(), |c| header.map.header_of(c).to_string());
             let mut i = issue(display, &sheet, row.line, &column, value, v);
             i.period = row_period;
             result.issues.push(i);
-            if v.code.is_warning() {
-                result.warnings += 1;
-            }
         }
         if has_error {
             rows_with_errors += 1;
@@ -415,6 +447,19 @@ pub fn process(
         );
     }
     result.rows_quarantined = rows_with_errors;
+    if problems_total > opts.limits.max_problems {
+        let n = opts.limits.max_problems;
+        return reject(
+            result,
+            sheet,
+            FileProblem::new(
+                0,
+                Code::E_TOO_LARGE,
+                format!("文件有 {problems_total} 处问题，超过每个文件 {n} 处的上限；已记录前 {n} 处，整个文件不予接收"),
+                format!("the file has {problems_total} problems, above the limit of {n} a file; the first {n} are recorded and the file is rejected"),
+            ),
+        );
+    }
     let rate = if result.rows_read == 0 {
         0.0
     } else {
@@ -474,6 +519,15 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
     ))
 }
 
+/// A 128-bit hash of a row key, from two independently seeded SipHash passes.
+fn key_hash(key: &str) -> u128 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let h = BuildHasherDefault::<DefaultHasher>::default();
+    let a = h.hash_one(key);
+    let b = h.hash_one((0x9e37_79b9_7f4a_7c15_u64, key));
+    (u128::from(a) << 64) | u128::from(b)
+}
+
 fn issue(
     file: &str,
     sheet: &Option<String>,
@@ -487,9 +541,9 @@ fn issue(
         file: file.to_string(),
         sheet: sheet.clone(),
         line,
-        column: column.to_string(),
+        column: value::shown(column),
         code: v.code,
-        value: value.to_string(),
+        value: value::shown(value),
         message_zh: v.zh.clone(),
         message_en: v.en.clone(),
     }

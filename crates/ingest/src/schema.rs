@@ -53,19 +53,33 @@ impl InputKind {
     }
 }
 
-/// How a column's values are read.
+/// How a column's values are read. Numbers carry a plausibility bound (`E_RANGE`
+/// beyond it): far above any real enterprise, far below where sums lose digits or
+/// overflow.
 #[derive(Debug, Clone, Copy)]
 pub enum Type {
     Text(usize),
     ClusterId,
     CreditCode,
     Period,
-    Number,
-    NonNegative,
-    Count,
+    /// Any sign, absolute value at most the bound.
+    Number(f64),
+    NonNegative(f64),
+    Count(f64),
     Bool,
     Level(Levels),
 }
+
+/// 万元: ten trillion yuan, above the revenue of the largest enterprise on earth.
+const MONEY: f64 = 1e9;
+/// 万元 of equipment purchases in one year.
+const EQUIPMENT: f64 = 1e8;
+/// People employed by one enterprise.
+const PEOPLE: f64 = 1e7;
+/// Key processes, platforms, breakthroughs of one enterprise.
+const THINGS: f64 = 1e6;
+/// A directly reported indicator value (counts, shares, money).
+const REPORTED: f64 = 1e12;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
@@ -116,14 +130,14 @@ pub(crate) const REPORTS: &[Column] = &[
     col(
         "revenue_ytd",
         &["营业收入", "营业收入(本年累计)"],
-        Type::NonNegative,
+        Type::NonNegative(MONEY),
     ),
     col(
         "output_value_ytd",
         &["工业总产值", "工业总产值(本年累计)"],
-        Type::NonNegative,
+        Type::NonNegative(MONEY),
     ),
-    opt("employees", &["从业人员", "从业人员数"], Type::Count),
+    opt("employees", &["从业人员", "从业人员数"], Type::Count(PEOPLE)),
     col("is_sme", &["是否中小企业", "中小企业"], Type::Bool),
     col("above_scale", &["是否规上企业", "规上企业"], Type::Bool),
     col(
@@ -131,8 +145,8 @@ pub(crate) const REPORTS: &[Column] = &[
         &["专精特新", "专精特新等级"],
         Type::Level(value::SPECIALIZED),
     ),
-    col("key_processes", &["关键工序数"], Type::Count),
-    col("key_processes_cnc", &["数控化关键工序数"], Type::Count),
+    col("key_processes", &["关键工序数"], Type::Count(THINGS)),
+    col("key_processes_cnc", &["数控化关键工序数"], Type::Count(THINGS)),
     col(
         "business_info_system",
         &["应用业务信息系统", "业务信息系统"],
@@ -152,7 +166,7 @@ pub(crate) const REPORTS: &[Column] = &[
     col(
         "innovation_platforms",
         &["省级以上科技创新平台数"],
-        Type::Count,
+        Type::Count(THINGS),
     ),
     col(
         "green_factory_level",
@@ -162,7 +176,7 @@ pub(crate) const REPORTS: &[Column] = &[
     col(
         "tech_upgrade_equipment_ytd",
         &["技改设备购置额", "技术改造设备购置额"],
-        Type::NonNegative,
+        Type::NonNegative(EQUIPMENT),
     ),
     col(
         "innovation_demo_level",
@@ -173,7 +187,7 @@ pub(crate) const REPORTS: &[Column] = &[
     col(
         "core_tech_breakthroughs",
         &["攻克关键核心技术数"],
-        Type::Count,
+        Type::Count(THINGS),
     ),
 ];
 
@@ -182,7 +196,7 @@ const VALUES: &[Column] = &[
     col("scope", &["范围"], Type::Level(value::SCOPES)),
     col("scope_id", &["范围编码"], Type::Text(100)),
     col("indicator", &["指标"], Type::Text(100)),
-    col("value", &["数值"], Type::Number),
+    col("value", &["数值"], Type::Number(REPORTED)),
 ];
 
 /// Folds a header for matching: half-width forms, no surrounding space, lower case,
@@ -200,6 +214,11 @@ fn fold(h: &str) -> String {
 /// The forms a header may match in: as written, without its trailing parenthesised
 /// unit, and without any parenthesised part. `营业收入（万元）` → `营业收入`.
 fn candidates(h: &str) -> Vec<String> {
+    // No alias is longer than a few dozen characters; a longer header is unknown, and
+    // stripping parentheses from a 64 KiB one would take quadratic time.
+    if h.chars().count() > 100 {
+        return Vec::new();
+    }
     let full = fold(h);
     let mut out = vec![full.clone()];
     let mut s = full.clone();

@@ -82,15 +82,15 @@ pub(crate) fn read_cell(
         return Ok(Val::None);
     }
     match (ty, cell) {
-        (Type::Number | Type::NonNegative | Type::Count, Cell::Number(n)) => {
+        (Type::Number(max) | Type::NonNegative(max) | Type::Count(max), Cell::Number(n)) => {
             let s = format!("{n}");
             if !n.is_finite() {
                 return value::number("NaN").map(Val::Num);
             }
             match ty {
-                Type::Number => Ok(Val::Num(*n)),
-                Type::NonNegative => value::non_negative(&s).map(Val::Num),
-                _ => value::count(&s).map(Val::Int),
+                Type::Number(_) => value::bounded(&s, max).map(Val::Num),
+                Type::NonNegative(_) => value::non_negative(&s, max).map(Val::Num),
+                _ => value::count(&s, max).map(Val::Int),
             }
         }
         (Type::Bool, Cell::Bool(b)) => Ok(Val::Bool(*b)),
@@ -108,9 +108,9 @@ pub(crate) fn read_cell(
                 Type::ClusterId => value::cluster_id(&s).map(Val::Text),
                 Type::CreditCode => value::credit_code(&s).map(Val::Text),
                 Type::Period => value::period(&s, today).map(Val::Period),
-                Type::Number => value::number(&s).map(Val::Num),
-                Type::NonNegative => value::non_negative(&s).map(Val::Num),
-                Type::Count => value::count(&s).map(Val::Int),
+                Type::Number(max) => value::bounded(&s, max).map(Val::Num),
+                Type::NonNegative(max) => value::non_negative(&s, max).map(Val::Num),
+                Type::Count(max) => value::count(&s, max).map(Val::Int),
                 Type::Bool => value::boolean(&s).map(Val::Bool),
                 Type::Level(levels) => value::level(&s, levels).map(Val::Level),
             }

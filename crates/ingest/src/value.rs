@@ -24,14 +24,41 @@ impl Violation {
 
 type Rule<T> = Result<T, Violation>;
 
+/// The most characters of a value kept in an issue or a message. A cell may hold up
+/// to the field limit (64 KiB); a problem list of such copies would grow with the
+/// input, and no reader needs more than the start to find the cell.
+pub const SHOWN_CHARS: usize = 200;
+
+/// A value as shown in issues and messages: at most [`SHOWN_CHARS`] characters, with
+/// `…` where it was cut.
+#[must_use]
+pub fn shown(s: &str) -> String {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        None => s.to_string(),
+        Some((at, _)) => format!("{}…", &s[..at]),
+    }
+}
+
 fn clean(raw: &str) -> String {
+    // Only the start of an overlong value can appear in a message; trimming and
+    // folding a 64 KiB value to report it is wasted work.
     to_half_width(raw).trim().to_string()
+}
+
+/// Characters that must not be in a text value: C0 and C1 controls (they make XML
+/// such as an SVG chart invalid, or move a terminal's cursor) and the bidirectional
+/// overrides and isolates (they make a name read differently from what it is).
+/// A tab is allowed (spreadsheets paste them); see `is_unsafe_char` for the rest.
+#[must_use]
+pub fn is_forbidden_char(c: char) -> bool {
+    c != '\t' && clusterkpi_model::text::is_unsafe_char(c)
 }
 
 /// A finite decimal number: `1234.5`, `1,234.5`, `１２３`, surrounding spaces.
 pub fn number(raw: &str) -> Rule<f64> {
     let s = clean(raw);
     let bad = || {
+        let s = shown(&s);
         Violation::new(
             Code::E_NUMBER,
             format!("“{s}”不是有效数字"),
@@ -81,8 +108,26 @@ pub fn number(raw: &str) -> Rule<f64> {
     }
 }
 
-/// A number that must be ≥ 0.
-pub fn non_negative(raw: &str) -> Rule<f64> {
+/// A number within ±`max`: a plausibility bound, so that a typo or a hostile value
+/// (`1.7976931348623157e308`) cannot overflow a sum to infinity.
+pub fn bounded(raw: &str, max: f64) -> Rule<f64> {
+    let v = number(raw)?;
+    check_bound(v, max)
+}
+
+fn check_bound(v: f64, max: f64) -> Rule<f64> {
+    if v.abs() > max {
+        return Err(Violation::new(
+            Code::E_RANGE,
+            format!("{v} 超出合理范围（绝对值不超过 {max}）"),
+            format!("{v} is outside the plausible range (at most {max} in absolute value)"),
+        ));
+    }
+    Ok(v)
+}
+
+/// A number that must be ≥ 0 and at most `max`.
+pub fn non_negative(raw: &str, max: f64) -> Rule<f64> {
     let v = number(raw)?;
     if v < 0.0 {
         return Err(Violation::new(
@@ -91,13 +136,13 @@ pub fn non_negative(raw: &str) -> Rule<f64> {
             format!("{v} must not be negative"),
         ));
     }
-    Ok(v)
+    check_bound(v, max)
 }
 
-/// A whole number ≥ 0 (`12.0` is accepted, `12.5` is not).
-pub fn count(raw: &str) -> Rule<i64> {
-    let v = non_negative(raw)?;
-    if v.fract() != 0.0 || v > 9.0e15 {
+/// A whole number ≥ 0 and at most `max` (`12.0` is accepted, `12.5` is not).
+pub fn count(raw: &str, max: f64) -> Rule<i64> {
+    let v = non_negative(raw, max)?;
+    if v.fract() != 0.0 {
         return Err(Violation::new(
             Code::E_RANGE,
             format!("{v} 应为整数"),
@@ -109,7 +154,7 @@ pub fn count(raw: &str) -> Rule<i64> {
 
 /// `是/否`, `Y/N`, `yes/no`, `true/false`, `1/0`, `√/×`, case-insensitive.
 pub fn boolean(raw: &str) -> Rule<bool> {
-    let s = clean(raw).to_lowercase();
+    let s = shown(&clean(raw)).to_lowercase();
     match s.as_str() {
         "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" => Ok(true),
         "否" | "n" | "no" | "false" | "0" | "×" | "✗" | "✘" | "x" => Ok(false),
@@ -162,7 +207,7 @@ pub const SCOPES: Levels = &[
 /// Matches a level by its English word or a Chinese form; quotes are ignored so that
 /// `国家级专精特新“小巨人”` matches.
 pub fn level(raw: &str, levels: Levels) -> Rule<&'static str> {
-    let s: String = clean(raw)
+    let s: String = shown(&clean(raw))
         .chars()
         .filter(|c| !matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’'))
         .collect();
@@ -185,7 +230,7 @@ pub fn level(raw: &str, levels: Levels) -> Rule<&'static str> {
 
 /// A quarter in any contract form, not after `today`.
 pub fn period(raw: &str, today: Date) -> Rule<Period> {
-    let s = clean(raw);
+    let s = shown(&clean(raw));
     Period::parse_not_after(&s, today).map_err(|e| {
         let zh = match e {
             clusterkpi_model::period::PeriodError::Form => {
@@ -219,7 +264,7 @@ pub fn credit_check_char(first17: &str) -> Option<char> {
 /// A unified social credit code (统一社会信用代码): 18 characters of the GB 32100-2015
 /// alphabet with a correct check character. Returned upper-cased.
 pub fn credit_code(raw: &str) -> Rule<String> {
-    let s = clean(raw).to_uppercase();
+    let s = shown(&clean(raw)).to_uppercase();
     let bad = |why_zh: &str, why_en: &str| {
         Violation::new(
             Code::E_CREDIT_CODE,
@@ -262,6 +307,14 @@ pub fn text(raw: &str, max_chars: usize) -> Rule<String> {
             Code::E_TEXT,
             format!("长度超过 {max_chars} 个字符"),
             format!("longer than {max_chars} characters"),
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| is_forbidden_char(*c)) {
+        let u = format!("U+{:04X}", c as u32);
+        return Err(Violation::new(
+            Code::E_TEXT,
+            format!("含有不允许的控制字符 {u}"),
+            format!("contains the control character {u}, which is not allowed"),
         ));
     }
     Ok(s)
@@ -310,10 +363,34 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(non_negative("-1").unwrap_err().code, Code::E_RANGE);
-        assert_eq!(count("3.5").unwrap_err().code, Code::E_RANGE);
-        assert_eq!(count("12.0"), Ok(12));
-        assert_eq!(count("x").unwrap_err().code, Code::E_NUMBER);
+        assert_eq!(non_negative("-1", 1e9).unwrap_err().code, Code::E_RANGE);
+        assert_eq!(count("3.5", 1e9).unwrap_err().code, Code::E_RANGE);
+        assert_eq!(count("12.0", 1e9), Ok(12));
+        assert_eq!(count("x", 1e9).unwrap_err().code, Code::E_NUMBER);
+        // Plausibility: the largest double is a number, but not a revenue.
+        for huge in ["1.7976931348623157e308", "1e10", "10000000001"] {
+            assert_eq!(non_negative(huge, 1e9).unwrap_err().code, Code::E_RANGE, "{huge}");
+            assert_eq!(count(huge, 1e9).unwrap_err().code, Code::E_RANGE, "{huge}");
+        }
+        assert_eq!(bounded("-1e13", 1e12).unwrap_err().code, Code::E_RANGE);
+        assert_eq!(bounded("-5", 1e12), Ok(-5.0));
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_not_text() {
+        for bad in ["a\u{1}b", "\u{1b}[31mred", "名\u{202E}称", "x\u{2066}y", "a\u{85}b"] {
+            assert_eq!(text(bad, 200).unwrap_err().code, Code::E_TEXT, "{bad:?}");
+        }
+        assert_eq!(text("辛集\t皮革", 200), Ok("辛集\t皮革".into()));
+    }
+
+    #[test]
+    fn shown_values_are_cut() {
+        let long = "值".repeat(10_000);
+        let s = shown(&long);
+        assert_eq!(s.chars().count(), SHOWN_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(shown("short"), "short");
     }
 
     #[test]

@@ -638,6 +638,7 @@ fn a_rejected_file_is_found_by_its_bytes_with_the_lists_it_was_checked_against()
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
+    w.set_context("2024Q4");
     let first = commit_rows(&mut w, InputKind::Roster, 1, vec![roster_row("A")]);
     assert!(first.reference_fingerprint().starts_with("roster/v1-"));
     let mut rejected = result(InputKind::Reports, 1, &[]);
@@ -655,14 +656,19 @@ fn a_rejected_file_is_found_by_its_bytes_with_the_lists_it_was_checked_against()
     ] {
         let r = snap.rejected_sha(&bad).expect("recorded");
         assert_eq!(r.version, 3, "the latest rejection");
-        assert_eq!(r.refs, snap.reference_fingerprint());
+        assert_eq!(r.refs, w.refs_of(&snap));
+        assert!(r.refs.ends_with("|2024Q4"), "{}", r.refs);
         assert!(snap.ingested_sha(&bad).is_none());
         assert!(snap.rejected_sha(&sha(1)).is_none());
     }
     let after = commit_rows(&mut w, InputKind::Roster, 5, vec![roster_row("B")]);
     assert_ne!(
         after.rejected_sha(&bad).unwrap().refs,
-        after.reference_fingerprint(),
+        w.refs_of(&after),
         "a new roster: the file is worth reading again"
     );
+    let snap = lake.snapshot(None).unwrap();
+    let same_lists = w.refs_of(&snap);
+    w.set_context("2025Q1");
+    assert_ne!(w.refs_of(&snap), same_lists, "a new quarter too");
 }

@@ -31,6 +31,9 @@ pub struct Writer {
     /// The latest version. Only the lock holder commits, so it stays current without
     /// reading the log again for every commit.
     head: Snapshot,
+    /// What else files are checked against besides the reference lists (the caller's
+    /// quarter of "today"): kept in each submission's `refs`.
+    context: String,
 }
 
 fn add(table: Table, file: DataFile) -> Action {
@@ -55,7 +58,23 @@ impl Writer {
             lake,
             _lock: lock,
             head,
+            context: String::new(),
         }
+    }
+
+    /// Sets what else files are checked against besides the reference lists; each
+    /// submission's `refs` is `<reference fingerprint>|<context>` (see
+    /// [`Writer::refs_of`]).
+    pub fn set_context(&mut self, context: impl Into<String>) {
+        self.context = context.into();
+    }
+
+    /// The `refs` a submission recorded now over `snapshot` would carry: compare it
+    /// with an earlier submission's to know whether checking the same bytes again
+    /// could give another result.
+    #[must_use]
+    pub fn refs_of(&self, snapshot: &Snapshot) -> String {
+        format!("{}|{}", snapshot.reference_fingerprint(), self.context)
     }
 
     #[must_use]
@@ -207,7 +226,7 @@ impl Writer {
             warnings: result.warnings,
             ingested_at: committed_at.clone(),
             periods,
-            refs: base.reference_fingerprint(),
+            refs: self.refs_of(base),
         }));
         let commit = Commit {
             format: FORMAT,

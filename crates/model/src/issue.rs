@@ -6,7 +6,9 @@ use std::fmt;
 
 /// A data-contract rule. `E_*` codes quarantine the row (or fail the file, for
 /// file-level codes); `W_*` codes are warnings and keep the row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[allow(non_camel_case_types)]
 pub enum Code {
     E_ENCODING,

@@ -29,6 +29,18 @@ pub struct InputLimits {
     pub max_rows: Option<u64>,
     /// Most cells a worksheet may declare.
     pub max_cells: Option<u64>,
+    /// Largest cell, in bytes.
+    pub max_field_bytes: Option<u64>,
+    /// Largest row, in bytes.
+    pub max_record_bytes: Option<u64>,
+    /// Most problems recorded for one file; a file with more is rejected with a count.
+    pub max_problems: Option<u64>,
+    /// Most entries in a workbook's zip.
+    pub max_zip_entries: Option<u64>,
+    /// Memory of the process that parses one workbook, in MiB.
+    pub reader_memory_mb: Option<u64>,
+    /// Seconds one parse of a workbook may take.
+    pub reader_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,36 +1,76 @@
-//! Reading a file as rows of cells, streaming: CSV through a strict decoder (UTF-8 with
-//! or without BOM, GBK, GB18030; a malformed byte is an error naming its line, never a
-//! replacement character) and workbooks cell by cell. Limits are checked before memory
-//! is spent: file size up front, a workbook's uncompressed size from its zip directory.
+//! Reading a file as rows of cells, streaming, whatever its bytes.
+//!
+//! ```text
+//!  path ─open_regular─▶ File (regular files only, opened without blocking)
+//!       ─probe─▶ Format: CSV + encoding (delimited.rs) | workbook (workbook.rs)
+//!       ─visit_rows─▶ RawRow… to the caller's visitor
+//! ```
+//!
+//! Every limit is checked before memory is spent on it: the file size up front; for
+//! CSV the bytes of one field and one record as they are decoded; for workbooks the zip
+//! directory (entries, uncompressed size) before anything is inflated, then the parse
+//! itself in a child process with its own memory and time limits (`isolate.rs`),
+//! because the workbook library allocates what a file declares and a failed allocation
+//! aborts the process. A file beyond a limit is `E_TOO_LARGE`; one that cannot be read
+//! as what it claims to be is `E_FORMAT`; nothing panics.
+
+mod delimited;
+pub mod isolate;
+mod workbook;
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 use std::path::Path;
 
-use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xls, Xlsx};
 use clusterkpi_model::Code;
-use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
+use encoding_rs::Encoding;
 
 use crate::value::Violation;
 
-/// Resource limits for one file.
-#[derive(Debug, Clone, Copy)]
+pub use isolate::{Isolation, WorkbookReader};
+
+/// Resource limits for one file. The defaults suit a county's quarterly file with a
+/// wide margin (a city's whole quarter is about 3,000 rows) while keeping the memory
+/// one hostile file can claim well under a gigabyte.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
+    /// Bytes of the file on disk.
     pub max_bytes: u64,
+    /// Bytes a workbook inflates to (the sum over its zip directory).
     pub max_uncompressed: u64,
+    /// Entries in a workbook's zip directory (a real workbook has a few dozen).
+    pub max_zip_entries: u64,
     pub max_rows: u64,
     pub max_columns: u32,
+    /// Cells a worksheet may declare.
     pub max_cells: u64,
+    /// Bytes of one field (cell) as decoded.
+    pub max_field_bytes: u64,
+    /// Bytes of one record (row) as decoded.
+    pub max_record_bytes: u64,
+    /// Problems (errors and warnings) recorded for one file; beyond it the file is
+    /// rejected with a count.
+    pub max_problems: u64,
+    /// Address space of the child process that parses a workbook.
+    pub reader_memory: u64,
+    /// Seconds one parse of a workbook may take.
+    pub reader_seconds: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_bytes: 1 << 30,
-            max_uncompressed: 2 << 30,
-            max_rows: 10_000_000,
+            max_uncompressed: 512 << 20,
+            max_zip_entries: 10_000,
+            max_rows: 2_000_000,
             max_columns: 256,
-            max_cells: 200_000_000,
+            max_cells: 20_000_000,
+            max_field_bytes: 64 << 10,
+            max_record_bytes: 1 << 20,
+            max_problems: 100_000,
+            reader_memory: 1 << 30,
+            reader_seconds: 60,
         }
     }
 }
@@ -92,6 +132,22 @@ impl FileProblem {
     }
 }
 
+/// Which workbook format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum WorkbookKind {
+    Xlsx,
+    Xls,
+}
+
+impl WorkbookKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            WorkbookKind::Xlsx => "xlsx",
+            WorkbookKind::Xls => "xls",
+        }
+    }
+}
+
 /// How a file is read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Format {
@@ -99,11 +155,11 @@ pub enum Format {
         encoding: &'static Encoding,
         bom: bool,
     },
-    Xlsx {
-        sheet: String,
-    },
-    Xls {
-        sheet: String,
+    /// A workbook; `sheet` is the sheet asked for, or, once read, the one that was
+    /// (None before the first read: the first visible worksheet).
+    Workbook {
+        kind: WorkbookKind,
+        sheet: Option<String>,
     },
 }
 
@@ -118,8 +174,9 @@ impl Format {
                     if *bom { " (BOM)" } else { "" }
                 )
             }
-            Format::Xlsx { sheet } => format!("xlsx [{sheet}]"),
-            Format::Xls { sheet } => format!("xls [{sheet}]"),
+            Format::Workbook { kind, sheet } => {
+                format!("{} [{}]", kind.as_str(), sheet.as_deref().unwrap_or(""))
+            }
         }
     }
 
@@ -127,7 +184,14 @@ impl Format {
     pub fn sheet(&self) -> Option<&str> {
         match self {
             Format::Csv { .. } => None,
-            Format::Xlsx { sheet } | Format::Xls { sheet } => Some(sheet),
+            Format::Workbook { sheet, .. } => sheet.as_deref(),
+        }
+    }
+
+    /// After a read: the sheet that was read, so later reads take the same one.
+    pub(crate) fn resolve_sheet(&mut self, read: Option<String>) {
+        if let (Format::Workbook { sheet, .. }, Some(name)) = (self, read) {
+            *sheet = Some(name);
         }
     }
 }
@@ -135,42 +199,93 @@ impl Format {
 /// Stop signal from a row visitor.
 pub struct Stop;
 
-/// Works out how to read a file: by its name, checked against its first bytes.
+/// How files are opened and parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadSettings<'a> {
+    pub limits: &'a Limits,
+    pub workbooks: &'a WorkbookReader,
+}
+
+pub(crate) fn cannot_read(e: &io::Error) -> FileProblem {
+    FileProblem::new(
+        0,
+        Code::E_FORMAT,
+        format!("无法读取文件：{e}"),
+        format!("cannot read the file: {e}"),
+    )
+}
+
+/// Opens a file for reading only if it is a regular file, without ever blocking: a
+/// FIFO, a device or a folder is refused (`E_FORMAT`) instead of hanging the run while
+/// it holds the dataset lock. The check is made on the opened file, so the path cannot
+/// be swapped between the check and the read.
+pub fn open_regular(path: &Path) -> Result<File, FileProblem> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(|e| cannot_read(&e))?;
+    let meta = file.metadata().map_err(|e| cannot_read(&e))?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        let what = if ft.is_dir() {
+            ("文件夹", "a folder")
+        } else if ft.is_fifo() {
+            ("命名管道（FIFO）", "a FIFO")
+        } else if ft.is_char_device() || ft.is_block_device() {
+            ("设备文件", "a device")
+        } else if ft.is_socket() {
+            ("套接字", "a socket")
+        } else {
+            ("特殊文件", "a special file")
+        };
+        return Err(FileProblem::new(
+            0,
+            Code::E_FORMAT,
+            format!("不是普通文件，而是{}，不予读取", what.0),
+            format!("not a regular file but {}; not read", what.1),
+        ));
+    }
+    Ok(file)
+}
+
+fn too_large_file(len: u64, limits: &Limits) -> FileProblem {
+    FileProblem::new(
+        0,
+        Code::E_TOO_LARGE,
+        format!("文件大小 {len} 字节超过上限 {} 字节", limits.max_bytes),
+        format!(
+            "the file has {len} bytes, above the limit of {}",
+            limits.max_bytes
+        ),
+    )
+}
+
+/// Works out how to read a file: by its name, checked against its first bytes. Reads
+/// at most the first bytes and, for CSV without a given encoding, the file once to
+/// detect its encoding; never parses a workbook.
 pub fn probe(
     path: &Path,
     encoding: Option<&'static Encoding>,
     sheet: Option<&str>,
     limits: &Limits,
 ) -> Result<Format, FileProblem> {
-    let io = |e: io::Error| {
-        FileProblem::new(
-            0,
-            Code::E_FORMAT,
-            format!("无法读取文件：{e}"),
-            format!("cannot read the file: {e}"),
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.len() > limits.max_bytes {
-        return Err(FileProblem::new(
-            0,
-            Code::E_TOO_LARGE,
-            format!(
-                "文件大小 {} 字节超过上限 {} 字节",
-                meta.len(),
-                limits.max_bytes
-            ),
-            format!(
-                "the file has {} bytes, above the limit of {}",
-                meta.len(),
-                limits.max_bytes
-            ),
-        ));
+    let mut file = open_regular(path)?;
+    let len = file.metadata().map_err(|e| cannot_read(&e))?.len();
+    if len > limits.max_bytes {
+        return Err(too_large_file(len, limits));
     }
     let mut head = [0u8; 8];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(io)?;
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot_read(&e)),
+        }
+    }
     let head = &head[..n];
     let is_zip = head.starts_with(b"PK\x03\x04");
     let is_ole = head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
@@ -179,6 +294,10 @@ pub fn probe(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let workbook = |kind| Format::Workbook {
+        kind,
+        sheet: sheet.map(str::to_string),
+    };
     match ext.as_str() {
         "xlsx" | "xlsm" => {
             if !is_zip {
@@ -189,12 +308,7 @@ pub fn probe(
                     "named .xlsx but its bytes are not an Excel workbook (a renamed CSV?)",
                 ));
             }
-            check_zip_size(path, limits)?;
-            let wb: Xlsx<_> =
-                Xlsx::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
-            Ok(Format::Xlsx {
-                sheet: pick_sheet(wb.sheets_metadata(), sheet)?,
-            })
+            Ok(workbook(WorkbookKind::Xlsx))
         }
         "xls" => {
             if !is_ole {
@@ -205,11 +319,7 @@ pub fn probe(
                     "named .xls but its bytes are not an Excel 97-2003 workbook",
                 ));
             }
-            let wb: Xls<_> =
-                Xls::new(BufReader::new(File::open(path).map_err(io)?)).map_err(|e| broken(&e))?;
-            Ok(Format::Xls {
-                sheet: pick_sheet(wb.sheets_metadata(), sheet)?,
-            })
+            Ok(workbook(WorkbookKind::Xls))
         }
         _ => {
             if is_zip || is_ole {
@@ -222,262 +332,51 @@ pub fn probe(
             }
             let (encoding, bom) = match encoding {
                 Some(e) => (e, head.starts_with(b"\xEF\xBB\xBF")),
-                None => detect_encoding(path).map_err(io)?,
+                None => delimited::detect_encoding(open_regular(path)?)?,
             };
             Ok(Format::Csv { encoding, bom })
         }
     }
 }
 
-fn broken(e: &dyn std::fmt::Display) -> FileProblem {
-    FileProblem::new(
-        0,
-        Code::E_FORMAT,
-        format!("工作簿已损坏或无法读取：{e}"),
-        format!("the workbook is broken or unreadable: {e}"),
-    )
-}
-
-fn pick_sheet(sheets: &[calamine::Sheet], wanted: Option<&str>) -> Result<String, FileProblem> {
-    if let Some(w) = wanted {
-        return sheets
-            .iter()
-            .find(|s| s.name == w)
-            .map(|s| s.name.clone())
-            .ok_or_else(|| {
-                FileProblem::new(
-                    0,
-                    Code::E_FORMAT,
-                    format!("工作簿中没有名为“{w}”的工作表"),
-                    format!("the workbook has no sheet named {w:?}"),
-                )
-            });
-    }
-    sheets
-        .iter()
-        .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .ok_or_else(|| {
-            FileProblem::new(
-                0,
-                Code::E_EMPTY,
-                "工作簿中没有可见的工作表",
-                "the workbook has no visible worksheet",
-            )
-        })
-}
-
-/// Sums the uncompressed sizes in the zip directory before anything is inflated.
-fn check_zip_size(path: &Path, limits: &Limits) -> Result<(), FileProblem> {
-    let file = File::open(path).map_err(|e| broken(&e))?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| broken(&e))?;
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| broken(&e))?;
-        total = total.saturating_add(entry.size());
-    }
-    if total > limits.max_uncompressed {
-        return Err(FileProblem::new(
-            0,
-            Code::E_TOO_LARGE,
-            format!(
-                "工作簿解压后 {total} 字节，超过上限 {} 字节",
-                limits.max_uncompressed
-            ),
-            format!(
-                "the workbook inflates to {total} bytes, above the limit of {}",
-                limits.max_uncompressed
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// BOM first; otherwise UTF-8 if the whole file is valid UTF-8, else GB18030 (whose
-/// decoder also reads GBK). Checking the whole file, streamed, avoids the trap of an
-/// ASCII header followed by GBK names further down.
-fn detect_encoding(path: &Path) -> io::Result<(&'static Encoding, bool)> {
-    let mut f = BufReader::with_capacity(1 << 16, File::open(path)?);
-    let mut buf = vec![0u8; 1 << 16];
-    let mut carry: Vec<u8> = Vec::new();
-    let mut first = true;
-    loop {
-        let n = f.read(&mut buf)?;
-        if first {
-            first = false;
-            if buf[..n].starts_with(b"\xEF\xBB\xBF") {
-                return Ok((UTF_8, true));
-            }
-        }
-        if n == 0 {
-            return Ok((if carry.is_empty() { UTF_8 } else { GB18030 }, false));
-        }
-        carry.extend_from_slice(&buf[..n]);
-        match std::str::from_utf8(&carry) {
-            Ok(_) => carry.clear(),
-            Err(e) if e.error_len().is_none() => {
-                // An incomplete sequence at the chunk end: keep it for the next chunk.
-                let keep = carry.split_off(e.valid_up_to());
-                carry = keep;
-            }
-            Err(_) => return Ok((GB18030, false)),
-        }
-    }
-}
-
-/// Decodes bytes to UTF-8 as they are read, failing at the first malformed sequence
-/// with the line it is on.
-struct StrictDecoder<R> {
-    inner: R,
-    decoder: encoding_rs::Decoder,
-    raw: Vec<u8>,
-    raw_start: usize,
-    raw_end: usize,
-    eof: bool,
-    out: Vec<u8>,
-    out_pos: usize,
-    out_len: usize,
-    newlines: u64,
-    pending_cr: bool,
-}
-
-impl<R: Read> StrictDecoder<R> {
-    fn new(inner: R, encoding: &'static Encoding) -> Self {
-        Self {
-            inner,
-            decoder: encoding.new_decoder_with_bom_removal(),
-            raw: vec![0; 1 << 16],
-            raw_start: 0,
-            raw_end: 0,
-            eof: false,
-            out: vec![0; 3 * (1 << 16) + 16],
-            out_pos: 0,
-            out_len: 0,
-            newlines: 0,
-            pending_cr: false,
-        }
-    }
-
-    fn fill(&mut self) -> io::Result<()> {
-        while self.out_pos == self.out_len {
-            if self.raw_start == self.raw_end && !self.eof {
-                let n = self.inner.read(&mut self.raw)?;
-                self.raw_start = 0;
-                self.raw_end = n;
-                self.eof = n == 0;
-            }
-            if self.raw_start == self.raw_end && self.eof {
-                let (res, _, written) =
-                    self.decoder
-                        .decode_to_utf8_without_replacement(&[], &mut self.out, true);
-                self.out_pos = 0;
-                self.out_len = written;
-                if std::mem::take(&mut self.pending_cr) {
-                    self.out[written] = b'\r';
-                    self.out_len += 1;
-                }
-                if let DecoderResult::Malformed(..) = res {
-                    return Err(self.malformed());
-                }
-                return Ok(());
-            }
-            let (res, read, written) = self.decoder.decode_to_utf8_without_replacement(
-                &self.raw[self.raw_start..self.raw_end],
-                &mut self.out,
-                false,
-            );
-            self.raw_start += read;
-            self.out_pos = 0;
-            self.out_len = self.fold_crlf(written);
-            self.newlines += self.out[..self.out_len]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            if let DecoderResult::Malformed(..) = res {
-                return Err(self.malformed());
-            }
-        }
-        Ok(())
-    }
-
-    /// Turns CRLF into LF in the first `len` decoded bytes, in place; returns the new
-    /// length. The CSV reader counts a CRLF record's start on the line before, so line
-    /// numbers of Windows files would be off by one (and a header skipped twice).
-    /// A CR at the end of a chunk is held back until the next byte is known.
-    fn fold_crlf(&mut self, len: usize) -> usize {
-        if std::mem::take(&mut self.pending_cr) && (len == 0 || self.out[0] != b'\n') {
-            // The held CR was not part of a CRLF: put it back in front.
-            self.out.copy_within(0..len, 1);
-            self.out[0] = b'\r';
-            return self.fold_crlf_from(len + 1, 1);
-        }
-        self.fold_crlf_from(len, 0)
-    }
-
-    fn fold_crlf_from(&mut self, len: usize, start: usize) -> usize {
-        let mut w = start;
-        let mut i = start;
-        while i < len {
-            let b = self.out[i];
-            if b == b'\r' {
-                if i + 1 == len && !self.eof {
-                    self.pending_cr = true;
-                    i += 1;
-                    continue;
-                }
-                if i + 1 < len && self.out[i + 1] == b'\n' {
-                    i += 1;
-                    continue;
-                }
-            }
-            self.out[w] = b;
-            w += 1;
-            i += 1;
-        }
-        w
-    }
-
-    fn malformed(&self) -> io::Error {
-        io::Error::new(io::ErrorKind::InvalidData, MalformedAt(self.newlines + 1))
-    }
-}
-
-#[derive(Debug)]
-struct MalformedAt(u64);
-
-impl std::fmt::Display for MalformedAt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "malformed byte sequence on line {}", self.0)
-    }
-}
-
-impl std::error::Error for MalformedAt {}
-
-impl<R: Read> Read for StrictDecoder<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.fill()?;
-        let n = buf.len().min(self.out_len - self.out_pos);
-        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
-        self.out_pos += n;
-        Ok(n)
-    }
-}
-
-/// Calls `visit` for every row of the file, in order.
+/// Calls `visit` for every row of the file, in order. Returns the sheet that was read,
+/// for workbooks.
 pub fn visit_rows(
     path: &Path,
     format: &Format,
-    limits: &Limits,
+    settings: ReadSettings<'_>,
     visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
-) -> Result<(), FileProblem> {
+) -> Result<Option<String>, FileProblem> {
+    let file = open_regular(path)?;
+    let len = file.metadata().map_err(|e| cannot_read(&e))?.len();
+    if len > settings.limits.max_bytes {
+        return Err(too_large_file(len, settings.limits));
+    }
     match format {
-        Format::Csv { encoding, .. } => visit_csv(path, encoding, limits, visit),
-        Format::Xlsx { sheet } => visit_xlsx(path, sheet, limits, visit),
-        Format::Xls { sheet } => visit_xls(path, sheet, limits, visit),
+        Format::Csv { encoding, .. } => {
+            delimited::visit_csv(file, encoding, settings.limits, visit).map(|()| None)
+        }
+        Format::Workbook { kind, sheet } => match settings.workbooks {
+            WorkbookReader::InProcess => {
+                let mut name = None;
+                workbook::read(
+                    file,
+                    *kind,
+                    sheet.as_deref(),
+                    settings.limits,
+                    &mut |n| name = Some(n.to_string()),
+                    visit,
+                )?;
+                Ok(name)
+            }
+            WorkbookReader::Isolated(iso) => {
+                isolate::read(iso, file, *kind, sheet.as_deref(), settings.limits, visit)
+            }
+        },
     }
 }
 
-fn too_many_rows(line: u64, limits: &Limits) -> FileProblem {
+pub(crate) fn too_many_rows(line: u64, limits: &Limits) -> FileProblem {
     FileProblem::new(
         line,
         Code::E_TOO_LARGE,
@@ -486,205 +385,46 @@ fn too_many_rows(line: u64, limits: &Limits) -> FileProblem {
     )
 }
 
-fn visit_csv(
-    path: &Path,
-    encoding: &'static Encoding,
-    limits: &Limits,
-    visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
-) -> Result<(), FileProblem> {
-    let file = File::open(path).map_err(|e| {
-        FileProblem::new(
-            0,
-            Code::E_FORMAT,
-            format!("无法读取文件：{e}"),
-            format!("cannot read the file: {e}"),
-        )
-    })?;
-    let decoded = StrictDecoder::new(BufReader::with_capacity(1 << 16, file), encoding);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(decoded);
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0u64;
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => return Ok(()),
-            Ok(true) => {
-                let line = record.position().map_or(0, csv::Position::line);
-                rows += 1;
-                if rows > limits.max_rows {
-                    return Err(too_many_rows(line, limits));
-                }
-                if record.len() as u64 > u64::from(limits.max_columns) {
-                    return Err(FileProblem::new(
-                        line,
-                        Code::E_TOO_LARGE,
-                        "列数超过上限",
-                        "more columns than the limit",
-                    ));
-                }
-                let cells = record.iter().map(|s| Cell::Text(s.to_string())).collect();
-                if visit(RawRow { line, cells }).is_err() {
-                    return Ok(());
-                }
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                if let csv::ErrorKind::Io(io) = e.kind()
-                    && let Some(m) = io.get_ref().and_then(|r| r.downcast_ref::<MalformedAt>())
-                {
-                    return Err(FileProblem::new(
-                        m.0,
-                        Code::E_ENCODING,
-                        format!("第 {} 行含有 {} 编码中无效的字节", m.0, encoding.name()),
-                        format!(
-                            "line {} has bytes that are invalid in {}",
-                            m.0,
-                            encoding.name()
-                        ),
-                    ));
-                }
-                return Err(FileProblem::new(
-                    line,
-                    Code::E_FORMAT,
-                    format!("CSV 格式错误：{e}"),
-                    format!("malformed CSV: {e}"),
-                ));
-            }
-        }
-    }
+pub(crate) fn too_many_columns(line: u64, limits: &Limits) -> FileProblem {
+    FileProblem::new(
+        line,
+        Code::E_TOO_LARGE,
+        format!("第 {line} 行的列数超过上限 {}", limits.max_columns),
+        format!(
+            "line {line} has more columns than the limit of {}",
+            limits.max_columns
+        ),
+    )
 }
 
-fn data_cell(d: &DataRef<'_>) -> Cell {
-    match d {
-        DataRef::Empty => Cell::Empty,
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-            Cell::Text(s.clone())
-        }
-        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
-        DataRef::Int(i) => Cell::Number(*i as f64),
-        DataRef::Float(f) => Cell::Number(*f),
-        DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            Cell::Date(i32::from(y), u32::from(m), u32::from(d))
-        }
-        DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
-    }
+pub(crate) fn field_too_long(line: u64, limits: &Limits) -> FileProblem {
+    FileProblem::new(
+        line,
+        Code::E_TOO_LARGE,
+        format!(
+            "第 {line} 行有一个单元格超过 {} 字节的上限",
+            limits.max_field_bytes
+        ),
+        format!(
+            "line {line} has a cell longer than the limit of {} bytes",
+            limits.max_field_bytes
+        ),
+    )
 }
 
-fn owned_cell(d: &Data) -> Cell {
-    match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            Cell::Date(i32::from(y), u32::from(m), u32::from(d))
-        }
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
-    }
-}
-
-fn visit_xlsx(
-    path: &Path,
-    sheet: &str,
-    limits: &Limits,
-    visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
-) -> Result<(), FileProblem> {
-    let file = File::open(path).map_err(|e| broken(&e))?;
-    let mut wb: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(|e| broken(&e))?;
-    let mut cells = wb.worksheet_cells_reader(sheet).map_err(|e| broken(&e))?;
-    let dims = cells.dimensions();
-    let declared = (u64::from(dims.end.0.saturating_sub(dims.start.0)) + 1)
-        * (u64::from(dims.end.1.saturating_sub(dims.start.1)) + 1);
-    if declared > limits.max_cells {
-        return Err(FileProblem::new(
-            0,
-            Code::E_TOO_LARGE,
-            "工作表单元格数超过上限",
-            format!(
-                "the sheet declares {declared} cells, above the limit of {}",
-                limits.max_cells
-            ),
-        ));
-    }
-    let mut current: Option<RawRow> = None;
-    let mut rows = 0u64;
-    loop {
-        let next = cells.next_cell().map_err(|e| broken(&e))?;
-        let Some(cell) = next else { break };
-        let (r, c) = cell.get_position();
-        if c >= limits.max_columns {
-            return Err(FileProblem::new(
-                u64::from(r) + 1,
-                Code::E_TOO_LARGE,
-                format!("第 {} 行有超出上限的列", r + 1),
-                format!(
-                    "row {} has a cell beyond column {}",
-                    r + 1,
-                    limits.max_columns
-                ),
-            ));
-        }
-        let line = u64::from(r) + 1;
-        if current.as_ref().is_some_and(|row| row.line != line) {
-            let done = current.take().expect("checked");
-            if visit(done).is_err() {
-                return Ok(());
-            }
-        }
-        let row = current.get_or_insert_with(|| {
-            rows += 1;
-            RawRow {
-                line,
-                cells: Vec::new(),
-            }
-        });
-        if rows > limits.max_rows {
-            return Err(too_many_rows(line, limits));
-        }
-        let c = c as usize;
-        if row.cells.len() <= c {
-            row.cells.resize(c + 1, Cell::Empty);
-        }
-        row.cells[c] = data_cell(cell.get_value());
-    }
-    if let Some(row) = current {
-        let _ = visit(row);
-    }
-    Ok(())
-}
-
-fn visit_xls(
-    path: &Path,
-    sheet: &str,
-    limits: &Limits,
-    visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
-) -> Result<(), FileProblem> {
-    let file = File::open(path).map_err(|e| broken(&e))?;
-    let mut wb: Xls<_> = Xls::new(BufReader::new(file)).map_err(|e| broken(&e))?;
-    let range = wb.worksheet_range(sheet).map_err(|e| broken(&e))?;
-    let (h, w) = range.get_size();
-    if (h as u64) > limits.max_rows || (h as u64) * (w as u64) > limits.max_cells {
-        return Err(too_many_rows(0, limits));
-    }
-    let top = range.start().map_or(0, |s| s.0);
-    for (i, row) in range.rows().enumerate() {
-        let cells = row.iter().map(owned_cell).collect();
-        if visit(RawRow {
-            line: u64::from(top) + i as u64 + 1,
-            cells,
-        })
-        .is_err()
-        {
-            break;
-        }
-    }
-    Ok(())
+pub(crate) fn record_too_long(line: u64, limits: &Limits) -> FileProblem {
+    FileProblem::new(
+        line,
+        Code::E_TOO_LARGE,
+        format!(
+            "第 {line} 行超过每行 {} 字节的上限",
+            limits.max_record_bytes
+        ),
+        format!(
+            "the row starting on line {line} is longer than the limit of {} bytes",
+            limits.max_record_bytes
+        ),
+    )
 }
 
 /// Maps an encoding label given on the command line (`utf-8`, `gbk`, `gb18030`).
@@ -694,190 +434,4 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows_of(path: &Path) -> Result<(Format, Vec<RawRow>), FileProblem> {
-        let limits = Limits::default();
-        let f = probe(path, None, None, &limits)?;
-        let mut rows = Vec::new();
-        visit_rows(path, &f, &limits, &mut |r| {
-            rows.push(r);
-            Ok(())
-        })?;
-        Ok((f, rows))
-    }
-
-    fn texts(r: &RawRow) -> Vec<String> {
-        r.cells.iter().map(Cell::display).collect()
-    }
-
-    #[test]
-    fn utf8_with_and_without_bom_gbk_and_gb18030() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "集群编码,集群名称\nxinji,辛集皮革\n";
-        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-            ("u.csv", text.as_bytes().to_vec(), "UTF-8"),
-            (
-                "b.csv",
-                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
-                "UTF-8",
-            ),
-            (
-                "g.csv",
-                encoding_rs::GBK.encode(text).0.into_owned(),
-                "gb18030",
-            ),
-            ("h.csv", GB18030.encode(text).0.into_owned(), "gb18030"),
-        ];
-        for (name, bytes, enc) in cases {
-            let p = dir.path().join(name);
-            std::fs::write(&p, bytes).unwrap();
-            let (f, rows) = rows_of(&p).unwrap();
-            assert!(
-                f.describe().to_lowercase().contains(&enc.to_lowercase()),
-                "{name}: {}",
-                f.describe()
-            );
-            assert_eq!(
-                texts(&rows[0]),
-                vec!["集群编码", "集群名称"],
-                "{name}: BOM must not leak"
-            );
-            assert_eq!(texts(&rows[1]), vec!["xinji", "辛集皮革"]);
-            assert_eq!(rows[1].line, 2);
-        }
-    }
-
-    #[test]
-    fn windows_line_ends_keep_line_numbers_right() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("crlf.csv");
-        let mut text = String::from("a,b\r\n");
-        for i in 0..30_000 {
-            text.push_str(&format!("{i},\"x\r\ny\"\r\n"));
-        }
-        std::fs::write(&p, &text).unwrap();
-        let (_, rows) = rows_of(&p).unwrap();
-        assert_eq!(rows.len(), 30_001);
-        assert_eq!(
-            (rows[1].line, texts(&rows[1])),
-            (2, vec!["0".to_string(), "x\ny".to_string()])
-        );
-        assert_eq!(
-            rows[30_000].line, 60_000,
-            "a quoted line break counts as a line"
-        );
-    }
-
-    #[test]
-    fn a_bad_byte_is_an_encoding_error_naming_its_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("bad.csv");
-        let mut bytes = "a,b\n1,2\n3,".as_bytes().to_vec();
-        bytes.extend_from_slice(&[0xEF, 0xBB]); // truncated UTF-8 sequence
-        bytes.extend_from_slice(b"\n");
-        std::fs::write(&p, &bytes).unwrap();
-        let limits = Limits::default();
-        let f = Format::Csv {
-            encoding: UTF_8,
-            bom: false,
-        };
-        let err = visit_rows(&p, &f, &limits, &mut |_| Ok(())).unwrap_err();
-        assert_eq!((err.violation.code, err.line), (Code::E_ENCODING, 3));
-        // Invalid in GB18030: a lead byte followed by an invalid trail byte.
-        std::fs::write(&p, b"a,b\n\x81\x20,2\n").unwrap();
-        let f = Format::Csv {
-            encoding: GB18030,
-            bom: false,
-        };
-        let err = visit_rows(&p, &f, &limits, &mut |_| Ok(())).unwrap_err();
-        assert_eq!((err.violation.code, err.line), (Code::E_ENCODING, 2));
-    }
-
-    #[test]
-    fn csv_bytes_named_xlsx_and_broken_zips_are_format_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("x.xlsx");
-        std::fs::write(&p, "a,b\n1,2\n").unwrap();
-        assert_eq!(
-            probe(&p, None, None, &Limits::default())
-                .unwrap_err()
-                .violation
-                .code,
-            Code::E_FORMAT
-        );
-        std::fs::write(&p, b"PK\x03\x04garbage").unwrap();
-        assert_eq!(
-            probe(&p, None, None, &Limits::default())
-                .unwrap_err()
-                .violation
-                .code,
-            Code::E_FORMAT
-        );
-    }
-
-    #[test]
-    fn size_limit_is_checked_before_reading() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("big.csv");
-        std::fs::write(&p, "a,b\n1,2\n").unwrap();
-        let limits = Limits {
-            max_bytes: 4,
-            ..Limits::default()
-        };
-        assert_eq!(
-            probe(&p, None, None, &limits).unwrap_err().violation.code,
-            Code::E_TOO_LARGE
-        );
-        let limits = Limits {
-            max_rows: 1,
-            ..Limits::default()
-        };
-        let f = probe(&p, None, None, &limits).unwrap();
-        let err = visit_rows(&p, &f, &limits, &mut |_| Ok(())).unwrap_err();
-        assert_eq!(err.violation.code, Code::E_TOO_LARGE);
-    }
-
-    #[test]
-    fn xlsx_first_visible_sheet_numbers_dates_and_zip_bomb_limit() {
-        use rust_xlsxwriter::{ExcelDateTime, Format as XFormat, Workbook};
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("w.xlsx");
-        let mut wb = Workbook::new();
-        let hidden = wb.add_worksheet();
-        hidden.set_name("hidden").unwrap();
-        hidden.write(0, 0, "nope").unwrap();
-        hidden.set_hidden(true);
-        let ws = wb.add_worksheet();
-        ws.set_name("报表").unwrap();
-        ws.set_active(true);
-        ws.write(1, 0, "报告期").unwrap();
-        ws.write(1, 1, "数值").unwrap();
-        let date = ExcelDateTime::from_ymd(2024, 9, 30).unwrap();
-        ws.write_datetime_with_format(2, 0, &date, &XFormat::new().set_num_format("yyyy-mm-dd"))
-            .unwrap();
-        ws.write(2, 1, 12.5).unwrap();
-        wb.save(&p).unwrap();
-        let (f, rows) = rows_of(&p).unwrap();
-        assert_eq!(
-            f,
-            Format::Xlsx {
-                sheet: "报表".into()
-            }
-        );
-        assert_eq!(rows[0].line, 2, "sheet row numbers are kept");
-        assert_eq!(
-            rows[1].cells,
-            vec![Cell::Date(2024, 9, 30), Cell::Number(12.5)]
-        );
-        let limits = Limits {
-            max_uncompressed: 100,
-            ..Limits::default()
-        };
-        assert_eq!(
-            probe(&p, None, None, &limits).unwrap_err().violation.code,
-            Code::E_TOO_LARGE
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,433 @@
+//! CSV: encoding detection and a strict, bounded decoder in front of the `csv` reader.
+//!
+//! The decoder turns the file's bytes into UTF-8 as they are read, failing at the first
+//! malformed sequence with its line (never a replacement character); folds every line
+//! end (CRLF, lone CR) into LF so line numbers are right whatever wrote the file; and
+//! follows the CSV quoting rules to measure each field and record as it passes, so a
+//! 500 MB cell fails with `E_TOO_LARGE` after `max_field_bytes`, not after 500 MB.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+
+use clusterkpi_model::Code;
+use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
+
+use super::{
+    Cell, FileProblem, Limits, RawRow, Stop, cannot_read, field_too_long, record_too_long,
+    too_many_columns, too_many_rows,
+};
+
+/// BOM first; otherwise UTF-8 if the whole file is valid UTF-8, else GB18030 (whose
+/// decoder also reads GBK). The whole file is read (streamed), which avoids the trap of
+/// an ASCII header followed by GBK names further down, and catches a file that mixes
+/// the two: lines that are clearly UTF-8 Chinese beside lines that are not UTF-8 at
+/// all would otherwise be decoded as GB18030 into silent garbage.
+pub(super) fn detect_encoding(file: File) -> Result<(&'static Encoding, bool), FileProblem> {
+    let mut f = BufReader::with_capacity(1 << 16, file);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut scan = Utf8Lines::default();
+    let mut first = true;
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(cannot_read(&e)),
+        };
+        if first {
+            first = false;
+            if buf[..n].starts_with(b"\xEF\xBB\xBF") {
+                return Ok((UTF_8, true));
+            }
+        }
+        if n == 0 {
+            break;
+        }
+        scan.feed(&buf[..n]);
+    }
+    scan.end_line();
+    match (scan.first_invalid, scan.first_utf8_chinese) {
+        (None, _) => Ok((UTF_8, false)),
+        (Some(bad), Some(good)) => Err(FileProblem::new(
+            bad,
+            Code::E_ENCODING,
+            format!(
+                "文件混用了两种编码：第 {good} 行是 UTF-8 中文，第 {bad} 行却不是 UTF-8（可能是 GBK）；请整个文件另存为同一种编码"
+            ),
+            format!(
+                "the file mixes encodings: line {good} is UTF-8 Chinese but line {bad} is not UTF-8 (GBK?); save the whole file in one encoding"
+            ),
+        )),
+        (Some(_), None) => Ok((GB18030, false)),
+    }
+}
+
+/// Classifies lines as UTF-8 is validated byte by byte. A line counts as "UTF-8
+/// Chinese" when it is valid and holds at least two three-byte sequences in the CJK
+/// block (lead bytes E4–E9) and no other multi-byte sequence: GBK text turns into such
+/// a line with a probability below one in a million per line, so a file with one of
+/// these and an invalid line is mixed, not GBK.
+#[derive(Default)]
+struct Utf8Lines {
+    line: u64,
+    /// Continuation bytes still expected, and the sequence so far.
+    need: u8,
+    len: u8,
+    lead: u8,
+    second_range: (u8, u8),
+    bad: bool,
+    cjk: u32,
+    other: bool,
+    first_invalid: Option<u64>,
+    first_utf8_chinese: Option<u64>,
+}
+
+impl Utf8Lines {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.byte(b);
+        }
+    }
+
+    fn byte(&mut self, b: u8) {
+        if self.need > 0 {
+            let (lo, hi) = if self.len == 1 {
+                self.second_range
+            } else {
+                (0x80, 0xBF)
+            };
+            if (lo..=hi).contains(&b) {
+                self.need -= 1;
+                self.len += 1;
+                if self.need == 0 {
+                    if self.len == 3 && (0xE4..=0xE9).contains(&self.lead) {
+                        self.cjk += 1;
+                    } else {
+                        self.other = true;
+                    }
+                }
+                return;
+            }
+            // The sequence broke off: this byte starts afresh.
+            self.bad = true;
+            self.need = 0;
+        }
+        match b {
+            b'\n' => self.end_line(),
+            0x00..=0x7F => {}
+            0xC2..=0xDF => self.start(b, 1, (0x80, 0xBF)),
+            0xE0 => self.start(b, 2, (0xA0, 0xBF)),
+            0xED => self.start(b, 2, (0x80, 0x9F)),
+            0xE1..=0xEF => self.start(b, 2, (0x80, 0xBF)),
+            0xF0 => self.start(b, 3, (0x90, 0xBF)),
+            0xF1..=0xF3 => self.start(b, 3, (0x80, 0xBF)),
+            0xF4 => self.start(b, 3, (0x80, 0x8F)),
+            _ => self.bad = true,
+        }
+    }
+
+    fn start(&mut self, lead: u8, need: u8, second: (u8, u8)) {
+        self.lead = lead;
+        self.need = need;
+        self.len = 1;
+        self.second_range = second;
+    }
+
+    fn end_line(&mut self) {
+        self.line += 1;
+        if self.need > 0 {
+            self.bad = true;
+            self.need = 0;
+        }
+        if self.bad {
+            self.first_invalid.get_or_insert(self.line);
+        } else if self.cjk >= 2 && !self.other {
+            self.first_utf8_chinese.get_or_insert(self.line);
+        }
+        self.bad = false;
+        self.cjk = 0;
+        self.other = false;
+    }
+}
+
+/// Why the decoder stopped, carried through the `csv` reader's I/O error.
+#[derive(Debug)]
+enum Stopped {
+    Malformed(u64),
+    FieldTooLong(u64),
+    RecordTooLong(u64),
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::Malformed(l) => write!(f, "malformed byte sequence on line {l}"),
+            Stopped::FieldTooLong(l) => write!(f, "a field on line {l} is too long"),
+            Stopped::RecordTooLong(l) => write!(f, "the record on line {l} is too long"),
+        }
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// Where the CSV grammar is (the rules of `csv-core` with its defaults: a quote opens a
+/// quoted field only at the field's start, `""` inside quotes is a quote, a quote
+/// closing early turns the rest of the field into plain text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    FieldStart,
+    Plain,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// Measures fields and records of the decoded text as it passes.
+struct Shape {
+    state: Quote,
+    field: u64,
+    record: u64,
+    /// Line ends passed so far.
+    lines: u64,
+    /// Line the current record started on.
+    record_line: u64,
+    max_field: u64,
+    max_record: u64,
+}
+
+impl Shape {
+    fn new(limits: &Limits) -> Self {
+        Self {
+            state: Quote::FieldStart,
+            field: 0,
+            record: 0,
+            lines: 0,
+            record_line: 1,
+            max_field: limits.max_field_bytes,
+            max_record: limits.max_record_bytes,
+        }
+    }
+
+    fn scan(&mut self, bytes: &[u8]) -> Result<(), Stopped> {
+        for &b in bytes {
+            if b == b'\n' {
+                self.lines += 1;
+            }
+            let (next, field_ends, record_ends) = match (self.state, b) {
+                (Quote::FieldStart, b'"') => (Quote::Quoted, false, false),
+                (Quote::Quoted, b'"') => (Quote::QuoteInQuoted, false, false),
+                (Quote::Quoted, _) => (Quote::Quoted, false, false),
+                (Quote::QuoteInQuoted, b'"') => (Quote::Quoted, false, false),
+                (_, b',') => (Quote::FieldStart, true, false),
+                (_, b'\n') => (Quote::FieldStart, true, true),
+                (_, _) => (Quote::Plain, false, false),
+            };
+            self.state = next;
+            if record_ends {
+                self.field = 0;
+                self.record = 0;
+                self.record_line = self.lines + 1;
+                continue;
+            }
+            self.record += 1;
+            if field_ends {
+                self.field = 0;
+            } else {
+                self.field += 1;
+            }
+            if self.field > self.max_field {
+                return Err(Stopped::FieldTooLong(self.lines + 1));
+            }
+            if self.record > self.max_record {
+                return Err(Stopped::RecordTooLong(self.record_line));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes bytes to UTF-8 as they are read; see the module documentation.
+struct StrictDecoder<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    raw: Vec<u8>,
+    raw_start: usize,
+    raw_end: usize,
+    eof: bool,
+    out: Vec<u8>,
+    out_pos: usize,
+    out_len: usize,
+    pending_cr: bool,
+    shape: Shape,
+    /// Set once the decoder failed or was flushed at the end: `encoding_rs` must not
+    /// be called again after its last call (doing so panics).
+    done: bool,
+}
+
+impl<R: Read> StrictDecoder<R> {
+    fn new(inner: R, encoding: &'static Encoding, limits: &Limits) -> Self {
+        Self {
+            inner,
+            decoder: encoding.new_decoder_with_bom_removal(),
+            raw: vec![0; 1 << 16],
+            raw_start: 0,
+            raw_end: 0,
+            eof: false,
+            // GB18030 decodes 2 bytes to at most 3, UTF-8 one to one; one byte more
+            // for a held-back CR.
+            out: vec![0; 3 * (1 << 16) + 16],
+            out_pos: 0,
+            out_len: 0,
+            pending_cr: false,
+            shape: Shape::new(limits),
+            done: false,
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        while self.out_pos == self.out_len {
+            if self.done {
+                return Ok(());
+            }
+            if self.raw_start == self.raw_end && !self.eof {
+                let n = loop {
+                    match self.inner.read(&mut self.raw) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        r => break r?,
+                    }
+                };
+                self.raw_start = 0;
+                self.raw_end = n;
+                self.eof = n == 0;
+            }
+            let last = self.raw_start == self.raw_end && self.eof;
+            let (res, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.raw[self.raw_start..self.raw_end],
+                &mut self.out,
+                last,
+            );
+            self.raw_start += read;
+            self.out_pos = 0;
+            self.out_len = self.fold_line_ends(written, last);
+            let checked = self.shape.scan(&self.out[..self.out_len]);
+            if let DecoderResult::Malformed(..) = res {
+                self.done = true;
+                return Err(stop(Stopped::Malformed(self.shape.lines + 1)));
+            }
+            if let Err(s) = checked {
+                self.done = true;
+                return Err(stop(s));
+            }
+            if last {
+                self.done = true;
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Turns CRLF and a lone CR into LF in the first `len` decoded bytes, in place;
+    /// returns the new length. The CSV reader counts a CRLF record's start on the line
+    /// before, and a file with CR-only line ends would be one long line. A CR at the
+    /// end of a chunk is held back until the next byte is known.
+    fn fold_line_ends(&mut self, len: usize, last: bool) -> usize {
+        let mut start = 0;
+        let mut len = len;
+        if std::mem::take(&mut self.pending_cr) && (len == 0 || self.out[0] != b'\n') {
+            // The held CR ended a line on its own.
+            self.out.copy_within(0..len, 1);
+            self.out[0] = b'\n';
+            len += 1;
+            start = 1;
+        }
+        let mut w = start;
+        let mut i = start;
+        while i < len {
+            let b = self.out[i];
+            i += 1;
+            if b == b'\r' {
+                if i == len && !last {
+                    self.pending_cr = true;
+                    continue;
+                }
+                if i < len && self.out[i] == b'\n' {
+                    continue; // the LF that follows is written instead
+                }
+                self.out[w] = b'\n';
+            } else {
+                self.out[w] = b;
+            }
+            w += 1;
+        }
+        w
+    }
+}
+
+fn stop(s: Stopped) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, s)
+}
+
+impl<R: Read> Read for StrictDecoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.fill()?;
+        let n = buf.len().min(self.out_len - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+pub(super) fn visit_csv(
+    file: File,
+    encoding: &'static Encoding,
+    limits: &Limits,
+    visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
+) -> Result<(), FileProblem> {
+    let decoded = StrictDecoder::new(BufReader::with_capacity(1 << 16, file), encoding, limits);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(decoded);
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                let line = record.position().map_or(0, csv::Position::line);
+                rows += 1;
+                if rows > limits.max_rows {
+                    return Err(too_many_rows(line, limits));
+                }
+                if record.len() as u64 > u64::from(limits.max_columns) {
+                    return Err(too_many_columns(line, limits));
+                }
+                let cells = record.iter().map(|s| Cell::Text(s.to_string())).collect();
+                if visit(RawRow { line, cells }).is_err() {
+                    return Ok(());
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                if let csv::ErrorKind::Io(io) = e.kind()
+                    && let Some(s) = io.get_ref().and_then(|r| r.downcast_ref::<Stopped>())
+                {
+                    return Err(match *s {
+                        Stopped::Malformed(l) => FileProblem::new(
+                            l,
+                            Code::E_ENCODING,
+                            format!("第 {l} 行含有 {} 编码中无效的字节", encoding.name()),
+                            format!("line {l} has bytes that are invalid in {}", encoding.name()),
+                        ),
+                        Stopped::FieldTooLong(l) => field_too_long(l, limits),
+                        Stopped::RecordTooLong(l) => record_too_long(l, limits),
+                    });
+                }
+                return Err(FileProblem::new(
+                    line,
+                    Code::E_FORMAT,
+                    format!("CSV 格式错误：{e}"),
+                    format!("malformed CSV: {e}"),
+                ));
+            }
+        }
+    }
+}
