@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use clusterkpi_model::Period;
 
 use crate::exit::Exit;
 
@@ -15,13 +14,9 @@ pub(crate) fn run(
     seed: u64,
     clean: bool,
 ) -> Result<Exit> {
-    let parse = |s: Option<&str>| {
-        s.map(|s| {
-            s.parse::<Period>()
-                .with_context(|| format!("quarter {s:?}"))
-        })
-        .transpose()
-    };
+    // The same rule as --period: a quarter after the next one is a typo, and would
+    // make the generator write millennia of files.
+    let parse = |s: Option<&str>| crate::pipeline::period(s);
     let mut opts = clusterkpi_synth::Options {
         enterprises,
         seed,
@@ -33,6 +28,13 @@ pub(crate) fn run(
     }
     if let Some(p) = parse(to)? {
         opts.to = p;
+    }
+    if opts.from > opts.to || opts.to.index() - opts.from.index() > 400 {
+        anyhow::bail!(
+            "quarters {}–{}: give a first quarter before the last, at most a century apart",
+            opts.from,
+            opts.to
+        );
     }
     let started = std::time::Instant::now();
     let s = clusterkpi_synth::generate(out, &opts)

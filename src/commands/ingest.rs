@@ -184,7 +184,7 @@ pub(crate) fn ingest_files(
             &shown,
             opts,
             refs,
-            &mut |scan| match snapshot.prior_ytd(&scan.credit_codes, &scan.years) {
+            &mut |scan| match writer.prior_ytd(&scan.credit_codes, &scan.years) {
                 Ok(p) => p,
                 Err(e) => {
                     prior_err = Some(e);

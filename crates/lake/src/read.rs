@@ -68,7 +68,27 @@ pub(crate) fn prior_ytd(
     if codes.is_empty() {
         return Ok(PriorYtd::new());
     }
-    for f in snapshot.data_files(Table::ReportHistory) {
+    ytd_rows(snapshot, snapshot.data_files(Table::ReportHistory), years, |c, p, v, y| {
+        if !codes.contains(c) {
+            return;
+        }
+        let e = best.entry((c.to_string(), p)).or_insert((v, y));
+        if v >= e.0 {
+            *e = (v, y);
+        }
+    })?;
+    Ok(best.into_iter().map(|(k, (_, y))| (k, y)).collect())
+}
+
+/// Visits the year-to-date figures of every row of `files` in `years`:
+/// `(credit_code, period, version, figures)`, reading only files of those years.
+pub(crate) fn ytd_rows<'a>(
+    snapshot: &Snapshot,
+    files: impl IntoIterator<Item = &'a crate::DataFile>,
+    years: &BTreeSet<i32>,
+    mut visit: impl FnMut(&str, Period, i64, Ytd),
+) -> Result<()> {
+    for f in files {
         let relevant = f.periods.is_empty()
             || f.periods
                 .iter()
@@ -93,9 +113,8 @@ pub(crate) fn prior_ytd(
             let tech = col(&b, "tech_upgrade_equipment_ytd").as_primitive::<Float64Type>();
             let ver = col(&b, "version").as_primitive::<Int64Type>();
             for i in 0..b.num_rows() {
-                let c = code.value(i);
                 let p = Period::from_index(pidx.value(i));
-                if !years.contains(&p.year()) || !codes.contains(c) {
+                if !years.contains(&p.year()) {
                     continue;
                 }
                 let y = Ytd {
@@ -103,15 +122,11 @@ pub(crate) fn prior_ytd(
                     output_value: out.value(i),
                     tech_upgrade_equipment: tech.value(i),
                 };
-                let v = ver.value(i);
-                let e = best.entry((c.to_string(), p)).or_insert((v, y));
-                if v >= e.0 {
-                    *e = (v, y);
-                }
+                visit(code.value(i), p, ver.value(i), y);
             }
         }
     }
-    Ok(best.into_iter().map(|(k, (_, y))| (k, y)).collect())
+    Ok(())
 }
 
 pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
@@ -149,13 +164,12 @@ pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
     Ok(out)
 }
 
-/// Report rows of earlier versions with the same (enterprise, quarter) as `keys`: the
-/// rows a new file replaces.
-pub(crate) fn replaced_rows(
+/// Every report row of the given quarters: `(credit_code, period_index, version)`,
+/// reading only the files that hold those quarters.
+pub(crate) fn rows_of_periods(
     snapshot: &Snapshot,
-    keys: &HashSet<(String, i32)>,
+    periods: &HashSet<i32>,
 ) -> Result<Vec<(String, i32, i64)>> {
-    let periods: HashSet<i32> = keys.iter().map(|(_, p)| *p).collect();
     let mut out = Vec::new();
     for f in snapshot.data_files(Table::ReportHistory) {
         let relevant = f.periods.is_empty()
@@ -174,9 +188,8 @@ pub(crate) fn replaced_rows(
             let pidx = col(&b, "period_index").as_primitive::<Int32Type>();
             let ver = col(&b, "version").as_primitive::<Int64Type>();
             for i in 0..b.num_rows() {
-                let key = (code.value(i).to_string(), pidx.value(i));
-                if keys.contains(&key) {
-                    out.push((key.0, key.1, ver.value(i)));
+                if periods.contains(&pidx.value(i)) {
+                    out.push((code.value(i).to_string(), pidx.value(i), ver.value(i)));
                 }
             }
         }

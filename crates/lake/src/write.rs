@@ -6,13 +6,13 @@
 //! point. A checkpoint, when one is due, is written after it; a crash in between only
 //! means a reader replays a few more version files.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
-use clusterkpi_ingest::{FileResult, InputKind, Record, Sink};
+use clusterkpi_ingest::{FileResult, InputKind, PriorYtd, Record, Sink, Ytd};
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -34,6 +34,141 @@ pub struct Writer {
     /// What else files are checked against besides the reference lists (the caller's
     /// quarter of "today"): kept in each submission's `refs`.
     context: String,
+    /// Which report rows are live, for the quarters commits have touched.
+    keys: KeyIndex,
+    /// The live year-to-date figures, for the years files have asked about.
+    ytd: YtdIndex,
+}
+
+/// The live year-to-date figures of some years, by enterprise: what the validator
+/// compares a report against (`W_YTD_DECREASE`). Loaded per year on first need, then
+/// kept current by reading back only the file each commit adds. Without it, every
+/// file of a year read every earlier file of that year.
+#[derive(Default)]
+struct YtdIndex {
+    by_year: HashMap<i32, HashMap<Box<str>, Vec<(Period, i64, Ytd)>>>,
+    entries: usize,
+}
+
+impl YtdIndex {
+    fn upsert(&mut self, code: &str, p: Period, v: i64, y: Ytd) {
+        let Some(year) = self.by_year.get_mut(&p.year()) else {
+            return;
+        };
+        let rows = year.entry(code.into()).or_default();
+        match rows.iter_mut().find(|r| r.0 == p) {
+            Some(r) if v >= r.1 => *r = (p, v, y),
+            Some(_) => {}
+            None => {
+                rows.push((p, v, y));
+                self.entries += 1;
+            }
+        }
+    }
+
+    fn get(
+        &mut self,
+        base: &Snapshot,
+        codes: &HashSet<String>,
+        years: &BTreeSet<i32>,
+    ) -> Result<PriorYtd> {
+        let missing: BTreeSet<i32> = years
+            .iter()
+            .copied()
+            .filter(|y| !self.by_year.contains_key(y))
+            .collect();
+        if !missing.is_empty() {
+            if self.entries > KEY_INDEX_MAX {
+                self.by_year.clear();
+                self.entries = 0;
+            }
+            for y in &missing {
+                self.by_year.entry(*y).or_default();
+            }
+            let files = base.data_files(Table::ReportHistory);
+            read::ytd_rows(base, files, &missing, |c, p, v, y| self.upsert(c, p, v, y))?;
+        }
+        let mut out = PriorYtd::new();
+        for code in codes {
+            for year in years {
+                if let Some(rows) = self.by_year.get(year).and_then(|m| m.get(code.as_str())) {
+                    for (p, _, y) in rows {
+                        out.insert((code.clone(), *p), *y);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The live report rows of some quarters: enterprise → the version of its current
+/// row. Loaded per quarter the first time a commit needs it, then kept current by the
+/// writer's own commits. Without it every commit read every earlier file of its
+/// quarters to find the rows it replaces: 3,000 one-row files of one quarter meant
+/// 4.5 million file reads.
+#[derive(Default)]
+struct KeyIndex {
+    by_period: HashMap<i32, HashMap<Box<str>, i64>>,
+    entries: usize,
+}
+
+/// Beyond this many rows the index is dropped and rebuilt as needed: about 100 MB,
+/// a whole quarter at a hundred times the sample city.
+const KEY_INDEX_MAX: usize = 2_000_000;
+
+impl KeyIndex {
+    /// The rows `keys` replace: `(credit_code, period_index, version)` of each live
+    /// row with the same key. Only the live row is named; earlier ones were
+    /// superseded when it arrived.
+    fn replaced(
+        &mut self,
+        base: &Snapshot,
+        keys: &HashSet<(String, i32)>,
+    ) -> Result<Vec<(String, i32, i64)>> {
+        let missing: HashSet<i32> = keys
+            .iter()
+            .map(|(_, p)| *p)
+            .filter(|p| !self.by_period.contains_key(p))
+            .collect();
+        if !missing.is_empty() {
+            if self.entries > KEY_INDEX_MAX {
+                self.by_period.clear();
+                self.entries = 0;
+            }
+            for p in &missing {
+                self.by_period.entry(*p).or_default();
+            }
+            for (code, p, v) in read::rows_of_periods(base, &missing)? {
+                let live = self
+                    .by_period
+                    .get_mut(&p)
+                    .expect("created above")
+                    .entry(code.into_boxed_str())
+                    .or_insert(v);
+                *live = (*live).max(v);
+            }
+            self.entries = self.by_period.values().map(HashMap::len).sum();
+        }
+        let mut out = Vec::new();
+        for (code, p) in keys {
+            if let Some(v) = self.by_period.get(p).and_then(|m| m.get(code.as_str())) {
+                out.push((code.clone(), *p, *v));
+            }
+        }
+        Ok(out)
+    }
+
+    /// After a commit: the new rows are the live ones.
+    fn record(&mut self, keys: HashSet<(String, i32)>, version: i64) {
+        for (code, p) in keys {
+            if let Some(m) = self.by_period.get_mut(&p)
+                && m.insert(code.into_boxed_str(), version).is_none()
+            {
+                self.entries += 1;
+            }
+        }
+    }
 }
 
 fn add(table: Table, file: DataFile) -> Action {
@@ -59,7 +194,23 @@ impl Writer {
             _lock: lock,
             head,
             context: String::new(),
+            keys: KeyIndex::default(),
+            ytd: YtdIndex::default(),
         }
+    }
+
+    /// The accepted year-to-date figures of `codes` in `years` at the latest version,
+    /// as [`Snapshot::prior_ytd`] gives them, from an index the writer keeps (see
+    /// `YtdIndex`).
+    pub fn prior_ytd(
+        &mut self,
+        codes: &HashSet<String>,
+        years: &BTreeSet<i32>,
+    ) -> Result<PriorYtd> {
+        if codes.is_empty() {
+            return Ok(PriorYtd::new());
+        }
+        self.ytd.get(&self.head, codes, years)
     }
 
     /// Sets what else files are checked against besides the reference lists; each
@@ -171,13 +322,16 @@ impl Writer {
         let short = layout::short_hex(sha256);
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
         let mut actions = Vec::new();
+        let mut new_keys = HashSet::new();
+        let mut added_reports = None;
 
         if let (Some(mut staged), true) = (staged, result.outcome.ingests_rows()) {
             let kind = staged.kind;
             let keys = std::mem::take(&mut staged.keys);
             let (tmp, rows) = staged.finish()?;
             if !keys.is_empty() {
-                let replaced = read::replaced_rows(base, &keys)?;
+                let replaced = self.keys.replaced(base, &keys)?;
+                new_keys = keys;
                 if !replaced.is_empty() {
                     let batch = schema::superseded_batch(&replaced);
                     let file = self.write_file(Table::Superseded, version, &short, &batch)?;
@@ -196,17 +350,18 @@ impl Writer {
                     });
                 }
             }
-            actions.push(add(
-                table,
-                DataFile {
-                    path: rel,
-                    rows,
-                    periods: periods.clone(),
-                    version,
-                    size,
-                    sha256: sha,
-                },
-            ));
+            let file = DataFile {
+                path: rel,
+                rows,
+                periods: periods.clone(),
+                version,
+                size,
+                sha256: sha,
+            };
+            if table == Table::ReportHistory {
+                added_reports = Some(file.clone());
+            }
+            actions.push(add(table, file));
         }
         if !result.issues.is_empty() {
             let batch = schema::issues_batch(&result.issues, version as i64);
@@ -248,6 +403,12 @@ impl Writer {
         index.add(last, &manifest.submissions[last]);
 
         tail.since_bytes += self.publish(&commit)?;
+        self.keys.record(new_keys, version as i64);
+        if let Some(file) = added_reports {
+            let loaded: BTreeSet<i32> = self.ytd.by_year.keys().copied().collect();
+            let ytd = &mut self.ytd;
+            read::ytd_rows(base, [&file], &loaded, |c, p, v, y| ytd.upsert(c, p, v, y))?;
+        }
 
         if log::wants_checkpoint(version, tail) {
             // The version is committed; a checkpoint that fails only costs readers a
