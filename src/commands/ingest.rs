@@ -54,10 +54,20 @@ impl FileReport {
 pub(crate) fn order_by_kind(
     files: &[PathBuf],
     opts: &Options,
+    known: &dyn Fn(&std::path::Path) -> bool,
 ) -> Vec<(PathBuf, Option<InputKind>)> {
+    // A file known to be a no-op is not opened to find its kind (a workbook's kind
+    // costs a child process).
     let mut out: Vec<_> = files
         .iter()
-        .map(|f| (f.clone(), clusterkpi_ingest::peek_kind(f, opts)))
+        .map(|f| {
+            let kind = if known(f) {
+                None
+            } else {
+                clusterkpi_ingest::peek_kind(f, opts)
+            };
+            (f.clone(), kind)
+        })
         .collect();
     out.sort_by_key(|(_, k)| match k {
         Some(InputKind::Clusters) => 0,
@@ -68,29 +78,47 @@ pub(crate) fn order_by_kind(
 }
 
 /// Ingests files into the dataset held by `writer`, one version per recorded file.
+/// Files for which `from_inbox` holds may only be reports or values: the reference
+/// lists come from the pipeline's own paths, and a cluster list or roster dropped into
+/// the inbox would silently replace the city's.
 pub(crate) fn ingest_files(
     writer: &mut Writer,
     files: &[PathBuf],
+    from_inbox: &dyn Fn(&std::path::Path) -> bool,
     opts: &Options,
     city: Option<&str>,
     catalogue: &Catalogue,
     quiet: bool,
 ) -> Result<Vec<FileReport>> {
     let reported = catalogue.reported_lookup();
-    let ordered = order_by_kind(files, opts);
-    let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
-    let mut reports = Vec::new();
     let mut snapshot = writer.lake().snapshot(None)?;
     // A rejected file is read again when the reference lists change, or the quarter
     // (a period that was in the future may not be any more).
     writer.set_context(clusterkpi_model::Period::containing(opts.today).to_string());
+    // Every file's bytes are hashed once, up front: files ingested before are then
+    // skipped without being opened again.
+    let shas: std::collections::HashMap<PathBuf, std::io::Result<String>> = files
+        .iter()
+        .map(|f| (f.clone(), clusterkpi_ingest::sha256_file(f)))
+        .collect();
+    let known = |f: &std::path::Path| {
+        shas.get(f).and_then(|r| r.as_ref().ok()).is_some_and(|sha| {
+            snapshot.ingested_sha(sha).is_some()
+                || snapshot
+                    .rejected_sha(sha)
+                    .is_some_and(|prev| prev.refs == writer.refs_of(&snapshot))
+        })
+    };
+    let ordered = order_by_kind(files, opts, &known);
+    let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
+    let mut reports = Vec::new();
     // Reference sets are read again only when a commit changed a reference list.
     let mut refs_of: Option<(Vec<String>, References)> = None;
     for (path, kind) in ordered {
         let shown = path.display().to_string();
         bar.set_message(shown.clone());
-        let sha = match clusterkpi_ingest::sha256_file(&path) {
-            Ok(sha) => sha,
+        let sha = match shas.get(&path).expect("hashed above") {
+            Ok(sha) => sha.clone(),
             Err(e) => {
                 tracing::warn!(file = %shown, error = %e, "not read");
                 reports.push(FileReport::unread(shown, e.to_string(), snapshot.version()));
@@ -99,7 +127,8 @@ pub(crate) fn ingest_files(
             }
         };
         // The same bytes rejected before, with the same reference lists in the same
-        // quarter, would be rejected again: recorded once, not on every run. A new
+        // quarter, would be rejected again: recorded once, not on every run, and not
+        // read again. It is still rejected (exit 65) while it sits in the inbox. A new
         // roster or cluster list, or a new quarter (a period that was in the future),
         // reads it again.
         if let Some(prev) = snapshot.rejected_sha(&sha)
@@ -111,7 +140,7 @@ pub(crate) fn ingest_files(
                     path: shown,
                     sha256: sha,
                     kind: prev.kind.clone(),
-                    outcome: Outcome::Duplicate.as_str().into(),
+                    outcome: Outcome::Rejected.as_str().into(),
                     rows_read: 0,
                     rows_accepted: 0,
                     rows_quarantined: 0,
@@ -120,8 +149,8 @@ pub(crate) fn ingest_files(
                     ingested_at: now_rfc3339(),
                 },
                 reason: Some(format!(
-                    "same bytes as {}, rejected in dataset version {}; not read again until the reference lists or the quarter change",
-                    prev.path, prev.version
+                    "unchanged since it was rejected in dataset version {} (as {}); not read again until the reference lists or the quarter change",
+                    prev.version, prev.path
                 )),
                 skipped: Vec::new(),
                 notable: true,
@@ -169,6 +198,33 @@ pub(crate) fn ingest_files(
         }
         let refs = &refs_of.as_ref().expect("just set").1;
         let started = std::time::Instant::now();
+        // Not peeked when the file looked like a no-op; the reference lists changed.
+        let kind = kind.or_else(|| clusterkpi_ingest::peek_kind(&path, opts));
+        if from_inbox(&path) && matches!(kind, Some(InputKind::Clusters | InputKind::Roster)) {
+            let result = reference_in_inbox(&shown, kind.expect("matched"));
+            let committed = writer.commit(&result, &sha, None)?;
+            snapshot = committed.clone();
+            tracing::warn!(file = %shown, "a reference list in the inbox: rejected");
+            reports.push(FileReport {
+                reason: clusterkpi_ingest::rejection_reason(&result, opts.max_error_rate),
+                skipped: Vec::new(),
+                notable: true,
+                record: FileRecord {
+                    path: shown,
+                    sha256: sha,
+                    kind: result.kind.map_or("unknown", InputKind::as_str).into(),
+                    outcome: result.outcome.as_str().into(),
+                    rows_read: 0,
+                    rows_accepted: 0,
+                    rows_quarantined: 0,
+                    warnings: 0,
+                    version: committed.version(),
+                    ingested_at: now_rfc3339(),
+                },
+            });
+            bar.inc(1);
+            continue;
+        }
         let mut staged = match kind {
             Some(k) => Some(writer.stage(k, &shown)?),
             None => None,
@@ -229,6 +285,43 @@ pub(crate) fn ingest_files(
     }
     bar.finish_and_clear();
     Ok(reports)
+}
+
+/// The outcome of a cluster list or roster found in the inbox: rejected, unread.
+fn reference_in_inbox(path: &str, kind: InputKind) -> clusterkpi_ingest::FileResult {
+    let (zh, en) = (
+        format!(
+            "收件箱中的文件是{}：名录只从流程文件的 clusters/roster 路径读取，不从收件箱读取",
+            kind.name_zh()
+        ),
+        format!(
+            "a {} file in the inbox: reference lists are read only from the pipeline's clusters and roster paths, never from the inbox",
+            kind.as_str()
+        ),
+    );
+    clusterkpi_ingest::FileResult {
+        path: path.to_string(),
+        kind: Some(kind),
+        format: None,
+        outcome: Outcome::Rejected,
+        rows_read: 0,
+        rows_accepted: 0,
+        rows_quarantined: 0,
+        warnings: 0,
+        issues: vec![clusterkpi_model::Issue {
+            file: path.to_string(),
+            sheet: None,
+            line: 0,
+            column: String::new(),
+            code: clusterkpi_model::Code::E_KIND,
+            value: String::new(),
+            message_zh: zh,
+            message_en: en,
+            period: None,
+        }],
+        periods: Default::default(),
+        skipped_checks: Vec::new(),
+    }
 }
 
 /// Prints a line per file (with `every`; otherwise only files that need attention:
@@ -300,6 +393,7 @@ pub(crate) fn run(
     let reports = ingest_files(
         &mut writer,
         files,
+        &|_| false,
         &opts,
         city.as_deref(),
         &defs.catalogue,
@@ -314,13 +408,21 @@ pub(crate) fn run(
     Ok(exit)
 }
 
-/// The pipeline's reference lists and inbox files, in ingestion order; inbox entries
-/// that are not read are logged and printed.
-pub(crate) fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Result<Vec<PathBuf>> {
+/// The pipeline's reference lists, then its inbox files; inbox entries that are not
+/// read are logged and printed.
+pub(crate) struct Inputs {
+    pub files: Vec<PathBuf>,
+    /// How many of `files` are the pipeline's reference lists (the rest come from the
+    /// inbox).
+    pub references: usize,
+}
+
+pub(crate) fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Result<Inputs> {
     let mut files = Vec::new();
     for f in [&p.clusters, &p.roster].into_iter().flatten() {
         files.push(f.clone());
     }
+    let references = files.len();
     if let Some(inbox) = &p.inbox {
         let found = pipeline::inbox_files(inbox)?;
         for (path, why) in &found.skipped {
@@ -329,5 +431,5 @@ pub(crate) fn pipeline_inputs(p: &clusterkpi_model::pipeline::Pipeline) -> Resul
         }
         files.extend(found.files);
     }
-    Ok(files)
+    Ok(Inputs { files, references })
 }

@@ -35,10 +35,12 @@ pub(crate) fn run_pipeline(
     let opts = pipeline::read_options(p, read)?;
     let lake = Lake::open(&p.lake)?;
     let mut writer = lake.lock()?;
-    let files = ingest::pipeline_inputs(p)?;
+    let inputs = ingest::pipeline_inputs(p)?;
+    let references = &inputs.files[..inputs.references];
     let reports = ingest::ingest_files(
         &mut writer,
-        &files,
+        &inputs.files,
+        &|f| !references.iter().any(|r| r == f),
         &opts,
         Some(&plan.city),
         &defs.catalogue,

@@ -67,7 +67,7 @@ pub(crate) fn run(
     let mut exit = Exit::Complete;
     let mut all: Vec<Issue> = Vec::new();
     let mut outcomes: HashMap<&'static str, usize> = HashMap::new();
-    for (path, kind) in super::ingest::order_by_kind(files, &opts) {
+    for (path, kind) in super::ingest::order_by_kind(files, &opts, &|_| false) {
         let display = path.display().to_string();
         let mut sink = Collect::default();
         let keep = matches!(kind, Some(InputKind::Clusters | InputKind::Roster));

@@ -148,9 +148,9 @@ fn a_rejected_file_left_in_the_inbox_is_recorded_once() {
     let issues = w.sql_value("SELECT COUNT(*) FROM issues");
     for _ in 0..2 {
         let again = w.run(&["run", p.to_str().unwrap()]);
-        assert_eq!(again.code, 0, "{again:?}");
+        assert_eq!(again.code, 65, "still rejected while it is there\n{again:?}");
         assert!(
-            again.stdout.contains("rejected in dataset version"),
+            again.stdout.contains("unchanged since it was rejected in dataset version"),
             "said once more, not recorded again\n{again:?}"
         );
     }
@@ -166,6 +166,31 @@ fn a_rejected_file_left_in_the_inbox_is_recorded_once() {
         w.sql_value("SELECT COUNT(*) FROM submissions WHERE outcome = 'rejected'"),
         "2"
     );
+}
+
+#[test]
+fn a_reference_list_dropped_into_the_inbox_does_not_replace_the_citys() {
+    let w = Work::new();
+    small_city(&w);
+    w.write("inbox/good.csv", reports_csv(&[good(1), good(2)]));
+    w.write(
+        "inbox/a.csv",
+        "cluster_id,name,county,industry,established\nab-cd,N,C,I,2020Q1",
+    );
+    w.write(
+        "inbox/r.csv",
+        format!("统一社会信用代码,企业名称,所属集群,所属县(市、区)\n{},企业1,xx,某县\n", code(1)),
+    );
+    let p = w.pipeline();
+    for _ in 0..2 {
+        let r = w.run(&["run", p.to_str().unwrap()]);
+        assert_eq!(r.code, 65, "{r:?}");
+        assert!(r.stdout.contains("reporting: 2/2"), "{r:?}");
+        assert_eq!(
+            w.sql_value("SELECT string_agg(cluster_id, ',') FROM clusters"),
+            "xx"
+        );
+    }
 }
 
 #[test]

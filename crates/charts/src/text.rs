@@ -34,19 +34,10 @@ fn blank(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
-/// Characters a label never carries (see [`clean`]).
+/// Characters a label never carries (see [`clean`]): the project's one rule for
+/// unsafe characters, plus the two that XML does not allow.
 fn forbidden(c: char) -> bool {
-    (c.is_control() && !blank(c))
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{FFFE}'
-                | '\u{FFFF}'
-        )
+    (clusterkpi_model::text::is_unsafe_char(c) && !blank(c)) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 /// The Chinese or English form of a fixed string.

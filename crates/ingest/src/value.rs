@@ -117,10 +117,16 @@ pub fn bounded(raw: &str, max: f64) -> Rule<f64> {
 
 fn check_bound(v: f64, max: f64) -> Rule<f64> {
     if v.abs() > max {
+        // 1.7976931348623157e308, not its 309 digits.
+        let shown = if v.abs() >= 1e15 {
+            format!("{v:e}")
+        } else {
+            format!("{v}")
+        };
         return Err(Violation::new(
             Code::E_RANGE,
-            format!("{v} 超出合理范围（绝对值不超过 {max}）"),
-            format!("{v} is outside the plausible range (at most {max} in absolute value)"),
+            format!("{shown} 超出合理范围（绝对值不超过 {max}）"),
+            format!("{shown} is outside the plausible range (at most {max} in absolute value)"),
         ));
     }
     Ok(v)

@@ -19,6 +19,7 @@ pub mod issue;
 pub mod period;
 pub mod pipeline;
 pub mod plan;
+pub mod small_file;
 pub mod status;
 pub mod text;
 

@@ -109,8 +109,9 @@ impl Pipeline {
                     path: path.display().to_string(),
                     problems,
                 };
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| err(vec![format!("cannot read it: {e}")]))?;
+                // A pipeline file is a page of TOML.
+                let text = crate::small_file::read_text(path, 1 << 20, "pipeline file")
+                    .map_err(|e| err(vec![e]))?;
                 let raw: PipelineFile =
                     toml::from_str(&text).map_err(|e| err(vec![e.to_string()]))?;
                 (

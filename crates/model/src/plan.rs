@@ -471,27 +471,7 @@ impl Plan {
 pub const MAX_PLAN_BYTES: u64 = 1 << 20;
 
 fn read_plan_file(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
-    if !meta.is_file() {
-        return Err("cannot read it: not a regular file (a folder, FIFO or device)".into());
-    }
-    if meta.len() > MAX_PLAN_BYTES {
-        return Err(format!(
-            "cannot read it: {} bytes, more than a plan file's limit of {MAX_PLAN_BYTES}",
-            meta.len()
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_PLAN_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if bytes.len() as u64 > MAX_PLAN_BYTES {
-        return Err(format!(
-            "cannot read it: more than a plan file's limit of {MAX_PLAN_BYTES} bytes"
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| format!("cannot read it: not UTF-8 text ({e})"))
+    crate::small_file::read_text(path, MAX_PLAN_BYTES, "plan file")
 }
 
 fn capitalise(s: &str) -> String {

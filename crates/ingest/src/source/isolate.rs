@@ -343,13 +343,18 @@ pub(super) fn read(
                     format!("reading the workbook took longer than the limit of {seconds} s"),
                 ));
             }
-            let why = Some(said.lines().filter(|l| !l.trim().is_empty()).take(2).collect::<Vec<_>>().join(" "))
-                .filter(|s| !s.is_empty())
-                .map(|s| crate::value::shown(&s))
-                .unwrap_or_else(|| match status.signal() {
-                    Some(s) => format!("signal {s}"),
-                    None => format!("exit status {}", status.code().unwrap_or(-1)),
-                });
+            // A panic prints "thread … panicked at <source path>:" and then the
+            // message: the message is what says something about the file.
+            let mut lines = said.lines().filter(|l| !l.trim().is_empty());
+            let why = match lines.next() {
+                Some(first) if first.contains("panicked at") => lines.next(),
+                other => other,
+            }
+            .map(crate::value::shown)
+            .unwrap_or_else(|| match status.signal() {
+                Some(s) => format!("signal {s}"),
+                None => format!("exit status {}", status.code().unwrap_or(-1)),
+            });
             Err(reader_failed(
                 format!("工作簿已损坏或无法读取（读取进程中止：{why}）"),
                 format!("the workbook is broken or unreadable (the reader stopped: {why})"),
