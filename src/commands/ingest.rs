@@ -26,6 +26,34 @@ impl FileReport {
         &self.record.outcome
     }
 
+    /// A file whose bytes were recorded before: not read again. A rejected one is
+    /// notable (printed in every summary).
+    fn seen_before(
+        path: String,
+        sha256: String,
+        prev: &clusterkpi_lake::Submission,
+        outcome: Outcome,
+        reason: String,
+    ) -> Self {
+        FileReport {
+            record: FileRecord {
+                path,
+                sha256,
+                kind: prev.kind.clone(),
+                outcome: outcome.as_str().into(),
+                rows_read: 0,
+                rows_accepted: 0,
+                rows_quarantined: 0,
+                warnings: 0,
+                version: prev.version,
+                ingested_at: now_rfc3339(),
+            },
+            reason: Some(reason),
+            skipped: Vec::new(),
+            notable: outcome == Outcome::Rejected,
+        }
+    }
+
     /// A file that could not even be read (not a regular file, unreadable): rejected,
     /// and not recorded in the dataset, which keys submissions by their bytes.
     fn unread(path: String, why: String, version: u64) -> Self {
@@ -135,51 +163,21 @@ pub(crate) fn ingest_files(
             && prev.refs == writer.refs_of(&snapshot)
         {
             tracing::info!(file = %shown, first = %prev.path, "rejected before; unchanged");
-            reports.push(FileReport {
-                record: FileRecord {
-                    path: shown,
-                    sha256: sha,
-                    kind: prev.kind.clone(),
-                    outcome: Outcome::Rejected.as_str().into(),
-                    rows_read: 0,
-                    rows_accepted: 0,
-                    rows_quarantined: 0,
-                    warnings: 0,
-                    version: prev.version,
-                    ingested_at: now_rfc3339(),
-                },
-                reason: Some(format!(
-                    "unchanged since it was rejected in dataset version {} (as {}); not read again until the reference lists or the quarter change",
-                    prev.version, prev.path
-                )),
-                skipped: Vec::new(),
-                notable: true,
-            });
+            let reason = format!(
+                "unchanged since it was rejected in dataset version {} (as {}); not read again until the reference lists or the quarter change",
+                prev.version, prev.path
+            );
+            reports.push(FileReport::seen_before(shown, sha, prev, Outcome::Rejected, reason));
             bar.inc(1);
             continue;
         }
         if let Some(prev) = snapshot.ingested_sha(&sha) {
             tracing::info!(file = %shown, first = %prev.path, "duplicate: the same bytes were ingested before");
-            reports.push(FileReport {
-                record: FileRecord {
-                    path: shown,
-                    sha256: sha,
-                    kind: prev.kind.clone(),
-                    outcome: Outcome::Duplicate.as_str().into(),
-                    rows_read: 0,
-                    rows_accepted: 0,
-                    rows_quarantined: 0,
-                    warnings: 0,
-                    version: prev.version,
-                    ingested_at: now_rfc3339(),
-                },
-                reason: Some(format!(
-                    "same bytes as {} (dataset version {})",
-                    prev.path, prev.version
-                )),
-                skipped: Vec::new(),
-                notable: false,
-            });
+            let reason = format!(
+                "same bytes as {} (dataset version {})",
+                prev.path, prev.version
+            );
+            reports.push(FileReport::seen_before(shown, sha, prev, Outcome::Duplicate, reason));
             bar.inc(1);
             continue;
         }

@@ -24,6 +24,19 @@ fn good(n: u32) -> Row<'static> {
     }
 }
 
+/// Runs the binary in `w` with `args`, failing the test if it is still running after
+/// `limit` (a hang).
+fn run_at_most(w: &Work, args: &[&str], limit: Duration) -> std::process::Output {
+    let child = bin()
+        .current_dir(w.dir.path())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_at_most(child, limit)
+}
+
 /// Waits for a child, killing it (and failing the test) after `limit`.
 fn wait_at_most(mut child: Child, limit: Duration) -> std::process::Output {
     let start = Instant::now();
@@ -81,14 +94,7 @@ fn fifos_devices_and_links_out_of_the_inbox_neither_hang_nor_stop_the_run() {
     std::os::unix::fs::symlink("/", inbox.join("root")).unwrap();
     std::os::unix::fs::symlink("/etc/hostname", inbox.join("outside.csv")).unwrap();
     let p = w.pipeline();
-    let child = bin()
-        .current_dir(w.dir.path())
-        .args(["run", p.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = wait_at_most(child, Duration::from_secs(120));
+    let out = run_at_most(&w, &["run", p.to_str().unwrap()], Duration::from_secs(120));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     for name in ["x.csv", "z.csv", "outside.csv"] {
@@ -99,14 +105,7 @@ fn fifos_devices_and_links_out_of_the_inbox_neither_hang_nor_stop_the_run() {
     }
     assert_eq!(w.sql_value("SELECT COUNT(*) FROM reports"), "2");
     // Given by name, a FIFO is refused with a code, not waited on.
-    let child = bin()
-        .current_dir(w.dir.path())
-        .args(["validate", "inbox/x.csv"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = wait_at_most(child, Duration::from_secs(60));
+    let out = run_at_most(&w, &["validate", "inbox/x.csv"], Duration::from_secs(60));
     assert_eq!(out.status.code(), Some(65));
     assert!(String::from_utf8_lossy(&out.stdout).contains("E_FORMAT"));
 }
@@ -287,14 +286,7 @@ fn workbooks_that_lie_about_their_sizes_are_rejected_not_fatal() {
     for (i, (entry, from, to)) in lies.iter().enumerate() {
         let bytes = rezip(&real, entry, from, to);
         let f = w.write(&format!("lie{i}.xlsx"), bytes);
-        let child = bin()
-            .current_dir(w.dir.path())
-            .args(["validate", f.to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let out = wait_at_most(child, Duration::from_secs(120));
+        let out = run_at_most(&w, &["validate", f.to_str().unwrap()], Duration::from_secs(120));
         let code = out.status.code();
         assert!(
             matches!(code, Some(0 | 65)),

@@ -234,7 +234,19 @@ pub fn process(
     let mut scan = KeyScan::default();
     let mut counts: HashMap<u128, u32> = HashMap::new();
     let mut periods = HashSet::new();
+    // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
+    // workbook parsed in its child process) once; a larger one is read again.
+    let mut spool: Option<Vec<RawRow>> = Some(Vec::new());
+    let mut spooled = 0usize;
     let pass1 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
+        if let Some(rows) = spool.as_mut() {
+            spooled += 64 + row.cells.iter().map(|c| 32 + c.display().len()).sum::<usize>();
+            if spooled > SPOOL_BYTES {
+                spool = None;
+            } else {
+                rows.push(row.clone());
+            }
+        }
         if row.cells.iter().all(Cell::is_empty) {
             return Ok(());
         }
@@ -327,7 +339,7 @@ pub fn process(
     let mut rows_with_errors = 0u64;
     let mut sink_error: Option<std::io::Error> = None;
     let mut header_seen = false;
-    let pass2 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
+    let mut visit2 = |row: RawRow| {
         if row.cells.iter().all(Cell::is_empty) {
             return Ok(());
         }
@@ -430,7 +442,18 @@ pub fn process(
             result.rows_accepted += 1;
         }
         Ok(())
-    });
+    };
+    let pass2 = match spool {
+        Some(rows) => {
+            for row in rows {
+                if visit2(row).is_err() {
+                    break;
+                }
+            }
+            Ok(None)
+        }
+        None => source::visit_rows(path, &format, opts.settings(), &mut visit2),
+    };
     if let Err(p) = pass2 {
         return reject(result, sheet, p);
     }
@@ -518,6 +541,10 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
         max_error_rate * 100.0
     ))
 }
+
+/// Up to this many bytes of rows (a county's quarterly file is well under a MiB) are
+/// kept from the first pass for the second.
+const SPOOL_BYTES: usize = 8 << 20;
 
 /// A 128-bit hash of a row key, from two independently seeded SipHash passes.
 fn key_hash(key: &str) -> u128 {
