@@ -44,9 +44,12 @@ pub struct Writer {
 /// compares a report against (`W_YTD_DECREASE`). Loaded per year on first need, then
 /// kept current by reading back only the file each commit adds. Without it, every
 /// file of a year read every earlier file of that year.
+/// One year's figures: enterprise → (quarter, version that added it, figures).
+type YearFigures = HashMap<Box<str>, Vec<(Period, i64, Ytd)>>;
+
 #[derive(Default)]
 struct YtdIndex {
-    by_year: HashMap<i32, HashMap<Box<str>, Vec<(Period, i64, Ytd)>>>,
+    by_year: HashMap<i32, YearFigures>,
     entries: usize,
 }
 

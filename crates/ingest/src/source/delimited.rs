@@ -173,16 +173,16 @@ impl std::error::Error for Stopped {}
 /// quoted field only at the field's start, `""` inside quotes is a quote, a quote
 /// closing early turns the rest of the field into plain text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quote {
+enum State {
     FieldStart,
     Plain,
     Quoted,
-    QuoteInQuoted,
+    ClosingQuote,
 }
 
 /// Measures fields and records of the decoded text as it passes.
 struct Shape {
-    state: Quote,
+    state: State,
     field: u64,
     record: u64,
     /// Line ends passed so far.
@@ -196,7 +196,7 @@ struct Shape {
 impl Shape {
     fn new(limits: &Limits) -> Self {
         Self {
-            state: Quote::FieldStart,
+            state: State::FieldStart,
             field: 0,
             record: 0,
             lines: 0,
@@ -212,13 +212,13 @@ impl Shape {
                 self.lines += 1;
             }
             let (next, field_ends, record_ends) = match (self.state, b) {
-                (Quote::FieldStart, b'"') => (Quote::Quoted, false, false),
-                (Quote::Quoted, b'"') => (Quote::QuoteInQuoted, false, false),
-                (Quote::Quoted, _) => (Quote::Quoted, false, false),
-                (Quote::QuoteInQuoted, b'"') => (Quote::Quoted, false, false),
-                (_, b',') => (Quote::FieldStart, true, false),
-                (_, b'\n') => (Quote::FieldStart, true, true),
-                (_, _) => (Quote::Plain, false, false),
+                (State::FieldStart, b'"') => (State::Quoted, false, false),
+                (State::Quoted, b'"') => (State::ClosingQuote, false, false),
+                (State::Quoted, _) => (State::Quoted, false, false),
+                (State::ClosingQuote, b'"') => (State::Quoted, false, false),
+                (_, b',') => (State::FieldStart, true, false),
+                (_, b'\n') => (State::FieldStart, true, true),
+                (_, _) => (State::Plain, false, false),
             };
             self.state = next;
             if record_ends {

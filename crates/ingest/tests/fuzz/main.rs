@@ -65,7 +65,7 @@ fn main() {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     while Instant::now() < deadline {
         let (ext, base) = &seeds[(rng.next() % seeds.len() as u64) as usize];
-        let bytes = if *ext == "xlsx" && rng.next() % 2 == 0 {
+        let bytes = if *ext == "xlsx" && rng.next().is_multiple_of(2) {
             mutate_workbook(base, &mut rng).unwrap_or_else(|| mutate(base, &mut rng))
         } else {
             mutate(base, &mut rng)
