@@ -153,7 +153,8 @@ impl Utf8Lines {
 #[derive(Debug)]
 enum Stopped {
     Malformed(u64),
-    FieldTooLong(u64),
+    /// Line, and the field's position in its record (1-based).
+    FieldTooLong(u64, u64),
     RecordTooLong(u64),
 }
 
@@ -161,7 +162,7 @@ impl std::fmt::Display for Stopped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Stopped::Malformed(l) => write!(f, "malformed byte sequence on line {l}"),
-            Stopped::FieldTooLong(l) => write!(f, "a field on line {l} is too long"),
+            Stopped::FieldTooLong(l, n) => write!(f, "field {n} on line {l} is too long"),
             Stopped::RecordTooLong(l) => write!(f, "the record on line {l} is too long"),
         }
     }
@@ -184,6 +185,8 @@ enum State {
 struct Shape {
     state: State,
     field: u64,
+    /// Fields ended so far in the current record.
+    fields: u64,
     record: u64,
     /// Line ends passed so far.
     lines: u64,
@@ -198,6 +201,7 @@ impl Shape {
         Self {
             state: State::FieldStart,
             field: 0,
+            fields: 0,
             record: 0,
             lines: 0,
             record_line: 1,
@@ -223,6 +227,7 @@ impl Shape {
             self.state = next;
             if record_ends {
                 self.field = 0;
+                self.fields = 0;
                 self.record = 0;
                 self.record_line = self.lines + 1;
                 continue;
@@ -230,11 +235,12 @@ impl Shape {
             self.record += 1;
             if field_ends {
                 self.field = 0;
+                self.fields += 1;
             } else {
                 self.field += 1;
             }
             if self.field > self.max_field {
-                return Err(Stopped::FieldTooLong(self.lines + 1));
+                return Err(Stopped::FieldTooLong(self.lines + 1, self.fields + 1));
             }
             if self.record > self.max_record {
                 return Err(Stopped::RecordTooLong(self.record_line));
@@ -417,7 +423,7 @@ pub(super) fn visit_csv(
                             format!("第 {l} 行含有 {} 编码中无效的字节", encoding.name()),
                             format!("line {l} has bytes that are invalid in {}", encoding.name()),
                         ),
-                        Stopped::FieldTooLong(l) => field_too_long(l, limits),
+                        Stopped::FieldTooLong(l, n) => field_too_long(l, Some(n), limits),
                         Stopped::RecordTooLong(l) => record_too_long(l, limits),
                     });
                 }

@@ -397,19 +397,23 @@ pub(crate) fn too_many_columns(line: u64, limits: &Limits) -> FileProblem {
     )
 }
 
-pub(crate) fn field_too_long(line: u64, limits: &Limits) -> FileProblem {
-    FileProblem::new(
-        line,
-        Code::E_TOO_LARGE,
-        format!(
-            "第 {line} 行有一个单元格超过 {} 字节的上限",
-            limits.max_field_bytes
+/// A cell beyond the field limit; `field` is its position in the row where known.
+pub(crate) fn field_too_long(line: u64, field: Option<u64>, limits: &Limits) -> FileProblem {
+    let max = limits.max_field_bytes;
+    match field {
+        Some(n) => FileProblem::new(
+            line,
+            Code::E_TOO_LARGE,
+            format!("第 {line} 行第 {n} 列的单元格超过 {max} 字节的上限"),
+            format!("the cell in line {line}, column {n} is longer than the limit of {max} bytes"),
         ),
-        format!(
-            "line {line} has a cell longer than the limit of {} bytes",
-            limits.max_field_bytes
+        None => FileProblem::new(
+            line,
+            Code::E_TOO_LARGE,
+            format!("第 {line} 行有一个单元格超过 {max} 字节的上限"),
+            format!("line {line} has a cell longer than the limit of {max} bytes"),
         ),
-    )
+    }
 }
 
 pub(crate) fn record_too_long(line: u64, limits: &Limits) -> FileProblem {

@@ -251,6 +251,7 @@ fn a_huge_field_or_record_is_too_large_before_it_is_held() {
     let p = write(dir.path(), "field.csv", &field);
     let e = rows_with(&p, &limits).unwrap_err();
     assert_eq!((e.violation.code, e.line), (Code::E_TOO_LARGE, 2));
+    assert!(e.violation.en.contains("line 2, column 2"), "{}", e.violation.en);
     // A quoted field with line breaks inside counts as one field.
     let mut quoted = b"a,b\n1,\"".to_vec();
     quoted.extend(std::iter::repeat_n(b"y\n".as_slice(), 600).flatten());

@@ -203,7 +203,7 @@ fn check_zip_directory(file: &mut File, limits: &Limits) -> Result<(), FileProbl
 /// A text cell within the field limit, or the file's `E_TOO_LARGE`.
 fn text_cell(s: &str, line: u64, limits: &Limits) -> Result<Cell, FileProblem> {
     if s.len() as u64 > limits.max_field_bytes {
-        return Err(field_too_long(line, limits));
+        return Err(field_too_long(line, None, limits));
     }
     Ok(Cell::Text(s.to_string()))
 }
