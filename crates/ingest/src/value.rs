@@ -49,9 +49,13 @@ fn clean(raw: &str) -> String {
 /// such as an SVG chart invalid, or move a terminal's cursor) and the bidirectional
 /// overrides and isolates (they make a name read differently from what it is).
 /// A tab is allowed (spreadsheets paste them); see `is_unsafe_char` for the rest.
+/// Invisible format characters (zero-width space and joiners, word joiner, a BOM in
+/// the middle of text) are refused too: with them two names that read the same are
+/// different names, and a cluster or enterprise could be counted twice.
 #[must_use]
 pub fn is_forbidden_char(c: char) -> bool {
-    c != '\t' && clusterkpi_model::text::is_unsafe_char(c)
+    (c != '\t' && clusterkpi_model::text::is_unsafe_char(c))
+        || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// A finite decimal number: `1234.5`, `1,234.5`, `１２３`, surrounding spaces.
@@ -384,7 +388,15 @@ mod tests {
 
     #[test]
     fn control_and_bidi_characters_are_not_text() {
-        for bad in ["a\u{1}b", "\u{1b}[31mred", "名\u{202E}称", "x\u{2066}y", "a\u{85}b"] {
+        for bad in [
+            "a\u{1}b",
+            "\u{1b}[31mred",
+            "名\u{202E}称",
+            "x\u{2066}y",
+            "a\u{85}b",
+            "辛集\u{200B}皮革",
+            "辛集\u{FEFF}皮革",
+        ] {
             assert_eq!(text(bad, 200).unwrap_err().code, Code::E_TEXT, "{bad:?}");
         }
         assert_eq!(text("辛集\t皮革", 200), Ok("辛集\t皮革".into()));
