@@ -99,8 +99,8 @@ pub(crate) fn read_options(p: &Pipeline, read: &ReadArgs) -> Result<clusterkpi_i
     limits.reader_seconds = l.reader_seconds.unwrap_or(limits.reader_seconds);
     // Workbooks are parsed by a child of this binary, within the memory and time
     // limits above (see clusterkpi_ingest::source::isolate).
-    let program = std::env::current_exe()
-        .context("finding this program, to run the workbook reader")?;
+    let program =
+        std::env::current_exe().context("finding this program, to run the workbook reader")?;
     Ok(clusterkpi_ingest::Options {
         encoding,
         sheet: read.sheet.clone(),

@@ -84,7 +84,9 @@ pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
     if let Some(c) = city {
         say!(
             "reporting: {}/{} enterprises for {}",
-            c.reporting, c.expected, eval.as_of
+            c.reporting,
+            c.expected,
+            eval.as_of
         );
     }
     let reasons = eval.partial_reasons();

@@ -130,12 +130,14 @@ pub(crate) fn ingest_files(
         .map(|f| (f.clone(), clusterkpi_ingest::sha256_file(f)))
         .collect();
     let known = |f: &std::path::Path| {
-        shas.get(f).and_then(|r| r.as_ref().ok()).is_some_and(|sha| {
-            snapshot.ingested_sha(sha).is_some()
-                || snapshot
-                    .rejected_sha(sha)
-                    .is_some_and(|prev| prev.refs == writer.refs_of(&snapshot))
-        })
+        shas.get(f)
+            .and_then(|r| r.as_ref().ok())
+            .is_some_and(|sha| {
+                snapshot.ingested_sha(sha).is_some()
+                    || snapshot
+                        .rejected_sha(sha)
+                        .is_some_and(|prev| prev.refs == writer.refs_of(&snapshot))
+            })
     };
     let ordered = order_by_kind(files, opts, &known);
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
@@ -167,7 +169,13 @@ pub(crate) fn ingest_files(
                 "unchanged since it was rejected in dataset version {} (as {}); not read again until the reference lists or the quarter change",
                 prev.version, prev.path
             );
-            reports.push(FileReport::seen_before(shown, sha, prev, Outcome::Rejected, reason));
+            reports.push(FileReport::seen_before(
+                shown,
+                sha,
+                prev,
+                Outcome::Rejected,
+                reason,
+            ));
             bar.inc(1);
             continue;
         }
@@ -177,7 +185,13 @@ pub(crate) fn ingest_files(
                 "same bytes as {} (dataset version {})",
                 prev.path, prev.version
             );
-            reports.push(FileReport::seen_before(shown, sha, prev, Outcome::Duplicate, reason));
+            reports.push(FileReport::seen_before(
+                shown,
+                sha,
+                prev,
+                Outcome::Duplicate,
+                reason,
+            ));
             bar.inc(1);
             continue;
         }

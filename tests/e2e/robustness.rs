@@ -68,7 +68,10 @@ fn a_csv_whose_last_line_has_no_line_break_is_read() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("accepted"), "{r:?}");
     for (name, bytes) in [
-        ("cr.csv", b"cluster_id,name,county,industry,established\rab-cd,N,C,I,2020Q1\r".to_vec()),
+        (
+            "cr.csv",
+            b"cluster_id,name,county,industry,established\rab-cd,N,C,I,2020Q1\r".to_vec(),
+        ),
         ("nul.csv", vec![0u8; 4096]),
     ] {
         let f = w.write(name, bytes);
@@ -99,7 +102,9 @@ fn fifos_devices_and_links_out_of_the_inbox_neither_hang_nor_stop_the_run() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     for name in ["x.csv", "z.csv", "outside.csv"] {
         assert!(
-            stdout.lines().any(|l| l.starts_with("skipped") && l.contains(name)),
+            stdout
+                .lines()
+                .any(|l| l.starts_with("skipped") && l.contains(name)),
             "{name} is named as skipped\n{stdout}"
         );
     }
@@ -147,9 +152,14 @@ fn a_rejected_file_left_in_the_inbox_is_recorded_once() {
     let issues = w.sql_value("SELECT COUNT(*) FROM issues");
     for _ in 0..2 {
         let again = w.run(&["run", p.to_str().unwrap()]);
-        assert_eq!(again.code, 65, "still rejected while it is there\n{again:?}");
+        assert_eq!(
+            again.code, 65,
+            "still rejected while it is there\n{again:?}"
+        );
         assert!(
-            again.stdout.contains("unchanged since it was rejected in dataset version"),
+            again
+                .stdout
+                .contains("unchanged since it was rejected in dataset version"),
             "said once more, not recorded again\n{again:?}"
         );
     }
@@ -159,7 +169,10 @@ fn a_rejected_file_left_in_the_inbox_is_recorded_once() {
         "1"
     );
     // A new quarter reads it again (a period that was in the future may not be).
-    let next = w.run_env(&["run", p.to_str().unwrap()], &[("CLUSTERKPI_TODAY", "2027-01-15")]);
+    let next = w.run_env(
+        &["run", p.to_str().unwrap()],
+        &[("CLUSTERKPI_TODAY", "2027-01-15")],
+    );
     assert_eq!(next.code, 65, "{next:?}");
     assert_eq!(
         w.sql_value("SELECT COUNT(*) FROM submissions WHERE outcome = 'rejected'"),
@@ -178,7 +191,10 @@ fn a_reference_list_dropped_into_the_inbox_does_not_replace_the_citys() {
     );
     w.write(
         "inbox/r.csv",
-        format!("统一社会信用代码,企业名称,所属集群,所属县(市、区)\n{},企业1,xx,某县\n", code(1)),
+        format!(
+            "统一社会信用代码,企业名称,所属集群,所属县(市、区)\n{},企业1,xx,某县\n",
+            code(1)
+        ),
     );
     let p = w.pipeline();
     for _ in 0..2 {
@@ -223,7 +239,11 @@ fn one_huge_cell_or_many_problems_never_stop_a_later_report() {
     );
     assert!(w.path("reports/2021Q1/kpis.xlsx").exists(), "{r:?}");
     let (_, rows) = read_csv(&w.path("reports/2021Q1/validation.csv"));
-    assert!(rows.len() <= 110, "the problems kept are capped: {}", rows.len());
+    assert!(
+        rows.len() <= 110,
+        "the problems kept are capped: {}",
+        rows.len()
+    );
     assert!(
         rows.iter().flatten().all(|c| c.chars().count() < 1000),
         "values are cut"
@@ -286,7 +306,11 @@ fn workbooks_that_lie_about_their_sizes_are_rejected_not_fatal() {
     for (i, (entry, from, to)) in lies.iter().enumerate() {
         let bytes = rezip(&real, entry, from, to);
         let f = w.write(&format!("lie{i}.xlsx"), bytes);
-        let out = run_at_most(&w, &["validate", f.to_str().unwrap()], Duration::from_secs(120));
+        let out = run_at_most(
+            &w,
+            &["validate", f.to_str().unwrap()],
+            Duration::from_secs(120),
+        );
         let code = out.status.code();
         assert!(
             matches!(code, Some(0 | 65)),
@@ -301,8 +325,8 @@ fn rezip(real: &[u8], entry: &str, from: &str, to: &str) -> Vec<u8> {
     use std::io::Read as _;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(real)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
         let name = f.name().unwrap().to_string();
@@ -379,7 +403,12 @@ fn a_missing_or_damaged_data_file_fails_the_read_naming_it() {
     bytes[mid] ^= 0x01;
     std::fs::write(&data, &bytes).unwrap();
     for args in [
-        vec!["sql", "SELECT SUM(revenue_ytd) FROM reports", "--lake", "lake"],
+        vec![
+            "sql",
+            "SELECT SUM(revenue_ytd) FROM reports",
+            "--lake",
+            "lake",
+        ],
         vec!["run", p.to_str().unwrap()],
     ] {
         let r = w.run(&args);
@@ -426,7 +455,10 @@ fn escape_sequences_in_a_file_do_not_reach_the_terminal() {
     let r = w.run(&["validate", f.to_str().unwrap()]);
     assert_eq!(r.code, 65, "{r:?}");
     for s in [&r.stdout, &r.stderr] {
-        assert!(!s.contains('\u{1b}') && !s.contains('\u{202E}') && !s.contains('\u{7}'), "{r:?}");
+        assert!(
+            !s.contains('\u{1b}') && !s.contains('\u{202E}') && !s.contains('\u{7}'),
+            "{r:?}"
+        );
     }
     assert!(r.stdout.contains("E_TEXT"), "{r:?}");
 }

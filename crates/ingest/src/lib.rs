@@ -221,8 +221,7 @@ pub fn process(
         periods: BTreeSet::new(),
         skipped_checks: Vec::new(),
     };
-    let mut format = match source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits)
-    {
+    let mut format = match source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits) {
         Ok(f) => f,
         Err(p) => return reject(result, None, p),
     };
@@ -240,7 +239,12 @@ pub fn process(
     let mut spooled = 0usize;
     let pass1 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
         if let Some(rows) = spool.as_mut() {
-            spooled += 64 + row.cells.iter().map(|c| 32 + c.display().len()).sum::<usize>();
+            spooled += 64
+                + row
+                    .cells
+                    .iter()
+                    .map(|c| 32 + c.display().len())
+                    .sum::<usize>();
             if spooled > SPOOL_BYTES {
                 spool = None;
             } else {
@@ -478,8 +482,12 @@ pub fn process(
             FileProblem::new(
                 0,
                 Code::E_TOO_LARGE,
-                format!("文件有 {problems_total} 处问题，超过每个文件 {n} 处的上限；已记录前 {n} 处，整个文件不予接收"),
-                format!("the file has {problems_total} problems, above the limit of {n} a file; the first {n} are recorded and the file is rejected"),
+                format!(
+                    "文件有 {problems_total} 处问题，超过每个文件 {n} 处的上限；已记录前 {n} 处，整个文件不予接收"
+                ),
+                format!(
+                    "the file has {problems_total} problems, above the limit of {n} a file; the first {n} are recorded and the file is rejected"
+                ),
             ),
         );
     }

@@ -137,7 +137,11 @@ pub(crate) const REPORTS: &[Column] = &[
         &["工业总产值", "工业总产值(本年累计)"],
         Type::NonNegative(MONEY),
     ),
-    opt("employees", &["从业人员", "从业人员数"], Type::Count(PEOPLE)),
+    opt(
+        "employees",
+        &["从业人员", "从业人员数"],
+        Type::Count(PEOPLE),
+    ),
     col("is_sme", &["是否中小企业", "中小企业"], Type::Bool),
     col("above_scale", &["是否规上企业", "规上企业"], Type::Bool),
     col(
@@ -146,7 +150,11 @@ pub(crate) const REPORTS: &[Column] = &[
         Type::Level(value::SPECIALIZED),
     ),
     col("key_processes", &["关键工序数"], Type::Count(THINGS)),
-    col("key_processes_cnc", &["数控化关键工序数"], Type::Count(THINGS)),
+    col(
+        "key_processes_cnc",
+        &["数控化关键工序数"],
+        Type::Count(THINGS),
+    ),
     col(
         "business_info_system",
         &["应用业务信息系统", "业务信息系统"],

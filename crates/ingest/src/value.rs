@@ -379,7 +379,11 @@ mod tests {
         assert_eq!(count("x", 1e9).unwrap_err().code, Code::E_NUMBER);
         // Plausibility: the largest double is a number, but not a revenue.
         for huge in ["1.7976931348623157e308", "1e10", "10000000001"] {
-            assert_eq!(non_negative(huge, 1e9).unwrap_err().code, Code::E_RANGE, "{huge}");
+            assert_eq!(
+                non_negative(huge, 1e9).unwrap_err().code,
+                Code::E_RANGE,
+                "{huge}"
+            );
             assert_eq!(count(huge, 1e9).unwrap_err().code, Code::E_RANGE, "{huge}");
         }
         assert_eq!(bounded("-1e13", 1e12).unwrap_err().code, Code::E_RANGE);

@@ -68,15 +68,20 @@ pub(crate) fn prior_ytd(
     if codes.is_empty() {
         return Ok(PriorYtd::new());
     }
-    ytd_rows(snapshot, snapshot.data_files(Table::ReportHistory), years, |c, p, v, y| {
-        if !codes.contains(c) {
-            return;
-        }
-        let e = best.entry((c.to_string(), p)).or_insert((v, y));
-        if v >= e.0 {
-            *e = (v, y);
-        }
-    })?;
+    ytd_rows(
+        snapshot,
+        snapshot.data_files(Table::ReportHistory),
+        years,
+        |c, p, v, y| {
+            if !codes.contains(c) {
+                return;
+            }
+            let e = best.entry((c.to_string(), p)).or_insert((v, y));
+            if v >= e.0 {
+                *e = (v, y);
+            }
+        },
+    )?;
     Ok(best.into_iter().map(|(k, (_, y))| (k, y)).collect())
 }
 

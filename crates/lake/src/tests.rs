@@ -682,23 +682,51 @@ fn the_writers_indexes_agree_with_the_dataset() {
     let mut w = lake.lock().unwrap();
     let codes = HashSet::from(["A".to_string(), "B".to_string()]);
     let years = BTreeSet::from([2024]);
-    commit_rows(&mut w, InputKind::Reports, 1, vec![report("A", "2024Q1", 10.0)]);
+    commit_rows(
+        &mut w,
+        InputKind::Reports,
+        1,
+        vec![report("A", "2024Q1", 10.0)],
+    );
     // Loads 2024 into the index, then each commit updates it.
     assert_eq!(w.prior_ytd(&codes, &years).unwrap().len(), 1);
-    commit_rows(&mut w, InputKind::Reports, 2, vec![report("B", "2024Q1", 5.0)]);
-    let v3 = commit_rows(&mut w, InputKind::Reports, 3, vec![report("A", "2024Q1", 7.0)]);
+    commit_rows(
+        &mut w,
+        InputKind::Reports,
+        2,
+        vec![report("B", "2024Q1", 5.0)],
+    );
+    let v3 = commit_rows(
+        &mut w,
+        InputKind::Reports,
+        3,
+        vec![report("A", "2024Q1", 7.0)],
+    );
     let from_index = w.prior_ytd(&codes, &years).unwrap();
     let from_files = v3.prior_ytd(&codes, &years).unwrap();
     assert_eq!(from_index, from_files);
-    assert_eq!(from_index[&("A".to_string(), "2024Q1".parse().unwrap())].revenue, 7.0);
+    assert_eq!(
+        from_index[&("A".to_string(), "2024Q1".parse().unwrap())].revenue,
+        7.0
+    );
     // A third correction supersedes the live row (version 3), so only it remains.
-    let v4 = commit_rows(&mut w, InputKind::Reports, 4, vec![report("A", "2024Q1", 8.0)]);
+    let v4 = commit_rows(
+        &mut w,
+        InputKind::Reports,
+        4,
+        vec![report("A", "2024Q1", 8.0)],
+    );
     let live: Vec<f64> = read::prior_ytd(&v4, &codes, &years)
         .unwrap()
         .values()
         .map(|y| y.revenue)
         .collect();
     assert_eq!(live.len(), 2);
-    let superseded: usize = v4.read(Table::Superseded).unwrap().iter().map(|b| b.num_rows()).sum();
+    let superseded: usize = v4
+        .read(Table::Superseded)
+        .unwrap()
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
     assert_eq!(superseded, 2, "version 1 by 3, version 3 by 4");
 }

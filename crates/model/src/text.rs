@@ -31,7 +31,10 @@ pub fn is_unsafe_char(c: char) -> bool {
 /// written as `\u{…}` escapes; line breaks and tabs stay.
 #[must_use]
 pub fn for_terminal(s: &str) -> String {
-    if !s.chars().any(|c| is_unsafe_char(c) && !matches!(c, '\n' | '\t')) {
+    if !s
+        .chars()
+        .any(|c| is_unsafe_char(c) && !matches!(c, '\n' | '\t'))
+    {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 8);

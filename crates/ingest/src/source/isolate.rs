@@ -328,7 +328,9 @@ pub(super) fn read(
                 return Err(FileProblem::new(
                     0,
                     Code::E_TOO_LARGE,
-                    format!("读取工作簿所需内存超过 {mib} MiB 的上限（工作簿声明的大小不实或过大）"),
+                    format!(
+                        "读取工作簿所需内存超过 {mib} MiB 的上限（工作簿声明的大小不实或过大）"
+                    ),
                     format!(
                         "reading the workbook needs more memory than the limit of {mib} MiB (it declares false or huge sizes)"
                     ),

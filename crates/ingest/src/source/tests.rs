@@ -251,7 +251,11 @@ fn a_huge_field_or_record_is_too_large_before_it_is_held() {
     let p = write(dir.path(), "field.csv", &field);
     let e = rows_with(&p, &limits).unwrap_err();
     assert_eq!((e.violation.code, e.line), (Code::E_TOO_LARGE, 2));
-    assert!(e.violation.en.contains("line 2, column 2"), "{}", e.violation.en);
+    assert!(
+        e.violation.en.contains("line 2, column 2"),
+        "{}",
+        e.violation.en
+    );
     // A quoted field with line breaks inside counts as one field.
     let mut quoted = b"a,b\n1,\"".to_vec();
     quoted.extend(std::iter::repeat_n(b"y\n".as_slice(), 600).flatten());
@@ -291,7 +295,9 @@ fn a_file_mixing_utf8_and_gbk_lines_is_an_encoding_error() {
     for i in 0..3000 {
         gbk.extend_from_slice(
             &encoding_rs::GBK
-                .encode(&format!("{i},石家庄市辛集市皮革服装产业集群有限公司第{i}号\n"))
+                .encode(&format!(
+                    "{i},石家庄市辛集市皮革服装产业集群有限公司第{i}号\n"
+                ))
                 .0,
         );
     }
@@ -311,7 +317,11 @@ fn fifos_devices_and_folders_are_refused_without_blocking() {
     for p in [fifo.as_path(), Path::new("/dev/zero"), dir.path()] {
         let e = probe(p, None, None, &Limits::default()).unwrap_err();
         assert_eq!(e.violation.code, Code::E_FORMAT, "{}", p.display());
-        assert!(e.violation.en.contains("not a regular file"), "{}", e.violation.en);
+        assert!(
+            e.violation.en.contains("not a regular file"),
+            "{}",
+            e.violation.en
+        );
     }
 }
 

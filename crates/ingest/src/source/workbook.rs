@@ -134,7 +134,9 @@ fn check_zip_directory(file: &mut File, limits: &Limits) -> Result<(), FileProbl
         .rev()
         .find(|&i| tail[i..].starts_with(b"PK\x05\x06"))
     else {
-        return Err(broken(&"no end of central directory (not a zip, or truncated)"));
+        return Err(broken(
+            &"no end of central directory (not a zip, or truncated)",
+        ));
     };
     let eocd = &tail[at..at + 22];
     let mut entries = le16(&eocd[10..]);
@@ -247,7 +249,10 @@ fn too_many_cells(declared: u64, limits: &Limits) -> FileProblem {
     FileProblem::new(
         0,
         Code::E_TOO_LARGE,
-        format!("工作表有 {declared} 个单元格，超过上限 {}", limits.max_cells),
+        format!(
+            "工作表有 {declared} 个单元格，超过上限 {}",
+            limits.max_cells
+        ),
         format!(
             "the sheet has {declared} cells, above the limit of {}",
             limits.max_cells

@@ -182,7 +182,10 @@ fn check(
         return Err(format!("{} problems recorded", r.issues.len()));
     }
     if let Some(i) = r.issues.iter().find(|i| i.value.chars().count() > 201) {
-        return Err(format!("a value of {} characters in an issue", i.value.len()));
+        return Err(format!(
+            "a value of {} characters in an issue",
+            i.value.len()
+        ));
     }
     let kind = name.rsplit('.').next().unwrap_or("");
     let code = r
@@ -289,7 +292,10 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         csv.push_str(&quoted.join(","));
         csv.push('\n');
     }
-    let gbk = encoding_rs::GBK.encode(&csv.replace('\n', "\r\n")).0.into_owned();
+    let gbk = encoding_rs::GBK
+        .encode(&csv.replace('\n', "\r\n"))
+        .0
+        .into_owned();
     let clusters = "集群编码,集群名称,英文名称,所属县(市、区),主导产业,认定时间\nxinji-leather,辛集皮革,Xinji Leather,辛集市,皮革,2019年第四季度\ngaocheng-lamps,藁城宫灯,,藁城区,宫灯,2020-12\n";
     vec![
         ("csv", csv.into_bytes()),
@@ -328,15 +334,38 @@ impl Rng {
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 /// Tokens that have broken readers before, or that sit on a rule's edge.
 const TOKENS: &[&[u8]] = &[
-    b"\"", b"\"\"", b"\r", b"\n", b"\r\n", b"\0", b",", b"\xFF", b"\x81", b"\xEF\xBB\xBF",
-    b"\xE4\xB8", b"1.7976931348623157e308", b"1e309", b"NaN", b"-0", b"9999Q4", b"0000Q1",
-    b"\x1b[2J", b"\xE2\x80\xAE", b"=HYPERLINK(\"x\")", b"2024\xE5\xB9\xB4", b"\t",
+    b"\"",
+    b"\"\"",
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\0",
+    b",",
+    b"\xFF",
+    b"\x81",
+    b"\xEF\xBB\xBF",
+    b"\xE4\xB8",
+    b"1.7976931348623157e308",
+    b"1e309",
+    b"NaN",
+    b"-0",
+    b"9999Q4",
+    b"0000Q1",
+    b"\x1b[2J",
+    b"\xE2\x80\xAE",
+    b"=HYPERLINK(\"x\")",
+    b"2024\xE5\xB9\xB4",
+    b"\t",
 ];
 
 fn mutate(base: &[u8], rng: &mut Rng) -> Vec<u8> {
@@ -430,8 +459,8 @@ fn mutate_workbook(base: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
     };
     *data = mutated;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, data) in &entries {
         out.start_file(name.as_str(), stored).ok()?;
         out.write_all(data).ok()?;
