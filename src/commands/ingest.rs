@@ -301,7 +301,10 @@ pub(crate) fn ingest_files(
 
 /// The outcome of a cluster list or roster found in the inbox: rejected, unread.
 fn reference_in_inbox(path: &str, kind: InputKind) -> clusterkpi_ingest::FileResult {
-    let (zh, en) = (
+    clusterkpi_ingest::FileResult::rejected_whole(
+        path,
+        Some(kind),
+        clusterkpi_model::Code::E_KIND,
         format!(
             "收件箱中的文件是{}：名录只从流程文件的 clusters/roster 路径读取，不从收件箱读取",
             kind.name_zh()
@@ -310,30 +313,7 @@ fn reference_in_inbox(path: &str, kind: InputKind) -> clusterkpi_ingest::FileRes
             "a {} file in the inbox: reference lists are read only from the pipeline's clusters and roster paths, never from the inbox",
             kind.as_str()
         ),
-    );
-    clusterkpi_ingest::FileResult {
-        path: path.to_string(),
-        kind: Some(kind),
-        format: None,
-        outcome: Outcome::Rejected,
-        rows_read: 0,
-        rows_accepted: 0,
-        rows_quarantined: 0,
-        warnings: 0,
-        issues: vec![clusterkpi_model::Issue {
-            file: path.to_string(),
-            sheet: None,
-            line: 0,
-            column: String::new(),
-            code: clusterkpi_model::Code::E_KIND,
-            value: String::new(),
-            message_zh: zh,
-            message_en: en,
-            period: None,
-        }],
-        periods: Default::default(),
-        skipped_checks: Vec::new(),
-    }
+    )
 }
 
 /// Prints a line per file (with `every`; otherwise only files that need attention:

@@ -148,6 +148,40 @@ impl Options {
     }
 }
 
+impl FileResult {
+    /// A file not read yet: rejected until proven otherwise.
+    fn unread(path: &str) -> Self {
+        FileResult {
+            path: path.to_string(),
+            kind: None,
+            format: None,
+            outcome: Outcome::Rejected,
+            rows_read: 0,
+            rows_accepted: 0,
+            rows_quarantined: 0,
+            warnings: 0,
+            issues: Vec::new(),
+            periods: BTreeSet::new(),
+            skipped_checks: Vec::new(),
+        }
+    }
+
+    /// A file of `kind` rejected whole, unread, for a file-level rule (`code`) that
+    /// the caller judged, with its messages.
+    #[must_use]
+    pub fn rejected_whole(
+        path: &str,
+        kind: Option<InputKind>,
+        code: Code,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        let mut r = FileResult::unread(path);
+        r.kind = kind;
+        reject(r, None, FileProblem::new(0, code, zh, en))
+    }
+}
+
 /// SHA-256 of a file's bytes, streamed. Only regular files are read (a FIFO or a
 /// device is refused, never waited on).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -208,19 +242,7 @@ pub fn process(
     prior: &mut dyn FnMut(&KeyScan) -> PriorYtd,
     sink: &mut dyn Sink,
 ) -> FileResult {
-    let mut result = FileResult {
-        path: display.to_string(),
-        kind: None,
-        format: None,
-        outcome: Outcome::Rejected,
-        rows_read: 0,
-        rows_accepted: 0,
-        rows_quarantined: 0,
-        warnings: 0,
-        issues: Vec::new(),
-        periods: BTreeSet::new(),
-        skipped_checks: Vec::new(),
-    };
+    let mut result = FileResult::unread(display);
     let mut format = match source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits) {
         Ok(f) => f,
         Err(p) => return reject(result, None, p),

@@ -127,7 +127,12 @@ pub fn serve(request: &str) -> i32 {
         eprintln!("workbook reader: cannot set resource limits");
         return 2;
     }
-    let stdin = match std::io::stdin().as_fd_file() {
+    // The parent handed the file over as stdin; as a `File` it can seek, which the
+    // workbook reader needs.
+    let stdin = match std::os::fd::AsFd::as_fd(&std::io::stdin())
+        .try_clone_to_owned()
+        .map(File::from)
+    {
         Ok(f) => f,
         Err(e) => {
             eprintln!("workbook reader: stdin: {e}");
@@ -171,18 +176,6 @@ pub fn serve(request: &str) -> i32 {
     send(&last);
     let _ = out.borrow_mut().flush();
     0
-}
-
-/// A safe way to turn stdin into a `File` (seekable, as the workbook reader needs).
-trait AsFdFile {
-    fn as_fd_file(&self) -> std::io::Result<File>;
-}
-
-impl AsFdFile for std::io::Stdin {
-    fn as_fd_file(&self) -> std::io::Result<File> {
-        use std::os::fd::AsFd;
-        Ok(File::from(self.as_fd().try_clone_to_owned()?))
-    }
 }
 
 fn reader_failed(zh: String, en: String) -> FileProblem {
