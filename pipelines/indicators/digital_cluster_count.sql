@@ -1,8 +1,9 @@
 -- 数字化特色产业集群数 (city; phase 2, reads `series`): clusters whose annual output
 -- value of Y(p) is at least 1,000,000 万元 (10 billion yuan) and that meet, at p, every
--- digital gain target the plan sets for clusters (cnc_rate, bis_rate, rnd_tool_rate,
--- ecommerce_rate). A gain is measured from the baseline: the value at the baseline
--- quarter or, where null, the first non-null value after it.
+-- criterion the plan sets for it (targets with role = 'criterion' and
+-- criterion_of = 'digital_cluster_count': the four digital gains of clusters). A gain is
+-- measured from the baseline: the value at the baseline quarter or, where null, the
+-- first non-null value after it.
 -- Null when no cluster has data for Y(p).
 WITH baseline AS (
   SELECT scope_id, indicator, value AS b, period_index AS b_index
@@ -18,7 +19,7 @@ WITH baseline AS (
 digital_targets AS (
   SELECT indicator, amount, unit FROM targets
   WHERE scope = 'cluster' AND rule = 'gain'
-    AND indicator IN ('cnc_rate', 'bis_rate', 'rnd_tool_rate', 'ecommerce_rate')
+    AND role = 'criterion' AND criterion_of = 'digital_cluster_count'
 ),
 required AS (SELECT COUNT(*) AS n FROM digital_targets),
 met AS (

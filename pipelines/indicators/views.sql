@@ -6,7 +6,8 @@
 --   plan            one row: city_id, baseline/deadline quarters, policy amounts
 --   periods         every quarter from the earliest reported one to the as-of quarter,
 --                   with complete_year = Y(p), the latest complete year at p
---   targets         the plan's targets: indicator, scope, rule, amount, unit
+--   targets         the plan's targets: indicator, scope, rule, amount, unit, role,
+--                   criterion_of (the indicator a criterion is a condition of)
 
 -- Current report rows: a later accepted row for the same enterprise and quarter
 -- replaces the earlier one, which stays in report_history.
@@ -28,6 +29,60 @@ FROM reports r JOIN roster ro ON ro.credit_code = r.credit_code
 UNION ALL
 SELECT r.*, 'city' AS scope, pl.city_id AS scope_id
 FROM reports r JOIN roster ro ON ro.credit_code = r.credit_code CROSS JOIN plan pl;
+
+-- C(c,p) beyond R(c,p) (indicators.md): an enterprise of the roster without a current
+-- report for p that has one for p-1, p-2 or p-3 is carried forward, counting with the
+-- latest of those. Only the columns the stock counts read are carried. The three lags
+-- are an equi-join (a range join would compare every quarter with every row).
+CREATE VIEW carried AS
+SELECT credit_code, period, period_index, from_period,
+       is_sme, above_scale, specialized_level, design_center_level,
+       innovation_platforms, core_tech_breakthroughs, green_factory_level,
+       listing_status, innovation_demo_level
+FROM (
+  SELECT w.period, w.period_index, r.period AS from_period, r.credit_code,
+         r.is_sme, r.above_scale, r.specialized_level, r.design_center_level,
+         r.innovation_platforms, r.core_tech_breakthroughs, r.green_factory_level,
+         r.listing_status, r.innovation_demo_level,
+         ROW_NUMBER() OVER (PARTITION BY w.period_index, r.credit_code
+                            ORDER BY r.period_index DESC) AS rn
+  FROM (SELECT p.period, p.period_index, p.period_index - lag.k AS from_index
+        FROM periods p CROSS JOIN (VALUES (1), (2), (3)) AS lag(k)) w
+  JOIN reports r ON r.period_index = w.from_index
+  WHERE NOT EXISTS (
+    SELECT 1 FROM reports n
+    WHERE n.credit_code = r.credit_code AND n.period_index = w.period_index
+  )
+) WHERE rn = 1;
+
+-- The stock population C(p): current reports and carried-forward enterprises, with
+-- `carried` telling them apart.
+CREATE VIEW stock AS
+SELECT credit_code, period, period_index,
+       is_sme, above_scale, specialized_level, design_center_level,
+       innovation_platforms, core_tech_breakthroughs, green_factory_level,
+       listing_status, innovation_demo_level, FALSE AS carried
+FROM reports
+UNION ALL
+SELECT credit_code, period, period_index,
+       is_sme, above_scale, specialized_level, design_center_level,
+       innovation_platforms, core_tech_breakthroughs, green_factory_level,
+       listing_status, innovation_demo_level, TRUE AS carried
+FROM carried;
+
+-- C(c,p) once per scope it counts in, as `scoped` is for R(c,p).
+CREATE VIEW stock_scoped AS
+SELECT s.*, 'cluster' AS scope, ro.cluster_id AS scope_id
+FROM stock s JOIN roster ro ON ro.credit_code = s.credit_code
+UNION ALL
+SELECT s.*, 'city' AS scope, pl.city_id AS scope_id
+FROM stock s JOIN roster ro ON ro.credit_code = s.credit_code CROSS JOIN plan pl;
+
+-- Enterprises carried forward per quarter and scope (kpis.csv `carried_forward`).
+CREATE VIEW carry_coverage AS
+SELECT period, scope, scope_id, SUM(CASE WHEN carried THEN 1 ELSE 0 END) AS carried
+FROM stock_scoped
+GROUP BY period, scope, scope_id;
 
 -- Expected reporters per scope: the roster of each cluster, and the whole roster.
 CREATE VIEW expected AS

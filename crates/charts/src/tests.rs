@@ -178,6 +178,7 @@ pub(crate) fn fixture(language: Language, clusters: usize) -> Evaluation {
                     unit: indicator.unit,
                     reporting,
                     expected,
+                    carried_forward: indicator.carry_forward.then_some(0),
                 });
             }
             let target = plan.target(&indicator.id, *scope);
@@ -199,6 +200,7 @@ pub(crate) fn fixture(language: Language, clusters: usize) -> Evaluation {
                 relative_reading: None,
                 reporting,
                 expected,
+                carried_forward: indicator.carry_forward.then_some(0),
             });
         }
     }

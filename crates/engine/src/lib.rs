@@ -164,6 +164,7 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
     }
 
     let coverage = coverage(&ctx).await?;
+    let carried = carried(&ctx).await?;
     let clusters = clusters(&ctx).await?;
     let missing = missing(&ctx, as_of).await?;
     let rows_per_period = rows_per_period(&ctx).await?;
@@ -194,6 +195,9 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
                     unit: ind.unit,
                     reporting,
                     expected,
+                    carried_forward: ind
+                        .carry_forward
+                        .then(|| carried.get(&(p, *scope, id.clone())).copied().unwrap_or(0)),
                 });
                 points.push((p, value));
             }
@@ -231,6 +235,12 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
                 relative_reading: relative,
                 reporting,
                 expected,
+                carried_forward: ind.carry_forward.then(|| {
+                    carried
+                        .get(&(as_of, *scope, id.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                }),
             });
         }
     }
@@ -368,6 +378,25 @@ async fn coverage(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String
     Ok(out)
 }
 
+/// Enterprises carried forward (`C(c,p)` beyond `R(c,p)`) per quarter and scope.
+async fn carried(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String), u64>> {
+    let sql = "SELECT period, scope, scope_id, carried FROM carry_coverage";
+    let mut out = HashMap::new();
+    for b in run(ctx, sql, "carried forward").await? {
+        for i in 0..b.num_rows() {
+            let (Ok(p), Some(s)) = (
+                str_at(b.column(0).as_ref(), i).parse(),
+                scope_of(&str_at(b.column(1).as_ref(), i)),
+            ) else {
+                continue;
+            };
+            let n = f64_at(b.column(3).as_ref(), i).unwrap_or(0.0) as u64;
+            out.insert((p, s, str_at(b.column(2).as_ref(), i)), n);
+        }
+    }
+    Ok(out)
+}
+
 async fn clusters(ctx: &SessionContext) -> Result<Vec<Cluster>> {
     let sql = "SELECT cluster_id, name, name_en, county, industry, established FROM clusters ORDER BY cluster_id";
     let mut out = Vec::new();
@@ -391,8 +420,9 @@ async fn clusters(ctx: &SessionContext) -> Result<Vec<Cluster>> {
 
 async fn missing(ctx: &SessionContext, as_of: Period) -> Result<Vec<Missing>> {
     let sql = format!(
-        "SELECT ro.cluster_id, ro.credit_code, ro.name \
+        "SELECT ro.cluster_id, ro.credit_code, ro.name, cf.from_period \
          FROM roster ro JOIN clusters c ON c.cluster_id = ro.cluster_id \
+         LEFT JOIN carried cf ON cf.credit_code = ro.credit_code AND cf.period_index = {p} \
          WHERE c.established_index <= {p} \
            AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.credit_code = ro.credit_code AND r.period_index = {p}) \
          ORDER BY ro.cluster_id, ro.credit_code",
@@ -405,6 +435,9 @@ async fn missing(ctx: &SessionContext, as_of: Period) -> Result<Vec<Missing>> {
                 cluster_id: str_at(b.column(0).as_ref(), i),
                 credit_code: str_at(b.column(1).as_ref(), i),
                 name: str_at(b.column(2).as_ref(), i),
+                carried_from: (!b.column(3).is_null(i))
+                    .then(|| str_at(b.column(3).as_ref(), i).parse().ok())
+                    .flatten(),
             });
         }
     }

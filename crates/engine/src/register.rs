@@ -188,12 +188,8 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
             ],
         ),
     )?;
-    let (mut ind, mut scope, mut rule, mut unit) = (
-        StringBuilder::new(),
-        StringBuilder::new(),
-        StringBuilder::new(),
-        StringBuilder::new(),
-    );
+    let [mut ind, mut scope, mut rule, mut unit, mut role, mut of] =
+        std::array::from_fn(|_| StringBuilder::new());
     let mut amount = Float64Builder::new();
     for t in &plan.targets {
         ind.append_value(&t.indicator);
@@ -204,6 +200,8 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
             clusterkpi_model::plan::GainUnit::Pp => "pp",
             clusterkpi_model::plan::GainUnit::Relative => "relative",
         });
+        role.append_value(t.role.as_str());
+        of.append_option(t.role.of());
     }
     register_batch(
         ctx,
@@ -215,6 +213,8 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
                 ("rule", DataType::Utf8),
                 ("amount", DataType::Float64),
                 ("unit", DataType::Utf8),
+                ("role", DataType::Utf8),
+                ("criterion_of", DataType::Utf8),
             ],
             vec![
                 Arc::new(ind.finish()),
@@ -222,6 +222,8 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
                 Arc::new(rule.finish()),
                 Arc::new(amount.finish()),
                 Arc::new(unit.finish()),
+                Arc::new(role.finish()),
+                Arc::new(of.finish()),
             ],
         ),
     )
@@ -419,6 +421,10 @@ fn kpis_schema() -> SchemaRef {
         ("progress", Float64),
         ("status", Utf8),
         ("trend", Utf8),
+        ("judged_period", Utf8),
+        ("judged_value", Float64),
+        ("role", Utf8),
+        ("carried_forward", Int64),
         ("reporting", Int64),
         ("expected", Int64),
         ("dataset_version", Int64),
@@ -430,9 +436,9 @@ fn kpis_schema() -> SchemaRef {
 }
 
 pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
-    let mut s: [StringBuilder; 9] = std::array::from_fn(|_| StringBuilder::new());
-    let mut f: [Float64Builder; 6] = std::array::from_fn(|_| Float64Builder::new());
-    let mut n: [Int64Builder; 3] = std::array::from_fn(|_| Int64Builder::new());
+    let mut s: [StringBuilder; 11] = std::array::from_fn(|_| StringBuilder::new());
+    let mut f: [Float64Builder; 7] = std::array::from_fn(|_| Float64Builder::new());
+    let mut n: [Int64Builder; 4] = std::array::from_fn(|_| Int64Builder::new());
     for k in &eval.kpis {
         let j = &k.judgement;
         s[0].append_value(k.period.to_string());
@@ -444,6 +450,8 @@ pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
         s[6].append_option(k.target.as_ref().map(|t| t.rule.as_str()));
         s[7].append_value(j.status.as_str());
         s[8].append_option(j.trend.map(|t| t.as_str()));
+        s[9].append_option(j.judged_period.map(|p| p.to_string()));
+        s[10].append_option(k.role().map(|r| r.as_str()));
         for (b, v) in f.iter_mut().zip([
             j.value,
             j.baseline_value,
@@ -451,12 +459,14 @@ pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
             j.target_level,
             j.projected,
             j.progress,
+            j.judged_value,
         ]) {
             b.append_option(v);
         }
         n[0].append_value(k.reporting as i64);
         n[1].append_value(k.expected as i64);
         n[2].append_value(eval.dataset_version as i64);
+        n[3].append_option(k.carried_forward.map(|c| c as i64));
     }
     let [
         mut period,
@@ -468,6 +478,8 @@ pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
         mut rule,
         mut status,
         mut trend,
+        mut judged_period,
+        mut role,
     ] = s;
     let [
         mut value,
@@ -476,8 +488,9 @@ pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
         mut level,
         mut projected,
         mut progress,
+        mut judged_value,
     ] = f;
-    let [mut reporting, mut expected, mut version] = n;
+    let [mut reporting, mut expected, mut version, mut carried] = n;
     let cols: Vec<ArrayRef> = vec![
         Arc::new(period.finish()),
         Arc::new(scope.finish()),
@@ -494,6 +507,10 @@ pub(crate) fn kpis_batch(eval: &Evaluation) -> Result<RecordBatch> {
         Arc::new(progress.finish()),
         Arc::new(status.finish()),
         Arc::new(trend.finish()),
+        Arc::new(judged_period.finish()),
+        Arc::new(judged_value.finish()),
+        Arc::new(role.finish()),
+        Arc::new(carried.finish()),
         Arc::new(reporting.finish()),
         Arc::new(expected.finish()),
         Arc::new(version.finish()),

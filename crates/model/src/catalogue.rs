@@ -138,6 +138,25 @@ pub struct Indicator {
     pub phase: u8,
     #[serde(default)]
     pub progress_from_zero: bool,
+    /// What a count counts (its measure word); `None` for rates and money.
+    #[serde(default)]
+    pub counted: Option<Counted>,
+    /// Computed over `C(c,p)`, the roster carried forward (the stock counts and
+    /// `demo_reward`); the engine reports how many enterprises were carried.
+    #[serde(default)]
+    pub carry_forward: bool,
+}
+
+/// What a count counts. Chinese writes a count with the measure word of the thing
+/// counted (2,473家企业, 2项技术, 3个集群), so the unit a reader sees depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counted {
+    Enterprises,
+    Technologies,
+    Clusters,
+    Platforms,
+    Parks,
 }
 
 impl Indicator {

@@ -49,6 +49,9 @@ pub struct SeriesRow {
     pub unit: Unit,
     pub reporting: u64,
     pub expected: u64,
+    /// For indicators over `C(c,p)`: enterprises counted with an earlier quarter's
+    /// report; `None` for the others.
+    pub carried_forward: Option<u64>,
 }
 
 /// One scorecard row at the as-of quarter (`kpis.csv`).
@@ -65,6 +68,23 @@ pub struct KpiRow {
     pub relative_reading: Option<Judgement>,
     pub reporting: u64,
     pub expected: u64,
+    /// For indicators over `C(c,p)`: enterprises counted with an earlier quarter's
+    /// report at the as-of quarter; `None` for the others.
+    pub carried_forward: Option<u64>,
+}
+
+impl KpiRow {
+    /// `target` or `criterion`; `None` without a target.
+    #[must_use]
+    pub fn role(&self) -> Option<&crate::plan::Role> {
+        self.target.as_ref().map(|t| &t.role)
+    }
+
+    /// Whether this row judges one of the plan's own targets (not a criterion).
+    #[must_use]
+    pub fn is_plan_target(&self) -> bool {
+        self.target.as_ref().is_some_and(Target::is_plan_target)
+    }
 }
 
 /// What happened to one input file.
@@ -89,6 +109,9 @@ pub struct Missing {
     pub cluster_id: String,
     pub credit_code: String,
     pub name: String,
+    /// The quarter whose report it is counted with in the stock counts (carried
+    /// forward, `C(c,p)`); `None` when it reported none of the three before.
+    pub carried_from: Option<Period>,
 }
 
 /// Everything a report is built from.
@@ -117,6 +140,19 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// The judged quarter `e`: the as-of quarter, or the deadline once it has passed.
+    #[must_use]
+    pub fn judged_quarter(&self) -> Period {
+        crate::status::judged_quarter(self.as_of, self.plan.deadline)
+    }
+
+    /// Whether this is the plan's final evaluation (终期评估): the deadline has come, so
+    /// targets are judged at it and no longer move with later data.
+    #[must_use]
+    pub fn is_final(&self) -> bool {
+        self.as_of >= self.plan.deadline
+    }
+
     #[must_use]
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.id == id)

@@ -11,9 +11,11 @@
 //! - [`pipeline`]: the pipeline file and its command-line overrides;
 //! - [`status`]: baseline, projection, progress, status and trend;
 //! - [`issue`]: data-contract codes and quarantine records;
-//! - [`evaluation`]: the result that charts and reports are made from.
+//! - [`evaluation`]: the result that charts and reports are made from;
+//! - [`display`]: how a figure, unit, quarter and status are written for readers.
 
 pub mod catalogue;
+pub mod display;
 pub mod evaluation;
 pub mod issue;
 pub mod period;
@@ -23,9 +25,10 @@ pub mod small_file;
 pub mod status;
 pub mod text;
 
-pub use catalogue::{Area, Catalogue, Indicator, Scope, Unit};
+pub use catalogue::{Area, Catalogue, Counted, Indicator, Scope, Unit};
+pub use display::{Display, ShownUnit};
 pub use evaluation::{Cluster, Evaluation, FileRecord, KpiRow, Language, Missing, SeriesRow};
 pub use issue::{Code, Issue};
 pub use period::{Date, Period, now_rfc3339};
-pub use plan::{Plan, Rule, Target};
+pub use plan::{Plan, Role, Rule, Target};
 pub use status::{Judgement, Status, Trend};

@@ -45,6 +45,8 @@ struct TargetFile {
     unit: Option<String>,
     stretch: Option<f64>,
     note: Option<String>,
+    role: Option<String>,
+    of: Option<String>,
 }
 
 /// Policy amounts used by the policy estimates (万元 and shares).
@@ -234,6 +236,18 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Whether `value` meets this rule's target `level`: `≥` with [`TOLERANCE`] for
+    /// rounding in the inputs, `>` strictly.
+    ///
+    /// [`TOLERANCE`]: crate::status::TOLERANCE
+    #[must_use]
+    pub fn meets(self, value: f64, level: f64) -> bool {
+        match self {
+            Rule::Gain | Rule::AtLeast => value >= level - crate::status::TOLERANCE,
+            Rule::MoreThan => value > level,
+        }
+    }
+
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -252,6 +266,38 @@ pub enum GainUnit {
     Relative,
 }
 
+/// Whether a target is one of the plan's own, or a condition of another.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "role", content = "of")]
+pub enum Role {
+    /// One of the plan's targets: counted in the report's headline.
+    Target,
+    /// A condition of the target of the named indicator (the four digital gains are
+    /// criteria of `digital_cluster_count`): judged like a target, for every scope, and
+    /// shown as "which clusters qualify", never as a missed plan target.
+    Criterion(String),
+}
+
+impl Role {
+    /// `target` or `criterion`, as `kpis.csv` writes it.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Target => "target",
+            Role::Criterion(_) => "criterion",
+        }
+    }
+
+    /// The indicator this is a criterion of.
+    #[must_use]
+    pub fn of(&self) -> Option<&str> {
+        match self {
+            Role::Target => None,
+            Role::Criterion(of) => Some(of),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Target {
     pub indicator: String,
@@ -261,9 +307,16 @@ pub struct Target {
     pub unit: GainUnit,
     pub stretch: Option<f64>,
     pub note: Option<String>,
+    pub role: Role,
 }
 
 impl Target {
+    /// One of the plan's own targets (not a criterion of another).
+    #[must_use]
+    pub fn is_plan_target(&self) -> bool {
+        self.role == Role::Target
+    }
+
     /// Whether the plan text leaves the unit of this gain in doubt ("提升5%"): the
     /// report then shows the relative reading beside the percentage-point one.
     #[must_use]
@@ -428,6 +481,36 @@ impl Plan {
                     "{at}: a second target for the same indicator and scope"
                 ));
             }
+            let role = match (t.role.as_deref(), t.of.as_deref()) {
+                (None | Some("target"), None) => Role::Target,
+                (None | Some("target"), Some(of)) => {
+                    problems.push(format!(
+                        "{at}: of = {of:?} is only for role = \"criterion\""
+                    ));
+                    Role::Target
+                }
+                (Some("criterion"), None) => {
+                    problems.push(format!(
+                        "{at}: role = \"criterion\" needs `of`, the indicator it is a \
+                         condition of"
+                    ));
+                    Role::Target
+                }
+                (Some("criterion"), Some(of)) => {
+                    if catalogue.get(of).is_none() {
+                        problems.push(format!("{at}: of = {of:?} is not an indicator"));
+                    } else if of == t.indicator {
+                        problems.push(format!("{at}: a target cannot be a criterion of itself"));
+                    }
+                    Role::Criterion(of.to_string())
+                }
+                (Some(other), _) => {
+                    problems.push(format!(
+                        "{at}: role {other:?} must be \"target\" or \"criterion\""
+                    ));
+                    Role::Target
+                }
+            };
             targets.push(Target {
                 indicator: t.indicator.clone(),
                 scope,
@@ -436,6 +519,7 @@ impl Plan {
                 unit,
                 stretch: t.stretch,
                 note: t.note.clone(),
+                role,
             });
         }
         problems.extend(raw.policy.problems());
@@ -500,6 +584,11 @@ mod tests {
             (Rule::Gain, 5.0, GainUnit::Pp)
         );
         assert!(cnc.unit_in_doubt());
+        assert_eq!(cnc.role, Role::Criterion("digital_cluster_count".into()));
+        assert_eq!(
+            plan.targets.iter().filter(|t| t.is_plan_target()).count(),
+            13
+        );
         assert_eq!(
             plan.target("sme_count", Scope::City).unwrap().rule,
             Rule::MoreThan
@@ -654,6 +743,41 @@ deadline = "2025Q4"
     }
 
     #[test]
+    fn a_criterion_names_the_target_it_is_a_condition_of() {
+        let text = plan_with(
+            &format!(
+                "{CNC_GAIN}\namount = 5\nrole = \"criterion\"\nof = \"digital_cluster_count\""
+            ),
+            "",
+        );
+        let plan = Plan::parse(&text, &Catalogue::builtin()).unwrap();
+        assert_eq!(plan.targets[0].role.of(), Some("digital_cluster_count"));
+        for (tail, expected) in [
+            ("role = \"criterion\"", "needs `of`"),
+            (
+                "of = \"digital_cluster_count\"",
+                "only for role = \"criterion\"",
+            ),
+            (
+                "role = \"criterion\"\nof = \"no_such\"",
+                "is not an indicator",
+            ),
+            (
+                "role = \"criterion\"\nof = \"cnc_rate\"",
+                "criterion of itself",
+            ),
+            (
+                "role = \"condition\"",
+                "must be \"target\" or \"criterion\"",
+            ),
+        ] {
+            let p = problems(&format!("{CNC_GAIN}\namount = 5\n{tail}"), "");
+            assert_eq!(p.len(), 1, "{tail}: {p:#?}");
+            assert!(p[0].contains(expected), "{tail}: {}", p[0]);
+        }
+    }
+
+    #[test]
     fn absurd_amounts_are_refused_with_the_rule() {
         let cases = [
             // More than 100 percentage points on a rate.
@@ -751,6 +875,7 @@ deadline = "2025Q4"
             unit,
             stretch: None,
             note: None,
+            role: Role::Target,
         };
         assert_eq!(t(Rule::Gain, GainUnit::Pp).level(Some(40.0)), Some(50.0));
         assert_eq!(

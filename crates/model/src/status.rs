@@ -5,7 +5,7 @@
 
 use crate::catalogue::{Indicator, Projection};
 use crate::period::Period;
-use crate::plan::{GainUnit, Rule, Target};
+use crate::plan::{GainUnit, Target};
 
 /// `≥` is judged with this tolerance, so rounding in the inputs does not flip a status.
 pub const TOLERANCE: f64 = 1e-9;
@@ -103,7 +103,13 @@ impl Trend {
 /// The judgement of one (scope, scope_id, indicator) at the as-of quarter.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Judgement {
+    /// The value at the as-of quarter (the latest figure, shown beside the verdict).
     pub value: Option<f64>,
+    /// The judged quarter `e`: the as-of quarter, or the deadline once it has passed
+    /// (the plan's final evaluation). `None` without a target.
+    pub judged_period: Option<Period>,
+    /// The value at `judged_period`, on which the status is judged.
+    pub judged_value: Option<f64>,
     pub baseline_period: Option<Period>,
     pub baseline_value: Option<f64>,
     pub target_level: Option<f64>,
@@ -115,11 +121,30 @@ pub struct Judgement {
     pub fit: Option<(f64, f64)>,
 }
 
-/// Judges one indicator's series at `as_of`.
+impl Judgement {
+    /// Whether this is the plan's final evaluation: judged at a deadline that has passed
+    /// or is the as-of quarter itself, so the verdict no longer moves with later data.
+    #[must_use]
+    pub fn is_final(&self, deadline: Period) -> bool {
+        self.judged_period == Some(deadline)
+    }
+}
+
+/// The judged quarter `e` of an evaluation as of `as_of`: `as_of`, or the deadline once
+/// it has passed.
+#[must_use]
+pub fn judged_quarter(as_of: Period, deadline: Period) -> Period {
+    as_of.min(deadline)
+}
+
+/// Judges one indicator's series as of `as_of`.
 ///
 /// `series` holds `(period, value)` for quarters up to `as_of` (any order, gaps allowed).
-/// Without a target the baseline is still named (for reading) but projection, progress
-/// and trend are left empty and the status is `no_target`.
+/// The target is judged at the judged quarter `e` ([`judged_quarter`]): baseline search,
+/// projection points, status and trend use only quarters up to `e`, and at the deadline
+/// the actual value replaces the projection. Without a target the baseline is still
+/// named (for reading, searched up to `as_of`) but projection, progress and trend are
+/// left empty and the status is `no_target`.
 #[must_use]
 pub fn judge(
     series: &[(Period, Option<f64>)],
@@ -129,14 +154,25 @@ pub fn judge(
     indicator: &Indicator,
     target: Option<&Target>,
 ) -> Judgement {
-    let value_at = |p: Period| series.iter().find(|(s, _)| *s == p).and_then(|(_, v)| *v);
-    let v = value_at(as_of);
+    let value_at = |p: Period| {
+        series
+            .iter()
+            .find(|(s, _)| *s == p)
+            .and_then(|(_, v)| *v)
+            .filter(|x| x.is_finite())
+    };
+    let e = if target.is_some() {
+        judged_quarter(as_of, deadline)
+    } else {
+        as_of
+    };
+    let v = value_at(e);
 
     // b: the value at the baseline quarter or, where that is null, the first non-null
-    // value after it (up to as_of).
+    // value after it (up to e).
     let mut in_window: Vec<(Period, f64)> = series
         .iter()
-        .filter(|(s, _)| *s >= baseline && *s <= as_of)
+        .filter(|(s, _)| *s >= baseline && *s <= e)
         .filter_map(|(s, v)| v.filter(|x| x.is_finite()).map(|x| (*s, x)))
         .collect();
     in_window.sort_by_key(|(s, _)| *s);
@@ -148,6 +184,8 @@ pub fn judge(
     let Some(target) = target else {
         return Judgement {
             value: v,
+            judged_period: None,
+            judged_value: None,
             baseline_period,
             baseline_value: b,
             target_level: None,
@@ -161,7 +199,9 @@ pub fn judge(
 
     let level = target.level(b);
     let fit = least_squares(&in_window);
+    let at_deadline = e.index() >= deadline.index();
     let projected = match (indicator.projection, fit) {
+        _ if at_deadline => v,
         (Projection::Linear, Some((a, slope))) => Some(a + slope * f64::from(deadline.index())),
         _ => v,
     };
@@ -174,14 +214,11 @@ pub fn judge(
         (Some(p), Some(f), Some(l)) if (l - f).abs() > 0.0 => Some((p - f) / (l - f)),
         _ => None,
     };
-    let meets = |x: f64, l: f64| match target.rule {
-        Rule::Gain | Rule::AtLeast => x >= l - TOLERANCE,
-        Rule::MoreThan => x > l,
-    };
+    let meets = |x: f64, l: f64| target.rule.meets(x, l);
     let status = match (v, level) {
         (None, _) | (_, None) => Status::NoData,
         (Some(x), Some(l)) if meets(x, l) => Status::Achieved,
-        _ if as_of.index() >= deadline.index() => Status::Missed,
+        _ if at_deadline => Status::Missed,
         (_, Some(l)) => match progress {
             Some(pr) if pr >= 0.95 => Status::OnTrack,
             Some(pr) if pr >= 0.60 => Status::AtRisk,
@@ -201,7 +238,9 @@ pub fn judge(
         }
     });
     Judgement {
-        value: v,
+        value: value_at(as_of),
+        judged_period: Some(e),
+        judged_value: v,
         baseline_period,
         baseline_value: b,
         target_level: level,
@@ -251,6 +290,7 @@ mod tests {
     use super::*;
     use crate::catalogue::Catalogue;
     use crate::catalogue::Scope;
+    use crate::plan::Rule;
 
     fn p(s: &str) -> Period {
         s.parse().unwrap()
@@ -265,6 +305,7 @@ mod tests {
             unit: GainUnit::Pp,
             stretch: None,
             note: None,
+            role: crate::plan::Role::Target,
         }
     }
 
@@ -404,5 +445,108 @@ mod tests {
         );
         assert_eq!(j.progress, None);
         assert_eq!(j.status, Status::OnTrack, "{j:?}");
+    }
+
+    /// The city's SMEs: under "more than 2,500" at the 2025Q4 deadline, over it later.
+    const SMES: [(&str, Option<f64>); 5] = [
+        ("2020Q4", Some(2000.0)),
+        ("2024Q4", Some(2400.0)),
+        ("2025Q3", Some(2450.0)),
+        ("2025Q4", Some(2473.0)),
+        ("2026Q3", Some(2516.0)),
+    ];
+
+    #[test]
+    fn before_the_deadline_the_as_of_quarter_is_judged_and_projected() {
+        let j = run(
+            &SMES[..3],
+            "2025Q3",
+            "sme_count",
+            &target(Rule::MoreThan, 2500.0),
+        );
+        assert_eq!(j.judged_period, Some(p("2025Q3")));
+        assert_eq!((j.value, j.judged_value), (Some(2450.0), Some(2450.0)));
+        // Points (83, 2000), (99, 2400), (102, 2450): the line reaches 2484.3 at 2025Q4,
+        // progress 484.3 / 500 = 0.969.
+        let projected = j.projected.unwrap();
+        assert!((projected - 2484.345).abs() < 1e-3, "{projected}");
+        assert_eq!(j.status, Status::OnTrack);
+        assert!(!j.is_final(p("2025Q4")));
+    }
+
+    #[test]
+    fn at_the_deadline_the_actual_value_replaces_the_projection() {
+        let j = run(
+            &SMES[..4],
+            "2025Q4",
+            "sme_count",
+            &target(Rule::MoreThan, 2500.0),
+        );
+        assert_eq!(j.judged_period, Some(p("2025Q4")));
+        assert_eq!(j.projected, Some(2473.0));
+        assert!((j.progress.unwrap() - 473.0 / 500.0).abs() < 1e-12);
+        assert_eq!(j.status, Status::Missed);
+        assert!(j.is_final(p("2025Q4")));
+    }
+
+    #[test]
+    fn after_the_deadline_the_verdict_stays_the_one_at_the_deadline() {
+        let j = run(
+            &SMES,
+            "2026Q3",
+            "sme_count",
+            &target(Rule::MoreThan, 2500.0),
+        );
+        assert_eq!(j.judged_period, Some(p("2025Q4")));
+        assert_eq!(j.value, Some(2516.0), "the latest value is kept beside it");
+        assert_eq!(j.judged_value, Some(2473.0));
+        assert_eq!(j.projected, Some(2473.0));
+        assert_eq!(j.status, Status::Missed);
+        // The trend is fitted up to the deadline only: 2026Q3 does not enter it.
+        let at_deadline = run(
+            &SMES[..4],
+            "2025Q4",
+            "sme_count",
+            &target(Rule::MoreThan, 2500.0),
+        );
+        assert_eq!(j.fit, at_deadline.fit);
+        // Met at the deadline: achieved, whatever comes after.
+        let mut fell = SMES;
+        fell[3].1 = Some(2600.0);
+        fell[4].1 = Some(2100.0);
+        let j = run(
+            &fell,
+            "2026Q3",
+            "sme_count",
+            &target(Rule::MoreThan, 2500.0),
+        );
+        assert_eq!(j.status, Status::Achieved);
+    }
+
+    #[test]
+    fn after_the_deadline_a_baseline_is_searched_only_up_to_it() {
+        // A cluster first reporting after the deadline has no baseline for this plan.
+        let s = [("2026Q1", Some(30.0)), ("2026Q2", Some(40.0))];
+        let j = run(&s, "2026Q2", "cnc_rate", &target(Rule::Gain, 5.0));
+        assert_eq!(j.judged_period, Some(p("2025Q4")));
+        assert_eq!((j.baseline_period, j.judged_value), (None, None));
+        assert_eq!(j.status, Status::NoData);
+        assert_eq!(j.value, Some(40.0));
+    }
+
+    #[test]
+    fn without_a_target_nothing_is_judged() {
+        let c = Catalogue::builtin();
+        let s: Vec<_> = SMES.iter().map(|(q, v)| (p(q), *v)).collect();
+        let j = judge(
+            &s,
+            p("2026Q3"),
+            p("2020Q4"),
+            p("2025Q4"),
+            c.get("sme_count").unwrap(),
+            None,
+        );
+        assert_eq!((j.judged_period, j.judged_value), (None, None));
+        assert_eq!((j.value, j.status), (Some(2516.0), Status::NoTarget));
     }
 }

@@ -12,7 +12,7 @@ use clusterkpi_model::{Evaluation, KpiRow};
 use crate::rows;
 
 /// The columns of `kpis.csv`, as the output contract fixes them.
-pub(crate) const KPI_COLUMNS: [&str; 17] = [
+pub(crate) const KPI_COLUMNS: [&str; 21] = [
     "period",
     "scope",
     "scope_id",
@@ -28,12 +28,16 @@ pub(crate) const KPI_COLUMNS: [&str; 17] = [
     "progress",
     "status",
     "trend",
+    "judged_period",
+    "judged_value",
+    "role",
+    "carried_forward",
     "reporting",
     "expected",
 ];
 
 /// The columns of `series.csv`.
-pub(crate) const SERIES_COLUMNS: [&str; 8] = [
+pub(crate) const SERIES_COLUMNS: [&str; 9] = [
     "period",
     "scope",
     "scope_id",
@@ -42,6 +46,7 @@ pub(crate) const SERIES_COLUMNS: [&str; 8] = [
     "unit",
     "reporting",
     "expected",
+    "carried_forward",
 ];
 
 /// The columns of `validation.csv`.
@@ -156,6 +161,14 @@ pub(crate) fn kpi_fields(k: &KpiRow) -> Vec<Field<'_>> {
         Field::Number(j.progress),
         Field::text(j.status.as_str()),
         Field::text(j.trend.map_or("", |t| t.as_str())),
+        Field::text(
+            t.and(j.judged_period)
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        ),
+        Field::Number(t.and(j.judged_value)),
+        Field::text(t.map_or("", |t| t.role.as_str())),
+        Field::Number(k.carried_forward.map(|c| c as f64)),
         Field::Integer(k.reporting),
         Field::Integer(k.expected),
     ]
@@ -181,6 +194,7 @@ pub(crate) fn series(eval: &Evaluation) -> Vec<u8> {
             Field::text(s.unit.as_str()),
             Field::Integer(s.reporting),
             Field::Integer(s.expected),
+            Field::Number(s.carried_forward.map(|c| c as f64)),
         ]);
     }
     doc.finish()

@@ -835,6 +835,7 @@ mod tests {
             unit: GainUnit::Pp,
             stretch,
             note: None,
+            role: clusterkpi_model::Role::Target,
         }
     }
 
