@@ -68,8 +68,25 @@ pub(crate) enum Block {
     Numbered(Vec<String>),
     /// Target counts by status.
     Tiles(Vec<(Status, String, usize)>),
+    /// 主要结论: the few sentences with numbers a leader reads first.
+    MainPoints {
+        title: String,
+        points: Vec<String>,
+    },
+    /// The contents list: every [`Block::Section`] after it, in order.
+    Contents {
+        title: String,
+    },
+    /// One line on the first page saying the data are partial, pointing at the section
+    /// (by id) that gives the details.
+    PartialNote {
+        text: String,
+        link: String,
+    },
     Chart {
         title: String,
+        /// "图3　…": the number and title as a caption under the chart.
+        caption: String,
         svg: String,
         png: String,
     },
@@ -77,6 +94,10 @@ pub(crate) enum Block {
 }
 
 pub(crate) struct Table {
+    /// "表2　…": number and title, above the table; `None` for small unnumbered lists.
+    pub(crate) caption: Option<String>,
+    /// "单位：亿元", at the table's top right, when every figure shares it.
+    pub(crate) unit: Option<String>,
     pub(crate) head: Vec<String>,
     pub(crate) rows: Vec<Row>,
 }
@@ -185,6 +206,7 @@ impl Builder<'_> {
 
     fn chart(&mut self, c: &Chart) {
         self.push(Block::Chart {
+            caption: c.title.clone(),
             title: c.title.clone(),
             svg: inline_svg(&c.svg).to_string(),
             png: png_ref(c),
@@ -357,7 +379,12 @@ impl Builder<'_> {
             self.push(Block::Para(t.no_targets().to_string()));
             return;
         }
-        self.push(Block::Table(Table { head, rows }));
+        self.push(Block::Table(Table {
+            caption: None,
+            unit: None,
+            head,
+            rows,
+        }));
         if any_late {
             self.push(Block::Note(
                 t.late_baseline_note(&e.plan.baseline.to_string()),
@@ -456,6 +483,8 @@ impl Builder<'_> {
             return;
         }
         self.push(Block::Table(Table {
+            caption: None,
+            unit: None,
             head,
             rows: table_rows,
         }));
@@ -504,6 +533,8 @@ impl Builder<'_> {
             .collect();
         if !coverage_rows.is_empty() {
             self.push(Block::Table(Table {
+                caption: None,
+                unit: None,
                 head: vec![
                     t.col_scope().to_string(),
                     t.col_reporting().to_string(),
@@ -524,6 +555,8 @@ impl Builder<'_> {
             o[3] += f.warnings;
         }
         self.push(Block::Table(Table {
+            caption: None,
+            unit: None,
             head: vec![
                 t.col_outcome().to_string(),
                 t.col_files().to_string(),
@@ -570,6 +603,8 @@ impl Builder<'_> {
             *by_code.entry(i.code).or_default() += 1;
         }
         self.push(Block::Table(Table {
+            caption: None,
+            unit: None,
             head: vec![
                 t.col_code().to_string(),
                 t.col_severity().to_string(),
@@ -589,6 +624,8 @@ impl Builder<'_> {
         let shown = e.issues.len().min(MAX_ISSUES);
         self.push(Block::Heading(t.first_issues(shown, e.issues.len())));
         self.push(Block::Table(Table {
+            caption: None,
+            unit: None,
             head: vec![
                 t.col_location().to_string(),
                 t.col_column().to_string(),
@@ -639,6 +676,8 @@ impl Builder<'_> {
             })
             .collect();
         self.push(Block::Table(Table {
+            caption: None,
+            unit: None,
             head: vec![
                 t.col_indicator().to_string(),
                 t.col_unit().to_string(),
@@ -698,6 +737,8 @@ impl Builder<'_> {
 
 fn files_table(t: Text, files: &[clusterkpi_model::FileRecord]) -> Table {
     Table {
+        caption: None,
+        unit: None,
         head: vec![
             t.col_file().to_string(),
             t.col_outcome().to_string(),

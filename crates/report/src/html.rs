@@ -186,6 +186,26 @@ fn block_html(h: &mut String, block: &Block) {
                 escape(title)
             );
         }
+        Block::MainPoints { title, points } => {
+            let _ = writeln!(
+                h,
+                "<section class=\"main-points\">\n<h2>{}</h2>",
+                escape(title)
+            );
+            for p in points {
+                let _ = writeln!(h, "<p>{}</p>", escape(p));
+            }
+            h.push_str("</section>\n");
+        }
+        Block::Contents { .. } => {}
+        Block::PartialNote { text, link } => {
+            let _ = writeln!(
+                h,
+                "<p class=\"partial-note\"><a href=\"#{}\">{}</a></p>",
+                escape(link),
+                escape(text)
+            );
+        }
         Block::Table(t) => table_html(h, t),
     }
 }

@@ -109,6 +109,16 @@ fn block_md(m: &mut String, block: &Block, colon: &str) {
         Block::Chart { title, png, .. } => {
             let _ = write!(m, "![{}]({png})\n\n", escape(title));
         }
+        Block::MainPoints { title, points } => {
+            let _ = write!(m, "## {}\n\n", escape(title));
+            for p in points {
+                let _ = write!(m, "{}\n\n", escape(p));
+            }
+        }
+        Block::Contents { .. } => {}
+        Block::PartialNote { text, link } => {
+            let _ = write!(m, "[{}](#{link})\n\n", escape(text));
+        }
         Block::Table(t) => table_md(m, t),
     }
 }

@@ -329,6 +329,7 @@ fn series(
         "unit",
         "reporting",
         "expected",
+        "carried_forward",
     ];
     debug_assert!(SERIES_COLUMNS.iter().all(|c| header.contains(c)));
     let mut sheet = Sheet::new(
@@ -355,6 +356,7 @@ fn series(
         sheet.text(7, s.unit.as_str(), &f.text)?;
         sheet.number(8, Some(s.reporting as f64), &f.integer)?;
         sheet.number(9, Some(s.expected as f64), &f.integer)?;
+        sheet.number(10, s.carried_forward.map(|c| c as f64), &f.integer)?;
     }
     sheet.finish()
 }
