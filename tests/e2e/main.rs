@@ -7,5 +7,6 @@ mod support;
 mod cli;
 mod dataset;
 mod figures;
+mod final_evaluation;
 mod outputs;
 mod robustness;

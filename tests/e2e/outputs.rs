@@ -30,7 +30,7 @@ fn a_generated_city_gives_every_output_of_the_contract() {
     let (h, rows) = read_csv(&dir.join("kpis.csv"));
     assert_eq!(
         h.join(","),
-        "period,scope,scope_id,indicator,value,unit,baseline_period,baseline_value,target_rule,target_amount,target_level,projected,progress,status,trend,reporting,expected"
+        "period,scope,scope_id,indicator,value,unit,baseline_period,baseline_value,target_rule,target_amount,target_level,projected,progress,status,trend,judged_period,judged_value,role,carried_forward,reporting,expected"
     );
     let (_, clusters) = read_csv(&w.path("reference/clusters.csv"));
     let keys: HashSet<_> = rows
@@ -72,7 +72,7 @@ fn a_generated_city_gives_every_output_of_the_contract() {
     let (h, series) = read_csv(&dir.join("series.csv"));
     assert_eq!(
         h.join(","),
-        "period,scope,scope_id,indicator,value,unit,reporting,expected"
+        "period,scope,scope_id,indicator,value,unit,reporting,expected,carried_forward"
     );
     let quarters: HashSet<&str> = series.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(quarters.len(), 14, "2020Q1..2023Q2");
