@@ -102,7 +102,7 @@ fn after_the_deadline_targets_are_judged_at_it_with_carried_forward_enterprises(
             bis["carried_forward"].as_str(),
             bis["judged_period"].as_str()
         ),
-        ("", "")
+        ("", "2025Q4")
     );
     // Without a target nothing is judged.
     let listed = kpi(&kpis, "shijiazhuang", "listed_count");
