@@ -1,5 +1,6 @@
 //! The bundled Chinese font: embedding, registration with plotters, text measurement
-//! for layout, glyph placement for the PNG, and the SVG font-family fallback list.
+//! for layout, glyph placement for the PNG, and glyph outlines for the SVG (whose text
+//! is drawn as paths, so it looks the same on a machine without the font).
 //!
 //! The font is compiled into the binary, so PNGs render on a machine without any
 //! Chinese system font. It is a single face that also covers Latin and digits, because
@@ -19,12 +20,6 @@ use crate::{ChartError, FONT_FAMILY};
 /// WenQuanYi Micro Hei, face 0 of wqy-microhei.ttc extracted as a single-face file
 /// (Chinese, not Japanese, glyph forms; Apache-2.0).
 static FONT_BYTES: &[u8] = include_bytes!("../../../data/fonts/WenQuanYiMicroHei.ttf");
-
-/// What the SVG says instead of the bare family name: viewers without the bundled font
-/// (a browser printing the HTML report) fall back to a common Chinese sans-serif face
-/// rather than to a Latin one that would show empty boxes.
-pub(crate) const SVG_FONT_FAMILY: &str = "WenQuanYi Micro Hei, 'Noto Sans CJK SC', \
-     'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
 
 /// Ems per unit of plotters font size (plotters-svg writes `font-size = size / 1.24`).
 pub(crate) const EM_PER_SIZE: f64 = 1.0 / 1.24;
@@ -109,12 +104,91 @@ pub(crate) fn glyphs(text: &str, size: f64, x: f64, baseline: f64) -> Vec<Outlin
     out
 }
 
-/// Replaces the bare family name plotters writes with [`SVG_FONT_FAMILY`].
-pub(crate) fn with_font_fallbacks(svg: &str) -> String {
-    svg.replace(
-        &format!("font-family=\"{FONT_FAMILY}\""),
-        &format!("font-family=\"{SVG_FONT_FAMILY}\""),
-    )
+/// Whether the bundled font has a glyph for `c` (not the empty box of glyph 0).
+#[cfg(test)]
+pub(crate) fn has_glyph(c: char) -> bool {
+    face().is_some_and(|f| f.glyph_id(c).0 != 0)
+}
+
+/// Font units per em of the bundled font.
+pub(crate) fn units_per_em() -> f64 {
+    face()
+        .and_then(Font::units_per_em)
+        .map_or(2048.0, f64::from)
+}
+
+/// The glyphs of `text` with their pen positions in font units from the start of the
+/// text (kerning applied), as [`text_width`] measures them.
+pub(crate) fn glyph_run(text: &str) -> Vec<(u16, f64)> {
+    let Some(font) = face() else {
+        return Vec::new();
+    };
+    let mut pen = 0.0f32;
+    let mut prev = None;
+    let mut out = Vec::new();
+    for c in crate::text::clean(text).chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            pen += font.kern_unscaled(p, id);
+        }
+        out.push((id.0, f64::from(pen)));
+        pen += font.h_advance_unscaled(id);
+        prev = Some(id);
+    }
+    out
+}
+
+/// The outline of glyph `id` as SVG path data in font units, y pointing down (so a
+/// glyph drawn with a positive scale stands upright); `None` for a blank glyph.
+pub(crate) fn outline_path(id: u16) -> Option<String> {
+    use std::fmt::Write as _;
+    let font = face()?;
+    let outline = font.outline(ab_glyph::GlyphId(id))?;
+    let mut d = String::new();
+    let mut at: Option<ab_glyph::Point> = None;
+    let put = |d: &mut String, p: ab_glyph::Point| {
+        let _ = write!(d, "{} {}", trim(p.x), trim(-p.y));
+    };
+    for curve in &outline.curves {
+        let (start, rest): (ab_glyph::Point, Vec<ab_glyph::Point>) = match curve {
+            ab_glyph::OutlineCurve::Line(a, b) => (*a, vec![*b]),
+            ab_glyph::OutlineCurve::Quad(a, b, c) => (*a, vec![*b, *c]),
+            ab_glyph::OutlineCurve::Cubic(a, b, c, e) => (*a, vec![*b, *c, *e]),
+        };
+        if at != Some(start) {
+            if at.is_some() {
+                d.push('Z');
+            }
+            d.push('M');
+            put(&mut d, start);
+        }
+        d.push(match rest.len() {
+            1 => 'L',
+            2 => 'Q',
+            _ => 'C',
+        });
+        for (i, p) in rest.iter().enumerate() {
+            if i > 0 {
+                d.push(' ');
+            }
+            put(&mut d, *p);
+        }
+        at = rest.last().copied();
+    }
+    if at.is_some() {
+        d.push('Z');
+    }
+    (!d.is_empty()).then_some(d)
+}
+
+/// A coordinate in font units: whole units are exact for TrueType outlines.
+fn trim(v: f32) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
+    }
 }
 
 #[cfg(test)]
@@ -137,12 +211,20 @@ mod tests {
     }
 
     #[test]
-    fn svg_font_family_gets_fallbacks() {
-        let svg = r#"<text font-family="WenQuanYi Micro Hei" font-size="10">中</text>"#;
-        let out = with_font_fallbacks(svg);
-        assert!(out.contains(
-            "font-family=\"WenQuanYi Micro Hei, 'Noto Sans CJK SC', 'Source Han Sans SC', \
-             'Microsoft YaHei', 'PingFang SC', sans-serif\""
-        ));
+    fn the_font_has_every_status_marker_and_the_punctuation_charts_use() {
+        for status in clusterkpi_model::Status::TARGETED {
+            let marker = clusterkpi_model::display::palette::marker(status);
+            for c in marker.chars() {
+                assert!(has_glyph(c), "no glyph for marker {c:?} of {status:?}");
+            }
+        }
+        for c in "图　：，（）—≥%“”".chars() {
+            assert!(has_glyph(c), "no glyph for {c:?}");
+        }
+        // Outlines come out as closed SVG paths; a space has none.
+        let id = glyph_run("中")[0].0;
+        let d = outline_path(id).unwrap();
+        assert!(d.starts_with('M') && d.ends_with('Z'), "{d}");
+        assert_eq!(outline_path(glyph_run(" ")[0].0), None);
     }
 }

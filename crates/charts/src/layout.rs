@@ -1,23 +1,20 @@
-//! Parts every chart shares: the title block, the legend, the source line, numeric
-//! axis ticks, and two small placement rules that keep labels from overlapping
+//! Parts every chart shares: the numbered title block, the unit line, the source and
+//! notes, numeric axis ticks, and two small placement rules that keep labels from overlapping
 //! (staggering labels along a line, spreading labels apart in a column).
 
-use plotters::style::RGBColor;
-
-use crate::font::text_width;
-use crate::scene::{Align, Scene, Stroke};
+use crate::scene::{Align, Scene, text_box};
 use crate::style::{LABEL_SIZE, LINE, MARGIN, MUTED, SOURCE_SIZE, SUBTITLE_SIZE, TEXT, TITLE_SIZE};
 use crate::text::wrap;
 
-/// Draws the centred title and subtitle lines from the top of the page; returns the
-/// y below them.
-pub(crate) fn header(scene: &mut Scene, title: &str, subtitle: &[String]) -> f64 {
-    let centre = scene.width / 2.0;
+/// Draws the numbered title ("图3　…", left-aligned as statistical bulletins set it) and
+/// the subtitle lines from the top of the page; returns the y below them.
+pub(crate) fn header(scene: &mut Scene, number: usize, title: &str, subtitle: &[String]) -> f64 {
     let max_width = scene.width - 2.0 * MARGIN;
-    let mut y = 24.0;
-    for line in wrap(title, TITLE_SIZE, max_width) {
+    let mut y = 20.0;
+    let numbered = format!("图{number}\u{3000}{title}");
+    for line in wrap(&numbered, TITLE_SIZE, max_width) {
         y += TITLE_SIZE * LINE / 2.0;
-        scene.text(line, (centre, y), TITLE_SIZE, TEXT, Align::Center);
+        scene.text(line, (MARGIN, y), TITLE_SIZE, TEXT, Align::Left);
         y += TITLE_SIZE * LINE / 2.0;
     }
     y += 4.0;
@@ -26,91 +23,24 @@ pub(crate) fn header(scene: &mut Scene, title: &str, subtitle: &[String]) -> f64
         .flat_map(|s| wrap(s, SUBTITLE_SIZE, max_width))
     {
         y += SUBTITLE_SIZE * LINE / 2.0;
-        scene.text(line, (centre, y), SUBTITLE_SIZE, MUTED, Align::Center);
+        scene.text(line, (MARGIN, y), SUBTITLE_SIZE, MUTED, Align::Left);
         y += SUBTITLE_SIZE * LINE / 2.0;
     }
     y + 10.0
 }
 
-/// The sample drawn before a legend label.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Key {
-    Swatch(RGBColor),
-    /// A filled square with a thin border, for light colours such as white.
-    Outlined(RGBColor),
-    Line(Stroke),
+/// The unit line above the plot ("单位：家"), at the left margin; returns the y below.
+pub(crate) fn unit_line(scene: &mut Scene, unit: &str, y: f64) -> f64 {
+    let cy = y + LABEL_SIZE * LINE / 2.0;
+    scene.text(unit, (MARGIN, cy), LABEL_SIZE, MUTED, Align::Left);
+    y + LABEL_SIZE * LINE + 4.0
 }
 
-const KEY_WIDTH: f64 = 30.0;
-const KEY_GAP: f64 = 8.0;
-const ITEM_GAP: f64 = 30.0;
-const LEGEND_ROW: f64 = LABEL_SIZE * 1.5;
-
-/// Lays the legend out in centred rows from `y`; returns the y below it.
-pub(crate) fn legend(scene: &mut Scene, items: &[(Key, String)], y: f64) -> f64 {
-    if items.is_empty() {
-        return y;
-    }
-    let max_width = scene.width - 2.0 * MARGIN;
-    let item_width = |label: &str| KEY_WIDTH + KEY_GAP + text_width(label, LABEL_SIZE);
-    let mut rows: Vec<Vec<&(Key, String)>> = vec![Vec::new()];
-    let mut used = 0.0;
-    for item in items {
-        let w = item_width(&item.1);
-        let row = rows.last_mut().expect("one row");
-        if !row.is_empty() && used + ITEM_GAP + w > max_width {
-            rows.push(vec![item]);
-            used = w;
-        } else {
-            used += if row.is_empty() { w } else { ITEM_GAP + w };
-            row.push(item);
-        }
-    }
-    let mut cy = y + LEGEND_ROW / 2.0;
-    for row in rows {
-        let total: f64 = row.iter().map(|(_, l)| item_width(l)).sum::<f64>()
-            + ITEM_GAP * (row.len() as f64 - 1.0);
-        let mut x = (scene.width - total) / 2.0;
-        for (key, label) in row {
-            draw_key(scene, *key, x, cy);
-            scene.text(
-                label.clone(),
-                (x + KEY_WIDTH + KEY_GAP, cy),
-                LABEL_SIZE,
-                TEXT,
-                Align::Left,
-            );
-            x += item_width(label) + ITEM_GAP;
-        }
-        cy += LEGEND_ROW;
-    }
-    cy - LEGEND_ROW / 2.0 + 6.0
-}
-
-fn draw_key(scene: &mut Scene, key: Key, x: f64, cy: f64) {
-    let half = LABEL_SIZE * 0.38;
-    match key {
-        Key::Swatch(c) => scene.rect(
-            (x + 4.0, cy - half),
-            (x + KEY_WIDTH - 4.0, cy + half),
-            Some(c),
-            None,
-        ),
-        Key::Outlined(c) => scene.rect(
-            (x + 4.0, cy - half),
-            (x + KEY_WIDTH - 4.0, cy + half),
-            Some(c),
-            Some(Stroke::solid(MUTED, 1.0)),
-        ),
-        Key::Line(stroke) => scene.line((x, cy), (x + KEY_WIDTH, cy), stroke),
-    }
-}
-
-/// Draws the source line at `y` (the bottom of the content) and sets the page height.
-pub(crate) fn footer(scene: &mut Scene, source: &str, y: f64) {
-    let lines = wrap(source, SOURCE_SIZE, scene.width - 2.0 * MARGIN);
+/// Draws the source line and the notes ("注：…") from `y` (the bottom of the content)
+/// and sets the page height.
+pub(crate) fn footer(scene: &mut Scene, source: &str, notes: &[String], y: f64) {
     let mut cy = y + 12.0;
-    for line in lines {
+    for line in footer_lines(scene, source, notes) {
         cy += SOURCE_SIZE * LINE / 2.0;
         scene.text(line, (MARGIN, cy), SOURCE_SIZE, MUTED, Align::Left);
         cy += SOURCE_SIZE * LINE / 2.0;
@@ -118,10 +48,40 @@ pub(crate) fn footer(scene: &mut Scene, source: &str, y: f64) {
     scene.height = (cy + 16.0).ceil();
 }
 
+fn footer_lines(scene: &Scene, source: &str, notes: &[String]) -> Vec<String> {
+    let max_width = scene.width - 2.0 * MARGIN;
+    std::iter::once(source)
+        .chain(notes.iter().map(String::as_str))
+        .flat_map(|s| wrap(s, SOURCE_SIZE, max_width))
+        .collect()
+}
+
 /// Height [`footer`] needs below the content.
-pub(crate) fn footer_height(scene: &Scene, source: &str) -> f64 {
-    let lines = wrap(source, SOURCE_SIZE, scene.width - 2.0 * MARGIN).len() as f64;
-    12.0 + lines * SOURCE_SIZE * LINE + 16.0
+pub(crate) fn footer_height(scene: &Scene, source: &str, notes: &[String]) -> f64 {
+    12.0 + footer_lines(scene, source, notes).len() as f64 * SOURCE_SIZE * LINE + 16.0
+}
+
+/// The first of `candidates` (anchor point and alignment) where `text` stays inside
+/// `bounds`, overlaps no text already in the scene and is crossed by no reference line
+/// drawn so far. Draw the reference lines first.
+pub(crate) fn free_spot(
+    scene: &Scene,
+    text: &str,
+    size: f64,
+    candidates: &[((f64, f64), Align)],
+    bounds: (f64, f64, f64, f64),
+) -> Option<((f64, f64), Align)> {
+    let rules = scene.rules();
+    let boxes = scene.text_boxes();
+    candidates.iter().copied().find(|((x, y), align)| {
+        let b = text_box(text, *x, *y, size, *align);
+        b.x0 >= bounds.0
+            && b.y0 >= bounds.1
+            && b.x1 <= bounds.2
+            && b.y1 <= bounds.3
+            && !b.crossed_by_any(&rules)
+            && !boxes.iter().any(|(_, o)| o.overlaps(&b))
+    })
 }
 
 /// Evenly spaced "nice" tick values (steps of 1, 2, 2.5 or 5 times a power of ten)
@@ -192,42 +152,6 @@ impl Scale {
     }
 }
 
-/// Places labels centred on `xs` along a band, each in the first of `rows` rows where it
-/// does not overlap an earlier one; returns `(left x, row)` per label, in input order.
-/// Labels are kept inside `min_x..max_x`. If every row is taken, the label moves right
-/// of the row that frees up first, so labels may drift but never overlap.
-pub(crate) fn stagger(
-    labels: &[(f64, f64)],
-    rows: usize,
-    min_x: f64,
-    max_x: f64,
-    gap: f64,
-) -> Vec<(f64, usize)> {
-    let mut order: Vec<usize> = (0..labels.len()).collect();
-    order.sort_by(|a, b| labels[*a].0.total_cmp(&labels[*b].0));
-    let mut row_end = vec![f64::NEG_INFINITY; rows.max(1)];
-    let mut placed = vec![(0.0, 0); labels.len()];
-    for i in order {
-        let (centre, width) = labels[i];
-        let x = (centre - width / 2.0).clamp(min_x, (max_x - width).max(min_x));
-        let (row, x) = match row_end.iter().position(|end| x >= end + gap) {
-            Some(r) => (r, x),
-            None => {
-                let (r, end) = row_end
-                    .iter()
-                    .enumerate()
-                    .min_by(|a, b| a.1.total_cmp(b.1))
-                    .map(|(r, e)| (r, *e))
-                    .expect("at least one row");
-                (r, end + gap)
-            }
-        };
-        row_end[row] = x + width;
-        placed[i] = (x, row);
-    }
-    placed
-}
-
 /// Moves the centres `ys` apart so that neighbours are at least `gap` apart, as little
 /// as possible, keeping them inside `lo..=hi` when there is room. Returns the new
 /// centres in input order.
@@ -277,22 +201,6 @@ mod tests {
         assert!(t.hi > t.lo);
         let t = Ticks::nice(2500.0, 2500.0, 5, true);
         assert!(t.lo <= 2500.0 && t.hi >= 2500.0 && t.hi > t.lo);
-    }
-
-    #[test]
-    fn staggered_labels_never_overlap() {
-        let placed = stagger(
-            &[(100.0, 80.0), (120.0, 80.0), (130.0, 80.0)],
-            2,
-            0.0,
-            1000.0,
-            10.0,
-        );
-        assert_eq!(placed[0], (60.0, 0));
-        assert_eq!(placed[1].1, 1);
-        assert_eq!(placed[2], (150.0, 0));
-        let clamped = stagger(&[(995.0, 80.0)], 1, 0.0, 1000.0, 10.0);
-        assert_eq!(clamped[0].0, 920.0);
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub(crate) enum Item {
     Path {
         points: Vec<(f64, f64)>,
         stroke: Stroke,
+        /// A reference line (target, baseline, 100%): no text may lie across it.
+        rule: bool,
     },
     Circle {
         x: f64,
@@ -86,9 +88,39 @@ pub(crate) struct TextBox {
 }
 
 impl TextBox {
-    #[cfg(test)]
     pub(crate) fn overlaps(&self, other: &TextBox) -> bool {
         self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+
+    /// Whether the segment from `a` to `b` passes through the box (clipped against it).
+    pub(crate) fn crossed_by(&self, a: (f64, f64), b: (f64, f64)) -> bool {
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let d = (b.0 - a.0, b.1 - a.1);
+        for (p, q) in [
+            (-d.0, a.0 - self.x0),
+            (d.0, self.x1 - a.0),
+            (-d.1, a.1 - self.y0),
+            (d.1, self.y1 - a.1),
+        ] {
+            if p.abs() < 1e-12 {
+                if q <= 0.0 {
+                    return false;
+                }
+            } else {
+                let r = q / p;
+                if p < 0.0 {
+                    t0 = t0.max(r);
+                } else {
+                    t1 = t1.min(r);
+                }
+            }
+        }
+        t0 < t1
+    }
+
+    /// Whether any of the segments passes through the box.
+    pub(crate) fn crossed_by_any(&self, segments: &[((f64, f64), (f64, f64))]) -> bool {
+        segments.iter().any(|(a, b)| self.crossed_by(*a, *b))
     }
 }
 
@@ -132,8 +164,36 @@ impl Scene {
 
     pub(crate) fn path(&mut self, points: Vec<(f64, f64)>, stroke: Stroke) {
         if points.len() >= 2 {
-            self.items.push(Item::Path { points, stroke });
+            self.items.push(Item::Path {
+                points,
+                stroke,
+                rule: false,
+            });
         }
+    }
+
+    /// A reference line (a target or baseline): the layout keeps text off it, and the
+    /// tests check that no text box is crossed by one.
+    pub(crate) fn rule(&mut self, from: (f64, f64), to: (f64, f64), stroke: Stroke) {
+        self.items.push(Item::Path {
+            points: vec![from, to],
+            stroke,
+            rule: true,
+        });
+    }
+
+    /// The reference lines drawn so far, as segments.
+    pub(crate) fn rules(&self) -> Vec<((f64, f64), (f64, f64))> {
+        self.items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Path {
+                    points, rule: true, ..
+                } => Some(points.windows(2).map(|w| (w[0], w[1])).collect::<Vec<_>>()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
     }
 
     pub(crate) fn line(&mut self, from: (f64, f64), to: (f64, f64), stroke: Stroke) {
@@ -185,7 +245,6 @@ impl Scene {
     }
 
     /// Every text item with the box it covers.
-    #[cfg(test)]
     pub(crate) fn text_boxes(&self) -> Vec<(&str, TextBox)> {
         self.items
             .iter()
@@ -226,9 +285,34 @@ pub(crate) mod check {
 
     use super::Scene;
 
-    /// Panics naming the texts that leave the page or overlap another text.
+    use super::Item;
+    use crate::style::{MIN_SIZE, WIDTH, points};
+
+    /// Panics naming the texts that leave the page, overlap another text, are struck by
+    /// a reference line or print smaller than 8 pt at 156 mm.
     pub(crate) fn assert_clean_layout(scene: &Scene) {
         let boxes = scene.text_boxes();
+        assert!(
+            scene.width <= WIDTH,
+            "page {} units wide: printed at 156 mm its text would shrink",
+            scene.width
+        );
+        let rules = scene.rules();
+        for item in &scene.items {
+            if let Item::Text { text, size, .. } = item {
+                assert!(
+                    *size >= MIN_SIZE && points(*size, scene.width) >= 8.0,
+                    "text {text:?} at size {size}: {:.2} pt",
+                    points(*size, scene.width)
+                );
+            }
+        }
+        for (text, b) in &boxes {
+            assert!(
+                !b.crossed_by_any(&rules),
+                "text {text:?} {b:?} is struck by a reference line"
+            );
+        }
         for (text, b) in &boxes {
             assert!(
                 b.x0 >= 0.0 && b.y0 >= 0.0 && b.x1 <= scene.width && b.y1 <= scene.height,

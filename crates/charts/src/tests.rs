@@ -78,6 +78,10 @@ fn value(scope_id: &str, indicator: &str, t: i32) -> Option<f64> {
         ("zhengding-furniture", "ecommerce_rate") => 15.0 + 0.5 * t_f,
         ("zhengding-furniture", "revenue_cagr") => return None,
         ("zhengding-furniture", "reporting_rate") => 75.0,
+        // Annual output (万元, year to date): only Luquan passes 100亿元 by 2021.
+        ("xinji-leather", "output_value_ytd") => 200_000.0 * f64::from(1 + (t + 3) % 4),
+        ("luquan-electronics", "output_value_ytd") => 300_000.0 * f64::from(1 + (t + 3) % 4),
+        ("zhengding-furniture", "output_value_ytd") => 50_000.0 * f64::from(1 + (t + 3) % 4),
         _ => return None,
     };
     Some(v)
@@ -117,8 +121,21 @@ const CLUSTERS: [(&str, &str, &str, &str); 3] = [
 /// The fixture with `clusters` clusters: the three patterns, repeated under new ids and
 /// numbered names beyond three (for the layout of long lists).
 pub(crate) fn fixture(language: Language, clusters: usize) -> Evaluation {
+    fixture_with(language, clusters, None)
+}
+
+/// The fixture, with the plan's deadline moved to `deadline` (before the as-of quarter
+/// 2022Q2: the final evaluation).
+pub(crate) fn fixture_with(
+    language: Language,
+    clusters: usize,
+    deadline: Option<Period>,
+) -> Evaluation {
     let catalogue = Catalogue::builtin();
-    let plan = Plan::parse(PLAN, &catalogue).unwrap();
+    let mut plan = Plan::parse(PLAN, &catalogue).unwrap();
+    if let Some(d) = deadline {
+        plan.deadline = d;
+    }
     let as_of = quarter(6);
     let clusters: Vec<Cluster> = (0..clusters)
         .map(|k| {
@@ -235,14 +252,85 @@ fn png_width(path: &Path) -> u32 {
     u32::from_be_bytes(bytes[16..20].try_into().unwrap())
 }
 
+/// The pHYs chunk of a PNG: pixels per unit across and down, and the unit (1: metre).
+fn png_phys(path: &Path) -> Option<(u32, u32, u8)> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut at = 8;
+    while at + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        let kind = &bytes[at + 4..at + 8];
+        let data = &bytes[at + 8..at + 8 + len];
+        if kind == b"pHYs" {
+            let x = u32::from_be_bytes(data[0..4].try_into().unwrap());
+            let y = u32::from_be_bytes(data[4..8].try_into().unwrap());
+            return Some((x, y, data[8]));
+        }
+        if kind == b"IDAT" {
+            return None;
+        }
+        at += 12 + len;
+    }
+    None
+}
+
 fn render(eval: &Evaluation) -> (tempfile::TempDir, Vec<crate::Chart>) {
     let dir = tempfile::tempdir().unwrap();
     let charts = render_all(eval, &dir.path().join("charts")).unwrap();
     if let Ok(out) = std::env::var("CLUSTERKPI_CHARTS_OUT") {
-        let lang = format!("{:?}-{}", eval.language, eval.clusters.len()).to_lowercase();
+        let lang = format!(
+            "{:?}-{}{}",
+            eval.language,
+            eval.clusters.len(),
+            if eval.is_final() { "-final" } else { "" }
+        )
+        .to_lowercase();
         render_all(eval, &Path::new(&out).join(lang)).unwrap();
     }
     (dir, charts)
+}
+
+/// Checks every file property of the charts: SVG as written, valid, with `xml:lang`
+/// and no text left to a font; PNG 300 dpi at 156 mm, recorded in the file.
+fn assert_files(charts: &[crate::Chart], lang: &str) {
+    for (i, chart) in charts.iter().enumerate() {
+        assert_eq!(chart.number, i + 1, "{}", chart.id);
+        assert_eq!(
+            std::fs::read_to_string(&chart.svg_path).unwrap(),
+            chart.svg,
+            "{}",
+            chart.id
+        );
+        assert_well_formed_svg(&chart.id, &chart.svg);
+        assert!(
+            chart.svg.contains(&format!("xml:lang=\"{lang}\"")),
+            "{}",
+            chart.id
+        );
+        assert!(
+            !chart.svg.contains("<text"),
+            "{}: text left to a font",
+            chart.id
+        );
+        assert!(!chart.svg.contains("font-family"), "{}", chart.id);
+        assert!(chart.svg.contains("<use xlink:href=\"#"), "{}", chart.id);
+        assert!(
+            chart.svg.len() < 400_000,
+            "{}: {} bytes",
+            chart.id,
+            chart.svg.len()
+        );
+        let width = png_width(&chart.png_path);
+        assert!((1843..1900).contains(&width), "{}: {width} px", chart.id);
+        assert_eq!(
+            png_phys(&chart.png_path),
+            Some((11_811, 11_811, 1)),
+            "{}: no 300 dpi pHYs chunk",
+            chart.id
+        );
+        // 156 mm at the recorded resolution.
+        let mm = f64::from(width) / 11_811.0 * 1000.0;
+        assert!((mm - 156.0).abs() < 0.2, "{}: {mm} mm", chart.id);
+    }
 }
 
 #[test]
@@ -250,68 +338,53 @@ fn every_chart_is_written_as_svg_and_print_resolution_png() {
     let eval = fixture(Language::Zh, 3);
     let (dir, charts) = render(&eval);
     let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
-    let mut expected = vec![
-        "scorecard",
-        "digital_gain_cnc_rate",
-        "digital_gain_bis_rate",
-        "digital_gain_rnd_tool_rate",
-        "digital_gain_ecommerce_rate",
-    ];
-    let city_targets: Vec<String> = eval
-        .plan
-        .targets
-        .iter()
-        .filter(|t| t.scope == Scope::City)
-        .map(|t| format!("series_{}", t.indicator))
-        .collect();
-    assert_eq!(city_targets.len(), 12);
-    expected.extend(city_targets.iter().map(String::as_str));
-    expected.extend(["revenue_cagr", "coverage"]);
-    assert_eq!(ids, expected);
+    assert_eq!(
+        ids,
+        [
+            "scorecard",
+            "digital_qualify",
+            // 数字化转型: the city target, then the four criteria.
+            "series_digital_cluster_count",
+            "digital_gain_cnc_rate",
+            "digital_gain_bis_rate",
+            "digital_gain_rnd_tool_rate",
+            "digital_gain_ecommerce_rate",
+            // 创新发展
+            "series_sme_count",
+            "series_specialized_count",
+            "series_core_tech_count",
+            "series_design_center_count",
+            "series_innovation_platform_count",
+            // 产业生态
+            "series_clusters_over_5b",
+            "series_clusters_over_10b",
+            "series_green_factory_count",
+            "series_green_park_count",
+            // 规模与增长
+            "series_revenue_cagr",
+            "series_new_cluster_count",
+            "revenue_cagr",
+            "coverage",
+        ]
+    );
+    assert_files(&charts, "zh-CN");
 
-    let source = "数据来源：石家庄市县域特色产业集群企业季度报表，截至2022Q2";
+    let source = "资料来源：石家庄市县域特色产业集群企业季度报表（截至2022年二季度）";
     for chart in &charts {
         assert!(chart.svg_path.starts_with(dir.path()));
-        assert_eq!(
-            std::fs::read_to_string(&chart.svg_path).unwrap(),
-            chart.svg,
-            "{}",
-            chart.id
-        );
-        assert!(png_width(&chart.png_path) >= 2400, "{}", chart.id);
-        assert!(
-            chart.svg.contains(&chart.title),
-            "{}: title {:?} not drawn",
-            chart.id,
-            chart.title
-        );
-        assert!(
-            chart
-                .title
-                .chars()
-                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-            "{}",
-            chart.title
-        );
-        assert!(chart.svg.contains(source), "{}: no source line", chart.id);
         assert!(
             chart
                 .svg
-                .contains("font-family=\"WenQuanYi Micro Hei, 'Noto Sans CJK SC'"),
-            "{}",
-            chart.id
+                .contains(&format!("图{}\u{3000}{}", chart.number, chart.title)),
+            "{}: title {:?} not in the SVG",
+            chart.id,
+            chart.title
         );
-        assert!(
-            !chart.svg.contains("font-family=\"WenQuanYi Micro Hei\""),
-            "{}",
-            chart.id
-        );
+        assert!(chart.svg.contains(source), "{}: no source line", chart.id);
+        // No English codes in Chinese charts: quarters are written 2022年二季度.
+        assert!(!chart.svg.contains("2022Q2"), "{}", chart.id);
     }
     let by_id = |id: &str| charts.iter().find(|c| c.id == id).unwrap();
-    assert_eq!(
-        by_id("digital_gain_cnc_rate").title,
-        "关键工序数控化率：各集群较基期提升"
-    );
     assert_eq!(
         by_id("digital_gain_cnc_rate").area,
         Some(clusterkpi_model::Area::Digital)
@@ -326,17 +399,133 @@ fn every_chart_is_written_as_svg_and_print_resolution_png() {
     );
     assert_eq!(by_id("scorecard").area, None);
     assert_eq!(by_id("coverage").area, None);
+    // The criteria are not among the scorecard's targets.
+    assert!(!by_id("scorecard").svg.contains("关键工序数控化率"));
     // The null CNC rate of the late cluster is said, not drawn as zero.
     assert!(by_id("digital_gain_cnc_rate").svg.contains("无数据"));
-    assert!(by_id("digital_gain_bis_rate").svg.contains("基期2021Q2"));
-    assert!(by_id("coverage").svg.contains("46/50"));
+    assert!(
+        by_id("digital_gain_bis_rate")
+            .svg
+            .contains("基期为2021年二季度")
+    );
+    assert!(by_id("coverage").svg.contains("46/50家"));
+    // Snapshot of what a reader sees first: the numbers and the findings.
+    let list: Vec<String> = charts
+        .iter()
+        .map(|c| format!("图{} {}  [{}]", c.number, c.title, c.id))
+        .collect();
+    insta::assert_snapshot!("chart_titles_zh", list.join("\n"));
+}
+
+#[test]
+fn after_the_deadline_the_verdict_is_the_one_at_the_deadline() {
+    // Deadline 2021Q4, data through 2022Q2: the SME count was 2,240 at the deadline
+    // (missed), later quarters are still drawn, and the chart says 终期评估.
+    let eval = fixture_with(Language::Zh, 3, Some(p("2021Q4")));
+    assert!(eval.is_final());
+    let (_dir, charts) = render(&eval);
+    assert_files(&charts, "zh-CN");
+    let sme = charts.iter().find(|c| c.id == "series_sme_count").unwrap();
+    assert_eq!(
+        sme.title,
+        "集群中小企业数2021年末为2,240家，未达到2,500家的目标"
+    );
+    assert!(sme.svg.contains("终期评估"), "{}", sme.svg);
+    assert!(sme.svg.contains("2021年四季度"));
+    assert!(!sme.svg.contains("状态：● 已完成"));
+    let list: Vec<String> = charts
+        .iter()
+        .map(|c| format!("图{} {}  [{}]", c.number, c.title, c.id))
+        .collect();
+    insta::assert_snapshot!("chart_titles_zh_final", list.join("\n"));
+    for figure in figures(&eval) {
+        assert_clean_layout(&figure.scene);
+    }
+}
+
+#[test]
+fn bars_are_sorted_and_start_at_zero() {
+    use crate::hbar::{Bar, sorted};
+    let bar = |v: Option<f64>| Bar {
+        name: String::new(),
+        value: v,
+        text: String::new(),
+        colour: crate::style::DATA,
+    };
+    let bars = [bar(Some(3.0)), bar(None), bar(Some(10.0)), bar(Some(-2.0))];
+    let order: Vec<Option<f64>> = sorted(&bars).iter().map(|b| b.value).collect();
+    assert_eq!(order, [Some(10.0), Some(3.0), Some(-2.0), None]);
+
+    // In every bar chart of the fixture: bars run from the zero line, longest first.
+    crate::font::ensure_registered().unwrap();
+    for figure in figures(&fixture(Language::Zh, 24)) {
+        if !["digital_gain", "revenue_cagr", "coverage"]
+            .iter()
+            .any(|p| figure.id.starts_with(p))
+        {
+            continue;
+        }
+        let rects: Vec<(f64, f64)> = figure
+            .scene
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                crate::scene::Item::Rect { x0, y0, x1, y1, .. }
+                    if (y1 - y0 - 30.0).abs() < 1e-6 =>
+                {
+                    Some((*x0, *x1))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(!rects.is_empty(), "{}", figure.id);
+        let zero = rects
+            .iter()
+            .map(|(x0, _)| *x0)
+            .fold(f64::INFINITY, f64::min);
+        // Signed lengths from the shared root, never increasing down the chart.
+        let root = rects
+            .iter()
+            .filter(|(x0, _)| (x0 - zero).abs() < 1e-6)
+            .count();
+        assert!(
+            root >= rects.len() / 2,
+            "{}: bars do not share a root",
+            figure.id
+        );
+        let lengths: Vec<f64> = rects
+            .iter()
+            .map(|(x0, x1)| {
+                if (x0 - zero).abs() < 1e-6 {
+                    x1 - x0
+                } else {
+                    -(x1 - x0)
+                }
+            })
+            .collect();
+        assert!(
+            lengths.windows(2).all(|w| w[0] >= w[1] - 1e-6),
+            "{}: {lengths:?}",
+            figure.id
+        );
+        // The tick at the root reads 0.
+        assert!(
+            figure.scene.items.iter().any(|i| matches!(
+                i,
+                crate::scene::Item::Text { text, x, .. } if text == "0" && (x - zero).abs() < 1.0
+            )) || figure.id.starts_with("digital_gain"),
+            "{}: axis does not start at 0",
+            figure.id
+        );
+    }
 }
 
 #[test]
 fn english_evaluation_gets_english_charts() {
     let eval = fixture(Language::En, 3);
     let (_dir, charts) = render(&eval);
-    let source = "Source: county cluster enterprise quarterly reports, Shijiazhuang, as of 2022Q2";
+    let source =
+        "Source: county cluster enterprise quarterly reports, Shijiazhuang, through 2022 Q2";
     for chart in &charts {
         assert!(chart.svg.contains(source), "{}", chart.id);
         assert!(
@@ -345,17 +534,29 @@ fn english_evaluation_gets_english_charts() {
             chart.id
         );
     }
-    assert_eq!(
-        charts[1].title,
-        "Key-process CNC rate: gain since baseline by cluster"
-    );
+    assert_files(&charts, "en");
+    for chart in &charts {
+        assert!(
+            !chart
+                .svg
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{}: Chinese in an English chart",
+            chart.id
+        );
+    }
+    let list: Vec<String> = charts
+        .iter()
+        .map(|c| format!("Figure {} {}  [{}]", c.number, c.title, c.id))
+        .collect();
+    insta::assert_snapshot!("chart_titles_en", list.join("\n"));
 }
 
 #[test]
 fn an_evaluation_without_clusters_or_targets_still_renders() {
     let eval = fixture(Language::Zh, 0);
     let (_dir, charts) = render(&eval);
-    assert_eq!(charts.len(), 19);
+    assert_eq!(charts.len(), 20);
     assert!(
         charts
             .iter()
@@ -370,13 +571,17 @@ fn an_evaluation_without_clusters_or_targets_still_renders() {
     let (_dir, charts) = render(&eval);
     let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["scorecard", "revenue_cagr", "coverage"]);
+    assert_eq!(
+        charts.iter().map(|c| c.number).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
 }
 
 #[test]
 fn many_clusters_render() {
     let eval = fixture(Language::Zh, 24);
     let (_dir, charts) = render(&eval);
-    assert_eq!(charts.len(), 19);
+    assert_eq!(charts.len(), 20);
 }
 
 #[test]
@@ -387,6 +592,8 @@ fn no_text_is_clipped_or_overlaps_another() {
         fixture(Language::Zh, 0),
         fixture(Language::Zh, 24),
         fixture(Language::En, 24),
+        fixture_with(Language::Zh, 3, Some(p("2021Q4"))),
+        fixture_with(Language::En, 24, Some(p("2021Q4"))),
     ];
     for eval in evaluations {
         crate::font::ensure_registered().unwrap();
@@ -458,11 +665,11 @@ fn names_with_control_and_bidi_characters_render_as_valid_svg() {
         eval.plan.city_name = format!("石家\u{0}庄\u{202D}市{}", "\u{61C}");
         eval.plan.city_name_en = "Shi\u{1B}jia\u{202E}zhuang\tcity".into();
         let (_dir, charts) = render(&eval);
-        assert_eq!(charts.len(), 19);
+        assert_eq!(charts.len(), 20);
         for chart in &charts {
             assert_well_formed_svg(&chart.id, &chart.svg);
             assert_eq!(std::fs::read_to_string(&chart.svg_path).unwrap(), chart.svg);
-            assert!(png_width(&chart.png_path) >= 2400, "{}", chart.id);
+            assert!(png_width(&chart.png_path) >= 1843, "{}", chart.id);
             assert!(
                 chart.title.chars().all(|c| !c.is_control()),
                 "{}",

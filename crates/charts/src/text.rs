@@ -1,10 +1,12 @@
-//! Words on the charts: the Chinese and English strings, number formats, target
-//! descriptions and line wrapping (by character for hanzi, by word for Latin text).
+//! Words on the charts: label cleaning, the Chinese and English fixed strings, the
+//! source line and line wrapping (by character for hanzi, by word for Latin text).
+//! Numbers, units, quarters and statuses are written by the shared display module
+//! (`clusterkpi_model::display`), never here, so a chart and its table agree.
 
 use std::borrow::Cow;
 
-use clusterkpi_model::plan::GainUnit;
-use clusterkpi_model::{Evaluation, Language, Rule, Target, Unit};
+use clusterkpi_model::display::{Display, ShownUnit};
+use clusterkpi_model::{Evaluation, Language};
 
 use crate::font::text_width;
 
@@ -48,16 +50,19 @@ pub(crate) fn pick<'a>(lang: Language, zh: &'a str, en: &'a str) -> &'a str {
     }
 }
 
-/// The source line printed at the bottom of every chart.
+/// The source line printed under every chart: "资料来源：…".
 pub(crate) fn source_line(eval: &Evaluation) -> String {
+    let d = Display::new(eval.language);
     match eval.language {
         Language::Zh => format!(
-            "数据来源：{}县域特色产业集群企业季度报表，截至{}",
-            eval.plan.city_name, eval.as_of
+            "资料来源：{}县域特色产业集群企业季度报表（截至{}）",
+            eval.plan.city_name,
+            d.quarter(eval.as_of)
         ),
         Language::En => format!(
-            "Source: county cluster enterprise quarterly reports, {}, as of {}",
-            eval.plan.city_name_en, eval.as_of
+            "Source: county cluster enterprise quarterly reports, {}, through {}",
+            eval.plan.city_name_en,
+            d.quarter(eval.as_of)
         ),
     }
 }
@@ -68,141 +73,14 @@ pub(crate) fn indicator_name(eval: &Evaluation, id: &str) -> String {
         .map_or_else(|| id.to_string(), |i| i.name_in(eval.language).to_string())
 }
 
-/// The unit as printed after a number or in an axis title.
-pub(crate) fn unit_label(unit: Unit, lang: Language) -> &'static str {
-    match lang {
-        Language::Zh => unit.label_zh(),
-        Language::En => match unit {
-            Unit::Percent => "%",
-            Unit::Count => "count",
-            Unit::TenThousandYuan => "10k yuan",
-        },
-    }
-}
-
-/// "单位：个" / "Unit: count".
-pub(crate) fn unit_title(unit: Unit, lang: Language) -> String {
-    match lang {
-        Language::Zh => format!("单位：{}", unit_label(unit, lang)),
-        Language::En => format!("Unit: {}", unit_label(unit, lang)),
-    }
-}
-
-/// Decimals shown for a value of this unit: rates to 0.1, counts whole when whole.
-fn decimals(v: f64, unit: Unit) -> usize {
-    match unit {
-        Unit::Percent => 1,
-        Unit::Count if (v - v.round()).abs() < 1e-9 => 0,
-        Unit::Count => 1,
-        Unit::TenThousandYuan if v.abs() >= 100.0 => 0,
-        Unit::TenThousandYuan => 1,
-    }
-}
-
-/// `v` with `decimals` places and thousands separators from 10 000 on (smaller numbers
-/// read better without, as Chinese statistical bulletins print them).
-pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.push('-');
-    }
-    if int.len() > 4 {
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-    } else {
-        out.push_str(int);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
-/// A value as printed in a label, without its unit.
-pub(crate) fn fmt_number(v: f64, unit: Unit) -> String {
-    fmt_fixed(v, decimals(v, unit))
-}
-
-/// A value with its unit: "52.3%", "2612个" / "2612", "1,234万元" / "1,234 10k yuan".
-pub(crate) fn fmt_value(v: f64, unit: Unit, lang: Language) -> String {
-    let n = fmt_number(v, unit);
-    match (unit, lang) {
-        (Unit::Percent, _) => format!("{n}%"),
-        (_, Language::Zh) => format!("{n}{}", unit.label_zh()),
-        (Unit::Count, Language::En) => n,
-        (Unit::TenThousandYuan, Language::En) => format!("{n} 10k yuan"),
-    }
-}
-
-/// A change with its sign, e.g. "+3.2".
-pub(crate) fn fmt_signed(v: f64, decimals: usize) -> String {
-    let s = fmt_fixed(v, decimals);
-    if s.starts_with('-')
-        || s.chars()
-            .all(|c| !c.is_ascii_digit() || c == '0' || c == '.')
-    {
-        s
-    } else {
-        format!("+{s}")
-    }
+/// The unit an indicator is shown in; a rate if the catalogue lacks it.
+pub(crate) fn shown_unit(eval: &Evaluation, id: &str) -> ShownUnit {
+    eval.indicator(id).map_or(ShownUnit::Percent, ShownUnit::of)
 }
 
 /// "无数据" / "no data".
 pub(crate) fn no_data(lang: Language) -> &'static str {
     pick(lang, "无数据", "no data")
-}
-
-/// What the plan asks for: "+5个百分点", "≥10%", ">2500个（力争3）".
-pub(crate) fn target_text(target: &Target, unit: Unit, lang: Language) -> String {
-    match (target_parts(target, unit, lang), lang) {
-        ((main, Some(stretch)), Language::Zh) => format!("{main}（{stretch}）"),
-        ((main, Some(stretch)), Language::En) => format!("{main} ({stretch})"),
-        ((main, None), _) => main,
-    }
-}
-
-/// The required amount ("≥1个") and the plan's stretch amount ("力争2"), apart, for
-/// narrow places that put them on separate lines.
-pub(crate) fn target_parts(
-    target: &Target,
-    unit: Unit,
-    lang: Language,
-) -> (String, Option<String>) {
-    let amount = fmt_fixed(
-        target.amount,
-        if target.amount.fract() == 0.0 { 0 } else { 1 },
-    );
-    let with_unit = |n: &str| match (unit, lang) {
-        (Unit::Percent, _) => format!("{n}%"),
-        (_, Language::Zh) => format!("{n}{}", unit.label_zh()),
-        (Unit::Count, Language::En) => n.to_string(),
-        (Unit::TenThousandYuan, Language::En) => format!("{n} 10k yuan"),
-    };
-    let main = match (target.rule, target.unit, lang) {
-        (Rule::Gain, GainUnit::Pp, Language::Zh) => format!("+{amount}个百分点"),
-        (Rule::Gain, GainUnit::Pp, Language::En) => format!("+{amount} pp"),
-        (Rule::Gain, GainUnit::Relative, Language::Zh) => format!("较基期+{amount}%"),
-        (Rule::Gain, GainUnit::Relative, Language::En) => format!("+{amount}% of baseline"),
-        (Rule::AtLeast, _, _) => format!("≥{}", with_unit(&amount)),
-        (Rule::MoreThan, _, _) => format!(">{}", with_unit(&amount)),
-    };
-    let stretch = target.stretch.map(|s| {
-        let s = fmt_fixed(s, if s.fract() == 0.0 { 0 } else { 1 });
-        match lang {
-            Language::Zh => format!("力争{s}"),
-            Language::En => format!("stretch {s}"),
-        }
-    });
-    (main, stretch)
 }
 
 /// Splits `text` into lines no wider than `max_width` at font `size`: between any two
@@ -344,20 +222,6 @@ mod tests {
             clean("鹿泉区（光电）🙂 R&D <x>"),
             "鹿泉区（光电）🙂 R&D <x>"
         );
-    }
-
-    #[test]
-    fn numbers_are_formatted_for_print() {
-        assert_eq!(fmt_fixed(1234567.0, 0), "1,234,567");
-        assert_eq!(fmt_fixed(2500.0, 0), "2500");
-        assert_eq!(fmt_fixed(-12345.25, 1), "-12,345.2");
-        assert_eq!(fmt_fixed(-0.01, 1), "0.0");
-        assert_eq!(fmt_signed(3.25, 1), "+3.2");
-        assert_eq!(fmt_signed(-1.0, 1), "-1.0");
-        assert_eq!(fmt_signed(0.0, 1), "0.0");
-        assert_eq!(fmt_value(52.34, Unit::Percent, Language::Zh), "52.3%");
-        assert_eq!(fmt_value(12.0, Unit::Count, Language::Zh), "12个");
-        assert_eq!(fmt_value(12.5, Unit::Count, Language::En), "12.5");
     }
 
     #[test]
