@@ -5,7 +5,8 @@
 //!              ├─ xlsx ─────▶ kpis.xlsx
 //!              ├─ charts ───▶ charts/*.svg, charts/*.png   (clusterkpi-charts)
 //!              ├─ content ──┬─ html ─────▶ report.html
-//!              │            └─ markdown ─▶ report.md
+//!              │            ├─ markdown ─▶ report.md
+//!              │            └─ docx ─────▶ report.docx
 //!              └─ manifest ─▶ manifest.json
 //!        all into <out>/.<P>.staging-<run>/, fsynced, then publish ─▶ <out>/<P>/
 //! ```
@@ -19,6 +20,7 @@
 mod content;
 mod csv_out;
 pub use csv_out::validation_csv;
+mod docx;
 mod html;
 mod manifest;
 mod markdown;
@@ -142,6 +144,11 @@ fn build(
     let doc = content::document(eval, run, &charts, &generated_at);
     out.write("report.html", html::render(&doc).as_bytes())?;
     out.write("report.md", markdown::render(&doc).as_bytes())?;
+    let docx = docx::render(&doc, dir).map_err(|source| ReportError::Write {
+        path: dir.join("report.docx"),
+        source,
+    })?;
+    out.write("report.docx", &docx)?;
 
     // Last, so it can list every other file and time the stage up to here.
     let json = manifest::render(
