@@ -62,21 +62,51 @@ pub(crate) fn evaluate_and_report(
 /// Prints the scorecard summary; returns Partial when the data is.
 pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
     let eval = &e.eval;
-    let targeted: Vec<_> = eval.kpis.iter().filter(|k| k.target.is_some()).collect();
-    let count = |s: Status| targeted.iter().filter(|k| k.judgement.status == s).count();
     say!(
-        "{} as of {} (dataset version {}): {} targets — {} achieved, {} on track, {} at risk, {} off track, {} missed, {} no data",
+        "{} as of {} (dataset version {})",
         eval.plan.name,
         eval.as_of,
-        eval.dataset_version,
-        targeted.len(),
-        count(Status::Achieved),
-        count(Status::OnTrack),
-        count(Status::AtRisk),
-        count(Status::OffTrack),
-        count(Status::Missed),
-        count(Status::NoData),
+        eval.dataset_version
     );
+    if eval.is_final() {
+        say!(
+            "final evaluation: targets judged at the {} deadline; later quarters are shown beside them",
+            eval.plan.deadline
+        );
+    }
+    // The plan's own targets apart from the criteria of another target (the digital
+    // gains): a criterion a cluster does not meet is not a missed plan target.
+    let counts = |rows: &[&clusterkpi_model::KpiRow]| {
+        Status::TARGETED
+            .iter()
+            .map(|s| (s, rows.iter().filter(|k| k.judgement.status == *s).count()))
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| format!("{n} {}", s.label_en()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (scope, label) in [(Scope::City, "city"), (Scope::Cluster, "cluster")] {
+        let rows: Vec<_> = eval
+            .kpis
+            .iter()
+            .filter(|k| k.scope == scope && k.is_plan_target())
+            .collect();
+        if !rows.is_empty() {
+            say!("plan targets, {label} rows ({}): {}", rows.len(), counts(&rows));
+        }
+    }
+    let criteria: Vec<_> = eval
+        .kpis
+        .iter()
+        .filter(|k| k.role().is_some_and(|r| r.of().is_some()))
+        .collect();
+    if !criteria.is_empty() {
+        say!(
+            "criteria of other targets ({} rows): {}",
+            criteria.len(),
+            counts(&criteria)
+        );
+    }
     let city = eval
         .kpis
         .iter()
