@@ -80,6 +80,7 @@ fn build(eval: &Evaluation, number: usize) -> Figure {
         ),
     }];
     let chart = HBars {
+        lang,
         number,
         title: title.clone(),
         subtitle,

@@ -181,6 +181,7 @@ fn figure(eval: &Evaluation, target: &Target, number: usize) -> Figure {
         });
     }
     let chart = HBars {
+        lang,
         number,
         title: title.clone(),
         subtitle,

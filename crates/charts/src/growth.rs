@@ -123,6 +123,7 @@ fn build(eval: &Evaluation, area: Option<Area>, number: usize) -> Figure {
         Language::En => "Note: growth over enterprises reporting the fourth quarter of both years; clusters recognised after the base year have none.".to_string(),
     }];
     let chart = HBars {
+        lang,
         number,
         title: title.clone(),
         subtitle: vec![subtitle],

@@ -35,6 +35,7 @@ pub(crate) struct RefLine {
 
 #[derive(Debug, Clone)]
 pub(crate) struct HBars {
+    pub lang: clusterkpi_model::Language,
     pub number: usize,
     pub title: String,
     pub subtitle: Vec<String>,
@@ -76,7 +77,11 @@ pub(crate) fn sorted(bars: &[Bar]) -> Vec<Bar> {
 
 pub(crate) fn draw(h: &HBars) -> Scene {
     let mut scene = Scene::new(WIDTH, 0.0);
-    let y = header(&mut scene, h.number, &h.title, &h.subtitle);
+    let y = header(
+        &mut scene,
+        &crate::text::numbered(h.lang, h.number, &h.title),
+        &h.subtitle,
+    );
     let y = unit_line(&mut scene, &h.unit, y);
     let bars = sorted(&h.bars);
 

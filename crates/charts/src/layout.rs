@@ -2,17 +2,17 @@
 //! notes, numeric axis ticks, and two small placement rules that keep labels from overlapping
 //! (staggering labels along a line, spreading labels apart in a column).
 
-use crate::scene::{Align, Scene, text_box};
+use crate::scene::{Align, Item, Scene, TextBox, text_box};
+use crate::style::GRID;
 use crate::style::{LABEL_SIZE, LINE, MARGIN, MUTED, SOURCE_SIZE, SUBTITLE_SIZE, TEXT, TITLE_SIZE};
 use crate::text::wrap;
 
-/// Draws the numbered title ("图3　…", left-aligned as statistical bulletins set it) and
+/// Draws the numbered title ("图3　…", [`crate::text::numbered`]; left-aligned as statistical bulletins set it) and
 /// the subtitle lines from the top of the page; returns the y below them.
-pub(crate) fn header(scene: &mut Scene, number: usize, title: &str, subtitle: &[String]) -> f64 {
+pub(crate) fn header(scene: &mut Scene, numbered: &str, subtitle: &[String]) -> f64 {
     let max_width = scene.width - 2.0 * MARGIN;
     let mut y = 20.0;
-    let numbered = format!("图{number}\u{3000}{title}");
-    for line in wrap(&numbered, TITLE_SIZE, max_width) {
+    for line in wrap(numbered, TITLE_SIZE, max_width) {
         y += TITLE_SIZE * LINE / 2.0;
         scene.text(line, (MARGIN, y), TITLE_SIZE, TEXT, Align::Left);
         y += TITLE_SIZE * LINE / 2.0;
@@ -71,16 +71,38 @@ pub(crate) fn free_spot(
     candidates: &[((f64, f64), Align)],
     bounds: (f64, f64, f64, f64),
 ) -> Option<((f64, f64), Align)> {
-    let rules = scene.rules();
-    let boxes = scene.text_boxes();
+    // Reference lines, and the data lines and points too: a label on a line is hard
+    // to read. Grid lines may pass behind a label.
+    let mut lines = scene.rules();
+    let mut boxes: Vec<TextBox> = scene.text_boxes().into_iter().map(|(_, b)| b).collect();
+    for item in &scene.items {
+        match item {
+            Item::Path { points, stroke, .. } if stroke.color != GRID => {
+                lines.extend(points.windows(2).map(|w| (w[0], w[1])));
+            }
+            Item::Circle { x, y, r, .. } => boxes.push(TextBox {
+                x0: x - r,
+                y0: y - r,
+                x1: x + r,
+                y1: y + r,
+            }),
+            _ => {}
+        }
+    }
     candidates.iter().copied().find(|((x, y), align)| {
         let b = text_box(text, *x, *y, size, *align);
+        let padded = TextBox {
+            x0: b.x0 - 3.0,
+            y0: b.y0 - 3.0,
+            x1: b.x1 + 3.0,
+            y1: b.y1 + 3.0,
+        };
         b.x0 >= bounds.0
             && b.y0 >= bounds.1
             && b.x1 <= bounds.2
             && b.y1 <= bounds.3
-            && !b.crossed_by_any(&rules)
-            && !boxes.iter().any(|(_, o)| o.overlaps(&b))
+            && !padded.crossed_by_any(&lines)
+            && !boxes.iter().any(|o| o.overlaps(&padded))
     })
 }
 

@@ -55,8 +55,9 @@ pub struct Chart {
     /// File stem, e.g. `scorecard`, `digital_qualify`, `series_sme_count`,
     /// `digital_gain_cnc_rate`, `revenue_cagr`, `coverage`.
     pub id: String,
-    /// The finding title, without "图n" (the chart draws "图n　title"; a caption is
-    /// `format!("图{} {}", number, title)`), in the evaluation's language.
+    /// The finding title, without "图n" (the chart draws "图n　title", in English
+    /// "Figure n. title"; a caption is `format!("图{} {}", number, title)`), in the
+    /// evaluation's language.
     pub title: String,
     /// Report section it belongs to (`None`: the scorecard and the data-quality chart).
     pub area: Option<Area>,
@@ -163,7 +164,7 @@ fn write(figure: Figure, dir: &Path) -> Result<Chart, ChartError> {
         &render::SvgMeta {
             id: &figure.id,
             lang: figure.lang,
-            title: &format!("图{}\u{3000}{title}", figure.number),
+            title: &text::numbered(figure.lang, figure.number, &title),
         },
     );
     let svg_path = dir.join(format!("{}.svg", figure.id));

@@ -124,7 +124,11 @@ fn build(eval: &Evaluation, criteria: &[&Target], number: usize) -> Figure {
     }];
 
     let mut scene = Scene::new(WIDTH, 0.0);
-    let y = header(&mut scene, number, &title, &subtitle);
+    let y = header(
+        &mut scene,
+        &crate::text::numbered(lang, number, &title),
+        &subtitle,
+    );
     let mut y = unit_line(
         &mut scene,
         pick(

@@ -413,6 +413,6 @@ mod tests {
         let glyph = glyph_run("研")[0].0;
         assert_eq!(svg.matches(&format!("id=\"t-g{glyph}\"")).count(), 1);
         assert_eq!(svg.matches(&format!("#t-g{glyph}\"")).count(), 2);
-        assert_eq!(svg.matches("<use ").count(), 5);
+        assert_eq!(svg.matches("<use ").count(), 6);
     }
 }

@@ -163,12 +163,12 @@ fn finding(eval: &Evaluation, d: Display, city: &[&KpiRow]) -> String {
                 parts.push(format!("{no_data} without data"));
             }
             let lead = if eval.is_final() {
-                "Final evaluation: "
+                "Final evaluation: of"
             } else {
-                ""
+                "Of"
             };
             format!(
-                "{lead}of the plan's {total} city targets, {} at the {end}",
+                "{lead} the plan's {total} city targets, {} at the {end}",
                 parts.join(", ")
             )
         }
@@ -197,7 +197,11 @@ fn build(eval: &Evaluation, number: usize) -> Figure {
     }];
 
     let mut scene = Scene::new(WIDTH, 0.0);
-    let mut y = header(&mut scene, number, &title, &subtitle);
+    let mut y = header(
+        &mut scene,
+        &crate::text::numbered(lang, number, &title),
+        &subtitle,
+    );
     // Column headings.
     let head_y = y + SIZE * LINE / 2.0;
     let headings = [

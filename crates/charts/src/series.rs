@@ -207,6 +207,10 @@ fn finding(eval: &Evaluation, d: &Inputs<'_>, name: &str, target: &Target) -> St
         .map(|p| dd.value(Some(p), unit));
     match (d.lang(), d.status(), projected) {
         (Language::Zh, Status::Achieved, _) => format!("{name}{end}为{vs}，已完成{required}的目标"),
+        // "超过2个": at the level itself the target is missed, not "未达到2个".
+        (Language::Zh, Status::Missed, _) if d.level.is_some_and(|l| v >= l) => {
+            format!("{name}{end}为{vs}，未完成{required}的目标")
+        }
         (Language::Zh, Status::Missed, _) => format!("{name}{end}为{vs}，未达到{ls}的目标"),
         (Language::Zh, Status::OnTrack, Some(p)) => {
             format!("{name}{end}为{vs}，按趋势{deadline_end}可达{p}，可望完成{required}的目标")
@@ -261,7 +265,11 @@ fn figure(eval: &Evaluation, target: &Target, number: usize) -> Figure {
     subtitle.extend(d.judgement.map(|j| status_line(j, &d, eval)));
 
     let mut scene = Scene::new(WIDTH, HEIGHT);
-    let y = header(&mut scene, number, &title, &subtitle);
+    let y = header(
+        &mut scene,
+        &crate::text::numbered(lang, number, &title),
+        &subtitle,
+    );
     let y = unit_line(&mut scene, &dd.unit_title(d.unit), y);
 
     let ticks = value_ticks(&d);
@@ -409,7 +417,7 @@ fn point_labels(scene: &mut Scene, d: &Inputs<'_>, plot: Plot, x: Scale, ys: Sca
         plot.right - 2.0,
         plot.bottom - 2.0,
     );
-    let around = |(px, py): (f64, f64), gap: f64| {
+    let around = |(px, py): (f64, f64), gap: f64| -> [((f64, f64), Align); 16] {
         [
             ((px, py - gap - LABEL_SIZE * 0.4), Align::Center),
             ((px, py + gap + LABEL_SIZE * 0.4), Align::Center),
@@ -421,6 +429,12 @@ fn point_labels(scene: &mut Scene, d: &Inputs<'_>, plot: Plot, x: Scale, ys: Sca
             ((px + gap + 6.0, py), Align::Left),
             ((px, py - 2.0 * gap - LABEL_SIZE), Align::Center),
             ((px, py + 2.0 * gap + LABEL_SIZE), Align::Center),
+            ((px - gap, py - 2.0 * gap - LABEL_SIZE), Align::Right),
+            ((px + gap, py - 2.0 * gap - LABEL_SIZE), Align::Left),
+            ((px - gap, py + 2.0 * gap + LABEL_SIZE), Align::Right),
+            ((px + gap, py + 2.0 * gap + LABEL_SIZE), Align::Left),
+            ((px, py - 3.0 * gap - 1.6 * LABEL_SIZE), Align::Center),
+            ((px, py + 3.0 * gap + 1.6 * LABEL_SIZE), Align::Center),
         ]
     };
     let put = |scene: &mut Scene, text: String, at: (f64, f64), colour: RGBColor| {
@@ -544,11 +558,12 @@ fn quarter_axis(
         true,
     );
     let narrow = text_width(&yearly_label, TICK_SIZE) + 16.0;
-    if step >= 4 {
+    // Short yearly labels ("2021年末") only where labels fall on fourth quarters.
+    if step >= 4 && baseline.quarter() == 4 {
         let yearly = label_step(per_quarter, narrow).max(4);
         step = if yearly % 4 == 0 { yearly } else { step };
     }
-    let yearly = step % 4 == 0;
+    let yearly = step % 4 == 0 && baseline.quarter() == 4;
     let minor_ticks = per_quarter >= MIN_TICK_SPACING;
     for q in quarters {
         // Labels fall on the baseline quarter and every `step` quarters from it, so

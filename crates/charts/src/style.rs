@@ -10,8 +10,6 @@ use clusterkpi_model::Status;
 use clusterkpi_model::display::palette::{self, Rgb};
 use plotters::style::RGBColor;
 
-use crate::font::EM_PER_SIZE;
-
 /// Page width in layout units.
 pub(crate) const WIDTH: f64 = 1200.0;
 /// The printed width of [`WIDTH`]: the text block of an official document.
@@ -36,7 +34,7 @@ pub(crate) const LINE: f64 = 1.3;
 /// wide printed [`PRINT_WIDTH_MM`] wide.
 #[cfg(test)]
 pub(crate) fn points(size: f64, width: f64) -> f64 {
-    size * EM_PER_SIZE * PRINT_WIDTH_MM / width / 25.4 * 72.0
+    size * crate::font::EM_PER_SIZE * PRINT_WIDTH_MM / width / 25.4 * 72.0
 }
 
 pub(crate) const fn rgb(c: Rgb) -> RGBColor {

@@ -78,6 +78,14 @@ pub(crate) fn shown_unit(eval: &Evaluation, id: &str) -> ShownUnit {
     eval.indicator(id).map_or(ShownUnit::Percent, ShownUnit::of)
 }
 
+/// The title as drawn and as the SVG's `<title>`: "图3　…" / "Figure 3. …".
+pub(crate) fn numbered(lang: Language, number: usize, title: &str) -> String {
+    match lang {
+        Language::Zh => format!("图{number}\u{3000}{title}"),
+        Language::En => format!("Figure {number}. {title}"),
+    }
+}
+
 /// "无数据" / "no data".
 pub(crate) fn no_data(lang: Language) -> &'static str {
     pick(lang, "无数据", "no data")
