@@ -27,10 +27,27 @@ pub(crate) fn escape(s: &str) -> String {
 
 pub(crate) fn render(doc: &Document) -> String {
     let mut m = String::new();
-    for block in &doc.blocks {
-        block_md(&mut m, block, doc.colon);
+    for (i, block) in doc.blocks.iter().enumerate() {
+        if let Block::Contents { title } = block {
+            contents_md(&mut m, title, &doc.blocks[i + 1..]);
+        } else {
+            block_md(&mut m, block, doc.colon);
+        }
     }
     m
+}
+
+/// The contents: a link to every section after it. Sections carry an explicit anchor
+/// (below), so the links work alike on GitHub and in pandoc, whose generated heading
+/// ids differ for Chinese titles.
+fn contents_md(m: &mut String, title: &str, rest: &[Block]) {
+    let _ = write!(m, "## {}\n\n", escape(title));
+    for b in rest {
+        if let Block::Section { id, title, .. } = b {
+            let _ = writeln!(m, "- [{}](#{id})", escape(title));
+        }
+    }
+    m.push('\n');
 }
 
 fn block_md(m: &mut String, block: &Block, colon: &str) {
@@ -75,8 +92,8 @@ fn block_md(m: &mut String, block: &Block, colon: &str) {
             }
             m.push('\n');
         }
-        Block::Section { title, .. } => {
-            let _ = write!(m, "## {}\n\n", escape(title));
+        Block::Section { id, title, .. } => {
+            let _ = write!(m, "<a id=\"{id}\"></a>\n\n## {}\n\n", escape(title));
         }
         Block::Heading(s) => {
             let _ = write!(m, "### {}\n\n", escape(s));
@@ -106,8 +123,13 @@ fn block_md(m: &mut String, block: &Block, colon: &str) {
             let counts: Vec<String> = tiles.iter().map(|(_, _, n)| n.to_string()).collect();
             let _ = write!(m, "| {} |\n\n", counts.join(" | "));
         }
-        Block::Chart { title, png, .. } => {
-            let _ = write!(m, "![{}]({png})\n\n", escape(title));
+        Block::Chart {
+            title,
+            caption,
+            png,
+            ..
+        } => {
+            let _ = write!(m, "![{}]({png})\n\n{}\n\n", escape(title), escape(caption));
         }
         Block::MainPoints { title, points } => {
             let _ = write!(m, "## {}\n\n", escape(title));
@@ -115,6 +137,7 @@ fn block_md(m: &mut String, block: &Block, colon: &str) {
                 let _ = write!(m, "{}\n\n", escape(p));
             }
         }
+        // Rendered by `render`, which sees the sections after it.
         Block::Contents { .. } => {}
         Block::PartialNote { text, link } => {
             let _ = write!(m, "[{}](#{link})\n\n", escape(text));
@@ -124,6 +147,12 @@ fn block_md(m: &mut String, block: &Block, colon: &str) {
 }
 
 fn table_md(m: &mut String, t: &Table) {
+    if let Some(caption) = &t.caption {
+        let _ = write!(m, "**{}**\n\n", escape(caption));
+    }
+    if let Some(unit) = &t.unit {
+        let _ = write!(m, "{}\n\n", escape(unit));
+    }
     let head: Vec<String> = t.head.iter().map(|h| escape(h)).collect();
     let _ = writeln!(m, "| {} |", head.join(" | "));
     // Alignment from the first data row: numbers right-aligned, the rest left.
