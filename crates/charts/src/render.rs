@@ -169,7 +169,7 @@ pub(crate) fn to_svg(scene: &Scene, meta: &SvgMeta<'_>) -> String {
                     hex(*color),
                     n(left),
                     n(baseline),
-                    scale
+                    format!("{scale:.7}").trim_end_matches('0')
                 );
                 for (id, pen) in glyph_run(text) {
                     let outline = used.entry(id).or_insert_with(|| outline_path(id));

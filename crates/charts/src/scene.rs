@@ -78,6 +78,9 @@ pub(crate) enum Item {
     },
 }
 
+/// A straight line from one point to another, in layout units.
+pub(crate) type Segment = ((f64, f64), (f64, f64));
+
 /// The axis-aligned box a drawn text covers, in layout units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct TextBox {
@@ -119,7 +122,7 @@ impl TextBox {
     }
 
     /// Whether any of the segments passes through the box.
-    pub(crate) fn crossed_by_any(&self, segments: &[((f64, f64), (f64, f64))]) -> bool {
+    pub(crate) fn crossed_by_any(&self, segments: &[Segment]) -> bool {
         segments.iter().any(|(a, b)| self.crossed_by(*a, *b))
     }
 }
@@ -183,7 +186,7 @@ impl Scene {
     }
 
     /// The reference lines drawn so far, as segments.
-    pub(crate) fn rules(&self) -> Vec<((f64, f64), (f64, f64))> {
+    pub(crate) fn rules(&self) -> Vec<Segment> {
         self.items
             .iter()
             .filter_map(|item| match item {
