@@ -180,6 +180,9 @@ impl Display {
     pub fn with_unit(self, number: &str, unit: ShownUnit) -> String {
         match (self.lang, unit) {
             (_, ShownUnit::Percent) | (Language::Zh, _) => format!("{number}{}", self.unit(unit)),
+            (Language::En, ShownUnit::Count(_)) if number == "1" => {
+                format!("1 {}", singular(self.unit(unit)))
+            }
             (Language::En, _) => format!("{number} {}", self.unit(unit)),
         }
     }
@@ -496,6 +499,14 @@ pub fn plain(x: f64) -> String {
     fixed(x, d)
 }
 
+/// The English unit of one thing: "1 cluster", "1 technology".
+fn singular(plural: &str) -> String {
+    match plural.strip_suffix("ies") {
+        Some(stem) => format!("{stem}y"),
+        None => plural.strip_suffix('s').unwrap_or(plural).to_string(),
+    }
+}
+
 fn chinese_digit(q: u8) -> &'static str {
     ["〇", "一", "二", "三", "四"]
         .get(usize::from(q))
@@ -590,6 +601,11 @@ mod tests {
         assert_eq!(ZH.value(Some(45.25), ShownUnit::Percent), "45.3%");
         assert_eq!(ZH.value(Some(2472.6), FIRMS), "2,473家");
         assert_eq!(EN.value(Some(2472.6), FIRMS), "2,473 enterprises");
+        assert_eq!(EN.value(Some(1.0), FIRMS), "1 enterprise");
+        assert_eq!(
+            EN.value(Some(1.0), ShownUnit::Count(Counted::Technologies)),
+            "1 technology"
+        );
         assert_eq!(
             ZH.value(Some(2.0), ShownUnit::Count(Counted::Technologies)),
             "2项"
@@ -648,7 +664,7 @@ mod tests {
         );
         assert_eq!(
             EN.target(&target(Rule::AtLeast, 1.0, Some(2.0)), clusters),
-            "at least 1 clusters (stretch 2 clusters)"
+            "at least 1 cluster (stretch 2 clusters)"
         );
         assert_eq!(
             ZH.target(&target(Rule::MoreThan, 2500.0, None), FIRMS),
