@@ -6,57 +6,149 @@
 
 use std::fmt::Write as _;
 
+use clusterkpi_model::display::palette;
 use clusterkpi_model::{Status, Trend};
 
 use crate::content::{Block, Cell, Document, Row, Style, Table};
 
-/// Print rules: A4 with 15 mm margins, sections on new pages, table headers repeated
-/// on each page and rows never split, charts scaled to the text width. Fonts are the
-/// reader's own: a CJK sans first (Windows, macOS and Linux names), nothing downloaded.
+/// Print rules (outputs.md, "Print"): A4 with 15 mm margins and the page number in the
+/// bottom margin box (CSS page-margin boxes, printed by Chromium since version 131);
+/// body text 10.5 pt; table headers repeated on each page (`thead`), rows never split,
+/// a table's group kept whole or repeated ([`table_html`]); headings kept with what
+/// follows; figures and short tables never split. Sections flow on rather than each
+/// starting a page, so no page is left mostly blank. Fonts are the reader's own: a CJK
+/// sans first (Windows, macOS and Linux names), nothing downloaded.
+///
+/// The first `@page` rule is the page box; the second, built per report, adds the
+/// margin boxes (page number, and the title as a running head after the first page).
 const CSS: &str = r#"
 @page { size: A4; margin: 15mm; }
 * { box-sizing: border-box; }
-html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif; font-size: 10pt; color: #1f2328; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif; font-size: 10.5pt; color: #212121; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { max-width: 190mm; margin: 0 auto; padding: 10mm 6mm; line-height: 1.5; }
 header.headline { border-bottom: 3px solid #1f4e79; padding-bottom: 6pt; margin-bottom: 10pt; }
 header.headline h1 { font-size: 17pt; line-height: 1.3; margin: 0 0 2pt; color: #1f4e79; }
-header.headline .subtitle { font-size: 11pt; margin: 0 0 6pt; color: #444c56; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 1pt 10pt; margin: 0; font-size: 9pt; }
-dl.facts dt { color: #57606a; }
+header.headline .subtitle { font-size: 11pt; margin: 0 0 6pt; color: #424242; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 1pt 10pt; margin: 0; font-size: 9.5pt; }
+dl.facts dt { color: #616161; }
 dl.facts dd { margin: 0; font-weight: 600; }
-dl.facts dd.alert { color: #b42318; }
-.banner { border: 3px solid #b42318; background: #fef3f2; color: #7a271a; padding: 8pt 12pt; margin: 10pt 0 12pt; break-inside: avoid; }
-.banner .title { font-size: 15pt; font-weight: 700; letter-spacing: 0.5pt; margin: 0 0 4pt; }
-.banner h3 { font-size: 10pt; margin: 6pt 0 2pt; color: #7a271a; }
+.banner { border: 2pt solid #212121; padding: 8pt 12pt; margin: 10pt 0 12pt; break-inside: avoid; }
+.banner .title { font-size: 13pt; font-weight: 700; margin: 0 0 4pt; }
+.banner h3 { font-size: 10.5pt; margin: 6pt 0 2pt; }
 .banner ul { margin: 0; padding-left: 16pt; }
-h2 { font-size: 14pt; color: #1f4e79; border-bottom: 1.5pt solid #1f4e79; padding-bottom: 2pt; margin: 16pt 0 8pt; break-after: avoid; }
-h2.page { break-before: page; }
-h3 { font-size: 11pt; margin: 12pt 0 4pt; break-after: avoid; }
+h2 { font-size: 14pt; color: #1f4e79; border-bottom: 1.5pt solid #1f4e79; padding-bottom: 2pt; margin: 18pt 0 8pt; break-after: avoid; }
+h3 { font-size: 11.5pt; margin: 12pt 0 4pt; break-after: avoid; }
+p, li { orphans: 3; widows: 3; }
 p { margin: 4pt 0; }
-p.note { font-size: 8.5pt; color: #57606a; }
+p.note { font-size: 9pt; color: #616161; }
+p.partial-note { margin: 8pt 0; padding: 3pt 8pt; border-left: 3pt solid; }
 ul, ol { margin: 4pt 0; padding-left: 18pt; }
+nav.contents { break-inside: avoid; margin: 10pt 0; }
+nav.contents ol { list-style: none; padding-left: 0; columns: 2; column-gap: 12mm; }
+nav.contents li { margin: 1pt 0; }
+nav.contents a { color: inherit; text-decoration: none; }
+nav.contents a::after { content: leader(dotted) target-counter(attr(href url), page); }
 .tiles { display: grid; grid-template-columns: repeat(6, 1fr); gap: 5pt; margin: 8pt 0; break-inside: avoid; }
-.tile { border-radius: 4pt; padding: 6pt 4pt; text-align: center; color: #fff; }
+.tile { border-radius: 4pt; padding: 6pt 4pt; text-align: center; border: 0.75pt solid #616161; }
 .tile .n { display: block; font-size: 20pt; font-weight: 700; line-height: 1.2; }
-.tile .l { display: block; font-size: 9pt; }
-figure.chart { margin: 8pt 0 10pt; text-align: center; break-inside: avoid; }
+.tile .l { display: block; font-size: 9.5pt; }
+figure.chart { margin: 8pt 0 12pt; text-align: center; break-inside: avoid; }
 figure.chart svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 6pt 0 8pt; }
+figure.chart figcaption { font-size: 10pt; font-weight: 600; margin-top: 3pt; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 6pt 0 8pt; }
+table.short { break-inside: avoid; }
+table.cont { margin-top: -8pt; }
+caption { text-align: left; font-weight: 600; font-size: 10pt; padding-bottom: 2pt; break-after: avoid; }
+caption .unit { float: right; font-weight: 400; font-size: 9pt; }
 thead { display: table-header-group; }
+tbody.group { break-inside: avoid; }
 tr { break-inside: avoid; }
-th, td { border: 0.75pt solid #d0d7de; padding: 2pt 4pt; vertical-align: top; text-align: left; }
+th, td { border: 0.75pt solid #bdbdbd; padding: 2pt 4pt; vertical-align: top; text-align: left; }
 thead th { background: #e8eef5; font-weight: 600; }
-tr.group th { background: #f3f5f7; font-weight: 600; break-after: avoid; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.alert { text-align: right; color: #b42318; font-weight: 700; white-space: nowrap; }
+tr.group th { background: #f3f5f7; font-weight: 600; }
+td.num, td.alert { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.alert { font-weight: 700; }
 td.trend { white-space: nowrap; }
-.t-improving { color: #1a7f37; } .t-worsening { color: #cf222e; } .t-flat { color: #57606a; }
-.status { display: inline-block; padding: 0 4pt; border-radius: 3pt; color: #fff; white-space: nowrap; font-weight: 600; }
-.s-achieved { background: #1a7f37; } .s-on_track { background: #2da44e; } .s-at_risk { background: #9a6700; }
-.s-off_track { background: #bc4c00; } .s-missed { background: #cf222e; } .s-no_data { background: #6e7781; }
-.s-no_target { background: none; color: #6e7781; }
+.status { display: inline-block; padding: 0 4pt; border-radius: 3pt; white-space: nowrap; font-weight: 600; }
 @media print { body { max-width: none; padding: 0; } }
 "#;
+
+/// The rules that come from the shared palette (status fills with readable ink, trend
+/// and attention colours) and the report's own margin boxes.
+fn css(doc: &Document) -> String {
+    let mut css = String::from(CSS);
+    for s in [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::Missed,
+        Status::NoData,
+        Status::NoTarget,
+    ] {
+        let fill = palette::status(s);
+        let ink = if s == Status::NoTarget {
+            palette::MUTED
+        } else {
+            palette::ink_on(fill)
+        };
+        let _ = writeln!(
+            css,
+            ".s-{} {{ background: {}; color: {}; }}",
+            status_class(s),
+            fill.hex(),
+            ink.hex()
+        );
+    }
+    let attention = palette::ATTENTION;
+    let _ = writeln!(
+        css,
+        "td.alert, p.partial-note {{ background: {}; color: {}; }}\n\
+         p.partial-note {{ border-color: {}; }}\n\
+         .t-improving {{ color: {}; }} .t-worsening {{ color: {}; }} .t-flat {{ color: {}; }}",
+        attention.hex(),
+        palette::ink_on(attention).hex(),
+        palette::TEXT.hex(),
+        palette::DATA.hex(),
+        palette::status(Status::OffTrack).hex(),
+        palette::MUTED.hex(),
+    );
+    // Page numbers and the running head. The strings are the report's own words plus
+    // the plan's name, escaped for a CSS string inside <style>.
+    let (page, running) = if doc.lang_attr.starts_with("zh") {
+        (
+            r#""第 " counter(page) " 页，共 " counter(pages) " 页""#,
+            &doc.title,
+        )
+    } else {
+        (r#""Page " counter(page) " of " counter(pages)"#, &doc.title)
+    };
+    let _ = writeln!(
+        css,
+        "@page {{ margin-bottom: 18mm; @bottom-center {{ content: {page}; font-size: 9pt; color: {muted}; }} @top-right {{ content: {head}; font-size: 8.5pt; color: {muted}; }} }}\n\
+         @page :first {{ @top-right {{ content: none; }} }}",
+        muted = palette::MUTED.hex(),
+        head = css_string(running),
+    );
+    css
+}
+
+/// A CSS string literal: quotes, backslashes, line breaks and `<` (so no text can
+/// close the style element) written as CSS escapes.
+fn css_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' | '<' | '>' | '&' | '\n' | '\r' | '\u{c}' => {
+                let _ = write!(out, "\\{:X} ", u32::from(c));
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
 
 /// Entity-escapes text for element content and quoted attribute values.
 pub(crate) fn escape(s: &str) -> String {
@@ -86,12 +178,16 @@ pub(crate) fn render(doc: &Document) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
         doc.lang_attr,
-        escape(&doc.title)
+        escape(&doc.title),
+        css(doc)
     );
-    for block in &doc.blocks {
-        block_html(&mut h, block);
+    for (i, block) in doc.blocks.iter().enumerate() {
+        match block {
+            Block::Contents { title } => contents_html(&mut h, title, &doc.blocks[i + 1..]),
+            _ => block_html(&mut h, block),
+        }
     }
     h.push_str("</body>\n</html>\n");
     h
@@ -171,19 +267,25 @@ fn block_html(h: &mut String, block: &Block) {
                     h,
                     "<div class=\"tile s-{}\"><span class=\"n\">{n}</span><span class=\"l\">{}</span></div>",
                     status_class(*status),
-                    escape(label)
+                    escape(&marked(*status, label))
                 );
             }
             h.push_str("</div>\n");
         }
-        Block::Chart { title, svg, .. } => {
-            // The SVG comes from our own chart stage (plotters escapes its text), so it
-            // is inlined as is: the report stays one file and prints as vectors.
-            // No caption: the chart draws its own title; the label is for screen readers.
+        Block::Chart {
+            title,
+            caption,
+            svg,
+            ..
+        } => {
+            // The SVG comes from our own chart stage (which escapes its text), so it
+            // is inlined as is: the report stays one file and prints as vectors. The
+            // numbered caption goes under it, as statistical offices set theirs.
             let _ = write!(
                 h,
-                "<figure class=\"chart\" aria-label=\"{}\">\n{svg}\n</figure>\n",
-                escape(title)
+                "<figure class=\"chart\" aria-label=\"{}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+                escape(title),
+                escape(caption)
             );
         }
         Block::MainPoints { title, points } => {
@@ -197,6 +299,7 @@ fn block_html(h: &mut String, block: &Block) {
             }
             h.push_str("</section>\n");
         }
+        // Rendered by `render`, which knows the sections after it.
         Block::Contents { .. } => {}
         Block::PartialNote { text, link } => {
             let _ = writeln!(
@@ -210,6 +313,39 @@ fn block_html(h: &mut String, block: &Block) {
     }
 }
 
+/// The contents list: every section after it, linked. Engines that implement
+/// `target-counter` (WeasyPrint, Prince) add the page numbers from the CSS; Chromium
+/// does not yet, so there the list links without them.
+fn contents_html(h: &mut String, title: &str, after: &[Block]) {
+    let _ = writeln!(
+        h,
+        "<nav class=\"contents\">\n<h2 class=\"contents-title\">{}</h2>\n<ol>",
+        escape(title)
+    );
+    for b in after {
+        if let Block::Section { id, title, .. } = b {
+            let _ = writeln!(
+                h,
+                "<li><a href=\"#{}\">{}</a></li>",
+                escape(id),
+                escape(title)
+            );
+        }
+    }
+    h.push_str("</ol>\n</nav>\n");
+}
+
+/// A status word with its marker (● 已完成), unless the text already carries it: the
+/// marker keeps the status readable in greyscale print.
+fn marked(status: Status, text: &str) -> String {
+    let marker = palette::marker(status);
+    if marker.is_empty() || text.starts_with(marker) {
+        text.to_string()
+    } else {
+        format!("{marker} {text}")
+    }
+}
+
 fn list_html(h: &mut String, tag: &str, items: &[String]) {
     let _ = writeln!(h, "<{tag}>");
     for i in items {
@@ -218,32 +354,107 @@ fn list_html(h: &mut String, tag: &str, items: &[String]) {
     let _ = writeln!(h, "</{tag}>");
 }
 
+/// A group of at most this many rows is kept on one page (moved whole to the next
+/// when it does not fit), so its group row is always above it.
+const SHORT_GROUP: usize = 12;
+/// A table of at most this many rows is never split.
+const SHORT_TABLE: usize = 15;
+
+/// A table: caption above with the unit at its right, the column head repeated on every
+/// printed page. Groups (an indicator's clusters, a cluster's indicators) follow the
+/// print rule that a group's name is repeated after a page break: a short group is a
+/// `tbody` kept whole; a longer one is set as a table of its own, joined to the one
+/// before, whose repeated head carries the group's name under the column names.
 fn table_html(h: &mut String, t: &Table) {
-    h.push_str("<table>\n<thead><tr>");
-    for c in &t.head {
-        let _ = write!(h, "<th>{}</th>", escape(c));
-    }
-    h.push_str("</tr></thead>\n<tbody>\n");
+    // The rows before any group, then each group with its rows.
+    let mut segments: Vec<(Option<&str>, Vec<&[Cell]>)> = vec![(None, Vec::new())];
     for row in &t.rows {
         match row {
-            Row::Group(label) => {
+            Row::Group(label) => segments.push((Some(label), Vec::new())),
+            Row::Cells(cells) => segments.last_mut().expect("one segment").1.push(cells),
+        }
+    }
+    segments.retain(|(label, rows)| label.is_some() || !rows.is_empty());
+    let short = t.rows.len() <= SHORT_TABLE;
+    let mut first = true;
+    let mut open = false;
+    if segments.is_empty() {
+        table_open(h, t, first, short, None);
+        h.push_str("</table>\n");
+        return;
+    }
+    for (label, rows) in segments {
+        let long = label.is_some() && rows.len() > SHORT_GROUP;
+        if long || !open {
+            if open {
+                h.push_str("</table>\n");
+            }
+            table_open(h, t, first, short, label.filter(|_| long));
+            first = false;
+            open = true;
+        }
+        match (label, long) {
+            (Some(label), false) => {
                 let _ = writeln!(
                     h,
-                    "<tr class=\"group\"><th colspan=\"{}\">{}</th></tr>",
-                    t.head.len(),
+                    "<tbody class=\"group\">\n<tr class=\"group\"><th colspan=\"{}\">{}</th></tr>",
+                    t.head.len().max(1),
                     escape(label)
                 );
             }
-            Row::Cells(cells) => {
-                h.push_str("<tr>");
-                for c in cells {
-                    cell_html(h, c);
-                }
-                h.push_str("</tr>\n");
+            _ => h.push_str("<tbody>\n"),
+        }
+        for cells in rows {
+            h.push_str("<tr>");
+            for c in cells {
+                cell_html(h, c);
             }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</tbody>\n");
+        if long {
+            h.push_str("</table>\n");
+            open = false;
         }
     }
-    h.push_str("</tbody>\n</table>\n");
+    if open {
+        h.push_str("</table>\n");
+    }
+}
+
+/// Opens a table with its head: the caption on the first part only, and the group's
+/// name in the head when the group is set as its own table.
+fn table_open(h: &mut String, t: &Table, first: bool, short: bool, group: Option<&str>) {
+    let class = match (first, short) {
+        (true, true) => " class=\"short\"",
+        (true, false) => "",
+        (false, _) => " class=\"cont\"",
+    };
+    let _ = writeln!(h, "<table{class}>");
+    if first && (t.caption.is_some() || t.unit.is_some()) {
+        h.push_str("<caption>");
+        if let Some(unit) = &t.unit {
+            let _ = write!(h, "<span class=\"unit\">{}</span>", escape(unit));
+        }
+        if let Some(caption) = &t.caption {
+            let _ = write!(h, "{}", escape(caption));
+        }
+        h.push_str("</caption>\n");
+    }
+    h.push_str("<thead><tr>");
+    for c in &t.head {
+        let _ = write!(h, "<th>{}</th>", escape(c));
+    }
+    h.push_str("</tr>");
+    if let Some(label) = group {
+        let _ = write!(
+            h,
+            "\n<tr class=\"group\"><th colspan=\"{}\">{}</th></tr>",
+            t.head.len().max(1),
+            escape(label)
+        );
+    }
+    h.push_str("</thead>\n");
 }
 
 fn cell_html(h: &mut String, c: &Cell) {
@@ -254,8 +465,9 @@ fn cell_html(h: &mut String, c: &Cell) {
         Style::Alert => write!(h, "<td class=\"alert\">{text}</td>"),
         Style::Status(s) => write!(
             h,
-            "<td><span class=\"status s-{}\">{text}</span></td>",
-            status_class(s)
+            "<td><span class=\"status s-{}\">{}</span></td>",
+            status_class(s),
+            escape(&marked(s, &c.text))
         ),
         Style::Trend(t) => write!(h, "<td class=\"trend t-{}\">{text}</td>", trend_class(t)),
     };

@@ -1,10 +1,33 @@
 //! `kpis.xlsx`: the scorecard, the series and the validation issues as worksheets, for
-//! planners who filter and re-use the figures in Excel.
+//! planners who read, filter, print and re-use the figures in Excel or WPS.
 //!
-//! Each sheet has the columns of its CSV (same header ids, same order, so a script can
-//! read either) plus readable names beside the ids. Numbers are stored as numbers in
-//! full precision and only *displayed* rounded by a number format; text cells get the
-//! same injection prefix as the CSVs.
+//! The workbook is for people; the CSVs are the contract for tools. So each sheet has
+//! two header rows: the first names the columns in the report's language, the second
+//! holds the contract's column ids (`value`, `status`, …; `scope_name`,
+//! `indicator_name` for the readable names beside the ids), in small grey type, with the
+//! filter buttons. A tool reads the sheet with the second row as its header (pandas
+//! `header=1`) and finds every column under its CSV name; the id columns `scope_id` and
+//! `indicator` are kept, in a collapsed group of extras at the right, as the keys to join on. Values a CSV
+//! writes as codes are words here: statuses with their marker and palette fill
+//! ("● 已完成"), scopes, roles, trends, quarters as 2025年四季度.
+//!
+//! Numbers are stored as numbers, unrounded, and *displayed* rounded by a number
+//! format: rates are percent numbers (45.25 shows as 45.3%, by the format `0.0"%"`,
+//! never scaled by 100), progress a fraction shown as a percentage or 超额完成, counts
+//! whole. Money is stored in 万元 in the CSVs; here it is divided by 10,000 and the unit
+//! column says 亿元 (a number format can scale only by thousands), shown with one
+//! decimal, more when a comparison with the target or a small amount needs them — the
+//! decimals [`Display`] would print.
+//!
+//! Every cell is set in an East Asian font, the default of Chinese Excel (等线,
+//! GB2312 character set), so Chinese text does not fall back to a Latin font. Printing:
+//! A4 landscape, one page wide, the header rows repeated, page numbers in the footer.
+//!
+//! Formula injection: a text cell is never evaluated by Excel, but re-editing it
+//! would be. A text that would start a formula (`=`, `+`, `-`, `@` followed by more
+//! than dashes) is marked with Excel's quote prefix, a cell *format*, so the cell's
+//! text stays exactly what the input held: no `'` is added to any value ("—" or "-"
+//! alone is left as it is). Numbers are written as numbers and never need it.
 //!
 //! The workbook must always be writable, whatever the input files held: issues stay in
 //! the dataset, so one unwritable value would fail every later report too. Excel holds
@@ -15,36 +38,45 @@
 
 use std::borrow::Cow;
 
-use clusterkpi_model::{Evaluation, Status, Unit};
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use clusterkpi_model::display::{Display, ShownUnit, palette};
+use clusterkpi_model::{Evaluation, Language, Period, Scope, Status, Trend};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::csv_out::{self, Field, KPI_COLUMNS, SERIES_COLUMNS, VALIDATION_COLUMNS};
 use crate::rows;
 use crate::text::{Text, display_width};
 
 /// A4 in Excel's paper-size codes.
 const PAPER_A4: u8 = 9;
 
+/// The East Asian font of every cell: Chinese Excel's default since 2016 (WPS and
+/// LibreOffice substitute their CJK sans when it is absent), with the GB2312 character
+/// set so Excel picks it for Chinese text.
+const FONT: &str = "等线";
+const FONT_CHARSET_GB2312: u8 = 134;
+const FONT_SIZE: f64 = 11.0;
+
 /// Excel's limit on the text of one cell: 32,767 characters, counted (as Excel and
 /// rust_xlsxwriter count them) in UTF-16 code units.
 const MAX_CELL_UNITS: usize = 32_767;
 
 /// Rows a sheet lists at most, below Excel's 1,048,576 per sheet with room for the
-/// header and the closing "N more rows" row.
+/// two header rows and the closing "N more rows" row.
 pub(crate) const MAX_SHEET_ROWS: usize = 1_000_000;
 const _: () = assert!(
-    MAX_SHEET_ROWS + 2 <= 1_048_576,
-    "header + rows + closing row"
+    MAX_SHEET_ROWS + 3 <= 1_048_576,
+    "header rows + rows + closing row"
 );
 
-/// The text of a cell as written: neutralised against formula injection, then, if
-/// longer than Excel allows, cut on a character boundary and ended by `marker` (which
-/// names the CSV holding the full text). The one way text reaches a cell.
+/// Rows above the data: the readable names, then the contract ids.
+const HEADER_ROWS: u32 = 2;
+
+/// The text of a cell as written: if longer than Excel allows, cut on a character
+/// boundary and ended by `marker` (which names the CSV holding the full text). The one
+/// way text reaches a cell.
 fn cell_text<'a>(s: &'a str, marker: &str) -> Cow<'a, str> {
-    let s = csv_out::neutralise(s);
     if s.len() <= MAX_CELL_UNITS || s.encode_utf16().count() <= MAX_CELL_UNITS {
         // A UTF-8 string has at least as many bytes as UTF-16 units: short enough.
-        return s;
+        return Cow::Borrowed(s);
     }
     let room = MAX_CELL_UNITS - marker.encode_utf16().count();
     let mut units = 0;
@@ -59,55 +91,95 @@ fn cell_text<'a>(s: &'a str, marker: &str) -> Cow<'a, str> {
     Cow::Owned(format!("{}{marker}", &s[..end]))
 }
 
+/// Whether Excel would read this text, typed into a cell, as a formula (or turn it into
+/// a number): it starts with `=`, `+`, `-` or `@` and is more than a run of dashes.
+fn starts_formula(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('=' | '+' | '-' | '@'))
+        && !chars.as_str().trim().is_empty()
+        && !s.chars().all(|c| c == '-' || c.is_whitespace())
+}
+
+/// A format in the workbook's font.
+fn base() -> Format {
+    Format::new()
+        .set_font_name(FONT)
+        .set_font_charset(FONT_CHARSET_GB2312)
+        .set_font_size(FONT_SIZE)
+}
+
+fn rgb(c: palette::Rgb) -> Color {
+    Color::RGB((u32::from(c.0) << 16) | (u32::from(c.1) << 8) | u32::from(c.2))
+}
+
+/// The number format showing `decimals` places, grouped thousands, and a unit sign.
+fn number_format(unit: ShownUnit, decimals: usize) -> String {
+    let mut f = String::from("#,##0");
+    if decimals > 0 {
+        f.push('.');
+        f.push_str(&"0".repeat(decimals));
+    }
+    if unit == ShownUnit::Percent {
+        // A literal sign: the stored value is already in percent.
+        f.push_str("\"%\"");
+    }
+    f
+}
+
+/// Decimals of a figure as [`Display::number`] writes it.
+fn decimals_of(written: &str) -> usize {
+    written.split_once('.').map_or(0, |(_, f)| f.len())
+}
+
 /// Formats shared by the sheets.
 struct Formats {
     header: Format,
+    ids: Format,
     text: Format,
-    rate: Format,
-    count: Format,
-    money: Format,
-    progress: Format,
+    /// [`Self::text`] with the quote prefix, for a text that would start a formula.
+    text_guarded: Format,
     integer: Format,
+    progress: Format,
+    note: Format,
 }
 
 impl Formats {
-    fn new() -> Self {
-        let header = Format::new()
-            .set_bold()
-            .set_background_color(Color::RGB(0xDCE6F0))
-            .set_border_bottom(FormatBorder::Thin);
+    fn new(lang: Language) -> Self {
+        let exceeded = match lang {
+            Language::Zh => "超额完成",
+            Language::En => "exceeded",
+        };
         Self {
-            header,
-            text: Format::new(),
-            rate: Format::new().set_num_format("0.0"),
-            // Projections of counts can be fractional; one decimal shows that without
-            // pretending to more precision than a count has.
-            count: Format::new().set_num_format("#,##0.#"),
-            money: Format::new().set_num_format("#,##0"),
-            progress: Format::new().set_num_format("0.0%"),
-            integer: Format::new().set_num_format("0"),
+            header: base()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xE8EEF5))
+                .set_border_bottom(FormatBorder::Thin),
+            ids: base()
+                .set_font_size(8)
+                .set_font_color(rgb(palette::MUTED))
+                .set_border_bottom(FormatBorder::Thin),
+            text: base(),
+            text_guarded: base().set_quote_prefix(),
+            integer: base().set_num_format("#,##0"),
+            // Progress is a fraction; above 100% (beyond the status rule's tolerance)
+            // it reads 超额完成 as everywhere in the report, the figure kept in the cell.
+            progress: base().set_num_format(format!("[>1.000000001]\"{exceeded}\";[<0]-0.0%;0.0%")),
+            note: base().set_italic(),
         }
     }
 
-    fn for_unit(&self, unit: Unit) -> &Format {
-        match unit {
-            Unit::Percent => &self.rate,
-            Unit::Count => &self.count,
-            Unit::TenThousandYuan => &self.money,
+    fn status(s: Status) -> Format {
+        let fill = palette::status(s);
+        if s == Status::NoTarget {
+            return base().set_font_color(rgb(palette::MUTED));
         }
+        base()
+            .set_background_color(rgb(fill))
+            .set_font_color(rgb(palette::ink_on(fill)))
+            .set_bold()
     }
-}
-
-/// Status colours (font), the same hues as the HTML report.
-fn status_colour(s: Status) -> Color {
-    Color::RGB(match s {
-        Status::Achieved => 0x1A7F37,
-        Status::OnTrack => 0x2DA44E,
-        Status::AtRisk => 0x9A6700,
-        Status::OffTrack => 0xBC4C00,
-        Status::Missed => 0xCF222E,
-        Status::NoData | Status::NoTarget => 0x6E7781,
-    })
 }
 
 /// How many rows a sheet lists and what it says about the rest.
@@ -118,9 +190,38 @@ struct Limits {
     t: Text,
 }
 
+/// One column: its readable name in each language, its contract id, and whether it is
+/// one of the extras a person rarely needs (ids, codes, what every row shares), set
+/// last in a collapsed group: one click shows them, and print leaves them out.
+struct Column {
+    zh: &'static str,
+    en: &'static str,
+    id: &'static str,
+    extra: bool,
+}
+
+const fn column(zh: &'static str, en: &'static str, id: &'static str) -> Column {
+    Column {
+        zh,
+        en,
+        id,
+        extra: false,
+    }
+}
+
+const fn extra(zh: &'static str, en: &'static str, id: &'static str) -> Column {
+    Column {
+        zh,
+        en,
+        id,
+        extra: true,
+    }
+}
+
 /// Writes one sheet row by row, tracking column widths.
 struct Sheet<'a> {
     ws: &'a mut Worksheet,
+    columns: &'a [Column],
     widths: Vec<usize>,
     row: u32,
     /// The CSV with this sheet's rows in full, named by the truncation marker and the
@@ -128,13 +229,15 @@ struct Sheet<'a> {
     csv: &'static str,
     marker: String,
     limits: Limits,
+    /// The closing "N more rows" row, if written.
+    closing: Option<u32>,
 }
 
 impl<'a> Sheet<'a> {
     fn new(
         ws: &'a mut Worksheet,
         name: &str,
-        header: &[&str],
+        columns: &'a [Column],
         csv: &'static str,
         limits: Limits,
         f: &Formats,
@@ -142,30 +245,46 @@ impl<'a> Sheet<'a> {
         ws.set_name(name)?;
         let mut sheet = Self {
             ws,
-            widths: Vec::new(),
+            columns,
+            widths: vec![0; columns.len()],
             row: 0,
             csv,
             marker: limits.t.truncated_marker(csv),
             limits,
+            closing: None,
         };
-        for (c, h) in header.iter().enumerate() {
-            sheet.text(c, h, &f.header)?;
+        let lang = limits.t.lang();
+        for (c, column) in columns.iter().enumerate() {
+            let name = match lang {
+                Language::Zh => column.zh,
+                Language::En => column.en,
+            };
+            sheet
+                .ws
+                .write_string_with_format(0, col(c), name, &f.header)?;
+            sheet
+                .ws
+                .write_string_with_format(1, col(c), column.id, &f.ids)?;
+            // Headers wrap, so they widen a column only up to a few characters.
+            sheet.widen(c, display_width(name).min(10));
         }
+        sheet.row = HEADER_ROWS - 1;
         Ok(sheet)
     }
 
     /// The rows of `items` this sheet lists; past the limit, writes the closing row
     /// saying how many more the CSV holds.
-    fn listed<'i, T>(&mut self, items: &'i [T]) -> Result<&'i [T], XlsxError> {
+    fn listed<'i, T>(&mut self, items: &'i [T], f: &Formats) -> Result<&'i [T], XlsxError> {
         if items.len() <= self.limits.rows {
             return Ok(items);
         }
         let rest = items.len() - self.limits.rows;
         let note = self.limits.t.more_rows_in(rest, self.csv);
-        let row = u32::try_from(self.limits.rows + 1).expect("below Excel's row limit");
+        let row = HEADER_ROWS + u32::try_from(self.limits.rows).expect("below Excel's row limit");
         let text = cell_text(&note, &self.marker);
         self.ws
-            .write_string_with_format(row, 0, text.as_ref(), &Format::new().set_italic())?;
+            .write_string_with_format(row, 0, text.as_ref(), &f.note)?;
+        self.closing = Some(row);
         Ok(&items[..self.limits.rows])
     }
 
@@ -173,7 +292,18 @@ impl<'a> Sheet<'a> {
         self.row += 1;
     }
 
-    fn text(&mut self, c: usize, s: &str, format: &Format) -> Result<(), XlsxError> {
+    /// A text cell; guarded against formula injection only where it would start one.
+    fn text(&mut self, id: &str, s: &str, f: &Formats) -> Result<(), XlsxError> {
+        let format = if starts_formula(s) {
+            &f.text_guarded
+        } else {
+            &f.text
+        };
+        self.text_with(id, s, format)
+    }
+
+    fn text_with(&mut self, id: &str, s: &str, format: &Format) -> Result<(), XlsxError> {
+        let c = self.at(id);
         if !s.is_empty() {
             let s = cell_text(s, &self.marker);
             self.ws
@@ -183,53 +313,96 @@ impl<'a> Sheet<'a> {
         Ok(())
     }
 
-    fn number(&mut self, c: usize, v: Option<f64>, format: &Format) -> Result<(), XlsxError> {
+    fn number(&mut self, id: &str, v: Option<f64>, format: &Format) -> Result<(), XlsxError> {
+        let c = self.at(id);
         if let Some(x) = v.filter(|x| x.is_finite()) {
             self.ws
                 .write_number_with_format(self.row, col(c), x, format)?;
             // What the number format shows, roughly: digits, separators, a decimal.
-            self.widen(c, crate::text::group_thousands(x).len() + 2);
+            let digits = format!("{:.0}", x.abs()).len();
+            self.widen(c, digits + digits / 3 + 4);
         }
         Ok(())
     }
 
-    fn field(
+    /// A stored figure in its shown unit, with the decimals [`Display`] would print.
+    fn figure(
         &mut self,
-        c: usize,
-        field: &Field<'_>,
-        number_format: &Format,
-        f: &Formats,
+        id: &str,
+        v: Option<f64>,
+        unit: ShownUnit,
+        decimals: Option<usize>,
+        d: Display,
     ) -> Result<(), XlsxError> {
-        match field {
-            Field::Text(s) => self.text(c, s, &f.text),
-            Field::Number(v) => self.number(c, *v, number_format),
-            Field::Integer(n) => self.number(c, Some(*n as f64), &f.integer),
-        }
+        let Some(x) = v.filter(|x| x.is_finite()) else {
+            return Ok(());
+        };
+        let decimals = match decimals {
+            Some(n) if !unit.is_count() => n,
+            _ => decimals_of(&d.number(x, unit)),
+        };
+        let format = base().set_num_format(number_format(unit, decimals));
+        self.number(id, Some(unit.scale(x)), &format)
+    }
+
+    /// The position of the column with contract id `id`.
+    fn at(&self, id: &str) -> usize {
+        self.columns
+            .iter()
+            .position(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no column {id} in this sheet"))
     }
 
     fn widen(&mut self, c: usize, w: usize) {
-        if c >= self.widths.len() {
-            self.widths.resize(c + 1, 0);
+        if c < self.widths.len() {
+            self.widths[c] = self.widths[c].max(w);
         }
-        self.widths[c] = self.widths[c].max(w);
     }
 
-    /// Frozen header, autofilter over the data (not the closing row), widths that fit
-    /// the content (capped so one long message does not make a column a screen wide),
-    /// A4 landscape printing.
+    /// Frozen header rows, filter buttons on the id row over the data (not the closing
+    /// row), widths that fit the content (capped so one long message does not make a
+    /// column a screen wide; longer text wraps), extras grouped and collapsed, and the print setup:
+    /// A4 landscape, one page wide, header rows on every page, centred, gridlines,
+    /// page numbers.
     fn finish(self) -> Result<(), XlsxError> {
-        let last_col = col(self.widths.len().saturating_sub(1));
-        self.ws.set_freeze_panes(1, 0)?;
-        self.ws.autofilter(0, 0, self.row, last_col)?;
+        let last_col = col(self.columns.len().saturating_sub(1));
+        self.ws.set_freeze_panes(HEADER_ROWS, 0)?;
+        self.ws
+            .autofilter(HEADER_ROWS - 1, 0, self.row.max(HEADER_ROWS - 1), last_col)?;
         for (c, w) in self.widths.iter().enumerate() {
-            self.ws
-                .set_column_width(col(c), (*w).clamp(6, 60) as f64 + 2.0)?;
+            let width = (*w).clamp(6, 40) as f64 + 1.5;
+            if *w > 40 {
+                self.ws.set_column_format(col(c), &base().set_text_wrap())?;
+                self.ws.set_column_width(col(c), width)?;
+            } else {
+                self.ws.set_column_width(col(c), width)?;
+            }
         }
+        if let Some(first) = self.columns.iter().position(|c| c.extra) {
+            debug_assert!(self.columns[first..].iter().all(|c| c.extra), "extras last");
+            self.ws.group_columns_collapsed(col(first), last_col)?;
+            self.ws.group_symbols_to_left(true);
+        }
+        // Two lines for the names, which wrap in narrow columns.
+        self.ws.set_row_height(0, 30)?;
+        if let Some(row) = self.closing {
+            // The note is longer than its column: let it run across the empty row.
+            self.ws.set_row_format(row, &base().set_italic())?;
+        }
+        let footer = match self.limits.t.lang() {
+            Language::Zh => "&C第 &P 页，共 &N 页",
+            Language::En => "&CPage &P of &N",
+        };
         self.ws
             .set_landscape()
             .set_paper_size(PAPER_A4)
-            .set_print_fit_to_pages(1, 0);
-        self.ws.set_repeat_rows(0, 0)?;
+            .set_print_fit_to_pages(1, 0)
+            .set_print_center_horizontally(true)
+            .set_print_gridlines(true)
+            .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
+            .set_header("&L&A")
+            .set_footer(footer);
+        self.ws.set_repeat_rows(0, HEADER_ROWS - 1)?;
         Ok(())
     }
 }
@@ -238,9 +411,72 @@ fn col(c: usize) -> u16 {
     u16::try_from(c).expect("sheets have a handful of columns")
 }
 
-/// The scorecard sheet: the `kpis.csv` columns with `scope_name` after `scope_id` and
-/// `indicator_name` after `indicator`, then the relative reading where the plan's unit
-/// is in doubt.
+/// The words of the codes a CSV writes, in the report's language.
+fn scope_word(scope: Scope, lang: Language) -> &'static str {
+    match (scope, lang) {
+        (Scope::City, Language::Zh) => "全市",
+        (Scope::Cluster, Language::Zh) => "集群",
+        (Scope::City, Language::En) => "city",
+        (Scope::Cluster, Language::En) => "cluster",
+    }
+}
+
+fn trend_word(trend: Trend, lang: Language) -> &'static str {
+    match (trend, lang) {
+        (Trend::Improving, Language::Zh) => "↑ 向好",
+        (Trend::Flat, Language::Zh) => "→ 持平",
+        (Trend::Worsening, Language::Zh) => "↓ 变差",
+        (Trend::Improving, Language::En) => "↑ improving",
+        (Trend::Flat, Language::En) => "→ flat",
+        (Trend::Worsening, Language::En) => "↓ worsening",
+    }
+}
+
+fn role_word(criterion: bool, lang: Language) -> &'static str {
+    match (criterion, lang) {
+        (false, Language::Zh) => "规划目标",
+        (true, Language::Zh) => "认定条件",
+        (false, Language::En) => "plan target",
+        (true, Language::En) => "criterion",
+    }
+}
+
+/// The scorecard's columns: every `kpis.csv` column, the readable names of the scope
+/// and indicator, and the relative reading where the plan's unit is in doubt; ordered
+/// as a person reads a row (what, from where, to what, how far), the extras last.
+const SCORECARD: [Column; 25] = [
+    column("名称", "Name", "scope_name"),
+    column("指标", "Indicator", "indicator_name"),
+    column("单位", "Unit", "unit"),
+    column("基期", "Baseline quarter", "baseline_period"),
+    column("基期值", "Baseline value", "baseline_value"),
+    column("目标要求", "Target", "target_rule"),
+    column("目标值", "Target level", "target_level"),
+    column("判定值", "Judged value", "judged_value"),
+    column("预测值", "Projected", "projected"),
+    column("进度", "Progress", "progress"),
+    column("状态", "Status", "status"),
+    column("趋势", "Trend", "trend"),
+    column("类别", "Role", "role"),
+    column(
+        "相对口径目标值",
+        "Relative target level",
+        "relative_target_level",
+    ),
+    column("相对口径状态", "Relative status", "relative_status"),
+    column("最新值", "Latest value", "value"),
+    column("报送企业数", "Reporting", "reporting"),
+    column("应报企业数", "Expected", "expected"),
+    extra("季度", "Quarter", "period"),
+    extra("判定季度", "Judged quarter", "judged_period"),
+    extra("范围", "Scope", "scope"),
+    extra("范围代码", "Scope id", "scope_id"),
+    extra("指标代码", "Indicator id", "indicator"),
+    extra("目标数", "Target amount", "target_amount"),
+    extra("结转企业数", "Carried forward", "carried_forward"),
+];
+
+/// The scorecard sheet.
 fn scorecard(
     wb: &mut Workbook,
     eval: &Evaluation,
@@ -248,69 +484,114 @@ fn scorecard(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let t = limits.t;
-    let mut header: Vec<&str> = Vec::new();
-    for c in KPI_COLUMNS {
-        header.push(c);
-        match c {
-            "scope_id" => header.push("scope_name"),
-            "indicator" => header.push("indicator_name"),
-            _ => {}
-        }
-    }
-    header.extend(["relative_target_level", "relative_status"]);
+    let lang = t.lang();
+    let d = Display::new(lang);
     let mut sheet = Sheet::new(
         wb.add_worksheet(),
         t.sheet_scorecard(),
-        &header,
+        &SCORECARD,
         "kpis.csv",
         limits,
         f,
     )?;
+    let quarter = |p: Option<Period>| p.map(|p| d.quarter(p)).unwrap_or_default();
     let kpis = rows::kpis(eval);
-    for k in sheet.listed(&kpis)? {
+    for k in sheet.listed(&kpis, f)? {
         sheet.next_row();
-        let unit_format = f.for_unit(k.unit);
-        let mut c = 0;
-        for (name, field) in KPI_COLUMNS.iter().zip(csv_out::kpi_fields(k)) {
-            if *name == "status" {
-                let coloured = Format::new().set_font_color(status_colour(k.judgement.status));
-                sheet.text(c, k.judgement.status.as_str(), &coloured)?;
+        let j = &k.judgement;
+        let target = k.target.as_ref();
+        let indicator = eval.indicator(&k.indicator);
+        let unit = indicator.map_or(ShownUnit::from_parts(k.unit, None), ShownUnit::of);
+        // The judged value beside its target level, with the decimals that make their
+        // comparison visible; the latest value and the projection alike.
+        let compared = match (target.and(j.judged_value), target.and(j.target_level)) {
+            (Some(v), Some(l)) => Some(d.decimals_to_compare(v, l, unit)),
+            _ => None,
+        };
+        sheet.text("period", &d.quarter(k.period), f)?;
+        sheet.text("scope", scope_word(k.scope, lang), f)?;
+        sheet.text("scope_id", &k.scope_id, f)?;
+        sheet.text("scope_name", &eval.scope_name(k.scope, &k.scope_id), f)?;
+        sheet.text("indicator", &k.indicator, f)?;
+        sheet.text(
+            "indicator_name",
+            indicator.map_or(k.indicator.as_str(), |i| i.name_in(lang)),
+            f,
+        )?;
+        sheet.figure("value", j.value, unit, compared, d)?;
+        sheet.text("unit", d.unit(unit), f)?;
+        sheet.text("baseline_period", &quarter(j.baseline_period), f)?;
+        sheet.figure("baseline_value", j.baseline_value, unit, compared, d)?;
+        if let Some(target) = target {
+            sheet.text("target_rule", &d.target(target, unit), f)?;
+            let relative = target.unit == clusterkpi_model::plan::GainUnit::Relative;
+            if relative
+                || (target.rule == clusterkpi_model::Rule::Gain && unit == ShownUnit::Percent)
+            {
+                // Percentage points or percent of the baseline: a plain amount.
+                sheet.number(
+                    "target_amount",
+                    Some(target.amount),
+                    &base().set_num_format("0.##"),
+                )?;
             } else {
-                let number_format = if *name == "progress" {
-                    &f.progress
-                } else {
-                    unit_format
-                };
-                sheet.field(c, &field, number_format, f)?;
+                sheet.figure("target_amount", Some(target.amount), unit, None, d)?;
             }
-            c += 1;
-            let readable = match *name {
-                "scope_id" => Some(eval.scope_name(k.scope, &k.scope_id)),
-                "indicator" => Some(
-                    eval.indicator(&k.indicator)
-                        .map_or(k.indicator.clone(), |i| i.name_in(t.lang()).to_string()),
-                ),
-                _ => None,
-            };
-            if let Some(readable) = readable {
-                sheet.text(c, &readable, &f.text)?;
-                c += 1;
-            }
+            sheet.figure("target_level", j.target_level, unit, compared, d)?;
+            sheet.figure("projected", j.projected, unit, compared, d)?;
+            sheet.number("progress", j.progress, &f.progress)?;
+            sheet.text("judged_period", &quarter(j.judged_period), f)?;
+            sheet.figure("judged_value", j.judged_value, unit, compared, d)?;
+            sheet.text("role", role_word(!target.is_plan_target(), lang), f)?;
+        } else {
+            sheet.figure("projected", j.projected, unit, None, d)?;
         }
+        sheet.text_with(
+            "status",
+            &d.status_marked(j.status).trim_start().to_string(),
+            &Formats::status(j.status),
+        )?;
+        if let Some(trend) = j.trend {
+            sheet.text("trend", trend_word(trend, lang), f)?;
+        }
+        sheet.number(
+            "carried_forward",
+            k.carried_forward.map(|c| c as f64),
+            &f.integer,
+        )?;
+        sheet.number("reporting", Some(k.reporting as f64), &f.integer)?;
+        sheet.number("expected", Some(k.expected as f64), &f.integer)?;
         if let Some(rel) = k
             .relative_reading
             .as_ref()
-            .filter(|_| k.target.as_ref().is_some_and(|t| t.unit_in_doubt()))
+            .filter(|_| target.is_some_and(|t| t.unit_in_doubt()))
         {
-            sheet.number(c, rel.target_level, unit_format)?;
-            let fmt = Format::new().set_font_color(status_colour(rel.status));
-            sheet.text(c + 1, rel.status.as_str(), &fmt)?;
+            sheet.figure("relative_target_level", rel.target_level, unit, compared, d)?;
+            sheet.text_with(
+                "relative_status",
+                d.status_marked(rel.status).trim_start(),
+                &Formats::status(rel.status),
+            )?;
         }
     }
     sheet.finish()
 }
 
-/// The series sheet: the `series.csv` columns with readable names beside the ids.
+const SERIES: [Column; 11] = [
+    column("季度", "Quarter", "period"),
+    column("名称", "Name", "scope_name"),
+    column("指标", "Indicator", "indicator_name"),
+    column("数值", "Value", "value"),
+    column("单位", "Unit", "unit"),
+    column("报送企业数", "Reporting", "reporting"),
+    column("应报企业数", "Expected", "expected"),
+    column("结转企业数", "Carried forward", "carried_forward"),
+    extra("范围", "Scope", "scope"),
+    extra("范围代码", "Scope id", "scope_id"),
+    extra("指标代码", "Indicator id", "indicator"),
+];
+
+/// The series sheet: the `series.csv` columns with the readable names, extras last.
 fn series(
     wb: &mut Workbook,
     eval: &Evaluation,
@@ -318,47 +599,60 @@ fn series(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let t = limits.t;
-    let header = [
-        "period",
-        "scope",
-        "scope_id",
-        "scope_name",
-        "indicator",
-        "indicator_name",
-        "value",
-        "unit",
-        "reporting",
-        "expected",
-        "carried_forward",
-    ];
-    debug_assert!(SERIES_COLUMNS.iter().all(|c| header.contains(c)));
+    let lang = t.lang();
+    let d = Display::new(lang);
     let mut sheet = Sheet::new(
         wb.add_worksheet(),
         t.sheet_series(),
-        &header,
+        &SERIES,
         "series.csv",
         limits,
         f,
     )?;
     let series = rows::series(eval);
-    for s in sheet.listed(&series)? {
+    for s in sheet.listed(&series, f)? {
         sheet.next_row();
-        let name = eval
-            .indicator(&s.indicator)
-            .map_or(s.indicator.as_str(), |i| i.name_in(t.lang()));
-        sheet.text(0, &s.period.to_string(), &f.text)?;
-        sheet.text(1, s.scope.as_str(), &f.text)?;
-        sheet.text(2, &s.scope_id, &f.text)?;
-        sheet.text(3, &eval.scope_name(s.scope, &s.scope_id), &f.text)?;
-        sheet.text(4, &s.indicator, &f.text)?;
-        sheet.text(5, name, &f.text)?;
-        sheet.number(6, s.value, f.for_unit(s.unit))?;
-        sheet.text(7, s.unit.as_str(), &f.text)?;
-        sheet.number(8, Some(s.reporting as f64), &f.integer)?;
-        sheet.number(9, Some(s.expected as f64), &f.integer)?;
-        sheet.number(10, s.carried_forward.map(|c| c as f64), &f.integer)?;
+        let indicator = eval.indicator(&s.indicator);
+        let unit = indicator.map_or(ShownUnit::from_parts(s.unit, None), ShownUnit::of);
+        sheet.text("period", &d.quarter(s.period), f)?;
+        sheet.text("scope", scope_word(s.scope, lang), f)?;
+        sheet.text("scope_id", &s.scope_id, f)?;
+        sheet.text("scope_name", &eval.scope_name(s.scope, &s.scope_id), f)?;
+        sheet.text("indicator", &s.indicator, f)?;
+        sheet.text(
+            "indicator_name",
+            indicator.map_or(s.indicator.as_str(), |i| i.name_in(lang)),
+            f,
+        )?;
+        sheet.figure("value", s.value, unit, None, d)?;
+        sheet.text("unit", d.unit(unit), f)?;
+        sheet.number("reporting", Some(s.reporting as f64), &f.integer)?;
+        sheet.number("expected", Some(s.expected as f64), &f.integer)?;
+        sheet.number(
+            "carried_forward",
+            s.carried_forward.map(|c| c as f64),
+            &f.integer,
+        )?;
     }
     sheet.finish()
+}
+
+/// The validation columns: those of `validation.csv`, with the message in the report's
+/// language only (the CSV has both).
+fn validation_columns(lang: Language) -> [Column; 8] {
+    [
+        column("文件", "File", "file"),
+        column("工作表", "Sheet", "sheet"),
+        column("行号", "Line", "line"),
+        column("列", "Column", "column"),
+        column("代码", "Code", "code"),
+        column("级别", "Severity", "severity"),
+        column("值", "Value", "value"),
+        match lang {
+            Language::Zh => column("说明", "Message", "message_zh"),
+            Language::En => column("说明", "Message", "message_en"),
+        },
+    ]
 }
 
 /// The validation sheet: the issues as in `validation.csv` (up to the row limit).
@@ -368,19 +662,30 @@ fn validation(
     limits: Limits,
     f: &Formats,
 ) -> Result<(), XlsxError> {
+    let t = limits.t;
+    let columns = validation_columns(t.lang());
     let mut sheet = Sheet::new(
         wb.add_worksheet(),
-        limits.t.sheet_validation(),
-        &VALIDATION_COLUMNS,
+        t.sheet_validation(),
+        &columns,
         "validation.csv",
         limits,
         f,
     )?;
-    for i in sheet.listed(&eval.issues)? {
+    for i in sheet.listed(&eval.issues, f)? {
         sheet.next_row();
-        for (c, field) in csv_out::issue_fields(i).iter().enumerate() {
-            sheet.field(c, field, &f.integer, f)?;
-        }
+        sheet.text("file", &i.file, f)?;
+        sheet.text("sheet", i.sheet.as_deref().unwrap_or(""), f)?;
+        sheet.number("line", Some(i.line as f64), &f.integer)?;
+        sheet.text("column", &i.column, f)?;
+        sheet.text("code", i.code.as_str(), f)?;
+        sheet.text("severity", t.severity(i.is_warning()), f)?;
+        sheet.text("value", &i.value, f)?;
+        sheet.text(
+            columns[7].id,
+            t.issue_message(&i.message_zh, &i.message_en),
+            f,
+        )?;
     }
     sheet.finish()
 }
@@ -396,8 +701,10 @@ fn workbook_with(eval: &Evaluation, max_rows: usize) -> Result<Vec<u8>, XlsxErro
         rows: max_rows.min(MAX_SHEET_ROWS),
         t: Text::new(eval.language),
     };
-    let f = Formats::new();
+    let f = Formats::new(eval.language);
     let mut wb = Workbook::new();
+    // Empty cells and new ones typed by the reader use the East Asian font too.
+    wb.set_default_format(&base(), 20, 64)?;
     scorecard(&mut wb, eval, limits, &f)?;
     series(&mut wb, eval, limits, &f)?;
     validation(&mut wb, eval, limits, &f)?;
@@ -447,8 +754,8 @@ mod tests {
         assert_eq!(long.chars().count(), 40_000);
         eval.issues = vec![issue(0, long.clone())];
         let rows = sheet(workbook(&eval).unwrap(), "数据质量");
-        assert_eq!(rows.len(), 2);
-        let value = text(&rows[1][6]);
+        assert_eq!(rows.len(), 3);
+        let value = text(&rows[2][6]);
         let marker = "…（已截断，完整内容见 validation.csv）";
         assert!(
             value.ends_with(marker),
@@ -460,10 +767,10 @@ mod tests {
         assert!(long.starts_with(kept));
         assert!(kept.chars().count() > 32_000);
         // The other cells of the row are intact.
-        assert_eq!(text(&rows[1][4]), "E_NUMBER");
-        assert_eq!(text(&rows[1][7]), "不是数字");
+        assert_eq!(text(&rows[2][4]), "E_NUMBER");
+        assert_eq!(text(&rows[2][7]), "不是数字");
         // The CSV keeps the value whole.
-        let csv = String::from_utf8(csv_out::validation(&eval)).unwrap();
+        let csv = String::from_utf8(crate::csv_out::validation(&eval)).unwrap();
         assert!(csv.contains(&long));
     }
 
@@ -471,13 +778,13 @@ mod tests {
     fn cell_text_counts_utf16_units_and_cuts_on_a_character_boundary() {
         let marker = "…(cut)";
         assert_eq!(cell_text("short", marker), "short");
-        assert_eq!(cell_text("=1+2", marker), "'=1+2");
+        // The guard is a format, not a character: the text is kept as it is.
+        assert_eq!(cell_text("=1+2", marker), "=1+2");
         let exact = "a".repeat(MAX_CELL_UNITS);
         assert_eq!(cell_text(&exact, marker), exact);
-        // Neutralising adds a character: one over, so cut.
-        let formula = format!("={}", "a".repeat(MAX_CELL_UNITS - 1));
-        let cut = cell_text(&formula, marker);
-        assert!(cut.starts_with("'=") && cut.ends_with(marker));
+        let over = format!("={}", "a".repeat(MAX_CELL_UNITS));
+        let cut = cell_text(&over, marker);
+        assert!(cut.starts_with('=') && cut.ends_with(marker));
         assert_eq!(cut.encode_utf16().count(), MAX_CELL_UNITS);
         // Emoji are two units each: fewer than 32,767 of them overflow the cell.
         let emoji = "🙂".repeat(20_000);
@@ -494,34 +801,34 @@ mod tests {
         let bytes = workbook_with(&eval, cap).unwrap();
 
         let rows = sheet(bytes.clone(), "数据质量");
-        // Header, ten issues, the closing row.
-        assert_eq!(rows.len(), 1 + cap + 1);
-        assert_eq!(text(&rows[1][6]), "v0");
-        assert_eq!(text(&rows[cap][6]), "v9");
+        // Two header rows, ten issues, the closing row.
+        assert_eq!(rows.len(), 2 + cap + 1);
+        assert_eq!(text(&rows[2][6]), "v0");
+        assert_eq!(text(&rows[cap + 1][6]), "v9");
         assert_eq!(
-            text(&rows[cap + 1][0]),
+            text(&rows[cap + 2][0]),
             "另有 15 行未列出，完整内容见 validation.csv。"
         );
         // The series sheet is capped the same way and points at its own CSV.
         let series = sheet(bytes.clone(), "序列");
-        assert_eq!(series.len(), 1 + cap + 1);
+        assert_eq!(series.len(), 2 + cap + 1);
         let more = eval.series.len() - cap;
         assert_eq!(
-            text(&series[cap + 1][0]),
+            text(&series[cap + 2][0]),
             format!("另有 {more} 行未列出，完整内容见 series.csv。")
         );
         let scorecard = sheet(bytes, "记分卡");
-        assert!(text(&scorecard[cap + 1][0]).ends_with("kpis.csv。"));
+        assert!(text(&scorecard[cap + 2][0]).ends_with("kpis.csv。"));
 
         // Under the cap nothing is added; in English the note is in English.
         eval.issues.truncate(cap);
         eval.language = Language::En;
         let rows = sheet(workbook_with(&eval, cap).unwrap(), "Validation");
-        assert_eq!(rows.len(), 1 + cap);
+        assert_eq!(rows.len(), 2 + cap);
         eval.issues.push(issue(99, "x".into()));
         let rows = sheet(workbook_with(&eval, cap).unwrap(), "Validation");
         assert_eq!(
-            text(&rows[cap + 1][0]),
+            text(&rows[cap + 2][0]),
             "1 more rows are not listed here; validation.csv has them all."
         );
     }
