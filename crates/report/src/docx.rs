@@ -26,7 +26,7 @@ use docx_rs::{
     AlignmentType, DocGrid, DocGridType, Docx, FieldCharType, Footer, Hyperlink, HyperlinkType,
     InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, Pic, Run, RunFonts,
     Shading, ShdType, SpecialIndentType, Style, StyleType, Table as WTable, TableAlignmentType,
-    TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
+    TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
 use crate::content::{Block, Cell, Document, Row, Style as CellStyle, Table};
@@ -53,9 +53,12 @@ pub(crate) const TEXT_WIDTH_MM: u32 = 156;
 const TEXT_WIDTH: i32 = mm_to_twips(TEXT_WIDTH_MM);
 /// 22 lines on the 225 mm text height: 225 mm / 22 = 28.95 pt = 579 twips.
 pub(crate) const LINE_PITCH: i32 = 579;
-/// 28 characters on the 156 mm line: a pitch of 15.79 pt against the 16 pt body font,
-/// written as 4096ths of a point beyond the font size: (15.79 − 16) × 4096 = −849.
-pub(crate) const CHAR_SPACE: i32 = -849;
+/// 28 characters on the 156 mm line need a pitch of at most 15.79 pt for a 16 pt font:
+/// 3号 runs are condensed by 0.25 pt (in twentieths of a point), 28 × 15.75 pt fitting
+/// the 442.2 pt line. Not a character grid (`w:type="linesAndChars"`,
+/// `w:charSpace="-849"`): Word and WPS squeeze 16 pt characters into its 15.79 pt
+/// cells, but LibreOffice gives each one and a half cells, 19 characters a line.
+pub(crate) const CONDENSED: i32 = -5;
 const EMU_PER_INCH: u64 = 914_400;
 /// The widest a chart may be: the text width.
 pub(crate) const MAX_IMAGE_EMU: u64 = TEXT_WIDTH_MM as u64 * 36_000;
@@ -162,12 +165,16 @@ impl Font {
             .east_asia(self.east_asia)
     }
 
-    /// A run of `text` in this font: every run names its East Asian font.
+    /// A run of `text` in this font: every run names its East Asian font; 3号 runs are
+    /// condensed to 28 characters a line.
     fn run(self, text: &str) -> Run {
         let mut r = Run::new()
             .add_text(text)
             .fonts(self.fonts())
             .size(self.size);
+        if self.size == SIZE_BODY {
+            r = r.character_spacing(CONDENSED);
+        }
         if self.bold {
             r = r.bold();
         }
@@ -234,6 +241,7 @@ fn centred(text: &str, font: Font, style: &str) -> Paragraph {
     Paragraph::new()
         .style(style)
         .align(AlignmentType::Center)
+        .snap_to_grid(false)
         .add_run(font.run(text))
 }
 
@@ -310,9 +318,8 @@ fn base() -> Docx {
         .even_footer(page_number_footer(AlignmentType::Left));
     docx.document = docx.document.doc_grid(
         DocGrid::new()
-            .grid_type(DocGridType::LinesAndChars)
-            .line_pitch(LINE_PITCH as usize)
-            .char_space(CHAR_SPACE as isize),
+            .grid_type(DocGridType::Lines)
+            .line_pitch(LINE_PITCH as usize),
     );
     docx
 }
@@ -394,7 +401,7 @@ impl Writer<'_> {
                 );
                 self.para(
                     centred(subtitle, H2, "Body")
-                        .line_spacing(exact_lines())
+                        .line_spacing(exact_lines().after(LINE_PITCH as u32))
                         .indent(None, None, None, None),
                 );
                 // The facts as a 2-column list under the title, in the body font.
@@ -450,8 +457,10 @@ impl Writer<'_> {
             Block::Section {
                 id,
                 title,
-                page_break,
+                page_break: _,
             } => {
+                // Sections run on without a page break, as in an official document
+                // (the HTML's page per section left pages mostly blank here).
                 self.section += 1;
                 self.heading = 0;
                 let text = self.section_title(title, self.section);
@@ -459,7 +468,6 @@ impl Writer<'_> {
                 let p = Paragraph::new()
                     .style("Heading1")
                     .keep_next(true)
-                    .page_break_before(*page_break)
                     .add_bookmark_start(self.bookmark, id)
                     .add_run(H1.run(&text))
                     .add_bookmark_end(self.bookmark);
@@ -713,6 +721,7 @@ fn spacer() -> Paragraph {
 
 fn table_frame(rows: Vec<TableRow>, widths: Vec<usize>) -> WTable {
     WTable::new(rows)
+        .margins(TableCellMargins::new().margin(0, CELL_PADDING / 2, 0, CELL_PADDING / 2))
         .set_grid(widths)
         .width(TEXT_WIDTH as usize, WidthType::Dxa)
         .layout(TableLayoutType::Fixed)
@@ -771,35 +780,93 @@ fn body_cell(c: &Cell, width: usize) -> TableCell {
     }
 }
 
-/// Display width of a text in half-ems: CJK and full-width characters count two.
-fn text_width(s: &str) -> usize {
+/// Width of a text in twips at the table's size: CJK and full-width characters one em,
+/// the rest (digits and Latin letters) a little over half.
+fn text_twips(s: &str) -> usize {
     s.chars()
-        .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
+        .map(|c| {
+            if (c as u32) < 0x1100 {
+                // Half an em in Times New Roman, with room for a wider substitute.
+                SIZE_TABLE * 6
+            } else {
+                SIZE_TABLE * 10
+            }
+        })
         .sum()
 }
 
-/// Column widths (twips) summing to the text width, shared by the columns' longest
-/// texts (capped so one long name cannot starve the others) with a floor of three
-/// characters.
+/// A cell's left and right padding together (twips).
+const CELL_PADDING: usize = 2 * 57;
+
+/// Column widths (twips) summing to the text width. Each column first gets its
+/// narrowest unbroken width (a figure whole, up to the "（" of a period after it; four
+/// characters of a name; two of a heading), then the rest of the line goes to the
+/// columns whose longest text still wraps, in proportion to what they lack.
 fn column_widths(t: &Table) -> Vec<usize> {
     let n = t.head.len().max(1);
+    let mut min = vec![2 * SIZE_TABLE * 10; n];
     let mut want: Vec<usize> = (0..n)
-        .map(|i| t.head.get(i).map_or(0, |h| text_width(h)).min(12))
+        .map(|i| t.head.get(i).map_or(0, |h| text_twips(h)))
         .collect();
     for row in &t.rows {
-        if let Row::Cells(cells) = row {
-            for (i, c) in cells.iter().enumerate().take(n) {
-                want[i] = want[i].max(text_width(&c.text).min(30));
-            }
+        let Row::Cells(cells) = row else { continue };
+        for (i, c) in cells.iter().enumerate().take(n) {
+            let unbroken = match c.style {
+                CellStyle::Text => c
+                    .text
+                    .split_whitespace()
+                    .map(|w| {
+                        if w.is_ascii() {
+                            // A file path breaks at its "/" and "-" if it must.
+                            text_twips(w).min(12 * SIZE_TABLE * 10)
+                        } else {
+                            text_twips(w).min(4 * SIZE_TABLE * 10)
+                        }
+                    })
+                    .max()
+                    .unwrap_or(0),
+                _ => c
+                    .text
+                    .split(['（', '(', ' '])
+                    .map(text_twips)
+                    .max()
+                    .unwrap_or(0),
+            };
+            min[i] = min[i].max(unbroken);
+            want[i] = want[i].max(text_twips(&c.text));
         }
     }
-    let want: Vec<usize> = want.into_iter().map(|w| w.max(6) + 2).collect();
-    let total: usize = want.iter().sum();
     let width = TEXT_WIDTH as usize;
-    let mut widths: Vec<usize> = want.iter().map(|w| w * width / total).collect();
+    let min: Vec<usize> = min.iter().map(|m| m + CELL_PADDING).collect();
+    let want: Vec<usize> = want
+        .iter()
+        .zip(&min)
+        .map(|(w, m)| (w + CELL_PADDING).max(*m))
+        .collect();
+    let min_total: usize = min.iter().sum();
+    let mut widths: Vec<usize> = if min_total >= width {
+        // Too many columns to keep every figure whole: shrink all alike.
+        min.iter().map(|m| m * width / min_total).collect()
+    } else {
+        let lack: Vec<usize> = want.iter().zip(&min).map(|(w, m)| w - m).collect();
+        let lack_total: usize = lack.iter().sum();
+        let spare = width - min_total;
+        if lack_total <= spare {
+            // Everything fits on one line: the spare room in proportion to the texts.
+            let want_total: usize = want.iter().sum();
+            want.iter()
+                .map(|w| w + (spare - lack_total) * w / want_total)
+                .collect()
+        } else {
+            min.iter()
+                .zip(&lack)
+                .map(|(m, l)| m + spare * l / lack_total)
+                .collect()
+        }
+    };
     // Rounding leftovers go to the first column.
     let used: usize = widths.iter().sum();
-    widths[0] += width - used;
+    widths[0] += width.saturating_sub(used);
     widths
 }
 
@@ -812,7 +879,7 @@ fn chinese_numeral(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             D[n / 10],
-            if n % 10 == 0 { "" } else { D[n % 10] }
+            if n.is_multiple_of(10) { "" } else { D[n % 10] }
         ),
         _ => n.to_string(),
     }
@@ -979,9 +1046,10 @@ mod tests {
         // 22 lines fill the 225 mm text height (within a twip per line).
         let height = i32::try_from(PAGE_H).unwrap() - MARGIN_TOP - MARGIN_BOTTOM;
         assert!((height - 22 * LINE_PITCH).abs() < 22, "{height}");
-        // 28 characters of 16 pt plus the grid's spacing fill the line.
-        let pitch = 16.0 + f64::from(CHAR_SPACE) / 4096.0;
-        assert!((28.0 * pitch * 20.0 - f64::from(TEXT_WIDTH)).abs() < 5.0);
+        // 28 condensed 3号 characters fit the line, 29 do not.
+        let pitch = 20.0 * 16.0 + f64::from(CONDENSED);
+        assert!(28.0 * pitch <= f64::from(TEXT_WIDTH));
+        assert!(29.0 * pitch > f64::from(TEXT_WIDTH));
     }
 
     #[test]
