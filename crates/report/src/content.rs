@@ -808,7 +808,9 @@ impl<'a> Builder<'a> {
         let j = k.map(|k| &k.judgement);
         let level = j.and_then(|j| j.target_level);
         match j {
-            Some(j) if !self.is_final && j.status != Status::NoData => t.item_projected(
+            None => t.item_no_value(&name, &target),
+            Some(j) if j.judged_value.is_none() => t.item_no_value(&name, &target),
+            Some(j) if !self.is_final => t.item_projected(
                 &name,
                 &d.quarter_end(self.eval.plan.deadline),
                 &self.compared(j.projected, level, unit),
@@ -1894,20 +1896,135 @@ mod tests {
         issues.extend((1..75).map(|n| issue(n, &format!("v{n}"))));
         let (html, md) = reports(issues);
         for (what, report) in [("html", &html), ("md", &md)] {
-            let shown = format!("\u{FFFD}{}…", "长".repeat(super::text::MAX_SHOWN_CHARS - 1));
+            let shown = format!("\u{FFFD}{}…", "长".repeat(crate::text::MAX_SHOWN_CHARS - 1));
             assert!(report.contains(&shown), "{what}");
             assert!(
-                !report.contains(&"长".repeat(super::text::MAX_SHOWN_CHARS)),
+                !report.contains(&"长".repeat(crate::text::MAX_SHOWN_CHARS)),
                 "{what}"
             );
             assert!(!report.contains('\u{202E}'), "{what}");
-            assert!(report.contains("前 50 条问题（共 75 条）"), "{what}");
+            assert!(report.contains("前50条问题（共75条）"), "{what}");
             assert!(report.contains("v49") && !report.contains("v50"), "{what}");
             assert!(
-                report.contains("另有 25 行未列出，完整内容见 validation.csv。"),
+                report.contains("另有25行未列出，完整内容见随报告附带的校验明细表。"),
                 "{what}"
             );
             assert!(report.len() < 200_000, "{what}: {} bytes", report.len());
+        }
+    }
+
+    /// Every text a reader sees, block by block (not the SVG markup or file links).
+    fn visible_text(doc: &super::Document) -> Vec<String> {
+        use super::{Block, Row};
+        let mut out = vec![doc.title.clone()];
+        for b in &doc.blocks {
+            match b {
+                Block::Headline {
+                    title,
+                    subtitle,
+                    facts,
+                } => {
+                    out.extend([title.clone(), subtitle.clone()]);
+                    for (k, v, _) in facts {
+                        out.extend([k.clone(), v.clone()]);
+                    }
+                }
+                Block::Banner { .. } | Block::Tiles(_) => panic!("no banner or tiles any more"),
+                Block::Section { title, .. } => out.push(title.clone()),
+                Block::Heading(s) | Block::Para(s) | Block::Note(s) => out.push(s.clone()),
+                Block::Bullets(v) | Block::Numbered(v) => out.extend(v.iter().cloned()),
+                Block::MainPoints { title, points } => {
+                    out.push(title.clone());
+                    out.extend(points.iter().cloned());
+                }
+                Block::Contents { title } => out.push(title.clone()),
+                Block::PartialNote { text, .. } => out.push(text.clone()),
+                Block::Chart { caption, .. } => out.push(caption.clone()),
+                Block::Table(t) => {
+                    out.extend(t.caption.iter().cloned());
+                    out.extend(t.unit.iter().cloned());
+                    out.extend(t.head.iter().cloned());
+                    for r in &t.rows {
+                        match r {
+                            Row::Group(s) => out.push(s.clone()),
+                            Row::Cells(c) => out.extend(c.iter().map(|c| c.text.clone())),
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The Chinese report has no English word or code: no ASCII letter outside what
+    /// it quotes from input files (cluster and enterprise names, credit codes, file
+    /// names, columns, values and messages of the issues), which must be shown as the
+    /// counties wrote them so they can be found and corrected.
+    #[test]
+    fn the_chinese_report_has_no_ascii_letters_of_its_own() {
+        for as_of in [fixture::AS_OF, fixture::AFTER_DEADLINE] {
+            for partial in [true, false] {
+                let eval = fixture::evaluation_at(partial, as_of);
+                let run = fixture::run("r1");
+                let doc = super::document(&eval, &run, &[], "2026-12-01T12:50:48Z");
+                let mut quoted: Vec<String> = Vec::new();
+                for c in &eval.clusters {
+                    quoted.push(c.name.clone());
+                }
+                for m in &eval.missing {
+                    quoted.extend([m.name.clone(), m.credit_code.clone()]);
+                }
+                for f in eval.files.iter().chain(&run.inputs) {
+                    quoted.push(f.path.clone());
+                }
+                for i in &eval.issues {
+                    quoted.extend(i.sheet.iter().cloned());
+                    quoted.extend([
+                        i.file.clone(),
+                        i.column.clone(),
+                        i.value.clone(),
+                        i.message_zh.clone(),
+                    ]);
+                }
+                quoted.sort_by_key(|q| std::cmp::Reverse(q.len()));
+                for text in visible_text(&doc) {
+                    let mut rest = text.clone();
+                    for q in &quoted {
+                        rest = rest.replace(q.as_str(), "");
+                    }
+                    assert!(
+                        !rest.chars().any(|c| c.is_ascii_alphabetic()),
+                        "{as_of} partial={partial}: {text:?}"
+                    );
+                    for ascii in ['(', ')', '"', '\'', ';'] {
+                        assert!(!rest.contains(ascii), "{as_of}: {ascii} in {text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_english_report_has_no_chinese_of_its_own() {
+        let mut eval = fixture::evaluation_at(true, fixture::AFTER_DEADLINE);
+        eval.language = clusterkpi_model::Language::En;
+        let run = fixture::run("r1");
+        let doc = super::document(&eval, &run, &[], "2026-12-01T12:50:48Z");
+        let mut quoted: Vec<String> = eval.missing.iter().map(|m| m.name.clone()).collect();
+        for i in &eval.issues {
+            quoted.extend([i.column.clone(), i.value.clone()]);
+        }
+        // Names from the plan file and the cluster list stay as given when no English
+        // one is; the fixture gives English names for both.
+        for text in visible_text(&doc) {
+            let mut rest = text.clone();
+            for q in &quoted {
+                rest = rest.replace(q.as_str(), "");
+            }
+            assert!(
+                !rest.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+                "{text:?}"
+            );
         }
     }
 

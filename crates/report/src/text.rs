@@ -277,7 +277,7 @@ impl Text {
                 counts.join("，")
             ),
             format!(
-                "At the {when}{deadline}, of the plan's {total} targets {}.",
+                "At the {when}{deadline}, the plan's {total} targets stood at: {}.",
                 counts.join(", ")
             )
         )
@@ -296,8 +296,8 @@ impl Text {
     pub(crate) fn mp_list(self, status_word: &str, items: &[String]) -> String {
         zh_en!(
             self,
-            format!("{status_word}的是：{}", items.join("；")),
-            format!("{}: {}", capitalise(status_word), items.join("; "))
+            format!("{status_word}的是：{}", items.join("、")),
+            format!("{}: {}", capitalise(status_word), items.join(", "))
         )
     }
 
@@ -316,6 +316,15 @@ impl Text {
             self,
             format!("{name}（{value}，目标{target}）"),
             format!("{name} ({value}; target {target})")
+        )
+    }
+
+    /// "A（本期无数据，目标超过250家）".
+    pub(crate) fn item_no_value(self, name: &str, target: &str) -> String {
+        zh_en!(
+            self,
+            format!("{name}（判定季度无数据，目标{target}）"),
+            format!("{name} (no value at the judged quarter; target {target})")
         )
     }
 
@@ -1101,7 +1110,7 @@ impl Text {
     }
 
     pub(crate) fn reading_title(self) -> &'static str {
-        zh_en!(self, "“提升若干百分比”的解读", "Reading “提升X%”")
+        zh_en!(self, "“提升若干百分比”的解读", "Reading “raise by X%”")
     }
 
     pub(crate) fn reading_text(self, examples: &str) -> String {
@@ -1111,7 +1120,7 @@ impl Text {
                 "规划原文中{examples}等表述，本报告按百分点解读：目标值＝基期值＋规定的百分点数。按基期值相对提升的另一种解读（目标值＝基期值×（1＋规定百分比））在“数字化转型”部分与百分点口径并列显示，判定以百分点口径为准。"
             ),
             format!(
-                "The plan's “提升X%” (raise by X%: {examples}) is read as percentage points: target level = baseline + X. The other reading, X% of the baseline value (target level = baseline × (1 + X/100)), is shown beside it in the digital transformation section; verdicts follow the percentage-point reading."
+                "The plan's “raise by X%” ({examples}) is read as percentage points: target level = baseline + X. The other reading, X% of the baseline value (target level = baseline × (1 + X/100)), is shown beside it in the digital transformation section; verdicts follow the percentage-point reading."
             )
         )
     }

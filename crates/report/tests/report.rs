@@ -1,18 +1,22 @@
 //! The report folder through the public API: every file, the CSV and manifest
-//! contracts, injection safety, the partial-data banner, the HTML's self-containment,
-//! re-runs, and a snapshot of `report.md`.
+//! contracts, injection safety, the partial-data line, the HTML's self-containment,
+//! re-runs, snapshots of `report.md` and of the main points and plan targets before
+//! and after the plan's deadline.
 
 mod fixture;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 use clusterkpi_model::Language;
 use clusterkpi_report::{RunInfo, write_report};
 
 fn write(partial: bool, lang: Language) -> (tempfile::TempDir, PathBuf) {
-    let mut eval = fixture::evaluation(partial);
+    write_at(partial, lang, fixture::AS_OF)
+}
+
+fn write_at(partial: bool, lang: Language, as_of: &str) -> (tempfile::TempDir, PathBuf) {
+    let mut eval = fixture::evaluation_at(partial, as_of);
     eval.language = lang;
     let dir = tempfile::tempdir().unwrap();
     let folder = write_report(&eval, &fixture::run("run-1"), dir.path()).unwrap();
@@ -78,7 +82,8 @@ fn kpis_csv_follows_the_contract() {
     assert_eq!(
         lines[0],
         "period,scope,scope_id,indicator,value,unit,baseline_period,baseline_value,target_rule,target_amount,\
-         target_level,projected,progress,status,trend,reporting,expected"
+         target_level,projected,progress,status,trend,judged_period,judged_value,role,carried_forward,\
+         reporting,expected"
     );
     let eval = fixture::evaluation(true);
     assert_eq!(lines.len() - 1, eval.kpis.len());
@@ -112,7 +117,12 @@ fn kpis_csv_follows_the_contract() {
     // Thousands are never grouped.
     assert_eq!(row(fixture::CITY, "sme_count")[10], "2500");
     // Coverage columns.
-    assert_eq!(&row("c02", "reporting_rate")[15..], ["8", "10"]);
+    assert_eq!(&row("c02", "reporting_rate")[19..], ["8", "10"]);
+    // The gains are criteria of the digital-cluster target, judged at the as-of quarter.
+    assert_eq!(&cnc[15..18], ["2022Q2", "41.5", "criterion"]);
+    assert_eq!(row(fixture::CITY, "sme_count")[17], "target");
+    // Stock counts say how many enterprises were carried forward.
+    assert_eq!(row("c02", "sme_count")[18], "1");
 }
 
 #[test]
@@ -123,15 +133,16 @@ fn series_csv_has_one_row_per_period_scope_and_indicator() {
     let lines = csv_lines(&text);
     assert_eq!(
         lines[0],
-        "period,scope,scope_id,indicator,value,unit,reporting,expected"
+        "period,scope,scope_id,indicator,value,unit,reporting,expected,carried_forward"
     );
     assert_eq!(lines.len() - 1, fixture::evaluation(true).series.len());
     assert!(
-        lines.contains(&"2020Q4,cluster,c01,cnc_rate,40,%,10,10"),
+        lines.contains(&"2020Q4,cluster,c01,cnc_rate,40,%,10,10,"),
         "{:?}",
         &lines[..5]
     );
-    assert!(lines.contains(&"2020Q4,cluster,c02,cnc_rate,,%,0,0"));
+    assert!(lines.contains(&"2020Q4,cluster,c02,cnc_rate,,%,0,0,"));
+    assert!(lines.contains(&"2020Q4,cluster,c02,sme_count,,count,0,0,0"));
 }
 
 #[test]
@@ -156,66 +167,6 @@ fn validation_csv_neutralises_formulas_and_quotes_fields() {
         "inbox/gaocheng-2022Q2.xlsx,Sheet1,5,revenue_ytd,W_YTD_DECREASE,warning,'-3,\
          \"本年累计值比上季度小，\"\"营业收入\"\"\",\"year-to-date value decreased, \"\"revenue\"\"\""
     );
-}
-
-#[test]
-fn the_workbook_has_the_scorecard_series_and_validation_sheets() {
-    let (_dir, folder) = write(true, Language::Zh);
-    let mut wb: Xlsx<_> = open_workbook(folder.join("kpis.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names(), ["记分卡", "序列", "数据质量"]);
-
-    let sheet = wb.worksheet_range("记分卡").unwrap();
-    let header: Vec<String> = sheet
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    assert_eq!(
-        &header[..6],
-        [
-            "period",
-            "scope",
-            "scope_id",
-            "scope_name",
-            "indicator",
-            "indicator_name"
-        ]
-    );
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let find = |scope_id: &str, indicator: &str| {
-        sheet
-            .rows()
-            .find(|r| {
-                r[col("scope_id")].get_string() == Some(scope_id)
-                    && r[col("indicator")].get_string() == Some(indicator)
-            })
-            .unwrap()
-    };
-    let row = find("c01", "revenue_yoy");
-    assert_eq!(row[col("value")], Data::Float(-5.0));
-    assert_eq!(row[col("indicator_name")].to_string(), "营业收入同比增速");
-    let c02 = find("c02", "cnc_rate");
-    assert_eq!(
-        c02[col("scope_name")].to_string(),
-        "辛集市皮革<皮衣>产业集群 & Co"
-    );
-    assert_eq!(c02[col("relative_status")].to_string(), "on_track");
-    assert_eq!(c02[col("status")].to_string(), "off_track");
-    assert_eq!(sheet.height() - 1, fixture::evaluation(true).kpis.len());
-
-    let series = wb.worksheet_range("序列").unwrap();
-    assert_eq!(series.height() - 1, fixture::evaluation(true).series.len());
-
-    let validation = wb.worksheet_range("数据质量").unwrap();
-    let values: Vec<String> = validation
-        .rows()
-        .skip(1)
-        .map(|r| r[6].to_string())
-        .collect();
-    assert_eq!(values, ["'=1+2", "'-3", "<script>alert(1)</script>"]);
-    assert_eq!(validation.rows().nth(1).unwrap()[2], Data::Float(12.0));
 }
 
 #[test]
@@ -281,29 +232,39 @@ fn the_manifest_says_what_the_report_was_built_from() {
 }
 
 #[test]
-fn a_partial_report_says_so_at_the_top_and_lists_what_is_missing() {
+fn a_partial_report_says_so_in_one_line_and_lists_the_missing_in_the_annex() {
     let (_dir, folder) = write(true, Language::Zh);
     let html = read(&folder, "report.html");
-    let banner = html.find("partial-banner").expect("banner");
+    let note = html
+        .find("<p class=\"partial-note\"")
+        .expect("the partial-data line");
     assert!(
-        banner < html.find("id=\"summary\"").unwrap(),
-        "banner before the summary"
+        note < html.find("id=\"targets\"").unwrap(),
+        "on the first page"
     );
-    assert!(html.contains("数据不完整 / PARTIAL DATA"));
-    assert!(html.contains("辛集市某皮革有限公司"));
-    assert!(html.contains("行数据被隔离"));
+    assert!(html.contains("href=\"#quality\""));
+    assert!(!html.contains("PARTIAL DATA") && !html.contains("partial-banner"));
+    // The names are in the annex, after the data-quality section.
+    let name = html
+        .find("辛集市某皮革有限公司")
+        .expect("missing enterprise listed");
+    assert!(name > html.find("id=\"annex\"").unwrap());
+    assert!(html.contains("按2022年一季度报表结转计入"));
+    assert!(html.contains("未计入（近四个季度均未报送）"));
     let md = read(&folder, "report.md");
-    assert!(md.contains("> **数据不完整 / PARTIAL DATA**"));
+    assert!(
+        md.contains("[数据不完整：2022年二季度名录企业20家中2家未报送"),
+        "{md}"
+    );
 }
 
 #[test]
-fn a_complete_report_has_no_banner() {
+fn a_complete_report_has_no_partial_line() {
     let (_dir, folder) = write(false, Language::Zh);
     let html = read(&folder, "report.html");
-    assert!(!html.contains("partial-banner"));
-    assert!(!html.contains("PARTIAL DATA"));
-    assert!(!read(&folder, "report.md").contains("PARTIAL DATA"));
-    assert!(html.contains("<dd>完整</dd>"));
+    assert!(!html.contains("<p class=\"partial-note\""));
+    assert!(!read(&folder, "report.md").contains("[数据不完整"));
+    assert!(html.contains("名录企业均已报送。"));
 }
 
 #[test]
@@ -328,8 +289,9 @@ fn the_html_is_self_contained_escaped_and_in_order() {
     // The areas in the plan's order, then data quality and the method note.
     let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s}"));
     let order = [
-        "id=\"summary\"",
-        "id=\"scorecard\"",
+        "main-points",
+        "id=\"targets\"",
+        "id=\"clusters\"",
         "id=\"area-digital\"",
         "id=\"area-innovation\"",
         "id=\"area-ecology\"",
@@ -337,15 +299,17 @@ fn the_html_is_self_contained_escaped_and_in_order() {
         "id=\"area-policy\"",
         "id=\"quality\"",
         "id=\"method\"",
+        "id=\"annex\"",
     ];
     assert!(
         order.windows(2).all(|w| at(w[0]) < at(w[1])),
         "sections out of order"
     );
-    // The relative reading beside the percentage-point one, and the stretch target.
-    assert!(html.contains("相对口径目标值"));
-    assert!(html.contains("≥ 1（力争 2）"));
-    assert!(html.contains("2021Q3*"));
+    // The relative reading beside the percentage-point one, the stretch target, and a
+    // late baseline with its quarter.
+    assert!(html.contains("+1.5个百分点（相对+3.8%）"));
+    assert!(html.contains("不少于1个（力争2个）"));
+    assert!(html.contains("关键工序数控化率：2021年三季度"));
 }
 
 #[test]
@@ -354,8 +318,8 @@ fn an_english_evaluation_gives_an_english_report() {
     let html = read(&folder, "report.html");
     assert!(html.contains("<html lang=\"en\">"));
     for s in [
-        "Scorecard",
-        "Targets at a glance",
+        "Main points",
+        "The plan&#39;s targets",
         "Digital transformation",
         "Data quality",
         "Method",
@@ -363,7 +327,7 @@ fn an_english_evaluation_gives_an_english_report() {
     ] {
         assert!(html.contains(s), "{s}");
     }
-    assert!(!html.contains("记分卡"));
+    assert!(!html.contains("主要结论"));
 }
 
 #[test]
@@ -416,4 +380,50 @@ fn report_md_snapshot() {
 fn report_md_snapshot_en_complete() {
     let (_dir, folder) = write(false, Language::En);
     assert_md_snapshot("report_md_en_complete", &read(&folder, "report.md"));
+}
+
+/// The first page's substance: the main points and the plan-targets table, from
+/// `report.md` (up to the clusters section).
+fn first_page(md: &str) -> &str {
+    let start = md
+        .find("## 主要结论")
+        .or_else(|| md.find("## Main points"))
+        .unwrap();
+    let end = md.find("<a id=\"clusters\">").unwrap();
+    &md[start..end]
+}
+
+#[test]
+fn main_points_before_the_deadline() {
+    let (_dir, folder) = write_at(true, Language::Zh, fixture::AS_OF);
+    assert_md_snapshot(
+        "main_points_zh_2022q2",
+        first_page(&read(&folder, "report.md")),
+    );
+}
+
+#[test]
+fn main_points_after_the_deadline_judge_at_the_deadline() {
+    let (_dir, folder) = write_at(true, Language::Zh, fixture::AFTER_DEADLINE);
+    let md = read(&folder, "report.md");
+    let page = first_page(&md);
+    // Judged at 2025Q4 (2,500 is not more than 2,500), the 2026Q3 value beside it.
+    assert!(
+        page.contains("| 集群中小企业数 | 2,000家（2020年四季度） | 超过2,500家 | 2,500家 |"),
+        "{page}"
+    );
+    assert!(page.contains("2026年三季度（参考）"));
+    assert!(md.contains("终期评估报告（数据截至2026年三季度）"));
+    // The criteria are not counted among the plan's targets.
+    assert!(page.contains("规划7项目标中"), "{page}");
+    assert_md_snapshot("main_points_zh_2026q3", page);
+}
+
+#[test]
+fn main_points_after_the_deadline_in_english() {
+    let (_dir, folder) = write_at(false, Language::En, fixture::AFTER_DEADLINE);
+    assert_md_snapshot(
+        "main_points_en_2026q3",
+        first_page(&read(&folder, "report.md")),
+    );
 }
