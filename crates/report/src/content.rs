@@ -522,7 +522,12 @@ impl<'a> Builder<'a> {
                     .flatten()
                     .filter(|k| is_behind(k.judgement.status))
                     .count();
-                let gap = targets
+                // No target applies (a cluster recognised after the baseline): last.
+                let gap = if targets.iter().all(Option::is_none) && !targets.is_empty() {
+                    f64::NEG_INFINITY
+                } else {
+                    0.0
+                } + targets
                     .iter()
                     .flatten()
                     .filter_map(|k| {
@@ -531,7 +536,7 @@ impl<'a> Builder<'a> {
                         // Signed: a cluster just above its level ranks before one far above.
                         (l != 0.0).then(|| (l - v) / l.abs())
                     })
-                    .sum();
+                    .sum::<f64>();
                 let crit: Vec<Option<&KpiRow>> = criteria
                     .iter()
                     .map(|t| e.kpi(Scope::Cluster, &c.id, &t.indicator))
@@ -1435,11 +1440,15 @@ impl<'a> Builder<'a> {
                 if reporting < expected {
                     let missing = expected - reporting;
                     let carried = carried.unwrap_or(0).min(missing);
-                    clauses.push(t.carried_sentence(
-                        &self.enterprises(missing),
-                        &self.enterprises(carried),
-                        &self.enterprises(missing - carried),
-                    ));
+                    clauses.push(if carried == missing {
+                        t.carried_all_sentence(&self.enterprises(missing))
+                    } else {
+                        t.carried_sentence(
+                            &self.enterprises(missing),
+                            &self.enterprises(carried),
+                            &self.enterprises(missing - carried),
+                        )
+                    });
                 }
                 self.push(Block::Para(t.sentence(&clauses)));
             }

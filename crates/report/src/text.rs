@@ -743,6 +743,18 @@ impl Text {
         )
     }
 
+    pub(crate) fn carried_all_sentence(self, missing: &str) -> String {
+        zh_en!(
+            self,
+            format!(
+                "未报送的{missing}均按此前三个季度内最近一期报表结转计入企业数量指标（比率和金额指标只计已报送企业）"
+            ),
+            format!(
+                "the {missing} without a report all count in the enterprise counts with their latest report of the three quarters before (rates and sums count reporting enterprises only)"
+            )
+        )
+    }
+
     pub(crate) fn carried_sentence(self, missing: &str, carried: &str, dropped: &str) -> String {
         zh_en!(
             self,
