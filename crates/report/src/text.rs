@@ -1458,14 +1458,6 @@ fn chinese_number(n: usize) -> String {
     }
 }
 
-/// A whole number with thousands grouped, through the display module. Kept only for
-/// the committed `xlsx.rs`, which measured column widths with it; remove once that
-/// file calls `clusterkpi_model::display::fixed` itself.
-#[allow(dead_code)]
-pub(crate) fn group_thousands(x: f64) -> String {
-    clusterkpi_model::display::fixed(x, 0)
-}
-
 /// Characters of an input value shown in the HTML and Markdown reports; the CSVs hold
 /// the value in full.
 pub(crate) const MAX_SHOWN_CHARS: usize = 200;
