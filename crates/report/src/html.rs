@@ -39,11 +39,12 @@ dl.facts dd { margin: 0; font-weight: 600; }
 h2 { font-size: 14pt; color: #1f4e79; border-bottom: 1.5pt solid #1f4e79; padding-bottom: 2pt; margin: 18pt 0 8pt; break-after: avoid; }
 h3 { font-size: 11.5pt; margin: 12pt 0 4pt; break-after: avoid; }
 p, li { orphans: 3; widows: 3; }
+h2 + p, h3 + p { break-after: avoid; }
 p { margin: 4pt 0; }
 p.note { font-size: 9pt; color: #616161; }
 p.partial-note { margin: 8pt 0; padding: 3pt 8pt; border-left: 3pt solid; }
 ul, ol { margin: 4pt 0; padding-left: 18pt; }
-nav.contents { break-inside: avoid; margin: 10pt 0; }
+nav.contents { break-inside: avoid; break-after: page; margin: 10pt 0; }
 nav.contents ol { list-style: none; padding-left: 0; columns: 2; column-gap: 12mm; }
 nav.contents li { margin: 1pt 0; }
 nav.contents a { color: inherit; text-decoration: none; }
@@ -53,8 +54,10 @@ nav.contents a::after { content: leader(dotted) target-counter(attr(href url), p
 .tile .n { display: block; font-size: 20pt; font-weight: 700; line-height: 1.2; }
 .tile .l { display: block; font-size: 9.5pt; }
 figure.chart { margin: 8pt 0 12pt; text-align: center; break-inside: avoid; }
-figure.chart svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
+figure.chart svg { display: block; margin: 0 auto; width: auto; height: auto; max-width: 100%; max-height: 112mm; }
+figure.chart.tall svg { max-height: 240mm; }
 figure.chart figcaption { font-size: 10pt; font-weight: 600; margin-top: 3pt; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 6pt 0 8pt; }
 table.short { break-inside: avoid; }
 table.cont { margin-top: -8pt; }
@@ -66,7 +69,8 @@ tr { break-inside: avoid; }
 th, td { border: 0.75pt solid #bdbdbd; padding: 2pt 4pt; vertical-align: top; text-align: left; }
 thead th { background: #e8eef5; font-weight: 600; }
 tr.group th { background: #f3f5f7; font-weight: 600; }
-td.num, td.alert { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, td.alert { text-align: right; font-variant-numeric: tabular-nums; }
+td:first-child { min-width: 7em; }
 td.alert { font-weight: 700; }
 td.trend { white-space: nowrap; }
 .status { display: inline-block; padding: 0 4pt; border-radius: 3pt; white-space: nowrap; font-weight: 600; }
@@ -103,8 +107,8 @@ fn css(doc: &Document) -> String {
     let attention = palette::ATTENTION;
     let _ = writeln!(
         css,
-        "td.alert, p.partial-note {{ background: {}; color: {}; }}\n\
-         p.partial-note {{ border-color: {}; }}\n\
+        "p.partial-note {{ background: {}; color: {}; }}\n\
+         p.partial-note {{ border-color: {}; }} td.alert {{ box-shadow: inset 3pt 0 0 {attention}; }}\n\
          .t-improving {{ color: {}; }} .t-worsening {{ color: {}; }} .t-flat {{ color: {}; }}",
         attention.hex(),
         palette::ink_on(attention).hex(),
@@ -112,6 +116,7 @@ fn css(doc: &Document) -> String {
         palette::DATA.hex(),
         palette::status(Status::OffTrack).hex(),
         palette::MUTED.hex(),
+        attention = attention.hex(),
     );
     // Page numbers and the running head. The strings are the report's own words plus
     // the plan's name, escaped for a CSS string inside <style>.
@@ -280,11 +285,20 @@ fn block_html(h: &mut String, block: &Block) {
         } => {
             // The SVG comes from our own chart stage (which escapes its text), so it
             // is inlined as is: the report stays one file and prints as vectors. The
-            // numbered caption goes under it, as statistical offices set theirs.
+            // numbered caption goes under it; when the chart draws that same number
+            // and title itself (its <title> is the caption), the caption stays for
+            // screen readers only rather than print twice.
+            let own_title = svg.contains(&format!(">{}</title>", escape(caption)));
             let _ = write!(
                 h,
-                "<figure class=\"chart\" aria-label=\"{}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+                "<figure class=\"chart{}\" aria-label=\"{}\">\n{svg}\n<figcaption{}>{}</figcaption>\n</figure>\n",
+                if is_tall(svg) { " tall" } else { "" },
                 escape(title),
+                if own_title {
+                    " class=\"visually-hidden\""
+                } else {
+                    ""
+                },
                 escape(caption)
             );
         }
@@ -333,6 +347,22 @@ fn contents_html(h: &mut String, title: &str, after: &[Block]) {
         }
     }
     h.push_str("</ol>\n</nav>\n");
+}
+
+/// Whether a chart is taller than wide enough that the cap for two charts a page
+/// would shrink it below its designed print width (the scorecard's grid): read from
+/// the `width` and `height` of the root element.
+fn is_tall(svg: &str) -> bool {
+    let Some(root) = svg.find("<svg").map(|at| &svg[at..]) else {
+        return false;
+    };
+    let root = &root[..root.find('>').unwrap_or(root.len())];
+    let attr = |name: &str| -> Option<f64> {
+        let at = root.find(&format!(" {name}=\""))? + name.len() + 3;
+        let rest = &root[at..];
+        rest[..rest.find('"')?].trim_end_matches("px").parse().ok()
+    };
+    matches!((attr("width"), attr("height")), (Some(w), Some(h)) if h > 0.8 * w)
 }
 
 /// A status word with its marker (● 已完成), unless the text already carries it: the
