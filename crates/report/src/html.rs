@@ -505,6 +505,74 @@ fn cell_html(h: &mut String, c: &Cell) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn table(groups: &[(&str, usize)]) -> Table {
+        let mut rows = Vec::new();
+        for (label, n) in groups {
+            rows.push(Row::Group((*label).to_string()));
+            for i in 0..*n {
+                rows.push(Row::Cells(vec![Cell {
+                    text: format!("{label}{i}"),
+                    style: Style::Text,
+                }]));
+            }
+        }
+        Table {
+            caption: Some("表1　甲".into()),
+            unit: Some("单位：家".into()),
+            head: vec!["集群".into()],
+            rows,
+        }
+    }
+
+    /// A short group is kept whole under its group row; a long one is a table of its
+    /// own whose repeated head carries the group's name, so the name follows a page
+    /// break. The caption and unit are set once, above the first part.
+    #[test]
+    fn a_long_group_repeats_its_name_in_the_table_head() {
+        let mut h = String::new();
+        table_html(
+            &mut h,
+            &table(&[("甲组", 3), ("乙组", SHORT_GROUP + 1), ("丙组", 2)]),
+        );
+        assert_eq!(h.matches("<caption>").count(), 1);
+        assert!(h.contains("<caption><span class=\"unit\">单位：家</span>表1　甲</caption>"));
+        assert!(h.contains(
+            "<tbody class=\"group\">\n<tr class=\"group\"><th colspan=\"1\">甲组</th></tr>"
+        ));
+        assert!(h.contains(
+            "<thead><tr><th>集群</th></tr>\n<tr class=\"group\"><th colspan=\"1\">乙组</th></tr></thead>"
+        ));
+        assert!(h.contains(
+            "<tbody class=\"group\">\n<tr class=\"group\"><th colspan=\"1\">丙组</th></tr>"
+        ));
+        // Three tables: the first group, the long one, and the rest, each with the
+        // column head.
+        assert_eq!(h.matches("<table").count(), 3);
+        assert_eq!(h.matches("<thead>").count(), 3);
+        assert_eq!(h.matches("<table class=\"cont\">").count(), 2);
+        assert_eq!(h.matches("<table").count(), h.matches("</table>").count());
+        // A short table is never split.
+        let mut h = String::new();
+        table_html(&mut h, &table(&[("甲组", 3)]));
+        assert!(h.starts_with("<table class=\"short\">"));
+    }
+
+    #[test]
+    fn tall_charts_are_told_from_wide_ones_by_their_size() {
+        assert!(is_tall(
+            r#"<svg xmlns="x" width="1200" height="1702" viewBox="0 0 1200 1702">"#
+        ));
+        assert!(!is_tall(r#"<svg xmlns="x" width="1200" height="700">"#));
+        assert!(!is_tall("<svg>"));
+    }
+
+    #[test]
+    fn css_strings_cannot_close_the_style_element() {
+        assert_eq!(css_string("a\"b</style>"), r#""a\22 b\3C /style\3E ""#);
+    }
+
     #[test]
     fn markup_in_names_is_escaped() {
         assert_eq!(
