@@ -110,18 +110,16 @@ fn lines(eval: &Evaluation) -> Vec<Line<'_>> {
     out
 }
 
-/// "截至2025年末，规划12项目标中已完成9项，未完成2项，1项无数据".
-fn finding(eval: &Evaluation, d: Display, city: &[&KpiRow]) -> String {
-    let count = |s: &[Status]| {
-        city.iter()
-            .filter(|k| s.contains(&k.judgement.status))
-            .count()
-    };
+/// "截至2025年末，规划13项目标中已完成10项，未完成3项": the plan's targets counted by
+/// their verdicts (`Evaluation::plan_verdict`, the rule the report's main points use).
+fn finding(eval: &Evaluation, d: Display) -> String {
+    let verdicts = eval.plan_verdicts();
+    let count = |s: &[Status]| verdicts.iter().filter(|(_, v)| s.contains(v)).count();
     let (done, missed) = (count(&[Status::Achieved]), count(&[Status::Missed]));
     let behind = count(&[Status::AtRisk, Status::OffTrack]);
     let on_track = count(&[Status::OnTrack]);
     let no_data = count(&[Status::NoData]);
-    let total = city.len();
+    let total = verdicts.len();
     let end = d.quarter_end(eval.judged_quarter());
     match eval.language {
         Language::Zh => {
@@ -143,10 +141,7 @@ fn finding(eval: &Evaluation, d: Display, city: &[&KpiRow]) -> String {
             } else {
                 ""
             };
-            format!(
-                "{lead}截至{end}，规划{total}项全市目标中{}",
-                parts.join("，")
-            )
+            format!("{lead}截至{end}，规划{total}项目标中{}", parts.join("，"))
         }
         Language::En => {
             let mut parts = vec![format!("{done} achieved")];
@@ -168,7 +163,7 @@ fn finding(eval: &Evaluation, d: Display, city: &[&KpiRow]) -> String {
                 "Of"
             };
             format!(
-                "{lead} the plan's {total} city targets, {} at the {end}",
+                "{lead} the plan's {total} targets, {} at the {end}",
                 parts.join(", ")
             )
         }
@@ -179,14 +174,7 @@ fn build(eval: &Evaluation, number: usize) -> Figure {
     let lang = eval.language;
     let d = Display::new(lang);
     let lines = lines(eval);
-    let city: Vec<&KpiRow> = lines
-        .iter()
-        .filter_map(|l| match l {
-            Line::Target { kpi, .. } => Some(*kpi),
-            _ => None,
-        })
-        .collect();
-    let title = finding(eval, d, &city);
+    let title = finding(eval, d);
     let judged = d.quarter(eval.judged_quarter());
     let subtitle = vec![match lang {
         Language::Zh => format!("{}的量化目标，按{judged}数据判定", eval.plan.name),

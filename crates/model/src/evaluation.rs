@@ -6,7 +6,7 @@ use crate::catalogue::{Indicator, Scope, Unit};
 use crate::issue::Issue;
 use crate::period::Period;
 use crate::plan::{Plan, Target};
-use crate::status::Judgement;
+use crate::status::{Judgement, Status};
 
 /// Output language of charts and report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -156,6 +156,53 @@ impl Evaluation {
     #[must_use]
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// Whether a row's target applies to its scope: not for a cluster recognised after
+    /// the plan's baseline that has no value to judge (an average growth since the base
+    /// year of a cluster that did not exist then).
+    #[must_use]
+    pub fn applies(&self, k: &KpiRow) -> bool {
+        if k.scope != Scope::Cluster || k.judgement.judged_value.is_some() {
+            return true;
+        }
+        !self
+            .clusters
+            .iter()
+            .any(|c| c.id == k.scope_id && c.established > self.plan.baseline)
+    }
+
+    /// The verdict on one of the plan's targets as a whole: a city target's status; a
+    /// target set for every cluster is achieved only when every cluster it applies to
+    /// achieves it, and otherwise takes the status of the cluster furthest behind
+    /// ([`Status::severity`]). Every summary (report, charts, terminal) counts the
+    /// plan's targets with this one rule.
+    #[must_use]
+    pub fn plan_verdict(&self, target: &Target) -> Status {
+        let rows = self.kpis.iter().filter(|k| {
+            k.indicator == target.indicator && k.scope == target.scope && self.applies(k)
+        });
+        match target.scope {
+            Scope::City => rows
+                .map(|k| k.judgement.status)
+                .next()
+                .unwrap_or(Status::NoData),
+            Scope::Cluster => rows
+                .map(|k| k.judgement.status)
+                .max_by_key(|s| s.severity())
+                .unwrap_or(Status::NoData),
+        }
+    }
+
+    /// The plan's own targets (not criteria) with their verdicts, in the plan's order.
+    #[must_use]
+    pub fn plan_verdicts(&self) -> Vec<(&Target, Status)> {
+        self.plan
+            .targets
+            .iter()
+            .filter(|t| t.is_plan_target())
+            .map(|t| (t, self.plan_verdict(t)))
+            .collect()
     }
 
     /// Scope ids in output order: the city first, then clusters by id.

@@ -33,6 +33,20 @@ impl Status {
         Status::NoData,
     ];
 
+    /// How far behind a status is, for "the worst of" several: met (or nothing to meet)
+    /// first, then on course, no data, at risk, off track, and missed last.
+    #[must_use]
+    pub fn severity(self) -> u8 {
+        match self {
+            Status::Achieved | Status::NoTarget => 0,
+            Status::OnTrack => 1,
+            Status::NoData => 2,
+            Status::AtRisk => 3,
+            Status::OffTrack => 4,
+            Status::Missed => 5,
+        }
+    }
+
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {

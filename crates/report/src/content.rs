@@ -172,17 +172,6 @@ fn styled(text: impl Into<String>, style: Style) -> Cell {
 
 /// How far a status is from done, for "the least favourable status" of a target that
 /// applies to every cluster.
-fn severity(s: Status) -> u8 {
-    match s {
-        Status::Achieved | Status::NoTarget => 0,
-        Status::OnTrack => 1,
-        Status::NoData => 2,
-        Status::AtRisk => 3,
-        Status::OffTrack => 4,
-        Status::Missed => 5,
-    }
-}
-
 /// Behind its target: missed, or not on course to meet it.
 fn is_behind(s: Status) -> bool {
     matches!(s, Status::Missed | Status::OffTrack | Status::AtRisk)
@@ -447,21 +436,12 @@ impl<'a> Builder<'a> {
                     let (na, clusters): (Vec<&KpiRow>, Vec<&KpiRow>) = all
                         .into_iter()
                         .partition(|k| self.not_applicable(k).is_some());
-                    let status = if clusters.is_empty() {
-                        Status::NoData
-                    } else {
-                        clusters
-                            .iter()
-                            .map(|k| k.judgement.status)
-                            .max_by_key(|s| severity(*s))
-                            .unwrap_or(Status::NoData)
-                    };
                     PlanTarget {
                         target,
                         city: None,
                         clusters,
                         not_applicable: na.len(),
-                        status,
+                        status: e.plan_verdict(target),
                     }
                 }
             })

@@ -363,6 +363,9 @@ fn a_second_run_replaces_the_report_and_leaves_nothing_behind() {
 fn assert_md_snapshot(name: &str, md: &str) {
     insta::with_settings!({filters => vec![
         (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "[time]"),
+        // The generation time as readers see it, in China Standard Time.
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} CST \(UTC\+8\)", "[time]"),
+        (r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}（北京时间）", "[time]"),
         (r"run-\d+", "[run]"),
         (r"!\[[^\]\n]*\]\(charts/", "![[chart title]](charts/"),
     ]}, {
