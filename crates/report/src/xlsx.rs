@@ -548,7 +548,7 @@ fn scorecard(
         }
         sheet.text_with(
             "status",
-            &d.status_marked(j.status).trim_start().to_string(),
+            d.status_marked(j.status).trim_start(),
             &Formats::status(j.status),
         )?;
         if let Some(trend) = j.trend {

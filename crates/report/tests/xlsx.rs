@@ -10,7 +10,7 @@ use std::fs;
 use std::io::{Cursor, Read as _};
 use std::path::PathBuf;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataType, Reader, Xlsx};
 use clusterkpi_model::Language;
 use clusterkpi_report::{RunInfo, write_report};
 
@@ -123,8 +123,8 @@ fn statuses_are_words_with_markers_and_figures_are_in_the_report_units() {
         rows.iter()
             .skip(2)
             .find(|r| {
-                r[col("scope_id")].to_string() == scope_id
-                    && r[col("indicator")].to_string() == indicator
+                r[col("scope_id")].as_string().as_deref() == Some(scope_id)
+                    && r[col("indicator")].as_string().as_deref() == Some(indicator)
             })
             .unwrap_or_else(|| panic!("{scope_id} {indicator}"))
     };
