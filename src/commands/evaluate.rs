@@ -92,7 +92,11 @@ pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
             .filter(|k| k.scope == scope && k.is_plan_target())
             .collect();
         if !rows.is_empty() {
-            say!("plan targets, {label} rows ({}): {}", rows.len(), counts(&rows));
+            say!(
+                "plan targets, {label} rows ({}): {}",
+                rows.len(),
+                counts(&rows)
+            );
         }
     }
     let criteria: Vec<_> = eval

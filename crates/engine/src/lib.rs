@@ -166,7 +166,13 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
     let coverage = coverage(&ctx).await?;
     let carried = carried(&ctx).await?;
     let clusters = clusters(&ctx).await?;
-    let missing = missing(&ctx, as_of).await?;
+    // Non-reporters of the as-of quarter and, in a final evaluation, of the deadline
+    // the targets are judged at (the report's annex names both).
+    let mut missing = missing(&ctx, as_of).await?;
+    let judged = clusterkpi_model::status::judged_quarter(as_of, req.plan.deadline);
+    if judged != as_of && judged >= first {
+        missing.extend(self::missing(&ctx, judged).await?);
+    }
     let rows_per_period = rows_per_period(&ctx).await?;
 
     // The full grid: every quarter × scope × indicator, null where nothing was computed.
@@ -432,6 +438,7 @@ async fn missing(ctx: &SessionContext, as_of: Period) -> Result<Vec<Missing>> {
     for b in run(ctx, &sql, "missing reporters").await? {
         for i in 0..b.num_rows() {
             out.push(Missing {
+                period: as_of,
                 cluster_id: str_at(b.column(0).as_ref(), i),
                 credit_code: str_at(b.column(1).as_ref(), i),
                 name: str_at(b.column(2).as_ref(), i),

@@ -103,9 +103,12 @@ pub struct FileRecord {
     pub ingested_at: String,
 }
 
-/// An enterprise of the roster without an accepted report for the as-of quarter.
+/// An enterprise of the roster without an accepted report for a quarter: the as-of
+/// quarter and, in a final evaluation, also the judged quarter (the deadline).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Missing {
+    /// The quarter it has no report for.
+    pub period: Period,
     pub cluster_id: String,
     pub credit_code: String,
     pub name: String,
@@ -192,6 +195,11 @@ impl Evaluation {
                 .max_by_key(|s| s.severity())
                 .unwrap_or(Status::NoData),
         }
+    }
+
+    /// The enterprises without a report for quarter `p` (the as-of or the judged one).
+    pub fn missing_at(&self, p: Period) -> impl Iterator<Item = &Missing> {
+        self.missing.iter().filter(move |m| m.period == p)
     }
 
     /// The plan's own targets (not criteria) with their verdicts, in the plan's order.

@@ -1756,23 +1756,40 @@ impl<'a> Builder<'a> {
 
     // ── annex ──────────────────────────────────────────────────────────────────
 
-    /// The enterprises of the roster without a report for the as-of quarter. Credit
-    /// codes and names are as the roster gives them (a credit code has letters).
+    /// The enterprises of the roster without a report: for the judged quarter (the
+    /// deadline, in a final evaluation: those the verdicts carried forward) and for the
+    /// as-of quarter. Credit codes and names are as the roster gives them (a credit code
+    /// has letters).
     fn annex(&mut self) {
         let (e, t) = (self.eval, self.t);
+        let mut quarters = vec![e.judged_quarter()];
+        if e.as_of != e.judged_quarter() {
+            quarters.push(e.as_of);
+        }
+        let titled: Vec<String> = quarters.iter().map(|p| self.q(*p)).collect();
         self.push(Block::Section {
             id: "annex".into(),
-            title: t.annex_title(&self.q(e.as_of)),
+            title: t.annex_title(&titled.join(t.and_word())),
             page_break: true,
         });
-        if e.missing.is_empty() {
+        for p in quarters {
+            if e.as_of != e.judged_quarter() {
+                self.push(Block::Heading(self.q(p)));
+            }
+            self.annex_of(p);
+        }
+    }
+
+    fn annex_of(&mut self, p: Period) {
+        let (e, t) = (self.eval, self.t);
+        let mut missing: Vec<&clusterkpi_model::Missing> = e.missing_at(p).collect();
+        if missing.is_empty() {
             self.push(Block::Para(t.annex_none().to_string()));
             return;
         }
         self.push(Block::Para(
-            t.annex_intro(&self.enterprises(e.missing.len() as u64)),
+            t.annex_intro(&self.enterprises(missing.len() as u64)),
         ));
-        let mut missing: Vec<&clusterkpi_model::Missing> = e.missing.iter().collect();
         missing.sort_by(|a, b| {
             (
                 self.scope_name(Scope::Cluster, &a.cluster_id),

@@ -102,7 +102,7 @@ pub(crate) fn render(
         dataset_version: eval.dataset_version,
         partial: eval.is_partial(),
         partial_reasons: eval.partial_reasons(),
-        missing_enterprises: eval.missing.len(),
+        missing_enterprises: eval.missing_at(eval.as_of).count(),
         quarantined_for_period: eval.quarantined_for_period,
         inputs: &eval.files,
         run_inputs: &run.inputs,

@@ -961,6 +961,11 @@ impl Text {
         )
     }
 
+    /// Joins two quarters in a title: "2025年四季度和2026年三季度".
+    pub(crate) fn and_word(self) -> &'static str {
+        zh_en!(self, "和", " and ")
+    }
+
     pub(crate) fn annex_intro(self, n: &str) -> String {
         zh_en!(
             self,
