@@ -74,31 +74,26 @@ pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
             eval.plan.deadline
         );
     }
-    // The plan's own targets apart from the criteria of another target (the digital
-    // gains): a criterion a cluster does not meet is not a missed plan target.
-    let counts = |rows: &[&clusterkpi_model::KpiRow]| {
+    // The plan's own targets, one verdict each as the report counts them (a target
+    // set for every cluster is met when every cluster it applies to meets it), apart
+    // from the criteria of another target (the digital gains): a criterion a cluster
+    // does not meet is not a missed plan target.
+    let verdicts = eval.plan_verdicts();
+    let summary = |statuses: &mut dyn Iterator<Item = Status>| {
+        let statuses: Vec<Status> = statuses.collect();
         Status::TARGETED
             .iter()
-            .map(|s| (s, rows.iter().filter(|k| k.judgement.status == *s).count()))
+            .map(|s| (s, statuses.iter().filter(|x| *x == s).count()))
             .filter(|(_, n)| *n > 0)
             .map(|(s, n)| format!("{n} {}", s.label_en()))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for (scope, label) in [(Scope::City, "city"), (Scope::Cluster, "cluster")] {
-        let rows: Vec<_> = eval
-            .kpis
-            .iter()
-            .filter(|k| k.scope == scope && k.is_plan_target())
-            .collect();
-        if !rows.is_empty() {
-            say!(
-                "plan targets, {label} rows ({}): {}",
-                rows.len(),
-                counts(&rows)
-            );
-        }
-    }
+    say!(
+        "plan targets ({}): {}",
+        verdicts.len(),
+        summary(&mut verdicts.iter().map(|(_, s)| *s))
+    );
     let criteria: Vec<_> = eval
         .kpis
         .iter()
@@ -108,7 +103,7 @@ pub(crate) fn summarise(e: &Evaluated, seconds: f64) -> Exit {
         say!(
             "criteria of other targets ({} rows): {}",
             criteria.len(),
-            counts(&criteria)
+            summary(&mut criteria.iter().map(|k| k.judgement.status))
         );
     }
     let city = eval
