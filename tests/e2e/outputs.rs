@@ -12,6 +12,14 @@ fn png_width(path: &std::path::Path) -> u32 {
     u32::from_be_bytes([b[16], b[17], b[18], b[19]])
 }
 
+/// Pixels per metre recorded in a PNG's `pHYs` chunk (x axis), if any.
+fn png_pixels_per_metre(path: &std::path::Path) -> Option<u32> {
+    let b = std::fs::read(path).unwrap();
+    let at = b.windows(4).position(|w| w == b"pHYs")?;
+    let d = &b[at + 4..at + 8];
+    Some(u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
+}
+
 #[test]
 fn a_generated_city_gives_every_output_of_the_contract() {
     let w = Work::new();
@@ -106,7 +114,8 @@ fn a_generated_city_gives_every_output_of_the_contract() {
         "the generator injects defects in earlier quarters"
     );
 
-    // Charts: the five kinds, SVG and PNG at print width.
+    // Charts: the five kinds, SVG and PNG for a 156 mm text block at 300 dpi, the
+    // resolution recorded in the file.
     let charts = dir.join("charts");
     for id in [
         "scorecard",
@@ -116,16 +125,28 @@ fn a_generated_city_gives_every_output_of_the_contract() {
         "coverage",
     ] {
         assert!(charts.join(format!("{id}.svg")).exists(), "{id}.svg");
-        assert!(
-            png_width(&charts.join(format!("{id}.png"))) >= 2400,
-            "{id}.png"
+        let png = charts.join(format!("{id}.png"));
+        assert!(png_width(&png) >= 1843, "{id}.png");
+        assert_eq!(
+            png_pixels_per_metre(&png),
+            Some(11_811),
+            "{id}.png: 300 dpi"
         );
     }
     let svg = std::fs::read_to_string(charts.join("coverage.svg")).unwrap();
     assert!(
-        svg.contains("数据来源") && svg.contains("截至2023Q2"),
-        "source line in Chinese"
+        svg.contains("xml:lang=\"zh-CN\""),
+        "the SVG declares its language"
     );
+    assert!(
+        svg.contains("资料来源") && svg.contains("截至2023年二季度"),
+        "source line in Chinese, kept as text in the SVG's description"
+    );
+
+    // report.docx: a Word package with the report in it.
+    let docx = std::fs::read(dir.join("report.docx")).unwrap();
+    assert!(docx.starts_with(b"PK"), "a zip package");
+    assert!(docx.windows(17).any(|w| w == b"word/document.xml"));
 
     // report.html: self-contained, the plan's name, the targets.
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
@@ -136,7 +157,10 @@ fn a_generated_city_gives_every_output_of_the_contract() {
         "no network"
     );
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    assert!(md.contains("2023Q2"));
+    assert!(
+        md.contains("2023年二季度") && !md.contains("2023Q2"),
+        "quarters in Chinese"
+    );
 
     // Running again is idempotent: every file a duplicate, the same figures.
     let again = w.run(&["run", p.to_str().unwrap()]);
