@@ -42,20 +42,6 @@ pub(crate) struct SvgMeta<'a> {
     pub title: &'a str,
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
@@ -200,12 +186,12 @@ pub(crate) fn to_svg(scene: &Scene, meta: &SvgMeta<'_>) -> String {
     let _ = writeln!(
         svg,
         "<title id=\"{prefix}-title\">{}</title>",
-        xml_escape(meta.title)
+        clusterkpi_model::text::escape_markup(meta.title)
     );
     let _ = writeln!(
         svg,
         "<desc id=\"{prefix}-desc\">{}</desc>",
-        xml_escape(&words.join("\n"))
+        clusterkpi_model::text::escape_markup(&words.join("\n"))
     );
     svg.push_str("<defs>\n");
     for (id, d) in &used {

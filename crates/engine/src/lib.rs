@@ -357,15 +357,15 @@ fn collect_values(
     Ok(())
 }
 
-async fn coverage(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String), (u64, u64)>> {
-    let batches = run(
-        ctx,
-        "SELECT period, scope, scope_id, reporting, expected FROM coverage",
-        "coverage",
-    )
-    .await?;
+/// Reads `(period, scope, scope_id, n₁, n₂, …)` rows into whole numbers per quarter and
+/// scope.
+async fn per_scope<const N: usize>(
+    ctx: &SessionContext,
+    sql: &str,
+    origin: &str,
+) -> Result<HashMap<(Period, Scope, String), [u64; N]>> {
     let mut out = HashMap::new();
-    for b in &batches {
+    for b in run(ctx, sql, origin).await? {
         for i in 0..b.num_rows() {
             let (Ok(p), Some(s)) = (
                 str_at(b.column(0).as_ref(), i).parse(),
@@ -373,34 +373,32 @@ async fn coverage(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String
             ) else {
                 continue;
             };
-            let reporting = f64_at(b.column(3).as_ref(), i).unwrap_or(0.0) as u64;
-            let expected = f64_at(b.column(4).as_ref(), i).unwrap_or(0.0) as u64;
-            out.insert(
-                (p, s, str_at(b.column(2).as_ref(), i)),
-                (reporting, expected),
-            );
+            let counts =
+                std::array::from_fn(|c| f64_at(b.column(3 + c).as_ref(), i).unwrap_or(0.0) as u64);
+            out.insert((p, s, str_at(b.column(2).as_ref(), i)), counts);
         }
     }
     Ok(out)
 }
 
+/// `(reporting, expected)` per quarter and scope.
+async fn coverage(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String), (u64, u64)>> {
+    let sql = "SELECT period, scope, scope_id, reporting, expected FROM coverage";
+    Ok(per_scope::<2>(ctx, sql, "coverage")
+        .await?
+        .into_iter()
+        .map(|(k, [reporting, expected])| (k, (reporting, expected)))
+        .collect())
+}
+
 /// Enterprises carried forward (`C(c,p)` beyond `R(c,p)`) per quarter and scope.
 async fn carried(ctx: &SessionContext) -> Result<HashMap<(Period, Scope, String), u64>> {
     let sql = "SELECT period, scope, scope_id, carried FROM carry_coverage";
-    let mut out = HashMap::new();
-    for b in run(ctx, sql, "carried forward").await? {
-        for i in 0..b.num_rows() {
-            let (Ok(p), Some(s)) = (
-                str_at(b.column(0).as_ref(), i).parse(),
-                scope_of(&str_at(b.column(1).as_ref(), i)),
-            ) else {
-                continue;
-            };
-            let n = f64_at(b.column(3).as_ref(), i).unwrap_or(0.0) as u64;
-            out.insert((p, s, str_at(b.column(2).as_ref(), i)), n);
-        }
-    }
-    Ok(out)
+    Ok(per_scope::<1>(ctx, sql, "carried forward")
+        .await?
+        .into_iter()
+        .map(|(k, [n])| (k, n))
+        .collect())
 }
 
 async fn clusters(ctx: &SessionContext) -> Result<Vec<Cluster>> {

@@ -469,13 +469,23 @@ pub fn round_to(x: f64, decimals: usize) -> f64 {
 pub fn fixed(x: f64, decimals: usize) -> String {
     let r = round_to(x, decimals);
     let s = format!("{:.*}", decimals, r.abs());
-    let (int, frac) = s
-        .split_once('.')
-        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(s.len() + 4);
+    let grouped = group_thousands(&s);
     if r < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.push('-');
+        format!("-{grouped}")
+    } else {
+        grouped
     }
+}
+
+/// A plain decimal number with "," between thousands: `1234567.5` → `1,234,567.5`.
+#[must_use]
+pub fn group_thousands(plain: &str) -> String {
+    let (sign, rest) = plain.strip_prefix('-').map_or(("", plain), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::with_capacity(plain.len() + int.len() / 3);
+    out.push_str(sign);
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
             out.push(',');

@@ -48,6 +48,24 @@ pub fn for_terminal(s: &str) -> String {
     out
 }
 
+/// Entity-escapes text for XML and HTML element content and quoted attribute values
+/// (the report's HTML and the charts' SVG).
+#[must_use]
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

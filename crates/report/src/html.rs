@@ -157,18 +157,7 @@ fn css_string(s: &str) -> String {
 
 /// Entity-escapes text for element content and quoted attribute values.
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    clusterkpi_model::text::escape_markup(s)
 }
 
 fn status_class(s: Status) -> &'static str {

@@ -214,7 +214,7 @@ impl CsvWriter {
                 self.line.extend_from_slice(cell.as_bytes());
             }
             Look::Thousands => {
-                let grouped = group_thousands(&cell);
+                let grouped = clusterkpi_model::display::group_thousands(&cell);
                 self.text(&grouped);
             }
             Look::FullWidth => {
@@ -271,27 +271,6 @@ fn format_fixed(out: &mut String, v: f64, decimals: usize) {
     if decimals > 0 {
         write!(out, ".{:0width$}", abs % scale, width = decimals).expect("writing to a String");
     }
-}
-
-/// `1234567.5` → `1,234,567.5`.
-fn group_thousands(plain: &str) -> String {
-    let (sign, rest) = plain.strip_prefix('-').map_or(("", plain), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(plain.len() + int.len() / 3);
-    out.push_str(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
 
 /// ASCII digits, point and minus in their full-width forms (U+FF10…, U+FF0E, U+FF0D).
@@ -416,10 +395,16 @@ mod tests {
 
     #[test]
     fn thousands_and_full_width() {
-        assert_eq!(group_thousands("1234567.5"), "1,234,567.5");
-        assert_eq!(group_thousands("123.0"), "123.0");
-        assert_eq!(group_thousands("1000"), "1,000");
-        assert_eq!(group_thousands("-1234"), "-1,234");
+        assert_eq!(
+            clusterkpi_model::display::group_thousands("1234567.5"),
+            "1,234,567.5"
+        );
+        assert_eq!(clusterkpi_model::display::group_thousands("123.0"), "123.0");
+        assert_eq!(clusterkpi_model::display::group_thousands("1000"), "1,000");
+        assert_eq!(
+            clusterkpi_model::display::group_thousands("-1234"),
+            "-1,234"
+        );
         let wide: String = "1234.5".chars().map(full_width).collect();
         assert_eq!(wide, "１２３４．５");
         assert_eq!(clusterkpi_model::text::to_half_width(&wide), "1234.5");
