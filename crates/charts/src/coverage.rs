@@ -2,7 +2,7 @@
 //! roster with an accepted report, with the counts, on a fixed 0–100% axis. Clusters
 //! below 100% are orange and say so in words; they are why a report is marked partial.
 
-use clusterkpi_model::display::{Display, ShownUnit, palette};
+use clusterkpi_model::display::{Display, ShownUnit, fixed, palette};
 use clusterkpi_model::{Evaluation, Language, Scope};
 
 use crate::hbar::{self, Bar, HBars, RefLine};
@@ -51,12 +51,14 @@ fn build(eval: &Evaluation, number: usize) -> Figure {
     let title = match (lang, city) {
         (Language::Zh, Some(k)) => format!(
             "{quarter}全市{}家应报企业中{}家报送，{total}个集群中{incomplete}个未报齐",
-            k.expected, k.reporting
+            fixed(k.expected as f64, 0),
+            fixed(k.reporting as f64, 0)
         ),
         (Language::Zh, None) => format!("{quarter}{total}个集群中{incomplete}个未报齐"),
         (Language::En, Some(k)) => format!(
             "{quarter}: {} of {} enterprises reported; {incomplete} of {total} clusters incomplete",
-            k.reporting, k.expected
+            fixed(k.reporting as f64, 0),
+            fixed(k.expected as f64, 0)
         ),
         (Language::En, None) => {
             format!("{quarter}: {incomplete} of {total} clusters incomplete")
