@@ -44,7 +44,21 @@ fn build(eval: &Evaluation, area: Option<Area>, number: usize) -> Figure {
                 Status::Achieved
             });
             reaching += usize::from(target.is_some() && status == Status::Achieved);
+            let applies = eval
+                .kpi(Scope::Cluster, &c.id, ID)
+                .is_none_or(|k| eval.applies(k));
             let text = match value {
+                // Recognised after the base year: no growth since then to measure.
+                None if !applies => match lang {
+                    Language::Zh => {
+                        format!("{}（{}认定）", d.not_applicable(), d.quarter(c.established))
+                    }
+                    Language::En => format!(
+                        "{} (recognised {})",
+                        d.not_applicable(),
+                        d.quarter(c.established)
+                    ),
+                },
                 None => no_data(lang).to_string(),
                 Some(v) if target.is_some() => match lang {
                     // The status in words beside the figure: it survives any print.

@@ -311,14 +311,21 @@ fn row(
             (v, _) => d.value(v, unit),
         };
         scene.text(shown, (VALUE_RIGHT - PAD, cy), SIZE, TEXT, Align::Right);
-        let (fill, ink) = status_colour(j.status);
+        // A cluster recognised after the base year: the target does not apply, which
+        // is not the same as missing data.
+        let applies = eval.applies(kpi);
+        let (fill, ink) = status_colour(if applies { j.status } else { Status::NoTarget });
         scene.rect(
             (VALUE_RIGHT + GAP, y + GAP),
             (WIDTH - MARGIN, y + height - GAP),
             Some(fill),
             None,
         );
-        let status = d.status_marked(j.status);
+        let status = if applies {
+            d.status_marked(j.status)
+        } else {
+            d.not_applicable().to_string()
+        };
         debug_assert!(text_width(&status, SIZE) < WIDTH - MARGIN - VALUE_RIGHT - 2.0 * PAD);
         scene.text(status, (VALUE_RIGHT + PAD, cy), SIZE, ink, Align::Left);
     }

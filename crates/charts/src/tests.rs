@@ -742,3 +742,17 @@ fn quarter_labels_keep_apart_at_any_density() {
         );
     }
 }
+
+#[test]
+fn a_cluster_recognised_after_the_base_year_is_not_applicable_not_missing() {
+    // zhengding-furniture was recognised in 2021Q2, after the 2020Q4 baseline: it has no
+    // average growth since the base year, which is not a gap in the data.
+    let eval = fixture(Language::Zh, 3);
+    let (_dir, charts) = render(&eval);
+    for id in ["scorecard", "revenue_cagr"] {
+        let svg = &charts.iter().find(|c| c.id == id).unwrap().svg;
+        assert!(svg.contains("不适用"), "{id}");
+    }
+    let growth = &charts.iter().find(|c| c.id == "revenue_cagr").unwrap().svg;
+    assert!(growth.contains("不适用（2021年二季度认定）"));
+}

@@ -306,6 +306,13 @@ impl Display {
         status.label(self.lang)
     }
 
+    /// Said where a target does not apply instead of "no data": a cluster recognised
+    /// after the base year has no average growth since then.
+    #[must_use]
+    pub fn not_applicable(self) -> &'static str {
+        self.pick("不适用", "not applicable")
+    }
+
     /// The status with its marker, for places without colour: "● 已完成".
     #[must_use]
     pub fn status_marked(self, status: Status) -> String {
