@@ -1,21 +1,40 @@
 #!/usr/bin/env bash
 # Benchmark: a generated city, 10× and 100× a city (about 7M report rows at 100×).
-# Prints, for each: ingest rows/s, evaluate seconds, the whole warm quarterly run
-# (`run` on an ingested dataset: every file a duplicate, then evaluate and report) and
-# the peak memory of each step. Release build; figures go in the README.
+#
+# 1. Side by side with what an analyst would write instead: on the same plain UTF-8
+#    county files (`generate --plain --clean`), the whole `clusterkpi run` (ingest with
+#    full validation, evaluate, charts, report) on an empty dataset against an
+#    equivalent DuckDB script (scripts/duckdb_equivalent.py: CSV → Parquet →
+#    indicators; DuckDB from PyPI, installed if missing). Runs alternate, RUNS of each
+#    (default 3); prints the medians, their ratio and clusterkpi's peak memory.
+# 2. clusterkpi's own stages on the city's mixed files: ingest rows/s, evaluate
+#    seconds, the whole warm quarterly run (`run` on an ingested dataset: every file a
+#    duplicate, then evaluate and report) and the peak memory of each.
+# Release build; figures go in the README.
 #
 #   scripts/bench.sh            # 1×, 10×, 100×
-#   SCALES="1 10" scripts/bench.sh
-#   BENCH_DIR=/big/disk scripts/bench.sh   # 100× needs about 1.5 GB of disk
+#   SCALES="1 10" RUNS=5 scripts/bench.sh
+#   PROFILE=dev SCALES=1 scripts/bench.sh  # a quick check of the script itself
+#   BENCH_DIR=/big/disk scripts/bench.sh   # 100× needs about 3 GB of disk
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scales=${SCALES:-"1 10 100"}
 work=${BENCH_DIR:-$(mktemp -d)}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/clusterkpi/release}
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/clusterkpi"
+runs=${RUNS:-3}
+if [ "${PROFILE:-release}" = dev ]; then
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/clusterkpi/target}
+  cargo build --quiet
+  bin="$CARGO_TARGET_DIR/debug/clusterkpi"
+else
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/clusterkpi/release}
+  cargo build --release --quiet
+  bin="$CARGO_TARGET_DIR/release/clusterkpi"
+fi
 plan="$PWD/data/plans/sjz-county-clusters-2021-2025.toml"
 tmp=$(mktemp)
+python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet --user duckdb \
+  || python3 -m pip install --quiet --user --break-system-packages duckdb
+duckdb_version=$(python3 -c 'import duckdb; print(duckdb.__version__)')
 
 measure() { # command… → sets secs and peak_mb (GNU time: wall seconds, max RSS)
   /usr/bin/time -o "$tmp.time" -f '%e %M' "$@" >"$tmp.out" 2>"$tmp.err" || true
@@ -23,13 +42,8 @@ measure() { # command… → sets secs and peak_mb (GNU time: wall seconds, max 
   peak_mb=$(tail -1 "$tmp.time" | awk '{printf "%.0f", $2 / 1024}')
 }
 
-printf '%-6s %12s %12s %14s %10s %12s %10s %12s %10s\n' scale enterprises rows "ingest rows/s" "peak MB" "evaluate s" "peak MB" "warm run s" "peak MB"
-for s in $scales; do
-  dir="$work/city-$s"
-  rm -rf "$dir"
-  n=$((2700 * s))
-  "$bin" generate --out "$dir" --enterprises "$n" --from 2020Q1 --to 2026Q3 --seed 7 >/dev/null
-  cat >"$dir/pipeline.toml" <<TOML
+pipeline_file() { # dir → writes dir/pipeline.toml
+  cat >"$1/pipeline.toml" <<TOML
 [pipeline]
 plan = "$plan"
 clusters = "reference/clusters.csv"
@@ -38,6 +52,43 @@ inbox = "inbox"
 lake = "lake"
 out = "reports"
 TOML
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+echo "Side by side on plain UTF-8 files, medians of $runs alternated runs (DuckDB $duckdb_version):"
+printf '%-6s %10s %12s %16s %12s %8s %14s\n' scale files rows "clusterkpi run s" "DuckDB s" ratio "run peak MB"
+for s in $scales; do
+  dir="$work/plain-$s"
+  rm -rf "$dir"
+  "$bin" -q generate --out "$dir" --enterprises $((2700 * s)) --from 2020Q1 --to 2026Q3 \
+    --seed 7 --plain --clean >/dev/null
+  pipeline_file "$dir"
+  files=$(find "$dir/inbox" -name '*.csv' -not -path '*/values/*' | wc -l)
+  : >"$tmp.ours"; : >"$tmp.theirs"; : >"$tmp.peak"
+  for _ in $(seq "$runs"); do
+    rm -rf "$dir/lake" "$dir/reports"
+    measure "$bin" -q run "$dir/pipeline.toml"
+    echo "$secs" >>"$tmp.ours"; echo "$peak_mb" >>"$tmp.peak"
+    rows=$(grep -o '[0-9]* rows ingested' "$tmp.out" | awk '{print $1}')
+    rm -rf "$dir/duckdb"
+    measure python3 scripts/duckdb_equivalent.py "$dir" "$dir/duckdb"
+    echo "$secs" >>"$tmp.theirs"
+  done
+  ours=$(median <"$tmp.ours"); theirs=$(median <"$tmp.theirs"); peak=$(sort -n "$tmp.peak" | tail -1)
+  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.1f", a / b }')
+  printf '%-6s %10s %12s %16s %12s %8s %14s\n' "${s}x" "$files" "$rows" "$ours" "$theirs" "$ratio" "$peak"
+done
+echo
+
+echo "clusterkpi's stages on the city's mixed files (encodings, Chinese headers, workbooks):"
+printf '%-6s %12s %12s %14s %10s %12s %10s %12s %10s\n' scale enterprises rows "ingest rows/s" "peak MB" "evaluate s" "peak MB" "warm run s" "peak MB"
+for s in $scales; do
+  dir="$work/city-$s"
+  rm -rf "$dir"
+  n=$((2700 * s))
+  "$bin" generate --out "$dir" --enterprises "$n" --from 2020Q1 --to 2026Q3 --seed 7 >/dev/null
+  pipeline_file "$dir"
   files=("$dir/reference/clusters.csv" "$dir/reference/roster.csv")
   while IFS= read -r f; do files+=("$f"); done < <(find "$dir/inbox" -type f | sort)
   measure "$bin" -q ingest --lake "$dir/lake" --plan "$plan" "${files[@]}"
@@ -49,5 +100,5 @@ TOML
   measure "$bin" -q run "$dir/pipeline.toml"
   printf '%-6s %12s %12s %14s %10s %12s %10s %12s %10s\n' "${s}x" "$n" "$rows" "$ingest_rate" "$ingest_mb" "$eval_s" "$eval_mb" "$secs" "$peak_mb"
 done
-rm -f "$tmp" "$tmp.out" "$tmp.err" "$tmp.time"
+rm -f "$tmp" "$tmp.out" "$tmp.err" "$tmp.time" "$tmp.ours" "$tmp.theirs" "$tmp.peak"
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"

@@ -193,6 +193,11 @@ pub(crate) enum Command {
         /// No deliberate defects (missing reports, bad rows, a late file).
         #[arg(long)]
         clean: bool,
+        /// Every report file as UTF-8 CSV with English headers and canonical values
+        /// (for benchmarks against a hand-written script), instead of the city's mix of
+        /// encodings, header languages and workbooks.
+        #[arg(long)]
+        plain: bool,
     },
     /// Run an ad-hoc SQL query over the dataset.
     ///

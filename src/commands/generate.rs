@@ -13,6 +13,7 @@ pub(crate) fn run(
     to: Option<&str>,
     seed: u64,
     clean: bool,
+    plain: bool,
 ) -> Result<Exit> {
     // The same rule as --period: a quarter after the next one is a typo, and would
     // make the generator write millennia of files.
@@ -21,6 +22,7 @@ pub(crate) fn run(
         enterprises,
         seed,
         defects: !clean,
+        plain,
         ..Default::default()
     };
     if let Some(p) = parse(from)? {

@@ -47,6 +47,7 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             to,
             seed,
             clean,
+            plain,
         } => generate::run(
             &out,
             enterprises,
@@ -54,6 +55,7 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             to.as_deref(),
             seed,
             clean,
+            plain,
         ),
         Command::Sql {
             query,

@@ -264,6 +264,17 @@ const fn form(
     }
 }
 
+/// The plainest form of the contract: UTF-8 CSV without BOM, LF, English header names
+/// in the canonical order, `true`/`false`, `2024Q3`, English levels and plain numbers.
+pub(crate) const PLAIN: Form = form(
+    csv(Encoding::Utf8, false, false),
+    HeaderStyle::English,
+    BoolStyle::TrueFalse,
+    PeriodStyle::Canonical,
+    LevelStyle::English,
+    NumberStyle::Plain,
+);
+
 /// Every source, in file-writing order. `city::CLUSTERS` names its source by slug.
 pub(crate) const SOURCES: [Source; 12] = {
     use BoolStyle as B;

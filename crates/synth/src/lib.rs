@@ -80,6 +80,11 @@ pub struct Options {
     /// Missing reports, a late file and a handful of bad rows before `to`.
     /// Default true.
     pub defects: bool,
+    /// Every report file as the plainest form of the contract: UTF-8 CSV with the
+    /// English header names, canonical values and plain numbers (what a benchmark
+    /// against a hand-written script reads). Default false: the city's mix of
+    /// encodings, header languages, value forms and workbooks.
+    pub plain: bool,
 }
 
 impl Default for Options {
@@ -90,6 +95,7 @@ impl Default for Options {
             to: Period::latest_complete(Date::today()),
             seed: 2021,
             defects: true,
+            plain: false,
         }
     }
 }
@@ -230,6 +236,7 @@ pub fn generate(out: &Path, opts: &Options) -> Result<Summary, SynthError> {
                 source,
                 period,
                 members: &members,
+                plain: opts.plain,
             };
             let (path, rows) = file.write(out, &city, &states, &defects, opts.seed)?;
             summary.report_files += 1;
@@ -249,6 +256,8 @@ struct ReportFile<'a> {
     period: Period,
     /// Enterprises that report, in roster order.
     members: &'a [usize],
+    /// Written in [`crate::forms::PLAIN`] whatever the source's own form.
+    plain: bool,
 }
 
 impl ReportFile<'_> {
@@ -262,7 +271,11 @@ impl ReportFile<'_> {
         seed: u64,
     ) -> Result<(PathBuf, u64), SynthError> {
         let source = &SOURCES[self.source];
-        let mut form = source.form_at(self.period);
+        let mut form = if self.plain {
+            crate::forms::PLAIN
+        } else {
+            source.form_at(self.period)
+        };
         if form.container == Container::Xlsx && self.members.len() > XLSX_MAX_ROWS {
             form.container = Container::Csv {
                 encoding: Encoding::Utf8,

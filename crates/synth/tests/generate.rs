@@ -26,6 +26,7 @@ fn options(from: &str, to: &str, defects: bool) -> Options {
         to: p(to),
         seed: 2021,
         defects,
+        plain: false,
     }
 }
 
@@ -653,6 +654,35 @@ fn without_defects_every_file_is_clean() {
         rows += checked.rows as u64;
     }
     assert_eq!(rows, summary.report_rows);
+}
+
+#[test]
+fn plain_files_are_utf8_csv_with_the_english_header_and_the_same_rows() {
+    let mixed = options("2022Q1", "2023Q2", false);
+    let plain = Options {
+        plain: true,
+        ..mixed.clone()
+    };
+    let (dir, summary) = run(&plain);
+    let (_, codes) = read_roster(dir.path());
+    let header = "credit_code,period,revenue_ytd,output_value_ytd,employees,is_sme,above_scale,\
+                  specialized_level,key_processes,key_processes_cnc,business_info_system,\
+                  digital_rnd_tools,ecommerce,design_center_level,innovation_platforms,\
+                  green_factory_level,tech_upgrade_equipment_ytd,innovation_demo_level,\
+                  listing_status,core_tech_breakthroughs";
+    for f in report_files(&summary) {
+        assert_eq!(f.extension().unwrap(), "csv", "{}", f.display());
+        let text = String::from_utf8(std::fs::read(f).unwrap()).expect("UTF-8");
+        assert!(!text.starts_with('\u{FEFF}') && !text.contains('\r'));
+        assert_eq!(text.lines().next().unwrap(), header, "{}", f.display());
+        assert!(
+            check_report_file(f, &codes).errors.is_empty(),
+            "{}",
+            f.display()
+        );
+    }
+    // The same city, only written plainly.
+    assert_eq!(summary.report_rows, run(&mixed).1.report_rows);
 }
 
 #[test]
