@@ -23,7 +23,8 @@ scoped_pairs AS (
   FROM pairs p JOIN roster ro ON ro.credit_code = p.credit_code CROSS JOIN plan pl
 ),
 annual_growth AS (
-  SELECT scope, scope_id, year, SUM(now_revenue) / NULLIF(SUM(then_revenue), 0) AS factor
+  SELECT scope, scope_id, year, CAST(SUM(CAST(now_revenue AS DECIMAL(38, 8))) AS DOUBLE)
+         / NULLIF(CAST(SUM(CAST(then_revenue AS DECIMAL(38, 8))) AS DOUBLE), 0) AS factor
   FROM scoped_pairs
   GROUP BY scope, scope_id, year
 ),
@@ -33,7 +34,8 @@ SELECT p.period, s.scope, s.scope_id,
          WHEN COUNT(g.factor) = p.complete_year - pl.baseline_year AND MIN(g.factor) = 0
            THEN -100.0
          WHEN COUNT(g.factor) = p.complete_year - pl.baseline_year
-           THEN 100.0 * (EXP(SUM(LN(g.factor)) / (p.complete_year - pl.baseline_year)) - 1)
+           THEN 100.0 * (EXP(CAST(SUM(CAST(LN(g.factor) AS DECIMAL(38, 15))) AS DOUBLE)
+                               / (p.complete_year - pl.baseline_year)) - 1)
        END AS value
 FROM periods p
 CROSS JOIN plan pl

@@ -23,6 +23,7 @@ scoped_pairs AS (
   FROM pairs p JOIN roster ro ON ro.credit_code = p.credit_code CROSS JOIN plan pl
 )
 SELECT period, scope, scope_id,
-       100.0 * (SUM(now_revenue) / NULLIF(SUM(then_revenue), 0) - 1) AS value
+       100.0 * (CAST(SUM(CAST(now_revenue AS DECIMAL(38, 8))) AS DOUBLE)
+                / NULLIF(CAST(SUM(CAST(then_revenue AS DECIMAL(38, 8))) AS DOUBLE), 0) - 1) AS value
 FROM scoped_pairs
 GROUP BY period, scope, scope_id

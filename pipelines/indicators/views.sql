@@ -9,6 +9,12 @@
 --   targets         the plan's targets: indicator, scope, rule, amount, unit, role,
 --                   criterion_of (the indicator a criterion is a condition of)
 
+-- Sums of floating-point values (money, enterprise rates, logarithms) are taken over
+-- DECIMAL, whose addition is exact: a figure then does not depend on the order the rows
+-- are added in, so it reproduces to the last digit however many partitions run the
+-- query (a DOUBLE sum's last digits follow the order). Money keeps 8 decimals of 万元,
+-- far below a fen; a sum of 7 million rows fits DECIMAL(38, 8) many times over.
+
 -- Current report rows: a later accepted row for the same enterprise and quarter
 -- replaces the earlier one, which stays in report_history.
 CREATE VIEW reports AS
@@ -116,7 +122,8 @@ FROM (
 -- Annual (Q4 year-to-date) revenue and output value of each cluster and year.
 CREATE VIEW cluster_annual AS
 SELECT scope_id AS cluster_id, year,
-       SUM(revenue_ytd) AS revenue, SUM(output_value_ytd) AS output_value
+       CAST(SUM(CAST(revenue_ytd AS DECIMAL(38, 8))) AS DOUBLE) AS revenue,
+       CAST(SUM(CAST(output_value_ytd AS DECIMAL(38, 8))) AS DOUBLE) AS output_value
 FROM scoped
 WHERE scope = 'cluster' AND quarter = 4
 GROUP BY scope_id, year;

@@ -9,4 +9,5 @@ mod dataset;
 mod figures;
 mod final_evaluation;
 mod outputs;
+mod reproducible;
 mod robustness;

@@ -78,7 +78,7 @@ pub struct Request<'a> {
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(register::partitions().max(2))
         .enable_all()
         .build()
         .map_err(|e| EngineError::Runtime(format!("cannot start the query runtime: {e}")))

@@ -32,12 +32,25 @@ fn df_err(origin: &str) -> impl FnOnce(datafusion::error::DataFusionError) -> En
 /// sorts and aggregates spill to disk beyond it.
 const MEMORY_LIMIT: usize = 512 * 1024 * 1024;
 
+/// Partitions a query runs in: the machine's cores, or `CLUSTERKPI_PARTITIONS` (an
+/// operator's cap on a shared machine; the reproducibility test runs 1 and 3).
+///
+/// Figures do not depend on it: every sum of floating-point values in the indicator SQL
+/// is taken over DECIMAL, whose addition is exact in any order (`views.sql`), and counts
+/// are integers, so partial aggregates merged in any order give the same bits. (With
+/// DOUBLE sums, two partitions changed the last digits from run to run, which is why
+/// evaluation used to run in one.)
+pub(crate) fn partitions() -> usize {
+    std::env::var("CLUSTERKPI_PARTITIONS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (1..=64).contains(n))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 fn new_context(report_rows: u64) -> Result<SessionContext> {
-    // One partition: aggregates then add floating-point numbers in the same order every
-    // time, so a re-run reproduces every figure to the last bit (official statistics);
-    // parallel partial sums would differ in the last digits from run to run.
     let mut config = SessionConfig::new()
-        .with_target_partitions(1)
+        .with_target_partitions(partitions())
         .with_information_schema(true);
     if report_rows <= IN_MEMORY_ROWS {
         return Ok(SessionContext::new_with_config(config));
