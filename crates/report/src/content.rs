@@ -66,17 +66,6 @@ pub(crate) enum Block {
         subtitle: String,
         facts: Vec<(String, String, bool)>,
     },
-    /// A bilingual partial-data banner. No longer built (outputs.md: one line on the
-    /// first page, details in the data-quality section); kept while the renderers still
-    /// match on it.
-    #[allow(dead_code)]
-    Banner {
-        title: &'static str,
-        reasons_label: String,
-        reasons: Vec<String>,
-        missing_label: String,
-        missing: Vec<(String, String)>,
-    },
     /// A numbered top-level section; every one starts a printed page.
     Section {
         id: String,
@@ -88,10 +77,6 @@ pub(crate) enum Block {
     Note(String),
     Bullets(Vec<String>),
     Numbered(Vec<String>),
-    /// Target counts by status. No longer built (the main points say it in words);
-    /// kept while the renderers still match on it.
-    #[allow(dead_code)]
-    Tiles(Vec<(Status, String, usize)>),
     /// 主要结论: the few sentences with numbers a leader reads first.
     MainPoints {
         title: String,
@@ -1935,7 +1920,6 @@ mod tests {
                         out.extend([k.clone(), v.clone()]);
                     }
                 }
-                Block::Banner { .. } | Block::Tiles(_) => panic!("no banner or tiles any more"),
                 Block::Section { title, .. } => out.push(title.clone()),
                 Block::Heading(s) | Block::Para(s) | Block::Note(s) => out.push(s.clone()),
                 Block::Bullets(v) | Block::Numbered(v) => out.extend(v.iter().cloned()),

@@ -422,38 +422,6 @@ impl Writer<'_> {
                     self.para(p);
                 }
             }
-            Block::Banner {
-                title,
-                reasons_label,
-                reasons,
-                missing_label,
-                missing,
-            } => {
-                self.para(
-                    Paragraph::new()
-                        .style("Heading1")
-                        .keep_next(true)
-                        .add_run(H1.run(title)),
-                );
-                self.para(body_para(reasons_label, BODY.bold()));
-                for r in reasons {
-                    self.para(body_para(r, BODY));
-                }
-                if !missing.is_empty() {
-                    self.para(body_para(missing_label, BODY.bold()));
-                    for (cluster, names) in missing {
-                        self.para(indented(
-                            Paragraph::new()
-                                .style("Body")
-                                .align(AlignmentType::Both)
-                                .line_spacing(exact_lines())
-                                .add_run(BODY.bold().run(cluster))
-                                .add_run(BODY.run(names)),
-                            SIZE_BODY,
-                        ));
-                    }
-                }
-            }
             Block::Section {
                 id,
                 title,
@@ -508,32 +476,6 @@ impl Writer<'_> {
                 for (n, i) in items.iter().enumerate() {
                     self.para(body_para(&format!("{}{sep}{i}", n + 1), BODY));
                 }
-            }
-            Block::Tiles(tiles) => {
-                let n = tiles.len().max(1);
-                let widths = vec![TEXT_WIDTH as usize / n; n];
-                let head = TableRow::new(
-                    tiles
-                        .iter()
-                        .zip(&widths)
-                        .map(|((_, label, _), w)| {
-                            head_cell(label, *w).vertical_align(VAlignType::Center)
-                        })
-                        .collect(),
-                )
-                .cant_split();
-                let counts = TableRow::new(
-                    tiles
-                        .iter()
-                        .zip(&widths)
-                        .map(|((status, _, count), w)| {
-                            status_cell(&count.to_string(), *status, *w, SIZE_BODY)
-                        })
-                        .collect(),
-                )
-                .cant_split();
-                self.add_table(table_frame(vec![head, counts], widths));
-                self.para(spacer());
             }
             Block::MainPoints { title, points } => {
                 self.para(
@@ -711,7 +653,7 @@ impl Writer<'_> {
     }
 }
 
-/// A short gap after a table or the tiles, so the next paragraph does not touch it.
+/// A short gap after a table, so the next paragraph does not touch it.
 fn spacer() -> Paragraph {
     Paragraph::new()
         .style("TableText")

@@ -32,10 +32,6 @@ header.headline .subtitle { font-size: 11pt; margin: 0 0 6pt; color: #424242; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 1pt 10pt; margin: 0; font-size: 9.5pt; }
 dl.facts dt { color: #616161; }
 dl.facts dd { margin: 0; font-weight: 600; }
-.banner { border: 2pt solid #212121; padding: 8pt 12pt; margin: 10pt 0 12pt; break-inside: avoid; }
-.banner .title { font-size: 13pt; font-weight: 700; margin: 0 0 4pt; }
-.banner h3 { font-size: 10.5pt; margin: 6pt 0 2pt; }
-.banner ul { margin: 0; padding-left: 16pt; }
 h2 { font-size: 14pt; color: #1f4e79; border-bottom: 1.5pt solid #1f4e79; padding-bottom: 2pt; margin: 18pt 0 8pt; break-after: avoid; }
 h3 { font-size: 11.5pt; margin: 12pt 0 4pt; break-after: avoid; }
 p, li { orphans: 3; widows: 3; }
@@ -49,10 +45,6 @@ nav.contents ol { list-style: none; padding-left: 0; columns: 2; column-gap: 12m
 nav.contents li { margin: 1pt 0; }
 nav.contents a { color: inherit; text-decoration: none; }
 nav.contents a::after { content: leader(dotted) target-counter(attr(href url), page); }
-.tiles { display: grid; grid-template-columns: repeat(6, 1fr); gap: 5pt; margin: 8pt 0; break-inside: avoid; }
-.tile { border-radius: 4pt; padding: 6pt 4pt; text-align: center; border: 0.75pt solid #616161; }
-.tile .n { display: block; font-size: 20pt; font-weight: 700; line-height: 1.2; }
-.tile .l { display: block; font-size: 9.5pt; }
 figure.chart { margin: 8pt 0 12pt; text-align: center; break-inside: avoid; }
 figure.chart svg { display: block; margin: 0 auto; width: auto; height: auto; max-width: 100%; max-height: 112mm; }
 figure.chart.tall svg { max-height: 240mm; }
@@ -206,35 +198,6 @@ fn block_html(h: &mut String, block: &Block) {
             }
             h.push_str("</dl>\n</header>\n");
         }
-        Block::Banner {
-            title,
-            reasons_label,
-            reasons,
-            missing_label,
-            missing,
-        } => {
-            let _ = write!(
-                h,
-                "<div class=\"banner partial-banner\" role=\"alert\">\n<p class=\"title\">{}</p>\n",
-                escape(title)
-            );
-            let _ = writeln!(h, "<h3>{}</h3>", escape(reasons_label));
-            list_html(h, "ul", reasons);
-            if !missing.is_empty() {
-                let _ = writeln!(h, "<h3>{}</h3>", escape(missing_label));
-                h.push_str("<ul>\n");
-                for (cluster, names) in missing {
-                    let _ = writeln!(
-                        h,
-                        "<li><strong>{}</strong>{}</li>",
-                        escape(cluster),
-                        escape(names)
-                    );
-                }
-                h.push_str("</ul>\n");
-            }
-            h.push_str("</div>\n");
-        }
         Block::Section {
             id,
             title,
@@ -254,18 +217,6 @@ fn block_html(h: &mut String, block: &Block) {
         }
         Block::Bullets(items) => list_html(h, "ul", items),
         Block::Numbered(items) => list_html(h, "ol", items),
-        Block::Tiles(tiles) => {
-            h.push_str("<div class=\"tiles\">\n");
-            for (status, label, n) in tiles {
-                let _ = writeln!(
-                    h,
-                    "<div class=\"tile s-{}\"><span class=\"n\">{n}</span><span class=\"l\">{}</span></div>",
-                    status_class(*status),
-                    escape(&marked(*status, label))
-                );
-            }
-            h.push_str("</div>\n");
-        }
         Block::Chart {
             title,
             caption,

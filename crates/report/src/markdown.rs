@@ -68,30 +68,6 @@ fn block_md(m: &mut String, block: &Block, colon: &str) {
             }
             m.push('\n');
         }
-        Block::Banner {
-            title,
-            reasons_label,
-            reasons,
-            missing_label,
-            missing,
-        } => {
-            let _ = write!(
-                m,
-                "> **{}**\n>\n> {}{colon}\n>\n",
-                escape(title),
-                escape(reasons_label)
-            );
-            for r in reasons {
-                let _ = writeln!(m, "> - {}", escape(r));
-            }
-            if !missing.is_empty() {
-                let _ = write!(m, ">\n> {}{colon}\n>\n", escape(missing_label));
-                for (cluster, names) in missing {
-                    let _ = writeln!(m, "> - **{}**{}", escape(cluster), escape(names));
-                }
-            }
-            m.push('\n');
-        }
         Block::Section { id, title, .. } => {
             let _ = write!(m, "<a id=\"{id}\"></a>\n\n## {}\n\n", escape(title));
         }
@@ -115,13 +91,6 @@ fn block_md(m: &mut String, block: &Block, colon: &str) {
                 let _ = writeln!(m, "{}. {}", n + 1, escape(i));
             }
             m.push('\n');
-        }
-        Block::Tiles(tiles) => {
-            let head: Vec<String> = tiles.iter().map(|(_, label, _)| escape(label)).collect();
-            let _ = writeln!(m, "| {} |", head.join(" | "));
-            let _ = writeln!(m, "|{}", "---:|".repeat(tiles.len()));
-            let counts: Vec<String> = tiles.iter().map(|(_, _, n)| n.to_string()).collect();
-            let _ = write!(m, "| {} |\n\n", counts.join(" | "));
         }
         Block::Chart {
             title,
