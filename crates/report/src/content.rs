@@ -877,22 +877,21 @@ impl<'a> Builder<'a> {
             &d.target(p.target, unit),
             d.status(p.status),
         );
-        if qualifying.is_empty() {
-            if let Some(near) = standings
+        if qualifying.is_empty()
+            && let Some(near) = standings
                 .iter()
                 .filter(|s| s.output.is_some_and(|o| o >= DIGITAL_OUTPUT_THRESHOLD))
                 .max_by_key(|s| s.criteria_met)
-            {
-                s = format!(
-                    "{s}{}{}",
-                    t.clause_sep(),
-                    t.mp_digital_nearest(
-                        near.cluster.name_in(t.lang()),
-                        near.criteria_met,
-                        criteria.len()
-                    )
-                );
-            }
+        {
+            s = format!(
+                "{s}{}{}",
+                t.clause_sep(),
+                t.mp_digital_nearest(
+                    near.cluster.name_in(t.lang()),
+                    near.criteria_met,
+                    criteria.len()
+                )
+            );
         }
         Some(t.sentence(&[s]))
     }

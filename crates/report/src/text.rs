@@ -403,7 +403,9 @@ impl Text {
         self.qualified(name, value)
     }
 
-    /// Which clusters qualify as digital clusters.
+    /// Which clusters qualify as digital clusters. The sentence's figures are its
+    /// arguments, one each, as the other sentences of this file take them.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn mp_digital(
         self,
         name: &str,
@@ -882,7 +884,7 @@ impl Text {
 
     /// What a file's outcome means; an outcome this build does not know is shown as
     /// recorded.
-    pub(crate) fn outcome<'a>(self, outcome: &'a str) -> &'a str {
+    pub(crate) fn outcome(self, outcome: &str) -> &str {
         match (outcome, self.lang) {
             ("accepted", Language::Zh) => "全部接收",
             ("accepted_with_warnings", Language::Zh) => "接收（有警告）",
@@ -1457,7 +1459,11 @@ fn chinese_number(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[n % 10]
+            }
         ),
         _ => n.to_string(),
     }

@@ -293,6 +293,28 @@ impl<'a> Sheet<'a> {
     }
 
     /// A text cell; guarded against formula injection only where it would start one.
+    /// The columns that name a row: quarter, scope and indicator, as ids and as words.
+    fn key(
+        &mut self,
+        eval: &Evaluation,
+        period: Period,
+        scope: Scope,
+        scope_id: &str,
+        indicator: &str,
+        f: &Formats,
+    ) -> Result<(), XlsxError> {
+        let (lang, d) = (eval.language, Display::new(eval.language));
+        self.text("period", &d.quarter(period), f)?;
+        self.text("scope", scope_word(scope, lang), f)?;
+        self.text("scope_id", scope_id, f)?;
+        self.text("scope_name", &eval.scope_name(scope, scope_id), f)?;
+        self.text("indicator", indicator, f)?;
+        let name = eval
+            .indicator(indicator)
+            .map_or(indicator, |i| i.name_in(lang));
+        self.text("indicator_name", name, f)
+    }
+
     fn text(&mut self, id: &str, s: &str, f: &Formats) -> Result<(), XlsxError> {
         let format = if starts_formula(s) {
             &f.text_guarded
@@ -508,16 +530,7 @@ fn scorecard(
             (Some(v), Some(l)) => Some(d.decimals_to_compare(v, l, unit)),
             _ => None,
         };
-        sheet.text("period", &d.quarter(k.period), f)?;
-        sheet.text("scope", scope_word(k.scope, lang), f)?;
-        sheet.text("scope_id", &k.scope_id, f)?;
-        sheet.text("scope_name", &eval.scope_name(k.scope, &k.scope_id), f)?;
-        sheet.text("indicator", &k.indicator, f)?;
-        sheet.text(
-            "indicator_name",
-            indicator.map_or(k.indicator.as_str(), |i| i.name_in(lang)),
-            f,
-        )?;
+        sheet.key(eval, k.period, k.scope, &k.scope_id, &k.indicator, f)?;
         sheet.figure("value", j.value, unit, compared, d)?;
         sheet.text("unit", d.unit(unit), f)?;
         sheet.text("baseline_period", &quarter(j.baseline_period), f)?;
@@ -614,16 +627,7 @@ fn series(
         sheet.next_row();
         let indicator = eval.indicator(&s.indicator);
         let unit = indicator.map_or(ShownUnit::from_parts(s.unit, None), ShownUnit::of);
-        sheet.text("period", &d.quarter(s.period), f)?;
-        sheet.text("scope", scope_word(s.scope, lang), f)?;
-        sheet.text("scope_id", &s.scope_id, f)?;
-        sheet.text("scope_name", &eval.scope_name(s.scope, &s.scope_id), f)?;
-        sheet.text("indicator", &s.indicator, f)?;
-        sheet.text(
-            "indicator_name",
-            indicator.map_or(s.indicator.as_str(), |i| i.name_in(lang)),
-            f,
-        )?;
+        sheet.key(eval, s.period, s.scope, &s.scope_id, &s.indicator, f)?;
         sheet.figure("value", s.value, unit, None, d)?;
         sheet.text("unit", d.unit(unit), f)?;
         sheet.number("reporting", Some(s.reporting as f64), &f.integer)?;
