@@ -112,24 +112,6 @@ async fn run(ctx: &SessionContext, sql: &str, origin: &str) -> Result<Vec<Record
 /// count: recomputed by each of the eleven, it took 12 of 18 s of a 10× evaluation.
 const CACHED_VIEWS: [&str; 1] = ["carried"];
 
-/// Replaces a view by a table of its rows (views created after it read the table).
-async fn cache_view(ctx: &SessionContext, view: &str) -> Result<()> {
-    let wrap = |source| EngineError::Sql {
-        origin: format!("caching view {view}"),
-        source,
-    };
-    let cached = ctx
-        .table(view)
-        .await
-        .map_err(wrap)?
-        .cache()
-        .await
-        .map_err(wrap)?;
-    ctx.deregister_table(view).map_err(wrap)?;
-    ctx.register_table(view, cached.into_view()).map_err(wrap)?;
-    Ok(())
-}
-
 /// The first and last quarter with accepted report rows, from the dataset's file list.
 fn reported_range(snapshot: &Snapshot) -> Option<(Period, Period)> {
     let mut periods = snapshot
@@ -166,7 +148,7 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
             .iter()
             .find(|v| stmt.starts_with(&format!("CREATE VIEW {v} ")))
         {
-            cache_view(&ctx, view).await?;
+            register::cache(&ctx, view).await?;
         }
     }
 

@@ -145,18 +145,24 @@ async fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<(
         .map(|f| f.rows)
         .sum();
     if rows > 0 && rows <= IN_MEMORY_ROWS {
-        let cached = ctx
-            .table("report_history")
-            .await
-            .map_err(df_err("report_history"))?
-            .cache()
-            .await
-            .map_err(df_err("report_history"))?;
-        ctx.deregister_table("report_history")
-            .map_err(df_err("report_history"))?;
-        ctx.register_table("report_history", cached.into_view())
-            .map_err(df_err("report_history"))?;
+        cache(ctx, "report_history").await?;
     }
+    Ok(())
+}
+
+/// Replaces a table or view by an in-memory table of its rows; what is defined after
+/// it reads the rows instead of computing them again.
+pub(crate) async fn cache(ctx: &SessionContext, name: &str) -> Result<()> {
+    let cached = ctx
+        .table(name)
+        .await
+        .map_err(df_err(name))?
+        .cache()
+        .await
+        .map_err(df_err(name))?;
+    ctx.deregister_table(name).map_err(df_err(name))?;
+    ctx.register_table(name, cached.into_view())
+        .map_err(df_err(name))?;
     Ok(())
 }
 

@@ -386,12 +386,10 @@ impl<'a> Builder<'a> {
     /// A cluster's row that cannot apply: a cluster recognised after the baseline
     /// whose value is null (e.g. no revenue in the base year for an average growth).
     fn not_applicable(&self, k: &KpiRow) -> Option<Period> {
-        if k.scope != Scope::Cluster || k.judgement.judged_value.is_some() {
+        if self.eval.applies(k) {
             return None;
         }
-        self.cluster(&k.scope_id)
-            .map(|c| c.established)
-            .filter(|p| *p > self.eval.plan.baseline)
+        self.cluster(&k.scope_id).map(|c| c.established)
     }
 
     // ── the evaluation, read ───────────────────────────────────────────────────
