@@ -533,7 +533,7 @@ fn chinese_digit(q: u8) -> &'static str {
 
 /// "2026-12-01T12:50:48Z" (or with "+00:00", fractions of a second allowed) → days
 /// since 1970-01-01 and minutes of that day.
-fn parse_utc_minutes(s: &str) -> Option<(i64, i64)> {
+pub(crate) fn parse_utc_minutes(s: &str) -> Option<(i64, i64)> {
     let b = s.as_bytes();
     if b.len() < 16
         || b[4] != b'-'
@@ -560,7 +560,7 @@ fn parse_utc_minutes(s: &str) -> Option<(i64, i64)> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

@@ -12,8 +12,10 @@
 //! - [`status`]: baseline, projection, progress, status and trend;
 //! - [`issue`]: data-contract codes and quarantine records;
 //! - [`evaluation`]: the result that charts and reports are made from;
-//! - [`display`]: how a figure, unit, quarter and status are written for readers.
+//! - [`display`]: how a figure, unit, quarter and status are written for readers;
+//! - [`arrivals`]: who has sent what for a quarter, and which counties are overdue.
 
+pub mod arrivals;
 pub mod catalogue;
 pub mod display;
 pub mod evaluation;

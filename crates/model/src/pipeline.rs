@@ -14,6 +14,81 @@ struct PipelineFile {
     pipeline: PipelineSection,
     #[serde(default)]
     limits: InputLimits,
+    #[serde(default)]
+    reporting: ReportingSection,
+}
+
+/// `[reporting]` as written: when a quarter's files are due and from which counties.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportingSection {
+    due_days: Option<i64>,
+    counties: Option<Vec<String>>,
+}
+
+/// When county files are due and which counties are expected to send them
+/// (`[reporting]`), for `clusterkpi status` and the report's data-quality section.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reporting {
+    /// A quarter's files are due this many days after it ends: on time when they
+    /// arrive by the end of that day, China Standard Time.
+    pub due_days: u32,
+    /// The counties expected to send files, as the cluster list writes them; `None`:
+    /// every county of the cluster list.
+    pub counties: Option<Vec<String>>,
+}
+
+/// Days after a quarter's end its files are due, unless the pipeline file says.
+pub const DEFAULT_DUE_DAYS: u32 = 15;
+
+/// The longest allowed `due_days`: a quarter's files due after the next quarter has
+/// ended are a typo.
+pub const MAX_DUE_DAYS: u32 = 92;
+
+impl Default for Reporting {
+    fn default() -> Self {
+        Self {
+            due_days: DEFAULT_DUE_DAYS,
+            counties: None,
+        }
+    }
+}
+
+impl ReportingSection {
+    /// Checks the section; every problem is pushed, in the file's words.
+    fn resolve(self, problems: &mut Vec<String>) -> Reporting {
+        let due_days = match self.due_days {
+            None => DEFAULT_DUE_DAYS,
+            Some(d) if (0..=i64::from(MAX_DUE_DAYS)).contains(&d) => d as u32,
+            Some(d) => {
+                problems.push(format!(
+                    "[reporting] due_days = {d}: must be a whole number of days from 0 to {MAX_DUE_DAYS} after the quarter ends"
+                ));
+                DEFAULT_DUE_DAYS
+            }
+        };
+        let counties = self.counties.map(|list| {
+            if list.is_empty() {
+                problems.push(
+                    "[reporting] counties = []: name at least one county, or leave the key out to expect every county of the cluster list".into(),
+                );
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            let mut out = Vec::new();
+            for c in list {
+                let name = c.trim().to_string();
+                if name.is_empty() {
+                    problems.push("[reporting] counties: an empty county name".into());
+                } else if !seen.insert(name.clone()) {
+                    problems.push(format!("[reporting] counties: {name:?} is listed twice"));
+                } else {
+                    out.push(name);
+                }
+            }
+            out
+        });
+        Reporting { due_days, counties }
+    }
 }
 
 /// Resource limits for one input file (`[limits]`); a file beyond them fails with
@@ -88,6 +163,7 @@ pub struct Pipeline {
     pub language: Language,
     pub max_error_rate: f64,
     pub limits: InputLimits,
+    pub reporting: Reporting,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +179,7 @@ pub const DEFAULT_MAX_ERROR_RATE: f64 = 0.05;
 impl Pipeline {
     /// Loads a pipeline file (if any) and applies the overrides.
     pub fn load(file: Option<&Path>, over: Overrides) -> Result<Self, PipelineError> {
-        let (raw, limits, base) = match file {
+        let (raw, limits, reporting, base) = match file {
             Some(path) => {
                 let err = |problems| PipelineError {
                     path: path.display().to_string(),
@@ -117,12 +193,14 @@ impl Pipeline {
                 (
                     raw.pipeline,
                     raw.limits,
+                    raw.reporting,
                     path.parent().map(Path::to_path_buf).unwrap_or_default(),
                 )
             }
             None => (
                 PipelineSection::default(),
                 InputLimits::default(),
+                ReportingSection::default(),
                 PathBuf::new(),
             ),
         };
@@ -156,6 +234,7 @@ impl Pipeline {
                 "max_error_rate = {max_error_rate}: must be between 0 and 1"
             ));
         }
+        let reporting = reporting.resolve(&mut problems);
         if !problems.is_empty() {
             return Err(PipelineError {
                 path: file.map_or_else(|| "(flags)".into(), |p| p.display().to_string()),
@@ -181,6 +260,7 @@ impl Pipeline {
             language,
             max_error_rate,
             limits,
+            reporting,
         })
     }
 }
@@ -244,5 +324,55 @@ mod tests {
         assert_eq!(e.problems.len(), 2);
         std::fs::write(&f, "[pipeline]\nlakes = \"x\"\n").unwrap();
         assert!(Pipeline::load(Some(&f), Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn reporting_defaults_and_checks() {
+        let dir = std::env::temp_dir().join(format!("ckpi-pipe-rep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("q.toml");
+        let load = |text: &str| {
+            std::fs::write(&f, text).unwrap();
+            Pipeline::load(Some(&f), Overrides::default())
+        };
+        // Unset: 15 days, every county of the cluster list; no file at all too.
+        let p = load("[pipeline]\n").unwrap();
+        assert_eq!(p.reporting, Reporting::default());
+        assert_eq!(p.reporting.due_days, 15);
+        assert_eq!(
+            Pipeline::load(None, Overrides::default())
+                .unwrap()
+                .reporting,
+            Reporting::default()
+        );
+        let p =
+            load("[pipeline]\n[reporting]\ndue_days = 20\ncounties = [\" 辛集市\", \"无极县\"]\n")
+                .unwrap();
+        assert_eq!(p.reporting.due_days, 20);
+        assert_eq!(
+            p.reporting.counties.as_deref(),
+            Some(&["辛集市".to_string(), "无极县".to_string()][..])
+        );
+        // Every problem at once, each naming the key.
+        let e = load(
+            "[pipeline]\n[reporting]\ndue_days = -1\ncounties = [\"辛集市\", \"辛集市\", \"\"]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.problems.len(), 3, "{:?}", e.problems);
+        assert!(e.problems[0].contains("due_days = -1"), "{}", e.problems[0]);
+        assert!(e.problems.iter().any(|p| p.contains("listed twice")));
+        let e = load("[pipeline]\n[reporting]\ndue_days = 93\n").unwrap_err();
+        assert!(e.problems[0].contains("0 to 92"), "{:?}", e.problems);
+        let e = load("[pipeline]\n[reporting]\ncounties = []\n").unwrap_err();
+        assert!(
+            e.problems[0].contains("at least one county"),
+            "{:?}",
+            e.problems
+        );
+        // A misspelt key is an error, not a silent default.
+        let e = load("[pipeline]\n[reporting]\ndue_day = 10\n").unwrap_err();
+        assert!(e.problems[0].contains("due_day"), "{:?}", e.problems);
+        let e = load("[pipeline]\n[reporting]\ndue_days = 1.5\n").unwrap_err();
+        assert_eq!(e.problems.len(), 1);
     }
 }
