@@ -24,6 +24,7 @@
 //!
 //! Why not Delta Lake: see docs/ARCHITECTURE.md ("The dataset").
 
+mod arrivals;
 mod layout;
 mod log;
 mod manifest;
@@ -40,6 +41,7 @@ use std::path::{Path, PathBuf};
 use arrow::array::RecordBatch;
 use clusterkpi_model::{FileRecord, Issue};
 
+pub use arrivals::QuarterFiles;
 pub use manifest::{DataFile, Manifest, Submission};
 pub use read::read_batches;
 pub use schema::{Provenance, Table};
