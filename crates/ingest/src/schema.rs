@@ -197,7 +197,213 @@ pub(crate) const REPORTS: &[Column] = &[
         &["攻克关键核心技术数"],
         Type::Count(THINGS),
     ),
+    // For the people filling the form, not for the pipeline: the reporting template
+    // pre-fills them from the roster so a clerk sees whose row it is (a file without
+    // them is as good; the roster alone decides cluster membership).
+    opt("enterprise_name", &["企业名称"], Type::Text(200)),
+    opt("cluster", &["所属集群"], Type::Text(200)),
 ];
+
+/// What a column of the reports form means to the person filling it: unit, whether it
+/// is a year-to-date figure, and its definition. The reporting template's headers and
+/// its 填报说明 sheet are written from this beside the rules in [`REPORTS`], so the form
+/// and the validator cannot disagree. One entry per column, in the same order.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnDoc {
+    /// The column documented (its canonical name).
+    pub name: &'static str,
+    /// The unit after the header, in the form's words ("" for words and codes).
+    pub unit_zh: &'static str,
+    pub unit_en: &'static str,
+    /// A year-to-date figure (本年累计): January to the quarter's end.
+    pub ytd: bool,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+const fn doc(
+    name: &'static str,
+    unit: (&'static str, &'static str),
+    ytd: bool,
+    zh: &'static str,
+    en: &'static str,
+) -> ColumnDoc {
+    ColumnDoc {
+        name,
+        unit_zh: unit.0,
+        unit_en: unit.1,
+        ytd,
+        zh,
+        en,
+    }
+}
+
+const NO_UNIT: (&str, &str) = ("", "");
+const WAN_YUAN: (&str, &str) = ("万元", "10k yuan");
+
+/// The reports columns explained, in the order of [`REPORTS`].
+pub const REPORT_DOCS: &[ColumnDoc] = &[
+    doc(
+        "credit_code",
+        NO_UNIT,
+        false,
+        "企业的18位统一社会信用代码，按营业执照填写，须在企业名录中",
+        "the enterprise's 18-character unified social credit code, as on its business licence; it must be on the roster",
+    ),
+    doc(
+        "period",
+        NO_UNIT,
+        false,
+        "本表所报的季度",
+        "the quarter this row reports on",
+    ),
+    doc(
+        "revenue_ytd",
+        WAN_YUAN,
+        true,
+        "企业本年1月1日至本季度末的营业收入合计",
+        "the enterprise's operating revenue from 1 January to the end of the quarter",
+    ),
+    doc(
+        "output_value_ytd",
+        WAN_YUAN,
+        true,
+        "企业本年1月1日至本季度末的工业总产值（现行价）合计",
+        "gross industrial output value at current prices from 1 January to the end of the quarter",
+    ),
+    doc(
+        "employees",
+        ("人", "people"),
+        false,
+        "季度末从业人员人数（选填）",
+        "people employed at the end of the quarter (optional)",
+    ),
+    doc(
+        "is_sme",
+        NO_UNIT,
+        false,
+        "是否属于中小企业（按国家中小企业划型标准）",
+        "whether the enterprise is a small or medium-sized enterprise under the national classification",
+    ),
+    doc(
+        "above_scale",
+        NO_UNIT,
+        false,
+        "是否为规模以上工业企业（年主营业务收入2000万元及以上）",
+        "whether the enterprise is an industrial enterprise above designated size (annual main revenue of 20 million yuan or more)",
+    ),
+    doc(
+        "specialized_level",
+        NO_UNIT,
+        false,
+        "已认定的专精特新最高等级：省级专精特新中小企业，或国家级专精特新“小巨人”",
+        "the highest recognised specialised-and-innovative level: provincial, or national (little giant)",
+    ),
+    doc(
+        "key_processes",
+        ("个", "processes"),
+        false,
+        "季度末企业关键工序的总数",
+        "the enterprise's key production processes at the end of the quarter",
+    ),
+    doc(
+        "key_processes_cnc",
+        ("个", "processes"),
+        false,
+        "关键工序中已实现数控化的个数，不能大于关键工序数",
+        "key processes that are numerically controlled; at most the number of key processes",
+    ),
+    doc(
+        "business_info_system",
+        NO_UNIT,
+        false,
+        "季度末是否应用企业资源计划、生产执行等业务信息系统",
+        "whether business information systems (ERP, MES and the like) are in use at the end of the quarter",
+    ),
+    doc(
+        "digital_rnd_tools",
+        NO_UNIT,
+        false,
+        "季度末是否应用数字化研发设计工具",
+        "whether digital research and design tools are in use at the end of the quarter",
+    ),
+    doc(
+        "ecommerce",
+        NO_UNIT,
+        false,
+        "季度末是否开展电子商务（网上采购或销售）",
+        "whether the enterprise buys or sells online at the end of the quarter",
+    ),
+    doc(
+        "design_center_level",
+        NO_UNIT,
+        false,
+        "已认定的工业设计中心最高等级",
+        "the highest recognised level of the enterprise's industrial design centre",
+    ),
+    doc(
+        "innovation_platforms",
+        ("个", "platforms"),
+        false,
+        "季度末拥有的省级及以上科技创新平台（技术创新中心、重点实验室、企业技术中心等）个数",
+        "provincial or national science and technology innovation platforms held at the end of the quarter",
+    ),
+    doc(
+        "green_factory_level",
+        NO_UNIT,
+        false,
+        "已认定的绿色工厂最高等级",
+        "the highest recognised green factory level",
+    ),
+    doc(
+        "tech_upgrade_equipment_ytd",
+        WAN_YUAN,
+        true,
+        "本年1月1日至本季度末技术改造中购置设备的金额合计",
+        "equipment bought for technical upgrading from 1 January to the end of the quarter",
+    ),
+    doc(
+        "innovation_demo_level",
+        NO_UNIT,
+        false,
+        "已认定的技术创新示范企业最高等级",
+        "the highest recognised level as a technological innovation demonstration enterprise",
+    ),
+    doc(
+        "listing_status",
+        NO_UNIT,
+        false,
+        "季度末的上市情况：已上市，列入上市后备企业，或无",
+        "listing at the end of the quarter: listed, on the listing reserve list, or none",
+    ),
+    doc(
+        "core_tech_breakthroughs",
+        ("项", "technologies"),
+        false,
+        "规划实施以来累计攻克的关键核心技术项数（自规划起始累计，不是本年累计）",
+        "key core technologies mastered since the plan began (cumulative since the plan's start, not year to date)",
+    ),
+    doc(
+        "enterprise_name",
+        NO_UNIT,
+        false,
+        "企业名称，供填表人核对，不参与计算（以企业名录为准）",
+        "the enterprise's name, for the person filling the form; not used in figures (the roster decides)",
+    ),
+    doc(
+        "cluster",
+        NO_UNIT,
+        false,
+        "企业所属产业集群，供填表人核对，不参与计算（以企业名录为准）",
+        "the enterprise's cluster, for the person filling the form; not used in figures (the roster decides)",
+    ),
+];
+
+/// The explanation of a reports column.
+#[must_use]
+pub fn report_doc(name: &str) -> Option<&'static ColumnDoc> {
+    REPORT_DOCS.iter().find(|d| d.name == name)
+}
 
 const VALUES: &[Column] = &[
     col("period", &["报告期"], Type::Period),
@@ -409,6 +615,22 @@ mod tests {
             (m.kind, m.missing.clone()),
             (InputKind::Reports, vec!["output_value_ytd"])
         );
+    }
+
+    #[test]
+    fn every_reports_column_is_explained_in_order() {
+        let docs: Vec<&str> = REPORT_DOCS.iter().map(|d| d.name).collect();
+        let cols: Vec<&str> = REPORTS.iter().map(|c| c.name).collect();
+        assert_eq!(docs, cols);
+    }
+
+    #[test]
+    fn a_reports_file_with_names_and_clusters_is_still_a_reports_file() {
+        let mut h: Vec<String> = REPORTS.iter().map(|c| c.aliases[0].to_string()).collect();
+        h.push("备注".into());
+        let m = detect(&h);
+        assert_eq!(m.kind, InputKind::Reports);
+        assert_eq!(m.unknown, vec!["备注".to_string()]);
     }
 
     #[test]
