@@ -142,6 +142,30 @@ pub(crate) enum Command {
         /// Also write every problem to this CSV file.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write, per file, a feedback workbook `<file>.反馈.xlsx` into this folder:
+        /// the outcome and what to do next, and the file's rows with each problem cell
+        /// coloured and commented.
+        #[arg(long, value_name = "DIR")]
+        feedback: Option<PathBuf>,
+    },
+    /// Write the reporting workbook a county fills for a quarter, one per county.
+    ///
+    /// Each workbook lists the county's enterprises from the roster (pipeline file or
+    /// dataset), with the metric columns under the data contract's headers, drop-down
+    /// lists and number checks on every input cell, a 填报说明 sheet explaining every
+    /// column, and a 上期数据 sheet with the previous quarter's accepted figures. A
+    /// template filled as its checks allow is accepted by `ingest` as it is. The sheet is
+    /// protected without a password. Written to --out DIR [default: the pipeline's out
+    /// folder, under templates/<quarter>].
+    Template {
+        /// The quarter the form is for, e.g. 2025Q4.
+        #[arg(long, value_name = "QUARTER")]
+        period: String,
+        /// Only this county (as the roster names it) [default: every county].
+        #[arg(long, value_name = "NAME")]
+        county: Option<String>,
+        #[command(flatten)]
+        paths: PipelineArgs,
     },
     /// Validate files and append them to the dataset; prints each file's outcome.
     ///

@@ -7,6 +7,7 @@ mod generate;
 mod ingest;
 mod run;
 mod sql;
+mod template;
 mod validate;
 
 use anyhow::Result;
@@ -33,7 +34,13 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             paths,
             read,
             output,
-        } => validate::run(&files, &paths, &read, output.as_deref()),
+            feedback,
+        } => validate::run(&files, &paths, &read, output.as_deref(), feedback.as_deref()),
+        Command::Template {
+            period,
+            county,
+            paths,
+        } => template::run(&period, county.as_deref(), &paths),
         Command::Ingest { files, paths, read } => ingest::run(&files, &paths, &read, quiet),
         Command::Evaluate {
             period,

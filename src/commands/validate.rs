@@ -18,6 +18,7 @@ pub(crate) fn run(
     args: &PipelineArgs,
     read: &ReadArgs,
     output: Option<&Path>,
+    feedback: Option<&Path>,
 ) -> Result<Exit> {
     let p = pipeline::load(args, None)?;
     let defs = pipeline::definitions(&p)?;
@@ -107,6 +108,11 @@ pub(crate) fn run(
         }
         for s in &r.skipped_checks {
             say!("  (skipped check: {s})");
+        }
+        if let Some(dir) = feedback {
+            let written = clusterkpi_forms::feedback::write(dir, &path, &r, &opts, p.language)
+                .with_context(|| format!("writing the feedback on {display}"))?;
+            say!("  feedback: {}", written.display());
         }
         if r.outcome == Outcome::Rejected || r.rows_quarantined > 0 {
             exit = Exit::Rejected;

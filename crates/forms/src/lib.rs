@@ -14,6 +14,7 @@
 
 pub mod feedback;
 pub mod previous;
+pub mod roster;
 pub mod template;
 
 #[cfg(test)]
