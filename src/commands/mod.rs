@@ -35,7 +35,13 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             read,
             output,
             feedback,
-        } => validate::run(&files, &paths, &read, output.as_deref(), feedback.as_deref()),
+        } => validate::run(
+            &files,
+            &paths,
+            &read,
+            output.as_deref(),
+            feedback.as_deref(),
+        ),
         Command::Template {
             period,
             county,
