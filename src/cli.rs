@@ -241,4 +241,30 @@ pub(crate) enum Command {
         #[command(flatten)]
         paths: PipelineArgs,
     },
+    /// Who has sent what: per county, the files received for a quarter and the counties missing, late or rejected.
+    ///
+    /// Lists every expected county (`[reporting] counties` of the pipeline file, default
+    /// every county of the cluster list) with its enterprises, those that reported, its
+    /// state (received on time, received late, partially accepted, rejected, not yet
+    /// due, overdue) and each report file recorded for the quarter with when it arrived
+    /// (China Standard Time) and its outcome. Files are due `[reporting] due_days` after
+    /// the quarter ends (default 15), by the end of that day in China Standard Time.
+    /// Read only. Exit 0; with --fail-overdue, 3 while a county is overdue (no file
+    /// whose rows were taken by the due date), for a scheduled reminder.
+    Status {
+        /// The pipeline file [default: --pipeline, or pipelines/quarterly.toml].
+        #[arg(id = "status_pipeline_file", value_name = "PIPELINE.toml")]
+        pipeline: Option<PathBuf>,
+        /// The quarter [default: the last quarter that has ended].
+        #[arg(long, value_name = "QUARTER")]
+        period: Option<String>,
+        /// Also write the table to this CSV file (UTF-8 with BOM, one row per file).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Exit 3 while a county is past the due date without a file whose rows were taken.
+        #[arg(long)]
+        fail_overdue: bool,
+        #[command(flatten)]
+        paths: PipelineArgs,
+    },
 }

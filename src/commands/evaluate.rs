@@ -49,6 +49,12 @@ pub(crate) fn evaluate_and_report(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         stages: stages.done.clone(),
         inputs,
+        arrivals: Some(super::status::for_report(
+            p,
+            lake,
+            eval.dataset_version,
+            eval.as_of,
+        )?),
     };
     let folder = clusterkpi_report::write_report(&eval, &run, &p.out)
         .with_context(|| format!("writing the report under {}", p.out.display()))?;

@@ -7,6 +7,7 @@ mod generate;
 mod ingest;
 mod run;
 mod sql;
+mod status;
 mod template;
 mod validate;
 
@@ -76,6 +77,19 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             dataset_version,
             paths,
         } => sql::run(&query, output.as_deref(), dataset_version, &paths),
+        Command::Status {
+            pipeline,
+            period,
+            output,
+            fail_overdue,
+            paths,
+        } => status::run(
+            pipeline.as_deref(),
+            period.as_deref(),
+            output.as_deref(),
+            fail_overdue,
+            &paths,
+        ),
     }
 }
 

@@ -46,6 +46,25 @@ fn minutes(rfc3339_utc: &str) -> Option<i64> {
     display::parse_utc_minutes(rfc3339_utc).map(|(d, m)| d * 1440 + m)
 }
 
+/// An RFC 3339 UTC time (as recorded) in China Standard Time, still RFC 3339:
+/// `2026-01-15T15:59:59Z` → `2026-01-15T23:59:59+08:00`. A time that does not parse is
+/// returned as it is.
+#[must_use]
+pub fn in_cst(rfc3339_utc: &str) -> String {
+    let Some(m) = minutes(rfc3339_utc) else {
+        return rfc3339_utc.to_string();
+    };
+    let seconds = rfc3339_utc
+        .get(16..19)
+        .and_then(|s| s.strip_prefix(':'))
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(0);
+    let local = m + CST_MINUTES;
+    let d = Date::from_unix_days(local.div_euclid(1440));
+    let min = local.rem_euclid(1440);
+    format!("{d}T{:02}:{:02}:{seconds:02}+08:00", min / 60, min % 60)
+}
+
 /// One report file recorded in the dataset for the quarter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sent {
@@ -121,15 +140,15 @@ impl State {
     pub fn label(self, lang: Language) -> &'static str {
         match (self, lang) {
             (State::Overdue, Language::Zh) => "逾期未报送",
-            (State::Rejected, Language::Zh) => "已拒收，待重新报送",
+            (State::Rejected, Language::Zh) => "已拒收（待重新报送）",
             (State::Missing, Language::Zh) => "未报送（未到截止日期）",
-            (State::PartiallyAccepted, Language::Zh) => "部分接收，待更正",
+            (State::PartiallyAccepted, Language::Zh) => "部分接收（待更正）",
             (State::Late, Language::Zh) => "逾期报送",
             (State::Received, Language::Zh) => "按时报送",
             (State::Overdue, Language::En) => "overdue",
-            (State::Rejected, Language::En) => "rejected, to be sent again",
+            (State::Rejected, Language::En) => "rejected (to be sent again)",
             (State::Missing, Language::En) => "not received (not yet due)",
-            (State::PartiallyAccepted, Language::En) => "partially accepted, to be corrected",
+            (State::PartiallyAccepted, Language::En) => "partially accepted (to be corrected)",
             (State::Late, Language::En) => "received late",
             (State::Received, Language::En) => "received on time",
         }
@@ -586,6 +605,14 @@ mod tests {
         assert_eq!(a.counties[0].state, State::Late);
         let a = arrivals(q("2025Q4"), 1, "2026-01-01T01:00:00Z", &e[..1], &files);
         assert_eq!(a.counties[0].state, State::Received);
+    }
+
+    #[test]
+    fn times_are_written_in_china_standard_time() {
+        assert_eq!(in_cst("2026-01-15T15:59:59Z"), "2026-01-15T23:59:59+08:00");
+        assert_eq!(in_cst("2025-12-31T16:30:00Z"), "2026-01-01T00:30:00+08:00");
+        assert_eq!(in_cst("2025-12-31T16:30Z"), "2026-01-01T00:30:00+08:00");
+        assert_eq!(in_cst("soon"), "soon");
     }
 
     #[test]

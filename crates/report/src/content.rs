@@ -132,6 +132,8 @@ pub(crate) enum Style {
     Trend(Option<Trend>),
     /// A figure that needs attention (coverage below 100%).
     Alert,
+    /// A word that needs attention (a county the city has to chase), left-aligned.
+    Flag,
 }
 
 fn cell(text: impl Into<String>) -> Cell {
@@ -1471,6 +1473,9 @@ impl<'a> Builder<'a> {
             })
             .collect();
         self.table(t.coverage_table(), None, head, rows);
+        if let Some(a) = &run.arrivals {
+            self.arrivals(a);
+        }
 
         // Rows quarantined, and the files by outcome.
         let quarantined: u64 = e.files.iter().map(|f| f.rows_quarantined).sum();
@@ -1622,6 +1627,51 @@ impl<'a> Builder<'a> {
         );
         if e.issues.len() > MAX_ISSUES {
             self.push(Block::Note(t.more_issues(e.issues.len() - MAX_ISSUES)));
+        }
+    }
+
+    /// Who has sent what: the table `clusterkpi status` prints, each county's state
+    /// marked when the city has to act on it.
+    fn arrivals(&mut self, a: &clusterkpi_model::arrivals::Arrivals) {
+        let lang = self.eval.language;
+        let sentence = match lang {
+            Language::Zh => format!("{}。{}", a.title(lang), a.summary(lang)),
+            Language::En => format!("{}. {}", a.title(lang), a.summary(lang)),
+        };
+        self.push(Block::Para(sentence));
+        let rows = |table: clusterkpi_model::arrivals::Table, state_col: usize| -> Vec<Row> {
+            table
+                .rows
+                .into_iter()
+                .map(|r| {
+                    let cells = r
+                        .cells
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, text)| {
+                            // File names and counties are quoted as the counties wrote them.
+                            let text = display_value(&text);
+                            if i == state_col && r.alert && !text.is_empty() {
+                                styled(text, Style::Flag)
+                            } else if (1..3).contains(&i) && state_col == 3 {
+                                num(text)
+                            } else {
+                                cell(text)
+                            }
+                        })
+                        .collect();
+                    Row::Cells(cells)
+                })
+                .collect()
+        };
+        let table = a.table(lang);
+        let head = table.head.clone();
+        self.table(self.t.arrivals_table(), None, head, rows(table, 3));
+        if !a.others.is_empty() {
+            self.push(Block::Heading(self.t.arrivals_others().to_string()));
+            let table = a.others_table(lang);
+            let head = table.head.clone();
+            self.list_table(head, rows(table, 0));
         }
     }
 
@@ -1964,6 +2014,14 @@ mod tests {
                 for f in eval.files.iter().chain(&run.inputs) {
                     quoted.push(f.path.clone());
                 }
+                if let Some(a) = &run.arrivals {
+                    let files = a.counties.iter().flat_map(|c| &c.files);
+                    quoted.extend(
+                        files
+                            .chain(a.others.iter().map(|(_, f)| f))
+                            .map(|f| f.path.clone()),
+                    );
+                }
                 for i in &eval.issues {
                     quoted.extend(i.sheet.iter().cloned());
                     quoted.extend([
@@ -1998,6 +2056,10 @@ mod tests {
         let run = fixture::run("r1");
         let doc = super::document(&eval, &run, &[], "2026-12-01T12:50:48Z");
         let mut quoted: Vec<String> = eval.missing.iter().map(|m| m.name.clone()).collect();
+        // County names come from the cluster list, which has no English ones.
+        if let Some(a) = &run.arrivals {
+            quoted.extend(a.counties.iter().map(|c| c.county.clone()));
+        }
         for i in &eval.issues {
             quoted.extend([i.column.clone(), i.value.clone()]);
         }

@@ -229,9 +229,107 @@ pub fn validation_csv(issues: &[clusterkpi_model::Issue]) -> Vec<u8> {
     doc.finish()
 }
 
+/// The columns of `status.csv` (`clusterkpi status --output`): one row per file
+/// received for the quarter, and one for each county without any.
+pub(crate) const ARRIVALS_COLUMNS: [&str; 13] = [
+    "period",
+    "county",
+    "state",
+    "due",
+    "enterprises",
+    "reporting",
+    "file",
+    "received_at",
+    "late",
+    "outcome",
+    "rows_accepted",
+    "rows_quarantined",
+    "county_from",
+];
+
+/// Who has sent what as CSV: codes rather than words (`overdue`, `accepted`), times in
+/// RFC 3339 with the China Standard Time offset, for scheduled jobs and spreadsheets.
+/// Files whose county is unknown or not expected follow with an empty state.
+pub fn arrivals_csv(a: &clusterkpi_model::arrivals::Arrivals) -> Vec<u8> {
+    use clusterkpi_model::arrivals::{Arrival, in_cst};
+    let mut doc = CsvDoc::new(&ARRIVALS_COLUMNS);
+    let period = a.period.to_string();
+    let due = a.due.to_string();
+    // `county_from`: how the county was told, from the file's rows or its name.
+    let file_fields = |f: Option<&Arrival>, known: bool| -> Vec<Field<'static>> {
+        match f {
+            None => vec![Field::text(""); 7],
+            Some(f) => vec![
+                Field::text(f.path.clone()),
+                Field::text(in_cst(&f.received_at)),
+                Field::text(if f.late { "true" } else { "false" }),
+                Field::text(f.outcome.clone()),
+                Field::Integer(f.rows_accepted),
+                Field::Integer(f.rows_quarantined),
+                Field::text(match (known, f.by_name) {
+                    (false, _) => "",
+                    (true, true) => "name",
+                    (true, false) => "rows",
+                }),
+            ],
+        }
+    };
+    for c in &a.counties {
+        let head = [
+            Field::text(period.as_str()),
+            Field::text(c.county.as_str()),
+            Field::text(c.state.code()),
+            Field::text(due.as_str()),
+            Field::Integer(c.enterprises),
+            Field::Integer(c.reporting),
+        ];
+        if c.files.is_empty() {
+            let mut r = head.to_vec();
+            r.extend(file_fields(None, true));
+            doc.record(&r);
+        }
+        for f in &c.files {
+            let mut r = head.to_vec();
+            r.extend(file_fields(Some(f), true));
+            doc.record(&r);
+        }
+    }
+    for (county, f) in &a.others {
+        let mut r = vec![
+            Field::text(period.as_str()),
+            Field::text(county.as_deref().unwrap_or("")),
+            Field::text(""),
+            Field::text(due.as_str()),
+            Field::text(""),
+            Field::text(""),
+        ];
+        r.extend(file_fields(Some(f), county.is_some()));
+        doc.record(&r);
+    }
+    doc.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_csv_has_a_row_per_file_and_per_county_without_one() {
+        let bytes = arrivals_csv(&crate::fixture::arrivals());
+        let text = String::from_utf8(bytes).unwrap();
+        let lines: Vec<&str> = text.strip_prefix(BOM).unwrap().lines().collect();
+        assert_eq!(lines[0], ARRIVALS_COLUMNS.join(","));
+        assert_eq!(
+            &lines[1..],
+            [
+                "2022Q2,无极县,overdue,2022-07-15,6,0,,,,,,,",
+                "2022Q2,辛集市,partially_accepted,2022-07-15,10,8,inbox/xinji-2022Q2-v1.csv,2022-07-09T09:00:00+08:00,false,rejected,0,0,name",
+                "2022Q2,辛集市,partially_accepted,2022-07-15,10,8,inbox/xinji-2022Q2.csv,2022-07-16T00:20:00+08:00,true,partially_accepted,8,1,rows",
+                "2022Q2,藁城区,received,2022-07-15,10,10,inbox/gaocheng-2022Q2.xlsx,2022-07-10T16:00:00+08:00,false,accepted_with_warnings,8,0,rows",
+                "2022Q2,,,2022-07-15,,,inbox/upload.csv,2022-07-12T11:00:00+08:00,false,rejected,0,0,",
+            ]
+        );
+    }
 
     #[test]
     fn formula_starts_are_neutralised_and_others_are_not() {

@@ -716,6 +716,9 @@ fn body_cell(c: &Cell, width: usize) -> TableCell {
         CellStyle::Alert => TableCell::new()
             .width(width, WidthType::Dxa)
             .add_paragraph(cell_para(AlignmentType::Right).add_run(CELL.bold().run(&c.text))),
+        CellStyle::Flag => TableCell::new()
+            .width(width, WidthType::Dxa)
+            .add_paragraph(cell_para(AlignmentType::Left).add_run(CELL.bold().run(&c.text))),
         CellStyle::Text | CellStyle::Trend(_) => TableCell::new()
             .width(width, WidthType::Dxa)
             .add_paragraph(cell_para(AlignmentType::Left).add_run(CELL.run(&c.text))),

@@ -64,6 +64,7 @@ tr.group th { background: #f3f5f7; font-weight: 600; }
 td.num, td.alert { text-align: right; font-variant-numeric: tabular-nums; }
 td:first-child { min-width: 7em; }
 td.alert { font-weight: 700; }
+td.flag { text-align: left; }
 td.trend { white-space: nowrap; }
 .status { display: inline-block; padding: 0 4pt; border-radius: 3pt; white-space: nowrap; font-weight: 600; }
 @media print { body { max-width: none; padding: 0; } }
@@ -433,6 +434,7 @@ fn cell_html(h: &mut String, c: &Cell) {
         Style::Text => write!(h, "<td>{text}</td>"),
         Style::Number => write!(h, "<td class=\"num\">{text}</td>"),
         Style::Alert => write!(h, "<td class=\"alert\">{text}</td>"),
+        Style::Flag => write!(h, "<td class=\"alert flag\">{text}</td>"),
         Style::Status(s) => write!(
             h,
             "<td><span class=\"status s-{}\">{}</span></td>",

@@ -19,7 +19,7 @@
 
 mod content;
 mod csv_out;
-pub use csv_out::validation_csv;
+pub use csv_out::{arrivals_csv, validation_csv};
 mod docx;
 mod html;
 mod manifest;
@@ -51,6 +51,9 @@ pub struct RunInfo {
     pub stages: Vec<(String, f64)>,
     /// The files this run looked at, duplicates included.
     pub inputs: Vec<FileRecord>,
+    /// Who has sent what for the as-of quarter, per county (the data-quality section
+    /// shows it as `clusterkpi status` prints it); `None`: not known to this run.
+    pub arrivals: Option<clusterkpi_model::arrivals::Arrivals>,
 }
 
 /// Why a report could not be written. Each variant names the file or folder concerned;

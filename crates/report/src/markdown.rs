@@ -148,7 +148,7 @@ fn table_md(m: &mut String, t: &Table) {
             Row::Cells(cells) => cells
                 .iter()
                 .map(|c| match c.style {
-                    Style::Alert => format!("**{}**", escape(&c.text)),
+                    Style::Alert | Style::Flag => format!("**{}**", escape(&c.text)),
                     _ => escape(&c.text),
                 })
                 .collect(),

@@ -785,6 +785,22 @@ impl Text {
         )
     }
 
+    pub(crate) fn arrivals_table(self) -> &'static str {
+        zh_en!(
+            self,
+            "各县（市、区）报送文件情况（需处理的在前）",
+            "Files sent by each county (those needing action first)"
+        )
+    }
+
+    pub(crate) fn arrivals_others(self) -> &'static str {
+        zh_en!(
+            self,
+            "本季度无法判断所属县（市、区）或不在应报名单中的文件",
+            "Files of the quarter whose county is unknown or not expected"
+        )
+    }
+
     pub(crate) fn files_title(self) -> &'static str {
         zh_en!(
             self,
