@@ -349,9 +349,9 @@ pub fn next_steps(r: &FileResult, max_error_rate: f64, lang: Language) -> Vec<St
             "The file was accepted. Check the cells marked orange (warnings): if the figures are right, nothing to do; if not, fix them and send the whole file again, and the new rows replace the old.",
         ).into()),
         Outcome::PartiallyAccepted => out.push(if zh {
-            format!("无误的 {} 行已接收；标为红色的单元格所在的 {bad_rows} 行未接收。请按批注改正这些单元格后，重新报送（可只报送改正后的行，也可报送整份文件，已接收的行再次报送会按原值更正，不会重复计算）。", r.rows_accepted)
+            format!("无误的 {} 行已接收；标为深红色的单元格所在的 {bad_rows} 行未接收。请按批注改正这些单元格后，重新报送（可只报送改正后的行，也可报送整份文件，已接收的行再次报送会按原值更正，不会重复计算）。", r.rows_accepted)
         } else {
-            format!("{} rows without errors were accepted; the {bad_rows} rows with red cells were not. Fix those cells as their comments say and send again (the fixed rows alone, or the whole file: rows sent again replace the earlier ones and are not counted twice).", r.rows_accepted)
+            format!("{} rows without errors were accepted; the {bad_rows} rows with dark red cells were not. Fix those cells as their comments say and send again (the fixed rows alone, or the whole file: rows sent again replace the earlier ones and are not counted twice).", r.rows_accepted)
         }),
         Outcome::Rejected => {
             if let Some(i) = r.issues.iter().find(|i| i.code.is_file_level()) {
@@ -373,9 +373,9 @@ pub fn next_steps(r: &FileResult, max_error_rate: f64, lang: Language) -> Vec<St
                     .len();
                 let share = Display::new(lang).share(bad as u64, r.rows_read);
                 out.push(if zh {
-                    format!("整份文件未接收：{} 行中有 {bad} 行有错误（{share}），超过 {limit}% 的上限，多半用错了模板或整列填错。请按批注改正标为红色的单元格后重新报送整份文件。", r.rows_read)
+                    format!("整份文件未接收：{} 行中有 {bad} 行有错误（{share}），超过 {limit}% 的上限，多半用错了模板或整列填错。请按批注改正标为深红色的单元格后重新报送整份文件。", r.rows_read)
                 } else {
-                    format!("The file was rejected: {bad} of {} rows have errors ({share}), above the {limit}% limit — most likely a wrong template or a whole column filled wrongly. Fix the red cells as their comments say and send the whole file again.", r.rows_read)
+                    format!("The file was rejected: {bad} of {} rows have errors ({share}), above the {limit}% limit — most likely a wrong template or a whole column filled wrongly. Fix the dark red cells as their comments say and send the whole file again.", r.rows_read)
                 });
             }
         }
@@ -405,7 +405,9 @@ struct Formats {
 
 impl Formats {
     fn new() -> Self {
-        let error_fill = palette::status(Status::OffTrack);
+        // Wine red and orange: apart in hue and in lightness, so errors and warnings
+        // stay distinct for colour-blind readers and in greyscale print.
+        let error_fill = palette::status(Status::Missed);
         let warning_fill = palette::ATTENTION;
         let grid = Color::RGB(rgb(palette::GRID));
         Self {
@@ -474,6 +476,11 @@ pub fn write(
     }
     wb.save(&path).map_err(xlsx)?;
     Ok(path)
+}
+
+/// Columns a text takes: two for a Chinese character, one for a Latin one.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
 /// A CSV field written as a number only when it reads back the same (so a code with
@@ -575,11 +582,7 @@ fn data_sheet(
                 if widths.len() <= c {
                     widths.resize(c + 1, 0);
                 }
-                widths[c] = widths[c].max(
-                    text.chars()
-                        .map(|ch| if ch.is_ascii() { 1 } else { 2 })
-                        .sum(),
-                );
+                widths[c] = widths[c].max(display_width(&text) / if is_header { 4 } else { 1 });
                 match (cell, fmt) {
                     (Cell::Empty, Some(fm)) => ws.write_blank(r, col, fm).map(|_| ())?,
                     (Cell::Empty, None) => {}
@@ -630,15 +633,17 @@ fn data_sheet(
         return Err(e);
     }
     for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(6.0, 40.0))?;
+        ws.set_column_width(c as u16, (*w as f64 + 1.0).clamp(6.0, 40.0))?;
     }
     if let Some((line, _)) = header {
         let r = (line - 1) as u32;
         ws.set_freeze_panes(r + 1, 0)?;
-        ws.set_row_height(r, 30)?;
+        ws.set_row_height(r, 60)?;
+        ws.set_repeat_rows(r, r)?;
     }
     ws.set_landscape();
     ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(2, 0);
     Ok(noted)
 }
 

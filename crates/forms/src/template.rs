@@ -346,16 +346,9 @@ fn form_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), X
     for (i, c) in cols.iter().enumerate() {
         let col = i as u16;
         ws.write_string_with_format(0, col, header(c, lang), &f.header)?;
-        let width = match c.name {
-            "credit_code" => 21.0,
-            "enterprise_name" => 30.0,
-            "cluster" => 18.0,
-            "period" => 13.0,
-            _ => 12.5,
-        };
-        ws.set_column_width(col, width)?;
+        ws.set_column_width(col, width(c))?;
     }
-    ws.set_row_height(0, 58)?;
+    ws.set_row_height(0, 72)?;
     let period = match lang {
         Language::Zh => d.quarter(t.period),
         Language::En => t.period.to_string(),
@@ -378,10 +371,23 @@ fn form_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), X
     }
     ws.set_freeze_panes(1, 2)?;
     print_setup(ws, t, true)?;
+    // Two pages across at about full size, code and name repeated on the second.
     ws.set_repeat_columns(0, 1)?;
+    ws.set_print_fit_to_pages(2, 0);
     ws.set_active(true);
     protect(ws);
     Ok(())
+}
+
+/// Column widths (characters): headers wrap over up to four lines.
+fn width(c: &Column) -> f64 {
+    match c.name {
+        "credit_code" => 20.0,
+        "enterprise_name" => 26.0,
+        "cluster" => 16.0,
+        "period" => 12.0,
+        _ => 9.5,
+    }
 }
 
 fn col_name(cols: &[&Column], name: &str) -> String {
@@ -594,18 +600,15 @@ fn guide_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), 
         ],
     };
     let mut row = 2u32;
+    let note_format = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     for (i, note) in notes.iter().enumerate() {
-        ws.write_string(row, 0, format!("{}.", i + 1))?;
-        ws.merge_range(
-            row,
-            1,
-            row,
-            5,
-            note,
-            &Format::new().set_text_wrap().set_align(FormatAlign::Top),
-        )?;
-        let lines = (note.chars().count() / 70 + 1) as f64;
-        ws.set_row_height(row, 15.0 * lines)?;
+        let text = format!("{}. {note}", i + 1);
+        ws.merge_range(row, 0, row, 5, &text, &note_format)?;
+        // About 75 Chinese characters (150 English ones) fit on a line of the six
+        // merged columns.
+        let per_line = if lang == Language::Zh { 75 } else { 150 };
+        let lines = (text.chars().count() / per_line + 1) as f64;
+        ws.set_row_height(row, 16.0 * lines)?;
         row += 1;
     }
     row += 1;
@@ -659,7 +662,7 @@ fn guide_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), 
         ws.set_row_height(row, 15.0 * ((longest / 16) + 1) as f64)?;
         row += 1;
     }
-    for (i, w) in [24.0, 46.0, 8.0, 34.0, 6.0, 16.0].iter().enumerate() {
+    for (i, w) in [24.0, 44.0, 8.0, 34.0, 6.0, 22.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
     print_setup(ws, t, false)?;
@@ -699,15 +702,9 @@ fn previous_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(
     let head = 3u32;
     for (i, c) in cols.iter().enumerate() {
         ws.write_string_with_format(head, i as u16, header(c, lang), &f.header)?;
-        let width = match c.name {
-            "credit_code" => 21.0,
-            "enterprise_name" => 30.0,
-            "period" => 13.0,
-            _ => 12.5,
-        };
-        ws.set_column_width(i as u16, width)?;
+        ws.set_column_width(i as u16, width(c))?;
     }
-    ws.set_row_height(head, 58)?;
+    ws.set_row_height(head, 72)?;
     let empty = t.previous.is_none_or(|p| p.is_empty());
     if empty {
         let why = match (t.previous.is_some(), lang) {
@@ -749,6 +746,7 @@ fn previous_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(
     print_setup(ws, t, false)?;
     ws.set_repeat_rows(head, head)?;
     ws.set_repeat_columns(0, 1)?;
+    ws.set_print_fit_to_pages(2, 0);
     protect(ws);
     Ok(())
 }

@@ -536,7 +536,7 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
     );
     // The two cells in the error colour; a fine cell plain.
     let error =
-        clusterkpi_model::display::palette::status(clusterkpi_model::Status::OffTrack).bare_hex();
+        clusterkpi_model::display::palette::status(clusterkpi_model::Status::Missed).bare_hex();
     assert_eq!(
         fill_colour(&out, &cell_xf(&out, "xl/worksheets/sheet1.xml", "E5")),
         Some(error.clone())
