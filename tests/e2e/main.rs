@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod county_loop;
 mod dataset;
 mod figures;
 mod final_evaluation;
