@@ -49,15 +49,11 @@ pub(crate) fn run(
     let overdue = a.overdue();
     if fail_overdue && !overdue.is_empty() {
         // Partial data, as outputs.md's exit 3: the quarter lacks counties' files.
-        esay!(
-            "{} overdue: {}",
-            overdue.len(),
-            overdue
-                .iter()
-                .map(|c| c.county.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let names: Vec<&str> = overdue.iter().map(|c| c.county.as_str()).collect();
+        match p.language {
+            Language::Zh => esay!("逾期：{}（{}个）", names.join("、"), names.len()),
+            Language::En => esay!("overdue: {} ({})", names.join(", "), names.len()),
+        }
         return Ok(Exit::Partial);
     }
     Ok(Exit::Complete)

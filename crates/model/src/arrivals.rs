@@ -492,7 +492,7 @@ impl Arrivals {
     }
 }
 
-/// File, time received (with "late" when it was) and outcome.
+/// File name, time received (with "late" when it was) and outcome.
 fn file_cells(f: &Arrival, lang: Language) -> [String; 3] {
     let d = Display::new(lang);
     let mut time = d.time(&f.received_at);
@@ -502,8 +502,11 @@ fn file_cells(f: &Arrival, lang: Language) -> [String; 3] {
             Language::En => ", late",
         });
     }
+    // The name as the county sent it; the folder it was put in (the inbox, a
+    // quarter's subfolder) is in the CSV.
+    let name = f.path.rsplit(['/', '\\']).next().unwrap_or(&f.path);
     [
-        f.path.clone(),
+        name.to_string(),
         time,
         outcome_label(&f.outcome, lang).to_string(),
     ]
@@ -696,9 +699,20 @@ mod tests {
     fn the_table_in_chinese_and_english() {
         let e = expected(&["辛集市", "无极县"]);
         let files = [
-            sent("xinji.csv", "辛集市", "rejected", "2026-01-05T02:00:00Z"),
-            sent("xinji-2.csv", "辛集市", "accepted", "2026-01-16T02:00:00Z"),
+            sent(
+                "inbox/2025Q4/xinji.csv",
+                "辛集市",
+                "rejected",
+                "2026-01-05T02:00:00Z",
+            ),
+            sent(
+                r"D:\报表\xinji-2.csv",
+                "辛集市",
+                "accepted",
+                "2026-01-16T02:00:00Z",
+            ),
         ];
+        // Shown by name: the folder it was put in is in the CSV.
         let a = arrivals(q("2025Q4"), 15, "2026-01-20T04:05:00Z", &e, &files);
         let zh = a.table(Language::Zh);
         let text: Vec<String> = zh.rows.iter().map(|r| r.cells.join(" | ")).collect();

@@ -2019,7 +2019,8 @@ mod tests {
                     quoted.extend(
                         files
                             .chain(a.others.iter().map(|(_, f)| f))
-                            .map(|f| f.path.clone()),
+                            // Shown by file name, without the folder.
+                            .map(|f| f.path.rsplit('/').next().unwrap_or(&f.path).to_string()),
                     );
                 }
                 for i in &eval.issues {
