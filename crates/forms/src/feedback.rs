@@ -319,10 +319,10 @@ fn skipped_words(s: &str, lang: Language) -> String {
 fn read_as(format: &SourceFormat, lang: Language) -> String {
     match (format, lang) {
         (SourceFormat::Csv { encoding, .. }, Language::Zh) => {
-            format!("CSV 文件（{} 编码）", encoding.name())
+            format!("CSV 文件（{} 编码）", encoding.name().to_uppercase())
         }
         (SourceFormat::Csv { encoding, .. }, Language::En) => {
-            format!("CSV file ({} encoding)", encoding.name())
+            format!("CSV file ({} encoding)", encoding.name().to_uppercase())
         }
         (SourceFormat::Workbook { sheet, .. }, Language::Zh) => match sheet {
             Some(s) => format!("Excel 工作簿，工作表“{s}”"),

@@ -68,9 +68,9 @@ fn report(code: &str, period: Period, i: usize) -> ReportRow {
         period,
         revenue_ytd: 1000.5 + i as f64 * 10.25,
         output_value_ytd: 900.0 + i as f64,
-        employees: (i % 3 != 0).then_some(20 + i as i64),
-        is_sme: i % 2 == 0,
-        above_scale: i % 3 == 0,
+        employees: (!i.is_multiple_of(3)).then_some(20 + i as i64),
+        is_sme: i.is_multiple_of(2),
+        above_scale: i.is_multiple_of(3),
         specialized_level: levels[i % 3],
         key_processes: 5 + (i % 4) as i64,
         key_processes_cnc: (i % 5) as i64,
@@ -383,7 +383,7 @@ fn the_form_validates_every_input_cell_and_locks_the_rest() {
             "{v}"
         );
         assert!(
-            v.contains(&format!("2:")) && v.contains(&format!("{}\"", n + 1)),
+            v.contains("2:") && v.contains(&format!("{}\"", n + 1)),
             "{v}"
         );
     }
@@ -435,10 +435,7 @@ fn last_quarters_figures_are_shown_and_bound_the_year_to_date() {
     let rows = read_sheet(&path, "上期数据");
     let head = rows
         .iter()
-        .position(|r| {
-            r.first()
-                .is_some_and(|c| c.to_string() == "统一社会信用代码")
-        })
+        .position(|r| r.first().is_some_and(|c| *c == "统一社会信用代码"))
         .unwrap();
     let revenue = rows[head]
         .iter()
@@ -470,7 +467,7 @@ fn last_quarters_figures_are_shown_and_bound_the_year_to_date() {
     assert!(v.contains(&format!("<formula1>{floor}</formula1>")), "{v}");
 }
 
-/// A county's CSV with two rows filled wrongly (a negative revenue, a yes/no typed as
+/// A county's GBK CSV with two rows filled wrongly (a negative revenue, a yes/no typed as
 /// 有) and one warning-free row otherwise: the feedback marks exactly those cells.
 #[test]
 fn feedback_marks_the_bad_cells_of_a_csv() {
@@ -499,8 +496,9 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
             inputs.join(",")
         ));
     }
+    // In GBK, as many county offices still save CSV.
     let src = f.root.join("县报表.csv");
-    std::fs::write(&src, csv).unwrap();
+    std::fs::write(&src, encoding_rs::GBK.encode(&csv).0).unwrap();
     let r = ingest(&src, &f.codes);
     assert_eq!(r.outcome, Outcome::PartiallyAccepted, "{:#?}", r.issues);
     let out = feedback::write(
@@ -521,6 +519,11 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
     assert_eq!(data[0][0].to_string(), "统一社会信用代码");
     assert_eq!(data[5][0].to_string(), f.everyone[4].credit_code);
     assert_eq!(data[4][PREFILLED], Data::Float(-5.0));
+    assert_eq!(
+        data[5][1].to_string(),
+        f.everyone[4].name,
+        "decoded from GBK"
+    );
     // Comments on exactly the two cells, with code and message.
     let comments = part(&out, "xl/comments1.xml");
     let refs: Vec<&str> = comments
@@ -579,7 +582,7 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
         let words = s
             .split(|c: char| !c.is_ascii_alphabetic() && c != '_')
             .filter(|w| w.len() > 1 && !w.starts_with("E_") && !w.starts_with("W_"))
-            .filter(|w| !["CSV", "UTF", "Excel", "xlsx", "csv"].contains(w))
+            .filter(|w| !["CSV", "UTF", "GB", "GBK", "Excel", "xlsx", "csv"].contains(w))
             .collect::<Vec<_>>();
         assert!(words.is_empty(), "{s}");
     }
