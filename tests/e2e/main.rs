@@ -12,3 +12,4 @@ mod final_evaluation;
 mod outputs;
 mod reproducible;
 mod robustness;
+mod status;

@@ -148,12 +148,20 @@ impl Snapshot {
         Ok(QuarterFiles { expected, files })
     }
 
-    /// The report files recorded, duplicates left out (they changed nothing).
+    /// The report files recorded, and the rejected files that may be reports: a file
+    /// whose kind cannot be told from its header is recorded under the kind it came
+    /// closest to (often a reference list), so a rejected file without quarters counts
+    /// when its name states one (a reference list's name does not). Duplicates are
+    /// left out (they changed nothing).
     fn report_submissions(&self) -> impl Iterator<Item = &crate::Submission> {
-        self.manifest
-            .submissions
-            .iter()
-            .filter(|s| s.kind == "reports" && s.outcome != "duplicate")
+        self.manifest.submissions.iter().filter(|s| {
+            let maybe_report = match s.kind.as_str() {
+                "reports" | "unknown" => true,
+                "values" => false,
+                _ => s.outcome == "rejected" && s.periods.is_empty(),
+            };
+            maybe_report && s.outcome != "duplicate"
+        })
     }
 
     /// Credit code → county, from the current roster.
@@ -490,6 +498,24 @@ mod tests {
             &[],
             vec![],
         );
+        // Rejected, its kind not told (recorded as the list it came closest to).
+        commit(
+            &mut w,
+            InputKind::Roster,
+            "inbox/q4/gaoyi-2025Q4.csv",
+            Outcome::Rejected,
+            &[],
+            vec![],
+        );
+        // A rejected reference list is no county's file.
+        commit(
+            &mut w,
+            InputKind::Roster,
+            "roster-new.csv",
+            Outcome::Rejected,
+            &[],
+            vec![],
+        );
         let snap = commit(
             &mut w,
             reports,
@@ -513,6 +539,7 @@ mod tests {
             [
                 ("inbox/q4/a.csv", Some("辛集市"), false),
                 ("inbox/q4/wuji-2025Q4.csv", Some("无极县"), true),
+                ("inbox/q4/gaoyi-2025Q4.csv", Some("高邑县"), true),
                 ("inbox/q4/nobody-2025Q4.csv", None, false),
             ]
         );
