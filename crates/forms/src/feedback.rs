@@ -27,7 +27,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::template::rgb;
-use crate::{FormsError, Result};
+use crate::{FormsError, Result, display_width};
 
 /// The most cells given a comment: beyond it (a file rejected for thousands of bad
 /// rows, most likely the wrong template) the summary and the list still count every
@@ -351,7 +351,7 @@ pub fn next_steps(r: &FileResult, max_error_rate: f64, lang: Language) -> Vec<St
         Outcome::PartiallyAccepted => out.push(if zh {
             format!("无误的 {} 行已接收；标为深红色的单元格所在的 {bad_rows} 行未接收。请按批注改正这些单元格后，重新报送（可只报送改正后的行，也可报送整份文件，已接收的行再次报送会按原值更正，不会重复计算）。", r.rows_accepted)
         } else {
-            format!("{} rows without errors were accepted; the {bad_rows} rows with dark red cells were not. Fix those cells as their comments say and send again (the fixed rows alone, or the whole file: rows sent again replace the earlier ones and are not counted twice).", r.rows_accepted)
+            format!("{} rows without errors were accepted; rows with dark red cells were not ({bad_rows}). Fix those cells as their comments say and send again (the fixed rows alone, or the whole file: rows sent again replace the earlier ones and are not counted twice).", r.rows_accepted)
         }),
         Outcome::Rejected => {
             if let Some(i) = r.issues.iter().find(|i| i.code.is_file_level()) {
@@ -397,6 +397,10 @@ pub fn next_steps(r: &FileResult, max_error_rate: f64, lang: Language) -> Vec<St
 struct Formats {
     error: Format,
     warning: Format,
+    /// The same, top-aligned beside wrapped text.
+    error_top: Format,
+    warning_top: Format,
+    top: Format,
     header: Format,
     title: Format,
     key: Format,
@@ -410,7 +414,17 @@ impl Formats {
         let error_fill = palette::status(Status::Missed);
         let warning_fill = palette::ATTENTION;
         let grid = Color::RGB(rgb(palette::GRID));
+        let error = Format::new()
+            .set_background_color(Color::RGB(rgb(error_fill)))
+            .set_font_color(Color::RGB(rgb(palette::ink_on(error_fill))))
+            .set_bold();
+        let warning = Format::new()
+            .set_background_color(Color::RGB(rgb(warning_fill)))
+            .set_font_color(Color::RGB(rgb(palette::ink_on(warning_fill))));
         Self {
+            error_top: error.clone().set_align(FormatAlign::Top),
+            warning_top: warning.clone().set_align(FormatAlign::Top),
+            top: Format::new().set_align(FormatAlign::Top),
             error: Format::new()
                 .set_background_color(Color::RGB(rgb(error_fill)))
                 .set_font_color(Color::RGB(rgb(palette::ink_on(error_fill))))
@@ -476,11 +490,6 @@ pub fn write(
     }
     wb.save(&path).map_err(xlsx)?;
     Ok(path)
-}
-
-/// Columns a text takes: two for a Chinese character, one for a Latin one.
-fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
 /// A CSV field written as a number only when it reads back the same (so a code with
@@ -662,8 +671,8 @@ fn summary_sheet(
     ws.set_name(pick(lang, "反馈摘要", "Summary"))?;
     ws.set_active(true);
     ws.set_column_width(0, 22)?;
-    ws.set_column_width(1, 30)?;
-    ws.set_column_width(2, 10)?;
+    ws.set_column_width(1, 40)?;
+    ws.set_column_width(2, 8)?;
     ws.set_column_width(3, 60)?;
     let name = source.file_name().map_or_else(
         || source.display().to_string(),
@@ -763,7 +772,8 @@ fn summary_sheet(
     row += 1;
     for step in next_steps(r, opts.max_error_rate, lang) {
         ws.merge_range(row, 0, row, 3, &step, &f.wrap)?;
-        let lines = step.chars().count() / 55 + 1;
+        // The four merged columns are 130 wide; a margin for where words break.
+        let lines = display_width(&step) / 100 + 1;
         ws.set_row_height(row, 16.0 * lines as f64)?;
         row += 1;
     }
@@ -803,15 +813,15 @@ fn summary_sheet(
         for (code, n) in counts {
             let (what, fix) = advice(code, lang);
             let fm = if code.is_warning() {
-                &f.warning
+                &f.warning_top
             } else {
-                &f.error
+                &f.error_top
             };
             ws.write_string_with_format(row, 0, code.as_str(), fm)?;
             ws.write_string_with_format(row, 1, what, &f.wrap)?;
-            ws.write_number(row, 2, n as f64)?;
+            ws.write_number_with_format(row, 2, n as f64, &f.top)?;
             ws.write_string_with_format(row, 3, fix, &f.wrap)?;
-            let lines = fix.chars().count().max(what.chars().count() * 2) / 30 + 1;
+            let lines = (display_width(fix) / 58).max(display_width(what) / 38) + 1;
             ws.set_row_height(row, 16.0 * lines as f64)?;
             row += 1;
         }

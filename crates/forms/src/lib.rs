@@ -61,3 +61,9 @@ pub fn safe_file_name(name: &str) -> String {
         })
         .collect()
 }
+
+/// Columns a text takes in a sheet: two for a Chinese character, one for a Latin one
+/// (for row heights of wrapped text).
+pub(crate) fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}

@@ -604,10 +604,8 @@ fn guide_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), 
     for (i, note) in notes.iter().enumerate() {
         let text = format!("{}. {note}", i + 1);
         ws.merge_range(row, 0, row, 5, &text, &note_format)?;
-        // About 75 Chinese characters (150 English ones) fit on a line of the six
-        // merged columns.
-        let per_line = if lang == Language::Zh { 75 } else { 150 };
-        let lines = (text.chars().count() / per_line + 1) as f64;
+        // The six merged columns are 141 wide.
+        let lines = (crate::display_width(&text) / 135 + 1) as f64;
         ws.set_row_height(row, 16.0 * lines)?;
         row += 1;
     }
@@ -652,17 +650,15 @@ fn guide_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), 
         ws.write_string_with_format(row, 3, allowed(c, lang), &f.wrap)?;
         ws.write_string_with_format(row, 4, required, &f.wrap)?;
         ws.write_string_with_format(row, 5, basis, &f.wrap)?;
-        let longest = [
-            pick(lang, dc.zh, dc.en).chars().count() / 2,
-            allowed(c, lang).chars().count() / 2,
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(0);
-        ws.set_row_height(row, 15.0 * ((longest / 16) + 1) as f64)?;
+        // Lines the wrapped cells take: the meaning in a column of 44, the allowed
+        // values in one of 34 (a Chinese character is two wide).
+        let lines = (crate::display_width(pick(lang, dc.zh, dc.en)) / 42)
+            .max(crate::display_width(&allowed(c, lang)) / 32)
+            + 1;
+        ws.set_row_height(row, 15.0 * lines as f64)?;
         row += 1;
     }
-    for (i, w) in [24.0, 44.0, 8.0, 34.0, 6.0, 22.0].iter().enumerate() {
+    for (i, w) in [24.0, 44.0, 8.0, 34.0, 9.0, 22.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
     print_setup(ws, t, false)?;
