@@ -369,6 +369,12 @@ impl Arrivals {
     /// 10个，逾期未报送2个……".
     #[must_use]
     pub fn summary(&self, lang: Language) -> String {
+        if self.counties.is_empty() {
+            return match lang {
+                Language::Zh => "没有应报送的县（市、区）：数据集中还没有产业集群名录，管道文件也未列出。".into(),
+                Language::En => "No county is expected: the dataset has no cluster list yet and the pipeline file names none.".into(),
+            };
+        }
         let counts = self.counts();
         match lang {
             Language::Zh => {
@@ -629,6 +635,9 @@ mod tests {
         let a = arrivals(q("2025Q4"), 15, "2026-01-16T00:00:00Z", &e, &[]);
         assert_eq!(a.overdue().len(), 1);
         assert!(a.past_due);
+        let none = arrivals(q("2025Q4"), 15, "2026-01-16T00:00:00Z", &[], &[]);
+        assert!(none.summary(Language::Zh).starts_with("没有应报送的县"));
+        assert!(none.summary(Language::En).is_ascii());
     }
 
     #[test]

@@ -1473,7 +1473,12 @@ impl<'a> Builder<'a> {
             })
             .collect();
         self.table(t.coverage_table(), None, head, rows);
-        if let Some(a) = &run.arrivals {
+        // Not without a cluster list (no county is expected, nothing to chase).
+        if let Some(a) = run
+            .arrivals
+            .as_ref()
+            .filter(|a| !a.counties.is_empty() || !a.others.is_empty())
+        {
             self.arrivals(a);
         }
 
