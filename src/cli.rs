@@ -249,8 +249,8 @@ pub(crate) enum Command {
     /// due, overdue) and each report file recorded for the quarter with when it arrived
     /// (China Standard Time) and its outcome. Files are due `[reporting] due_days` after
     /// the quarter ends (default 15), by the end of that day in China Standard Time.
-    /// Read only. Exit 0; with --fail-overdue, 3 while a county is overdue (no file
-    /// whose rows were taken by the due date), for a scheduled reminder.
+    /// Read only. Exit 0; with --fail-overdue, 3 while a county is overdue (past the
+    /// due date and still no file whose rows were taken), for a scheduled reminder.
     Status {
         /// The pipeline file [default: --pipeline, or pipelines/quarterly.toml].
         #[arg(id = "status_pipeline_file", value_name = "PIPELINE.toml")]
