@@ -26,6 +26,11 @@ macro_rules! esay {
     }};
 }
 
+/// mimalloc, not glibc's allocator: with glibc a quarter of an ingest went to
+/// consolidating and unlinking chunks (perf, 10× a city); the run's CPU time halved.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod commands;
 mod exit;

@@ -260,20 +260,18 @@ pub fn process(
     let mut spool: Option<Vec<RawRow>> = Some(Vec::new());
     let mut spooled = 0usize;
     let pass1 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
-        if let Some(rows) = spool.as_mut() {
-            spooled += 64
-                + row
-                    .cells
-                    .iter()
-                    .map(|c| 32 + c.display().len())
-                    .sum::<usize>();
-            if spooled > SPOOL_BYTES {
-                spool = None;
-            } else {
-                rows.push(row.clone());
+        let spool_row = |spool: &mut Option<Vec<RawRow>>, spooled: &mut usize, row: RawRow| {
+            if let Some(rows) = spool.as_mut() {
+                *spooled += 64 + row.cells.iter().map(|c| 32 + c.len()).sum::<usize>();
+                if *spooled > SPOOL_BYTES {
+                    *spool = None;
+                } else {
+                    rows.push(row);
+                }
             }
-        }
+        };
         if row.cells.iter().all(Cell::is_empty) {
+            spool_row(&mut spool, &mut spooled, row);
             return Ok(());
         }
         let Some(h) = &header else {
@@ -282,12 +280,14 @@ pub fn process(
                 map: schema::detect(&headers),
                 line: row.line,
             });
+            spool_row(&mut spool, &mut spooled, row);
             return Ok(());
         };
         if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
             return Err(Stop);
         }
-        let (vals, _) = validate::read_row(&h.map, &row.cells, opts.today);
+        // Only the key columns: every cell is read and checked once, in pass 2.
+        let vals = validate::read_key(&h.map, &row.cells, opts.today);
         if let Some(key) = validate::row_key(h.map.kind, &vals) {
             *counts.entry(key_hash(&key)).or_default() += 1;
         }
@@ -300,6 +300,7 @@ pub fn process(
             scan.years.insert(p.year());
             periods.insert(*p);
         }
+        spool_row(&mut spool, &mut spooled, row);
         Ok(())
     });
     let read_sheet = match pass1 {

@@ -213,6 +213,33 @@ pub(crate) fn row_period(kind: InputKind, vals: &[Val]) -> Option<Period> {
 /// None for the row as a whole) and the rule.
 pub(crate) type RowProblem = (Option<usize>, String, Violation);
 
+/// How many leading columns of a kind make its key (see [`row_key`]).
+fn key_width(kind: InputKind) -> usize {
+    match kind {
+        InputKind::Clusters | InputKind::Roster => 1,
+        InputKind::Reports => 2,
+        InputKind::Values => 4,
+    }
+}
+
+/// Reads only the key columns of a row (the rest are `Val::None`): what the first
+/// pass over a file needs to find duplicate keys and the enterprises and years it
+/// reports on. A key cell that does not read gives no key; pass 2 reports it.
+pub(crate) fn read_key(map: &HeaderMap, cells: &[Cell], today: Date) -> Vec<Val> {
+    let cols = map.kind.columns();
+    let n = key_width(map.kind);
+    let mut vals = vec![Val::None; n];
+    for (i, col) in cols.iter().enumerate().take(n) {
+        if let Some(f) = map.position[i] {
+            let cell = cells.get(f).unwrap_or(&Cell::Empty);
+            if let Ok(v) = read_cell(cell, col.ty, col.required, today) {
+                vals[i] = v;
+            }
+        }
+    }
+    vals
+}
+
 /// Reads every cell of a row; problems are collected, not returned early.
 pub(crate) fn read_row(
     map: &HeaderMap,

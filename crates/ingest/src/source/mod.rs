@@ -99,6 +99,17 @@ impl Cell {
         }
     }
 
+    /// About the bytes the cell holds, for memory accounting: the text's length, or
+    /// a fixed size for the other kinds (no copy is made to find out).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Cell::Text(s) => s.len(),
+            Cell::Empty => 0,
+            _ => 24,
+        }
+    }
+
     #[must_use]
     pub fn is_empty(&self) -> bool {
         match self {
