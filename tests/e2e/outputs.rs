@@ -157,8 +157,13 @@ fn a_generated_city_gives_every_output_of_the_contract() {
         "no network"
     );
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    // Lines quoting input files' names (as the counties wrote them) aside.
+    let own: Vec<&str> = md
+        .lines()
+        .filter(|l| !l.contains(".csv") && !l.contains(".xlsx"))
+        .collect();
     assert!(
-        md.contains("2023年二季度") && !md.contains("2023Q2"),
+        md.contains("2023年二季度") && !own.iter().any(|l| l.contains("2023Q2")),
         "quarters in Chinese"
     );
 
