@@ -257,7 +257,7 @@ pub fn arrivals(
                 county: e.county.clone(),
                 enterprises: e.enterprises,
                 reporting: e.reporting,
-                state: state_of(&mine, past_due),
+                state: state_of(&mine, past_due, e.reporting < e.enterprises),
                 files: mine,
             }
         })
@@ -284,19 +284,24 @@ pub fn arrivals(
     }
 }
 
-/// A county's state from its files (oldest first).
-fn state_of(files: &[Arrival], past_due: bool) -> State {
+/// A county's state from its files (oldest first). A file with rows quarantined
+/// still counts against the county while some of its enterprises have no report for
+/// the quarter (`short`): a county's other file (another cluster's, or the first one
+/// corrected) clears it only when it brings them in.
+fn state_of(files: &[Arrival], past_due: bool, short: bool) -> State {
     let accepted =
         |f: &&Arrival| matches!(f.outcome.as_str(), "accepted" | "accepted_with_warnings");
-    if let Some(first) = files.iter().find(accepted) {
+    let partial = files.iter().any(|f| f.outcome == "partially_accepted");
+    let first = files.iter().find(accepted);
+    if partial && (first.is_none() || short) {
+        return State::PartiallyAccepted;
+    }
+    if let Some(first) = first {
         return if first.late {
             State::Late
         } else {
             State::Received
         };
-    }
-    if files.iter().any(|f| f.outcome == "partially_accepted") {
-        return State::PartiallyAccepted;
     }
     match (files.is_empty(), past_due) {
         (false, _) => State::Rejected,
@@ -671,6 +676,28 @@ mod tests {
         // Oldest first.
         assert_eq!(c("高邑县").files[0].path, "gaoyi-0.csv");
         assert_eq!(c("赞皇县").state, State::Missing);
+        // A partially accepted file next to an accepted one (another cluster's, or
+        // the correction): partially accepted while enterprises are still missing.
+        let two = [
+            sent(
+                "gaocheng-lantern.csv",
+                "藁城区",
+                "partially_accepted",
+                "2026-01-05T02:00:00Z",
+            ),
+            sent(
+                "gaocheng-equipment.csv",
+                "藁城区",
+                "accepted",
+                "2026-01-06T02:00:00Z",
+            ),
+        ];
+        let mut one = expected(&["藁城区"]);
+        one[0].reporting = 19;
+        let state = |e: &[Expected]| arrivals(q("2025Q4"), 15, now, e, &two).counties[0].state;
+        assert_eq!(state(&one), State::PartiallyAccepted);
+        one[0].reporting = 20;
+        assert_eq!(state(&one), State::Received);
         // Before the due date a rejected county is not overdue yet; after, it is.
         assert!(a.overdue().is_empty());
         let later = arrivals(q("2025Q4"), 15, "2026-02-01T00:00:00Z", &e, &files);
