@@ -12,6 +12,8 @@ use crate::cli::{PipelineArgs, ReadArgs};
 use crate::exit::Exit;
 use crate::pipeline;
 
+mod parallel;
+
 /// One file's outcome as printed and recorded in the run manifest.
 pub(crate) struct FileReport {
     pub record: FileRecord,
@@ -109,6 +111,11 @@ pub(crate) fn order_by_kind(
 /// Files for which `from_inbox` holds may only be reports or values: the reference
 /// lists come from the pipeline's own paths, and a cluster list or roster dropped into
 /// the inbox would silently replace the city's.
+///
+/// Reference lists are ingested one after another, first: every later file is
+/// checked against them. Reports and values files are then validated in parallel
+/// (see [`parallel`]) and committed in their order, so the dataset's versions and
+/// every figure are the same as if they had been ingested one by one.
 pub(crate) fn ingest_files(
     writer: &mut Writer,
     files: &[PathBuf],
@@ -141,7 +148,9 @@ pub(crate) fn ingest_files(
     };
     let ordered = order_by_kind(files, opts, &known);
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
-    let mut reports = Vec::new();
+    // In input order; a file left for the parallel step is `None` until it is done.
+    let mut reports: Vec<Option<FileReport>> = Vec::new();
+    let mut batch: Vec<parallel::Item> = Vec::new();
     // Reference sets are read again only when a commit changed a reference list.
     let mut refs_of: Option<(Vec<String>, References)> = None;
     for (path, kind) in ordered {
@@ -151,133 +160,219 @@ pub(crate) fn ingest_files(
             Ok(sha) => sha.clone(),
             Err(e) => {
                 tracing::warn!(file = %shown, error = %e, "not read");
-                reports.push(FileReport::unread(shown, e.to_string(), snapshot.version()));
+                reports.push(Some(FileReport::unread(
+                    shown,
+                    e.to_string(),
+                    snapshot.version(),
+                )));
                 bar.inc(1);
                 continue;
             }
         };
-        // The same bytes rejected before, with the same reference lists in the same
-        // quarter, would be rejected again: recorded once, not on every run, and not
-        // read again. It is still rejected (exit 65) while it sits in the inbox. A new
-        // roster or cluster list, or a new quarter (a period that was in the future),
-        // reads it again.
-        if let Some(prev) = snapshot.rejected_sha(&sha)
-            && prev.refs == writer.refs_of(&snapshot)
-        {
-            tracing::info!(file = %shown, first = %prev.path, "rejected before; unchanged");
-            let reason = format!(
-                "unchanged since it was rejected in dataset version {} (as {}); not read again until the reference lists or the quarter change",
-                prev.version, prev.path
-            );
-            reports.push(FileReport::seen_before(
-                shown,
-                sha,
-                prev,
-                Outcome::Rejected,
-                reason,
-            ));
+        if let Some(seen) = seen_before(&snapshot, writer, &shown, &sha) {
+            reports.push(Some(seen));
             bar.inc(1);
             continue;
         }
-        if let Some(prev) = snapshot.ingested_sha(&sha) {
-            tracing::info!(file = %shown, first = %prev.path, "duplicate: the same bytes were ingested before");
-            let reason = format!(
-                "same bytes as {} (dataset version {})",
-                prev.path, prev.version
-            );
-            reports.push(FileReport::seen_before(
-                shown,
-                sha,
-                prev,
-                Outcome::Duplicate,
-                reason,
-            ));
-            bar.inc(1);
-            continue;
-        }
-        let key: Vec<String> = [Table::Clusters, Table::Roster]
-            .iter()
-            .flat_map(|t| snapshot.data_files(*t).iter().map(|f| f.path.clone()))
-            .collect();
-        if refs_of.as_ref().is_none_or(|(k, _)| *k != key) {
-            let refs = References {
-                clusters: snapshot.cluster_lookup()?,
-                roster: snapshot.roster_codes()?,
-                city: city.map(str::to_string),
-                reported_indicators: Some(reported.clone()),
-            };
-            refs_of = Some((key, refs));
-        }
-        let refs = &refs_of.as_ref().expect("just set").1;
-        let started = std::time::Instant::now();
         // Not peeked when the file looked like a no-op; the reference lists changed.
         let kind = kind.or_else(|| clusterkpi_ingest::peek_kind(&path, opts));
-        if from_inbox(&path) && matches!(kind, Some(InputKind::Clusters | InputKind::Roster)) {
-            let result = reference_in_inbox(&shown, kind.expect("matched"));
-            let committed = writer.commit(&result, &sha, None)?;
-            snapshot = committed.clone();
-            tracing::warn!(file = %shown, "a reference list in the inbox: rejected");
-            reports.push(FileReport {
-                reason: clusterkpi_ingest::rejection_reason(&result, opts.max_error_rate),
-                skipped: Vec::new(),
-                notable: true,
-                record: FileRecord {
-                    path: shown,
-                    sha256: sha,
-                    kind: result.kind.map_or("unknown", InputKind::as_str).into(),
-                    outcome: result.outcome.as_str().into(),
-                    rows_read: 0,
-                    rows_accepted: 0,
-                    rows_quarantined: 0,
-                    warnings: 0,
-                    version: committed.version(),
-                    ingested_at: now_rfc3339(),
-                },
+        if !matches!(kind, Some(InputKind::Clusters | InputKind::Roster)) {
+            batch.push(parallel::Item {
+                path,
+                kind,
+                sha,
+                shown,
+                at: reports.len(),
             });
-            bar.inc(1);
+            reports.push(None);
             continue;
         }
-        let mut staged = match kind {
-            Some(k) => Some(writer.stage(k, &shown)?),
-            None => None,
+        let refs = references(&snapshot, &mut refs_of, city, &reported)?;
+        let report = if from_inbox(&path) {
+            reference_in_inbox(writer, &mut snapshot, shown, sha, kind.expect("matched"))?
+        } else {
+            let (report, committed) = ingest_one(writer, &path, shown, sha, kind, opts, refs)?;
+            snapshot = committed;
+            report
         };
-        let mut discard = clusterkpi_ingest::Discard;
-        let sink: &mut dyn clusterkpi_ingest::Sink = match staged.as_mut() {
-            Some(s) => s,
-            None => &mut discard,
-        };
-        let mut prior_err = None;
-        let result = clusterkpi_ingest::process(
-            &path,
-            &shown,
-            opts,
-            refs,
-            &mut |scan| match writer.prior_ytd(&scan.credit_codes, &scan.years) {
-                Ok(p) => p,
-                Err(e) => {
-                    prior_err = Some(e);
-                    Default::default()
-                }
-            },
-            sink,
-        );
-        if let Some(e) = prior_err {
-            return Err(e).context("reading earlier reports for the year-to-date check");
+        reports.push(Some(report));
+        bar.inc(1);
+    }
+    if !batch.is_empty() {
+        let refs = references(&snapshot, &mut refs_of, city, &reported)?;
+        let done = parallel::ingest(writer, batch, opts, refs, &bar)?;
+        for (at, report) in done {
+            reports[at] = Some(report);
         }
-        clusterkpi_lake::fail_point("before-commit");
-        let committed = writer.commit(&result, &sha, staged)?;
-        snapshot = committed.clone();
-        tracing::info!(
-            file = %shown,
-            outcome = result.outcome.as_str(),
-            rows = result.rows_accepted,
-            quarantined = result.rows_quarantined,
-            seconds = started.elapsed().as_secs_f64(),
-            version = committed.version(),
-            "ingested"
+    }
+    bar.finish_and_clear();
+    Ok(reports
+        .into_iter()
+        .map(|r| r.expect("every file has its report"))
+        .collect())
+}
+
+/// The reference lists every file is checked against, read again only when a commit
+/// changed a reference list (the key is the lists' data files).
+fn references<'a>(
+    snapshot: &clusterkpi_lake::Snapshot,
+    cache: &'a mut Option<(Vec<String>, References)>,
+    city: Option<&str>,
+    reported: &std::collections::HashMap<String, String>,
+) -> Result<&'a References> {
+    let key: Vec<String> = [Table::Clusters, Table::Roster]
+        .iter()
+        .flat_map(|t| snapshot.data_files(*t).iter().map(|f| f.path.clone()))
+        .collect();
+    if cache.as_ref().is_none_or(|(k, _)| *k != key) {
+        let refs = References {
+            clusters: snapshot.cluster_lookup()?,
+            roster: snapshot.roster_codes()?,
+            city: city.map(str::to_string),
+            reported_indicators: Some(reported.clone()),
+        };
+        *cache = Some((key, refs));
+    }
+    Ok(&cache.as_ref().expect("just set").1)
+}
+
+/// A file whose bytes the dataset has seen: a duplicate of an ingested file, or the
+/// same bytes rejected before with the same reference lists in the same quarter
+/// (rejected again, recorded once, not read again; still exit 65 while it sits in the
+/// inbox). A new roster or cluster list, or a new quarter, reads it again.
+fn seen_before(
+    snapshot: &clusterkpi_lake::Snapshot,
+    writer: &Writer,
+    shown: &str,
+    sha: &str,
+) -> Option<FileReport> {
+    if let Some(prev) = snapshot.rejected_sha(sha)
+        && prev.refs == writer.refs_of(snapshot)
+    {
+        tracing::info!(file = %shown, first = %prev.path, "rejected before; unchanged");
+        let reason = format!(
+            "unchanged since it was rejected in dataset version {} (as {}); not read again until the reference lists or the quarter change",
+            prev.version, prev.path
         );
-        reports.push(FileReport {
-            reason: clusterkpi_ingest::rejection_reason(&result, opts.max_error_rate),
+        return Some(FileReport::seen_before(
+            shown.to_string(),
+            sha.to_string(),
+            prev,
+            Outcome::Rejected,
+            reason,
+        ));
+    }
+    let prev = snapshot.ingested_sha(sha)?;
+    tracing::info!(file = %shown, first = %prev.path, "duplicate: the same bytes were ingested before");
+    let reason = format!(
+        "same bytes as {} (dataset version {})",
+        prev.path, prev.version
+    );
+    Some(FileReport::seen_before(
+        shown.to_string(),
+        sha.to_string(),
+        prev,
+        Outcome::Duplicate,
+        reason,
+    ))
+}
+
+/// A cluster list or roster found in the inbox: recorded as rejected, unread.
+fn reference_in_inbox(
+    writer: &mut Writer,
+    snapshot: &mut clusterkpi_lake::Snapshot,
+    shown: String,
+    sha: String,
+    kind: InputKind,
+) -> Result<FileReport> {
+    let result = reference_in_inbox_result(&shown, kind);
+    let committed = writer.commit(&result, &sha, None)?;
+    *snapshot = committed.clone();
+    tracing::warn!(file = %shown, "a reference list in the inbox: rejected");
+    let mut report = FileReport::of(shown, sha, &result, committed.version(), f64::NAN);
+    report.notable = true;
+    Ok(report)
+}
+
+/// Validates one file and commits it as the next version.
+fn ingest_one(
+    writer: &mut Writer,
+    path: &std::path::Path,
+    shown: String,
+    sha: String,
+    kind: Option<InputKind>,
+    opts: &Options,
+    refs: &References,
+) -> Result<(FileReport, clusterkpi_lake::Snapshot)> {
+    let started = std::time::Instant::now();
+    let mut staged = match kind {
+        Some(k) => Some(writer.stage(k, &shown)?),
+        None => None,
+    };
+    let mut discard = clusterkpi_ingest::Discard;
+    let sink: &mut dyn clusterkpi_ingest::Sink = match staged.as_mut() {
+        Some(s) => s,
+        None => &mut discard,
+    };
+    let mut prior_err = None;
+    let result = clusterkpi_ingest::process(
+        path,
+        &shown,
+        opts,
+        refs,
+        &mut |scan| match writer.prior_ytd(&scan.credit_codes, &scan.years) {
+            Ok(p) => p,
+            Err(e) => {
+                prior_err = Some(e);
+                Default::default()
+            }
+        },
+        sink,
+    );
+    if let Some(e) = prior_err {
+        return Err(e).context("reading earlier reports for the year-to-date check");
+    }
+    clusterkpi_lake::fail_point("before-commit");
+    let committed = writer.commit(&result, &sha, staged)?;
+    logged(&shown, &result, started, committed.version());
+    let report = FileReport::of(
+        shown,
+        sha,
+        &result,
+        committed.version(),
+        opts.max_error_rate,
+    );
+    Ok((report, committed))
+}
+
+fn logged(
+    shown: &str,
+    result: &clusterkpi_ingest::FileResult,
+    started: std::time::Instant,
+    version: u64,
+) {
+    tracing::info!(
+        file = %shown,
+        outcome = result.outcome.as_str(),
+        rows = result.rows_accepted,
+        quarantined = result.rows_quarantined,
+        seconds = started.elapsed().as_secs_f64(),
+        version,
+        "ingested"
+    );
+}
+
+impl FileReport {
+    /// The report of a file validated and committed as `version`.
+    fn of(
+        shown: String,
+        sha: String,
+        result: &clusterkpi_ingest::FileResult,
+        version: u64,
+        max_error_rate: f64,
+    ) -> Self {
+        FileReport {
+            reason: clusterkpi_ingest::rejection_reason(result, max_error_rate),
             skipped: result.skipped_checks.clone(),
             notable: false,
             record: FileRecord {
@@ -289,18 +384,15 @@ pub(crate) fn ingest_files(
                 rows_accepted: result.rows_accepted,
                 rows_quarantined: result.rows_quarantined,
                 warnings: result.warnings,
-                version: committed.version(),
+                version,
                 ingested_at: now_rfc3339(),
             },
-        });
-        bar.inc(1);
+        }
     }
-    bar.finish_and_clear();
-    Ok(reports)
 }
 
 /// The outcome of a cluster list or roster found in the inbox: rejected, unread.
-fn reference_in_inbox(path: &str, kind: InputKind) -> clusterkpi_ingest::FileResult {
+fn reference_in_inbox_result(path: &str, kind: InputKind) -> clusterkpi_ingest::FileResult {
     clusterkpi_ingest::FileResult::rejected_whole(
         path,
         Some(kind),

@@ -50,3 +50,127 @@ fn one_partition_and_three_give_the_same_bytes() {
             .any(|l| l.contains(",revenue_ytd,") && l.contains('.'))
     );
 }
+
+/// Files validated in parallel give the dataset a one-by-one ingest gives: the same
+/// Parquet bytes, versions, outcomes and warnings. The inbox is laid out so that a
+/// county's quarters follow each other (the worst case: each file's year-to-date check
+/// needs the file before it), one later quarter lowers an enterprise's year-to-date
+/// revenue (a warning that only the earlier file of the same run can raise), and one
+/// file repeats the rows of another (a correction, superseding rows of the same run).
+#[test]
+fn parallel_ingest_gives_the_dataset_a_sequential_one_gives() {
+    let w = Work::new();
+    w.generate("src", 300, "2024Q1", "2024Q4", true);
+    std::fs::create_dir_all(w.path("reference")).unwrap();
+    for f in ["clusters.csv", "roster.csv"] {
+        std::fs::copy(
+            w.path(&format!("src/reference/{f}")),
+            w.path(&format!("reference/{f}")),
+        )
+        .unwrap();
+    }
+    // Every report file flat in one folder, named county first: a county's quarters
+    // are next to each other in the order files are taken.
+    let mut files = Vec::new();
+    let mut stack = vec![w.path("src/inbox")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() > 20, "{files:?}");
+    let mut lowered = false;
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let mut bytes = std::fs::read(f).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap_or_default();
+        if !lowered
+            && name.ends_with("2024Q3.csv")
+            && text.starts_with("credit_code,period,revenue_ytd,")
+        {
+            // The first data row's year-to-date revenue set to 0 (third column).
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+            if cells[2].parse::<f64>().is_ok_and(|v| v > 0.0) {
+                cells[2] = "0".into();
+                lines[1] = cells.join(",");
+                bytes = (lines.join("\n") + "\n").into_bytes();
+                lowered = true;
+            }
+        }
+        w.write(&format!("inbox/{name}"), &bytes);
+        if name.ends_with("2024Q2.csv") && !w.path("inbox/zz-correction-2024Q2.csv").exists() {
+            w.write("inbox/zz-correction-2024Q2.csv", &bytes);
+        }
+    }
+    assert!(lowered, "no 2024Q3 CSV to lower");
+    let p = w.pipeline();
+    let mut inbox: Vec<String> = std::fs::read_dir(w.path("inbox"))
+        .unwrap()
+        .map(|e| format!("inbox/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    inbox.sort();
+    let mut args = vec!["ingest", "--pipeline", p.to_str().unwrap()];
+    args.extend(["reference/clusters.csv", "reference/roster.csv"]);
+    args.extend(inbox.iter().map(String::as_str));
+    let mut seen = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let _ = std::fs::remove_dir_all(w.path("lake"));
+        let r = w.run_env(&args, &[("CLUSTERKPI_THREADS", threads)]);
+        assert!(
+            r.code == 0 || r.code == 3 || r.code == 65,
+            "{threads} threads: {r:?}"
+        );
+        // Outcomes, row counts and warnings per file, as printed.
+        let printed: Vec<String> = r
+            .stdout
+            .lines()
+            .filter(|l| l.contains(".csv") || l.contains(".xlsx") || l.contains("files:"))
+            .map(str::to_string)
+            .collect();
+        let mut data = Vec::new();
+        let mut stack = vec![w.path("lake")];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "parquet") {
+                    data.push((
+                        p.strip_prefix(w.path("lake")).unwrap().to_path_buf(),
+                        std::fs::read(&p).unwrap(),
+                    ));
+                }
+            }
+        }
+        data.sort();
+        seen.push((threads, printed, data));
+    }
+    let (_, printed, data) = &seen[0];
+    assert_ne!(
+        w.sql_value("SELECT COUNT(*) FROM issues WHERE code = 'W_YTD_DECREASE'"),
+        "0",
+        "the lowered year-to-date revenue raises a warning (in the last, parallel run)"
+    );
+    assert!(
+        data.iter().any(|(p, _)| p.starts_with("superseded")),
+        "the correction supersedes rows: {:?}",
+        data.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    for (threads, p2, d2) in &seen[1..] {
+        assert_eq!(printed, p2, "{threads} threads: printed outcomes differ");
+        assert_eq!(
+            data.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            d2.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            "{threads} threads: data files differ"
+        );
+        for ((p, a), (_, b)) in data.iter().zip(d2) {
+            assert!(a == b, "{threads} threads: {} differs", p.display());
+        }
+    }
+}

@@ -120,12 +120,27 @@ pub(crate) fn staging_name(what: &str, pid: u32) -> String {
     format!("{what}-{pid}.parquet")
 }
 
+/// The staging file of one of several files validated at the same time (`slot`
+/// tells them apart): `reports-<pid>-<slot>.parquet`.
+pub(crate) fn staging_slot_name(what: &str, pid: u32, slot: usize) -> String {
+    debug_assert!(STAGING_PREFIXES.contains(&what));
+    format!("{what}-{pid}-{slot}.parquet")
+}
+
 /// Whether a `_staging/` entry is a file the writer staged.
 #[must_use]
 pub(crate) fn is_staging_name(name: &str) -> bool {
-    name.strip_suffix(".parquet")
-        .and_then(|s| s.rsplit_once('-'))
-        .is_some_and(|(what, pid)| STAGING_PREFIXES.contains(&what) && all_digits(pid))
+    let stem = name.strip_suffix(".parquet");
+    // `<what>-<pid>` or `<what>-<pid>-<slot>`.
+    let bare = |s: &str| {
+        s.rsplit_once('-')
+            .is_some_and(|(what, pid)| STAGING_PREFIXES.contains(&what) && all_digits(pid))
+    };
+    stem.is_some_and(|s| {
+        bare(s)
+            || s.rsplit_once('-')
+                .is_some_and(|(rest, slot)| all_digits(slot) && bare(rest))
+    })
 }
 
 fn all_digits(s: &str) -> bool {
@@ -150,6 +165,8 @@ mod tests {
         assert_eq!(parse_data_name("v2-notes.parquet"), None);
         assert_eq!(parse_data_name("v-ab.parquet"), None);
         assert!(is_staging_name(&staging_name("reports", 123)));
+        assert!(is_staging_name(&staging_slot_name("reports", 123, 4)));
+        assert!(!is_staging_name("reports-1-x.parquet"));
         assert!(!is_staging_name("my-draft.parquet"));
         assert!(!is_staging_name("reports-12a.parquet"));
         assert!(is_marker_tmp(&marker_tmp_name(9)));

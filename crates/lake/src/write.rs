@@ -295,12 +295,37 @@ impl Writer {
         Ok(())
     }
 
-    /// Starts staging the rows of one file of `kind`.
+    /// Starts staging the rows of one file of `kind`, to be committed next.
     pub fn stage(&self, kind: InputKind, source_file: &str) -> Result<Staged> {
         let staging = self.lake.root.join(layout::STAGING);
         fs::create_dir_all(&staging).map_err(io_at(&staging))?;
         let next = self.head.version() + 1;
         let path = staging.join(layout::staging_name(kind.as_str(), std::process::id()));
+        Staged::new(
+            path,
+            kind,
+            Provenance {
+                version: next as i64,
+                file: source_file.to_string(),
+            },
+        )
+    }
+
+    /// Starts staging the rows of one file of several validated at the same time:
+    /// its own staging file (`slot`), and the version it will be committed as (its
+    /// rows carry it). [`Writer::commit`] refuses it as any other version.
+    pub fn stage_as(
+        &self,
+        kind: InputKind,
+        source_file: &str,
+        version: u64,
+        slot: usize,
+    ) -> Result<Staged> {
+        let staging = self.lake.root.join(layout::STAGING);
+        fs::create_dir_all(&staging).map_err(io_at(&staging))?;
+        let name = layout::staging_slot_name(kind.as_str(), std::process::id(), slot);
+        let next = version;
+        let path = staging.join(name);
         Staged::new(
             path,
             kind,
@@ -326,14 +351,29 @@ impl Writer {
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
         let mut actions = Vec::new();
         let mut new_keys = HashSet::new();
-        let mut added_reports = None;
+        let mut added_ytd = Vec::new();
 
+        if let Some(staged) = &staged
+            && staged.src.version != version as i64
+        {
+            return Err(LakeError::Corrupt {
+                path: staged.path.clone(),
+                message: format!(
+                    "rows staged for version {} offered as version {version}",
+                    staged.src.version
+                ),
+            });
+        }
         if let (Some(mut staged), true) = (staged, result.outcome.ingests_rows()) {
             let kind = staged.kind;
             let keys = std::mem::take(&mut staged.keys);
+            added_ytd = std::mem::take(&mut staged.ytd);
             let (tmp, rows) = staged.finish()?;
             if !keys.is_empty() {
-                let replaced = self.keys.replaced(base, &keys)?;
+                let mut replaced = self.keys.replaced(base, &keys)?;
+                // In key order: the same input gives the same bytes, whatever order
+                // the hash set held them in.
+                replaced.sort_unstable();
                 new_keys = keys;
                 if !replaced.is_empty() {
                     let batch = schema::superseded_batch(&replaced);
@@ -361,9 +401,6 @@ impl Writer {
                 size,
                 sha256: sha,
             };
-            if table == Table::ReportHistory {
-                added_reports = Some(file.clone());
-            }
             actions.push(add(table, file));
         }
         if !result.issues.is_empty() {
@@ -407,10 +444,10 @@ impl Writer {
 
         tail.since_bytes += self.publish(&commit)?;
         self.keys.record(new_keys, version as i64);
-        if let Some(file) = added_reports {
-            let loaded: BTreeSet<i32> = self.ytd.by_year.keys().copied().collect();
-            let ytd = &mut self.ytd;
-            read::ytd_rows(base, [&file], &loaded, |c, p, v, y| ytd.upsert(c, p, v, y))?;
+        // Only years the index holds are kept (`upsert` skips the others), as a read
+        // of the placed file would.
+        for (code, p, y) in added_ytd {
+            self.ytd.upsert(&code, p, version as i64, y);
         }
 
         if log::wants_checkpoint(version, tail) {
@@ -542,6 +579,11 @@ pub struct Staged {
     /// (credit_code, period_index) of accepted report rows: the rows they replace are
     /// recorded as superseded when the file is committed.
     keys: HashSet<(String, i32)>,
+    /// The year-to-date figures of accepted report rows: the writer's index takes
+    /// them at the commit, instead of reading the placed file back.
+    ytd: Vec<(Box<str>, Period, Ytd)>,
+    /// Flushed, closed and fsynced ([`Staged::seal`]); kept on drop only then.
+    sealed: bool,
 }
 
 const BATCH: usize = 8192;
@@ -558,6 +600,8 @@ impl Staged {
             buffer: Vec::with_capacity(BATCH),
             rows: 0,
             keys: HashSet::new(),
+            ytd: Vec::new(),
+            sealed: false,
         })
     }
 
@@ -597,12 +641,25 @@ impl Staged {
         Ok(())
     }
 
-    /// Flushes, closes and fsyncs; returns the staged path and the row count.
-    pub(crate) fn finish(mut self) -> Result<(PathBuf, u64)> {
+    /// Flushes, closes and fsyncs the staged file: the part of a commit that can be
+    /// done before its turn (files validated in parallel seal their own).
+    pub fn seal(&mut self) -> Result<()> {
+        if self.sealed {
+            return Ok(());
+        }
         self.flush()?;
-        let file = self.writer.take().expect("finished once").into_inner()?;
+        let file = self.writer.take().expect("sealed once").into_inner()?;
         file.sync_all().map_err(io_at(&self.path))?;
-        Ok((self.path.clone(), self.rows))
+        self.sealed = true;
+        Ok(())
+    }
+
+    /// Seals (if not yet); returns the staged path and the row count. The file is
+    /// the caller's from here: it is placed, not removed on drop.
+    pub(crate) fn finish(mut self) -> Result<(PathBuf, u64)> {
+        self.seal()?;
+        let out = (std::mem::take(&mut self.path), self.rows);
+        Ok(out)
     }
 }
 
@@ -614,6 +671,8 @@ impl Sink for Staged {
     fn accept(&mut self, record: Record) -> io::Result<()> {
         if let Record::Report(r) = &record {
             self.keys.insert((r.credit_code.clone(), r.period.index()));
+            self.ytd
+                .push((r.credit_code.as_str().into(), r.period, r.ytd()));
         }
         self.buffer.push(record);
         if self.buffer.len() >= BATCH {
@@ -625,7 +684,9 @@ impl Sink for Staged {
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        if self.writer.is_some() {
+        // Not committed (a failure, an early return): the staged file goes. `finish`
+        // took the path of one that was.
+        if !self.path.as_os_str().is_empty() {
             let _ = fs::remove_file(&self.path);
         }
     }

@@ -1,0 +1,272 @@
+//! Reports and values files validated in parallel, committed in order.
+//!
+//! Validating a file (reading, decoding, checking every cell) is nearly all of an
+//! ingest's time and needs nothing from other files except one thing: the
+//! year-to-date check compares a report with the accepted figures of earlier quarters
+//! of the same year, which an earlier file of the same run may be adding. So each
+//! worker takes the next file, and once its first pass knows which enterprises and
+//! years the file reports on, waits until every earlier file that could touch them
+//! is committed. Files of other counties or years go ahead at once. Commits happen
+//! on the calling thread in input order, one version per file as before: the dataset,
+//! its versions and every warning are what a one-by-one ingest gives.
+//!
+//! Measured at 10× the sample city (304 plain files, 737,616 rows) on two cores:
+//! one by one 14.4 s, in parallel see README.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
+
+use anyhow::{Context, Result, anyhow};
+use clusterkpi_ingest::{FileResult, InputKind, Options, References};
+use clusterkpi_lake::{Staged, Writer};
+use indicatif::ProgressBar;
+
+use super::{FileReport, logged};
+
+/// A file to validate and commit; `at` is its place among the run's reports.
+pub(super) struct Item {
+    pub path: PathBuf,
+    pub kind: Option<InputKind>,
+    pub sha: String,
+    pub shown: String,
+    pub at: usize,
+}
+
+/// What a file's first pass found: the enterprises and years it reports on.
+struct Scan {
+    codes: HashSet<String>,
+    years: BTreeSet<i32>,
+}
+
+impl Scan {
+    fn touches(&self, other: &Scan) -> bool {
+        self.years.iter().any(|y| other.years.contains(y)) && {
+            let (small, large) = if self.codes.len() <= other.codes.len() {
+                (&self.codes, &other.codes)
+            } else {
+                (&other.codes, &self.codes)
+            };
+            small.iter().any(|c| large.contains(c))
+        }
+    }
+}
+
+/// Who may go ahead: the scans known so far and how many files are committed.
+struct Gate {
+    /// By file index; `None` while the file's first pass has not finished.
+    scans: Vec<Option<Arc<Scan>>>,
+    committed: usize,
+    /// A commit failed: workers stop waiting and finish without effect.
+    failed: bool,
+}
+
+/// A validated file waiting for its commit.
+struct Done {
+    result: FileResult,
+    staged: Option<Staged>,
+    started: std::time::Instant,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A worker that panicked poisons nothing the others rely on: the panic itself
+    // ends the run when the scope joins it.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// How many files are validated at once: the cores, or `CLUSTERKPI_THREADS`.
+fn workers(files: usize) -> usize {
+    let n = std::env::var("CLUSTERKPI_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    n.min(files).max(1)
+}
+
+/// Validates `items` in parallel against `refs` and commits them in order; returns
+/// each file's report with its `at`.
+pub(super) fn ingest(
+    writer: &mut Writer,
+    items: Vec<Item>,
+    opts: &Options,
+    refs: &References,
+    bar: &ProgressBar,
+) -> Result<Vec<(usize, FileReport)>> {
+    let first_version = writer.lake().latest_version()? + 1;
+    let n = items.len();
+    let gate = Mutex::new(Gate {
+        scans: (0..n).map(|_| None).collect(),
+        committed: 0,
+        failed: false,
+    });
+    let turn = Condvar::new();
+    let writer = Mutex::new(writer);
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, Result<Done>)>();
+    let mut out = Vec::with_capacity(n);
+    let mut failure: Option<anyhow::Error> = None;
+
+    std::thread::scope(|scope| {
+        for _ in 0..workers(n) {
+            let tx = tx.clone();
+            let (gate, turn, writer, next, items) = (&gate, &turn, &writer, &next, &items);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n || lock(gate).failed {
+                        break;
+                    }
+                    let done =
+                        validate(i, &items[i], first_version, opts, refs, gate, turn, writer);
+                    if tx.send((i, done)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+
+        // Commits in input order, on this thread.
+        let mut waiting: BTreeMap<usize, Result<Done>> = BTreeMap::new();
+        let mut next_commit = 0;
+        'files: for (i, done) in &rx {
+            waiting.insert(i, done);
+            while let Some(done) = waiting.remove(&next_commit) {
+                let item = &items[next_commit];
+                let committed = done.and_then(|d| {
+                    clusterkpi_lake::fail_point("before-commit");
+                    let version = lock(&writer)
+                        .commit(&d.result, &item.sha, d.staged)?
+                        .version();
+                    logged(&item.shown, &d.result, d.started, version);
+                    Ok(FileReport::of(
+                        item.shown.clone(),
+                        item.sha.clone(),
+                        &d.result,
+                        version,
+                        opts.max_error_rate,
+                    ))
+                });
+                match committed {
+                    Ok(report) => {
+                        out.push((item.at, report));
+                        bar.set_message(item.shown.clone());
+                        bar.inc(1);
+                        lock(&gate).committed += 1;
+                        turn.notify_all();
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        lock(&gate).failed = true;
+                        turn.notify_all();
+                        break 'files;
+                    }
+                }
+                next_commit += 1;
+            }
+        }
+        // Workers still running see `failed` (or a closed channel) and stop.
+        drop(rx);
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if out.len() != n {
+        return Err(anyhow!("{} of {n} files were not ingested", n - out.len()));
+    }
+    Ok(out)
+}
+
+/// Validates file `i` into its own staging file, waiting for earlier files that
+/// touch the same enterprises and years before reading their figures.
+#[allow(clippy::too_many_arguments)]
+fn validate(
+    i: usize,
+    item: &Item,
+    first_version: u64,
+    opts: &Options,
+    refs: &References,
+    gate: &Mutex<Gate>,
+    turn: &Condvar,
+    writer: &Mutex<&mut Writer>,
+) -> Result<Done> {
+    let started = std::time::Instant::now();
+    let version = first_version + i as u64;
+    let mut staged = match item.kind {
+        Some(k) => Some(lock(writer).stage_as(k, &item.shown, version, i)?),
+        None => None,
+    };
+    let mut discard = clusterkpi_ingest::Discard;
+    let sink: &mut dyn clusterkpi_ingest::Sink = match staged.as_mut() {
+        Some(s) => s,
+        None => &mut discard,
+    };
+    let mut prior_err = None;
+    let result = clusterkpi_ingest::process(
+        &item.path,
+        &item.shown,
+        opts,
+        refs,
+        &mut |scan| {
+            let mine = Arc::new(Scan {
+                codes: scan.credit_codes.clone(),
+                years: scan.years.clone(),
+            });
+            let mut g = lock(gate);
+            g.scans[i] = Some(mine.clone());
+            turn.notify_all();
+            loop {
+                if g.failed {
+                    return Default::default();
+                }
+                let blocked = (g.committed..i).any(|j| match &g.scans[j] {
+                    None => true,
+                    Some(s) => s.touches(&mine),
+                });
+                if !blocked {
+                    break;
+                }
+                g = turn
+                    .wait(g)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            drop(g);
+            match lock(writer).prior_ytd(&scan.credit_codes, &scan.years) {
+                Ok(p) => p,
+                Err(e) => {
+                    prior_err = Some(e);
+                    Default::default()
+                }
+            }
+        },
+        sink,
+    );
+    {
+        // A file that never asked (not a reports file, or stopped before) touches no
+        // one's year-to-date figures... unless it is committed with rows; it asked then.
+        let mut g = lock(gate);
+        if g.scans[i].is_none() {
+            g.scans[i] = Some(Arc::new(Scan {
+                codes: HashSet::new(),
+                years: BTreeSet::new(),
+            }));
+        }
+        turn.notify_all();
+    }
+    if let Some(e) = prior_err {
+        return Err(e).context("reading earlier reports for the year-to-date check");
+    }
+    // The Parquet file is finished and fsynced here, in parallel; the commit only
+    // places it. Rows of a rejected file are not kept.
+    match &mut staged {
+        Some(s) if result.outcome.ingests_rows() => s.seal()?,
+        _ => staged = None,
+    }
+    Ok(Done {
+        result,
+        staged,
+        started,
+    })
+}
