@@ -288,6 +288,16 @@ pub fn advice(code: Code, lang: Language) -> (&'static str, &'static str) {
                 "fill in the enterprises' rows and send again",
             ),
         ),
+        W_BLANK_ROW => (
+            (
+                "该企业未填报任何数据（该行已跳过，按本期未报送计）",
+                "如该企业本期有数据，补填后重新报送；确实未报送的无需处理",
+            ),
+            (
+                "no figure was filled in for the enterprise (the row is skipped and it counts as not reporting)",
+                "if the enterprise has figures for the quarter, fill them in and send again; otherwise nothing to do",
+            ),
+        ),
     };
     match lang {
         Language::Zh => zh,

@@ -10,7 +10,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use clusterkpi_ingest::{
     Collect, FileResult, InputKind, Options, Outcome, PriorYtd, Record, References, ReportRow,
 };
-use clusterkpi_model::{Language, Period};
+use clusterkpi_model::{Code, Language, Period};
 
 use crate::previous::Figures;
 use crate::template::{self, Enterprise, PREFILLED, Template, form_columns};
@@ -292,6 +292,63 @@ fn a_filled_template_is_accepted_without_a_warning() {
         assert_eq!(r.rows_accepted, f.enterprises.len() as u64);
         assert_eq!(r.periods.iter().copied().collect::<Vec<_>>(), vec![period]);
     }
+}
+
+/// Enterprises that did not report keep their rows as sent out (only the pre-filled
+/// cells): the file is accepted with a warning per row, not rejected; a template sent
+/// back untouched reports nothing and is rejected saying so.
+#[test]
+fn a_template_with_rows_left_blank_is_accepted_with_warnings() {
+    let f = fixture();
+    assert!(
+        f.enterprises.len() >= 3,
+        "the fixture's county is large enough"
+    );
+    let period = q(2025, 3);
+    let t = Template {
+        county: &f.county,
+        period,
+        enterprises: &f.enterprises,
+        previous: None,
+        language: Language::Zh,
+    };
+    let path = template::write(&t, &f.root.join("blank")).unwrap();
+    let rows: Vec<ReportRow> = f
+        .enterprises
+        .iter()
+        .enumerate()
+        .map(|(i, e)| report(&e.credit_code, period, i))
+        .collect();
+    let filled = f.root.join("blank-rows.xlsx");
+    // Sheet rows 2 and 3 (the first two enterprises) left as sent out.
+    fill(&path, &filled, &rows, Language::Zh, &|r, inputs| {
+        if r <= 2 {
+            inputs.iter_mut().for_each(String::clear);
+        }
+    });
+    let r = ingest(&filled, &f.codes);
+    assert_eq!(r.outcome, Outcome::AcceptedWithWarnings, "{:#?}", r.issues);
+    assert_eq!(r.rows_accepted, f.enterprises.len() as u64 - 2);
+    assert_eq!((r.rows_quarantined, r.warnings), (0, 2));
+    let blank: Vec<(u64, &str)> = r
+        .issues
+        .iter()
+        .map(|i| (i.line, i.value.as_str()))
+        .collect();
+    assert_eq!(
+        blank,
+        vec![
+            (2, f.enterprises[0].credit_code.as_str()),
+            (3, f.enterprises[1].credit_code.as_str())
+        ]
+    );
+    assert!(r.issues.iter().all(|i| i.code == Code::W_BLANK_ROW));
+
+    let untouched = ingest(&path, &f.codes);
+    assert_eq!(untouched.outcome, Outcome::Rejected);
+    assert_eq!(untouched.rows_read, 0);
+    assert_eq!(untouched.warnings, f.enterprises.len() as u64);
+    assert_eq!(untouched.issues.last().unwrap().code, Code::E_NO_ROWS);
 }
 
 #[test]

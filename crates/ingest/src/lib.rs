@@ -286,6 +286,12 @@ pub fn process(
         if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
             return Err(Stop);
         }
+        // A row left blank is no report: its key neither duplicates another row's
+        // nor asks for the enterprise's earlier figures.
+        if validate::blank_report(&h.map, &row.cells) {
+            spool_row(&mut spool, &mut spooled, row);
+            return Ok(());
+        }
         // Only the key columns: every cell is read and checked once, in pass 2.
         let vals = validate::read_key(&h.map, &row.cells, opts.today);
         if let Some(key) = validate::row_key(h.map.kind, &vals) {
@@ -364,6 +370,7 @@ pub fn process(
     // Pass 2: every row.
     let width = header.map.headers.len();
     let mut rows_with_errors = 0u64;
+    let mut blank_rows = 0u64;
     let mut sink_error: Option<std::io::Error> = None;
     let mut header_seen = false;
     let mut visit2 = |row: RawRow| {
@@ -372,6 +379,37 @@ pub fn process(
         }
         if !header_seen {
             header_seen = true;
+            return Ok(());
+        }
+        if validate::blank_report(&header.map, &row.cells) {
+            // Not a row read: it neither counts towards the error rate nor makes a
+            // county's file of mostly non-reporting enterprises look empty of errors.
+            blank_rows += 1;
+            problems_total += 1;
+            result.warnings += 1;
+            if result.issues.len() < max_problems {
+                let code = header.map.position[0]
+                    .and_then(|f| row.cells.get(f))
+                    .map(Cell::display)
+                    .unwrap_or_default();
+                let mut i = issue(
+                    display,
+                    &sheet,
+                    row.line,
+                    "",
+                    &code,
+                    &value::Violation::new(
+                        Code::W_BLANK_ROW,
+                        "该行只有企业信息，未填报任何数据：已跳过，该企业按本期未报送计",
+                        "the row names its enterprise but gives no figure: skipped, the enterprise counts as not reporting",
+                    ),
+                );
+                i.period = validate::row_period(
+                    kind,
+                    &validate::read_key(&header.map, &row.cells, opts.today),
+                );
+                result.issues.push(i);
+            }
             return Ok(());
         }
         result.rows_read += 1;
@@ -520,18 +558,22 @@ pub fn process(
         rows_with_errors as f64 / result.rows_read as f64
     };
     result.outcome = if result.rows_read == 0 {
-        result.issues.push(issue(
-            display,
-            &sheet,
-            header.line,
-            "",
-            "",
-            &value::Violation::new(
+        let v = if blank_rows == 0 {
+            value::Violation::new(
                 Code::E_NO_ROWS,
                 "文件只有表头，没有数据行",
                 "the file has a header but no data rows",
-            ),
-        ));
+            )
+        } else {
+            value::Violation::new(
+                Code::E_NO_ROWS,
+                format!("文件的 {blank_rows} 行都未填报任何数据"),
+                format!("none of the file's {blank_rows} rows gives a figure"),
+            )
+        };
+        result
+            .issues
+            .push(issue(display, &sheet, header.line, "", "", &v));
         Outcome::Rejected
     } else if result.rows_accepted == 0 || rate > opts.max_error_rate {
         Outcome::Rejected

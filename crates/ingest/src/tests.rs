@@ -371,3 +371,61 @@ fn a_roster_may_name_its_cluster_by_name() {
     assert_eq!(first.cluster_id, "xinji");
     assert_eq!(codes(&r), vec![(3, Code::E_UNKNOWN_CLUSTER)]);
 }
+
+/// A county leaves the rows of enterprises that did not report as the template sent
+/// them out: only the identifying cells filled. Those rows are skipped with a
+/// warning each, not counted as rows read, so a small county's file is accepted.
+#[test]
+fn rows_left_blank_are_skipped_with_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = format!("{HEADER_ZH},企业名称,所属集群");
+    let blank = |n: u32| format!("{},2024Q3{},某某企业{n},某集群", code(n), ",".repeat(18));
+    let text = [
+        header.clone(),
+        format!("{},某某企业0,某集群", row(0, "2024Q3", "100")),
+        blank(1),
+        // A cell of only spaces is as empty as no cell.
+        blank(2).replacen(",,", ", ,", 1),
+        format!("{},某某企业3,某集群", row(3, "2024Q3", "300")),
+    ]
+    .join("\n");
+    let (r, recs) = run(dir.path(), "county.csv", text.as_bytes(), &refs(5));
+    assert_eq!(r.outcome, Outcome::AcceptedWithWarnings, "{:#?}", r.issues);
+    assert_eq!(
+        (r.rows_read, r.rows_accepted, r.rows_quarantined, r.warnings),
+        (2, 2, 0, 2)
+    );
+    assert_eq!(recs.len(), 2);
+    assert_eq!(
+        codes(&r),
+        vec![(3, Code::W_BLANK_ROW), (4, Code::W_BLANK_ROW)]
+    );
+    let i = &r.issues[0];
+    assert_eq!(i.value, code(1));
+    assert_eq!(i.period.map(|p| p.to_string()).as_deref(), Some("2024Q3"));
+    assert!(i.message_zh.contains("未填报") && i.message_en.contains("no figure"));
+
+    // One figure filled in makes it a report again, checked as any other: the
+    // missing required figures are errors.
+    let one = blank(1).replacen(",2024Q3,", ",2024Q3,100,", 1);
+    let one = one.replacen(",,", ",", 1);
+    let text = [header.clone(), one].join("\n");
+    let (r, _) = run(dir.path(), "one.csv", text.as_bytes(), &refs(5));
+    assert_eq!(r.outcome, Outcome::Rejected);
+    assert!(codes(&r).contains(&(2, Code::E_NUMBER)), "{:#?}", r.issues);
+    assert!(codes(&r).contains(&(2, Code::E_BOOL)), "{:#?}", r.issues);
+    assert!(!codes(&r).iter().any(|(_, c)| *c == Code::W_BLANK_ROW));
+
+    // Every row blank: nothing was reported, the file is rejected saying so.
+    let text = [header, blank(1), blank(2)].join("\n");
+    let (r, _) = run(dir.path(), "none.csv", text.as_bytes(), &refs(5));
+    assert_eq!(r.outcome, Outcome::Rejected);
+    assert_eq!(r.rows_read, 0);
+    let last = r.issues.last().unwrap();
+    assert_eq!(last.code, Code::E_NO_ROWS);
+    assert!(
+        last.message_zh.contains("2 行都未填报"),
+        "{}",
+        last.message_zh
+    );
+}

@@ -222,6 +222,25 @@ fn key_width(kind: InputKind) -> usize {
     }
 }
 
+/// Columns of a reports row that name whose row it is, as the reporting template
+/// pre-fills them; every other column is a figure the enterprise reports.
+const IDENTIFYING: [&str; 4] = ["credit_code", "period", "enterprise_name", "cluster"];
+
+/// A reports row left blank: it names its enterprise (the template's pre-filled
+/// cells) but every figure is empty. A county leaves the rows of enterprises that did
+/// not report as they were sent out; such a row is no report and no error
+/// (`W_BLANK_ROW`), so a small county's file is not rejected for them.
+pub(crate) fn blank_report(map: &HeaderMap, cells: &[Cell]) -> bool {
+    map.kind == InputKind::Reports
+        && map
+            .kind
+            .columns()
+            .iter()
+            .zip(&map.position)
+            .filter(|(c, _)| !IDENTIFYING.contains(&c.name))
+            .all(|(_, f)| f.is_none_or(|f| cells.get(f).is_none_or(Cell::is_empty)))
+}
+
 /// Reads only the key columns of a row (the rest are `Val::None`): what the first
 /// pass over a file needs to find duplicate keys and the enterprises and years it
 /// reports on. A key cell that does not read gives no key; pass 2 reports it.

@@ -35,12 +35,18 @@ pub enum Code {
     E_DUPLICATE_ROW,
     W_YTD_DECREASE,
     E_NO_ROWS,
+    /// A reports row that names its enterprise (as the reporting template pre-fills
+    /// it) but gives no figure: the enterprise did not report; the row is skipped.
+    W_BLANK_ROW,
 }
 
 impl Code {
     #[must_use]
     pub fn is_warning(self) -> bool {
-        matches!(self, Code::W_UNKNOWN_COLUMN | Code::W_YTD_DECREASE)
+        matches!(
+            self,
+            Code::W_UNKNOWN_COLUMN | Code::W_YTD_DECREASE | Code::W_BLANK_ROW
+        )
     }
 
     /// Codes that fail the whole file rather than one row.
@@ -86,6 +92,7 @@ impl Code {
             Code::E_DUPLICATE_ROW => "E_DUPLICATE_ROW",
             Code::W_YTD_DECREASE => "W_YTD_DECREASE",
             Code::E_NO_ROWS => "E_NO_ROWS",
+            Code::W_BLANK_ROW => "W_BLANK_ROW",
         }
     }
 
@@ -93,7 +100,7 @@ impl Code {
         Self::ALL.iter().copied().find(|c| c.as_str() == s)
     }
 
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 25] = [
         Code::E_ENCODING,
         Code::E_FORMAT,
         Code::E_EMPTY,
@@ -118,6 +125,7 @@ impl Code {
         Code::E_DUPLICATE_ROW,
         Code::W_YTD_DECREASE,
         Code::E_NO_ROWS,
+        Code::W_BLANK_ROW,
     ];
 }
 

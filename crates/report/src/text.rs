@@ -944,6 +944,7 @@ impl Text {
             (C::E_DUPLICATE_ROW, Language::Zh) => "重复行",
             (C::W_YTD_DECREASE, Language::Zh) => "本年累计值比上季度小",
             (C::E_NO_ROWS, Language::Zh) => "没有数据行",
+            (C::W_BLANK_ROW, Language::Zh) => "未填报的行（已跳过）",
             (C::E_ENCODING, Language::En) => "unreadable text encoding",
             (C::E_FORMAT, Language::En) => "not the format its name says",
             (C::E_EMPTY, Language::En) => "empty file",
@@ -968,6 +969,7 @@ impl Text {
             (C::E_DUPLICATE_ROW, Language::En) => "duplicate row",
             (C::W_YTD_DECREASE, Language::En) => "year-to-date value below the previous quarter's",
             (C::E_NO_ROWS, Language::En) => "no data rows",
+            (C::W_BLANK_ROW, Language::En) => "row left blank (skipped)",
         }
     }
 
