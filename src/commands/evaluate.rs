@@ -18,6 +18,8 @@ use crate::pipeline;
 pub(crate) struct Evaluated {
     pub folder: PathBuf,
     pub eval: Evaluation,
+    /// Who has sent what for the as-of quarter, as the report shows it.
+    pub arrivals: Option<clusterkpi_model::arrivals::Arrivals>,
 }
 
 /// Evaluates `as_of` on the dataset and writes the report folder.
@@ -62,7 +64,11 @@ pub(crate) fn evaluate_and_report(
     // saved scorecard of the quarter as it was, as the README promises.
     lake.save_derived("kpis", &eval.as_of.to_string(), &batch)?;
     stages.mark("report");
-    Ok(Evaluated { folder, eval })
+    Ok(Evaluated {
+        folder,
+        eval,
+        arrivals: run.arrivals,
+    })
 }
 
 /// Prints the scorecard summary; returns Partial when the data is.

@@ -1,12 +1,12 @@
 //! `clusterkpi ingest`, and the ingestion step `run` and `demo` share: each file
 //! validated, staged and committed as one dataset version, reference lists first.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clusterkpi_ingest::{InputKind, Options, Outcome, References};
+use clusterkpi_ingest::{FileResult, InputKind, Options, Outcome, References};
 use clusterkpi_lake::{Lake, Table, Writer};
-use clusterkpi_model::{Catalogue, FileRecord, now_rfc3339};
+use clusterkpi_model::{Catalogue, Date, FileRecord, Language, Period, now_rfc3339};
 
 use crate::cli::{PipelineArgs, ReadArgs};
 use crate::exit::Exit;
@@ -21,6 +21,58 @@ pub(crate) struct FileReport {
     pub skipped: Vec<&'static str>,
     /// Printed even in a run's short summary (a rejected file seen again).
     pub notable: bool,
+    /// The feedback workbook written for the county (a file rejected or partially
+    /// accepted).
+    pub feedback: Option<PathBuf>,
+}
+
+/// Where the feedback workbooks of a run or ingest go, and in which language.
+pub(crate) struct Feedback {
+    pub dir: PathBuf,
+    pub language: Language,
+}
+
+impl Feedback {
+    /// `<out>/feedback/<quarter>/`, beside the quarters' report folders rather than in
+    /// one: publishing a report replaces its folder whole, and a rejected file left in
+    /// the inbox is not read again, so its feedback has to outlive the next run. The
+    /// quarter is the one asked for, else the last one ended (whose files are being
+    /// sent, as `status` takes it).
+    pub(crate) fn of(
+        p: &clusterkpi_model::pipeline::Pipeline,
+        period: Option<Period>,
+        today: Date,
+    ) -> Self {
+        let q = period.unwrap_or_else(|| Period::latest_complete(today));
+        Feedback {
+            dir: p.out.join("feedback").join(q.to_string()),
+            language: p.language,
+        }
+    }
+
+    /// Writes the feedback workbook of a file rejected or partially accepted (the
+    /// others need nothing from the county). A failure is logged, not fatal: the file
+    /// is committed by then, and its problems are in the dataset and the report.
+    pub(crate) fn write(
+        &self,
+        path: &Path,
+        result: &FileResult,
+        opts: &Options,
+    ) -> Option<PathBuf> {
+        if !matches!(
+            result.outcome,
+            Outcome::Rejected | Outcome::PartiallyAccepted
+        ) {
+            return None;
+        }
+        match clusterkpi_forms::feedback::write(&self.dir, path, result, opts, self.language) {
+            Ok(written) => Some(written),
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "feedback workbook not written");
+                None
+            }
+        }
+    }
 }
 
 impl FileReport {
@@ -53,6 +105,7 @@ impl FileReport {
             reason: Some(reason),
             skipped: Vec::new(),
             notable: outcome == Outcome::Rejected,
+            feedback: None,
         }
     }
 
@@ -75,6 +128,7 @@ impl FileReport {
             reason: Some(why),
             skipped: Vec::new(),
             notable: true,
+            feedback: None,
         }
     }
 }
@@ -107,7 +161,9 @@ pub(crate) fn order_by_kind(
     out
 }
 
-/// Ingests files into the dataset held by `writer`, one version per recorded file.
+/// Ingests files into the dataset held by `writer`, one version per recorded file;
+/// with `feedback`, writes the feedback workbook of each file rejected or partially
+/// accepted right after its commit.
 /// Files for which `from_inbox` holds may only be reports or values: the reference
 /// lists come from the pipeline's own paths, and a cluster list or roster dropped into
 /// the inbox would silently replace the city's.
@@ -123,6 +179,7 @@ pub(crate) fn ingest_files(
     opts: &Options,
     city: Option<&str>,
     catalogue: &Catalogue,
+    feedback: Option<&Feedback>,
     quiet: bool,
 ) -> Result<Vec<FileReport>> {
     let reported = catalogue.reported_lookup();
@@ -191,8 +248,10 @@ pub(crate) fn ingest_files(
         let report = if from_inbox(&path) {
             reference_in_inbox(writer, &mut snapshot, shown, sha, kind.expect("matched"))?
         } else {
-            let (report, committed) = ingest_one(writer, &path, shown, sha, kind, opts, refs)?;
+            let (mut report, result, committed) =
+                ingest_one(writer, &path, shown, sha, kind, opts, refs)?;
             snapshot = committed;
+            report.feedback = feedback.and_then(|f| f.write(&path, &result, opts));
             report
         };
         reports.push(Some(report));
@@ -200,7 +259,7 @@ pub(crate) fn ingest_files(
     }
     if !batch.is_empty() {
         let refs = references(&snapshot, &mut refs_of, city, &reported)?;
-        let done = parallel::ingest(writer, batch, opts, refs, &bar)?;
+        let done = parallel::ingest(writer, batch, opts, refs, feedback, &bar)?;
         for (at, report) in done {
             reports[at] = Some(report);
         }
@@ -295,6 +354,7 @@ fn reference_in_inbox(
 }
 
 /// Validates one file and commits it as the next version.
+#[allow(clippy::type_complexity)]
 fn ingest_one(
     writer: &mut Writer,
     path: &std::path::Path,
@@ -303,7 +363,7 @@ fn ingest_one(
     kind: Option<InputKind>,
     opts: &Options,
     refs: &References,
-) -> Result<(FileReport, clusterkpi_lake::Snapshot)> {
+) -> Result<(FileReport, FileResult, clusterkpi_lake::Snapshot)> {
     let started = std::time::Instant::now();
     let mut staged = match kind {
         Some(k) => Some(writer.stage(k, &shown)?),
@@ -342,7 +402,7 @@ fn ingest_one(
         committed.version(),
         opts.max_error_rate,
     );
-    Ok((report, committed))
+    Ok((report, result, committed))
 }
 
 fn logged(
@@ -375,6 +435,7 @@ impl FileReport {
             reason: clusterkpi_ingest::rejection_reason(result, max_error_rate),
             skipped: result.skipped_checks.clone(),
             notable: false,
+            feedback: None,
             record: FileRecord {
                 path: shown,
                 sha256: sha,
@@ -444,6 +505,15 @@ pub(crate) fn summarise(reports: &[FileReport], every: bool) -> Exit {
             _ => Exit::Complete,
         });
     }
+    let written: Vec<&PathBuf> = reports.iter().filter_map(|r| r.feedback.as_ref()).collect();
+    if let Some(dir) = written.first().and_then(|w| w.parent()) {
+        say!(
+            "feedback for {} {}: {}",
+            written.len(),
+            if written.len() == 1 { "file" } else { "files" },
+            dir.display()
+        );
+    }
     let count = |o: &str| reports.iter().filter(|r| r.outcome() == o).count();
     say!(
         "{} files: {} accepted, {} with warnings, {} partially accepted, {} rejected, {} duplicates; {} rows ingested, {} quarantined",
@@ -474,6 +544,7 @@ pub(crate) fn run(
     let opts = pipeline::read_options(&p, read)?;
     let lake = Lake::open(&p.lake)?;
     let mut writer = lake.lock()?;
+    let feedback = Feedback::of(&p, None, opts.today);
     let reports = ingest_files(
         &mut writer,
         files,
@@ -481,6 +552,7 @@ pub(crate) fn run(
         &opts,
         city.as_deref(),
         &defs.catalogue,
+        Some(&feedback),
         quiet,
     )?;
     let exit = summarise(&reports, true);

@@ -46,17 +46,27 @@ pub(crate) fn run(
             }
         );
     }
-    let overdue = a.overdue();
-    if fail_overdue && !overdue.is_empty() {
+    if fail_overdue && let Some(line) = overdue_line(&a, p.language) {
         // Partial data, as outputs.md's exit 3: the quarter lacks counties' files.
-        let names: Vec<&str> = overdue.iter().map(|c| c.county.as_str()).collect();
-        match p.language {
-            Language::Zh => esay!("逾期：{}（{}个）", names.join("、"), names.len()),
-            Language::En => esay!("overdue: {} ({})", names.join(", "), names.len()),
-        }
+        esay!("{line}");
         return Ok(Exit::Partial);
     }
     Ok(Exit::Complete)
+}
+
+/// The counties past the due date without a file whose rows were taken, in one line
+/// ("逾期：辛集市、晋州市（2个）"); None when there are none. `status --fail-overdue`
+/// and `run`'s summary print it.
+pub(crate) fn overdue_line(a: &Arrivals, lang: Language) -> Option<String> {
+    let overdue = a.overdue();
+    if overdue.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = overdue.iter().map(|c| c.county.as_str()).collect();
+    Some(match lang {
+        Language::Zh => format!("逾期：{}（{}个）", names.join("、"), names.len()),
+        Language::En => format!("overdue: {} ({})", names.join(", "), names.len()),
+    })
 }
 
 /// Who has sent what for the report of `period` on dataset `version`: at this moment

@@ -5,7 +5,7 @@ use crate::support::*;
 #[test]
 fn every_command_has_complete_help() {
     for cmd in [
-        "demo", "run", "validate", "ingest", "evaluate", "generate", "sql",
+        "demo", "run", "validate", "ingest", "evaluate", "generate", "sql", "template", "status",
     ] {
         let r = Work::new().run(&[cmd, "--help"]);
         assert_eq!(r.code, 0, "{cmd}: {r:?}");

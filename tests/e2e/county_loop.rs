@@ -201,3 +201,73 @@ fn a_county_fills_its_template_gets_feedback_fixes_it_and_it_is_accepted() {
         "28"
     );
 }
+
+/// A scheduled `run` with one county's file wrong writes that file's feedback beside
+/// the report folders, where the next run's publishing of the report leaves it, with
+/// the bad cell noted; files accepted get none.
+#[test]
+fn a_run_writes_feedback_on_the_file_it_rejects() {
+    let w = Work::new();
+    w.generate(".", 150, "2025Q1", "2025Q4", false);
+    // The English-headed UTF-8 file of 栾城区: its second row's revenue made negative.
+    let name = "luancheng-2025Q4.csv";
+    let csv = w.read(&format!("inbox/2025Q4/{name}"));
+    assert!(
+        csv.starts_with("credit_code,period,revenue_ytd,"),
+        "{csv}"
+    );
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[2].split(',').collect();
+    cells[2] = "-5";
+    lines[2] = cells.join(",");
+    w.write(&format!("inbox/2025Q4/{name}"), lines.join("\n") + "\n");
+    let p = w.pipeline();
+    let r = w.run(&["run", p.to_str().unwrap(), "--period", "2025Q4"]);
+    assert_eq!(
+        r.code, 65,
+        "one row of seven is above the 5% a file may have: {r:?}"
+    );
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("feedback for 1 file: "))
+        .unwrap_or_else(|| panic!("{r:?}"));
+    assert!(line.ends_with("reports/feedback/2025Q4"), "{line}");
+    let written: Vec<String> = std::fs::read_dir(w.path("reports/feedback/2025Q4"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, vec![format!("{name}.反馈.xlsx")]);
+    let feedback = w.path(&format!("reports/feedback/2025Q4/{name}.反馈.xlsx"));
+    let comments = part(&feedback, "xl/comments1.xml");
+    let refs: Vec<&str> = comments
+        .split("<comment ref=\"")
+        .skip(1)
+        .map(|c| &c[..c.find('"').unwrap()])
+        .collect();
+    // Column C (revenue_ytd) of the file's third line, as in the file.
+    assert_eq!(refs, vec!["C3"], "{comments}");
+    assert!(comments.contains("E_RANGE："), "{comments}");
+    let data = sheet(&feedback, "数据");
+    assert_eq!(text_of(&data[2][2]), "-5");
+    let summary: String = sheet(&feedback, "反馈摘要")
+        .iter()
+        .flatten()
+        .map(text)
+        .collect();
+    assert!(summary.contains("拒收"), "{summary}");
+
+    // The next run leaves it (the rejected file is not read again) and publishes the
+    // report over the quarter's folder as before.
+    let r = w.run(&["run", p.to_str().unwrap(), "--period", "2025Q4"]);
+    assert_eq!(r.code, 65, "{r:?}");
+    assert!(feedback.exists());
+    assert!(w.path("reports/2025Q4/report.html").exists());
+}
+
+fn text_of(d: &Data) -> String {
+    match d {
+        Data::Float(x) => x.to_string(),
+        other => other.to_string(),
+    }
+}

@@ -1,7 +1,7 @@
 //! `clusterkpi status` on a generated city with one county's files dropped and
 //! another's replaced by a file that cannot be read: who has sent what, the CSV, the
 //! exit code of `--fail-overdue` before and after the due date, and the same table in
-//! the report.
+//! the report (status.csv in its folder) and the overdue line in `run`'s summary.
 
 use crate::support::{Work, read_csv};
 
@@ -21,6 +21,16 @@ fn city_missing_one_county() -> Work {
     let p = w.pipeline();
     let r = w.run(&["run", p.to_str().unwrap(), "--period", "2025Q4"]);
     assert_eq!(r.code, 65, "the unreadable file is rejected: {r:?}");
+    // The run's summary names the counties to chase.
+    let overdue = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("逾期："))
+        .unwrap_or_else(|| panic!("no overdue line: {r:?}"));
+    assert!(
+        overdue.contains("辛集市") && overdue.contains("无极县") && overdue.ends_with("（2个）"),
+        "{overdue}"
+    );
     w
 }
 
@@ -67,6 +77,11 @@ fn status_names_the_county_missing_and_the_one_rejected() {
     assert!(
         r.stderr.contains("辛集市") && r.stderr.contains("无极县"),
         "{r:?}"
+    );
+    // The report folder holds the same CSV (the same dataset version and day).
+    assert_eq!(
+        std::fs::read(w.path("status.csv")).unwrap(),
+        std::fs::read(w.path("reports/2025Q4/status.csv")).unwrap()
     );
     let (head, rows) = read_csv(&w.path("status.csv"));
     let col = |name: &str| head.iter().position(|h| h == name).unwrap();

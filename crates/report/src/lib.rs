@@ -1,7 +1,7 @@
 //! Writes one evaluation's report folder and publishes it atomically.
 //!
 //! ```text
-//!  Evaluation ─┬─ csv_out ──▶ kpis.csv, series.csv, validation.csv
+//!  Evaluation ─┬─ csv_out ──▶ kpis.csv, series.csv, validation.csv, status.csv
 //!              ├─ xlsx ─────▶ kpis.xlsx
 //!              ├─ charts ───▶ charts/*.svg, charts/*.png   (clusterkpi-charts)
 //!              ├─ content ──┬─ html ─────▶ report.html
@@ -137,6 +137,10 @@ fn build(
     out.write("kpis.csv", &csv_out::kpis(eval))?;
     out.write("series.csv", &csv_out::series(eval))?;
     out.write("validation.csv", &csv_out::validation(eval))?;
+    if let Some(a) = &run.arrivals {
+        // Who has sent what, as `clusterkpi status --output` writes it.
+        out.write("status.csv", &csv_out::arrivals_csv(a))?;
+    }
     let workbook = xlsx::workbook(eval).map_err(|source| ReportError::Xlsx {
         path: dir.join("kpis.xlsx"),
         source,

@@ -23,7 +23,7 @@ use clusterkpi_ingest::{FileResult, InputKind, Options, References};
 use clusterkpi_lake::{Staged, Writer};
 use indicatif::ProgressBar;
 
-use super::{FileReport, logged};
+use super::{Feedback, FileReport, logged};
 
 /// A file to validate and commit; `at` is its place among the run's reports.
 pub(super) struct Item {
@@ -92,6 +92,7 @@ pub(super) fn ingest(
     items: Vec<Item>,
     opts: &Options,
     refs: &References,
+    feedback: Option<&Feedback>,
     bar: &ProgressBar,
 ) -> Result<Vec<(usize, FileReport)>> {
     let first_version = writer.lake().latest_version()? + 1;
@@ -141,13 +142,15 @@ pub(super) fn ingest(
                         .commit(&d.result, &item.sha, d.staged)?
                         .version();
                     logged(&item.shown, &d.result, d.started, version);
-                    Ok(FileReport::of(
+                    let mut report = FileReport::of(
                         item.shown.clone(),
                         item.sha.clone(),
                         &d.result,
                         version,
                         opts.max_error_rate,
-                    ))
+                    );
+                    report.feedback = feedback.and_then(|f| f.write(&item.path, &d.result, opts));
+                    Ok(report)
                 });
                 match committed {
                     Ok(report) => {
