@@ -212,10 +212,7 @@ fn a_run_writes_feedback_on_the_file_it_rejects() {
     // The English-headed UTF-8 file of 栾城区: its second row's revenue made negative.
     let name = "luancheng-2025Q4.csv";
     let csv = w.read(&format!("inbox/2025Q4/{name}"));
-    assert!(
-        csv.starts_with("credit_code,period,revenue_ytd,"),
-        "{csv}"
-    );
+    assert!(csv.starts_with("credit_code,period,revenue_ytd,"), "{csv}");
     let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
     let mut cells: Vec<&str> = lines[2].split(',').collect();
     cells[2] = "-5";
