@@ -3,17 +3,14 @@
 -- enterprises reporting Q4 of both y and y−1; the rate is
 -- 100 × ((Π (1 + g_y))^(1 / (Y(p) − baseyear)) − 1).
 -- Null when Y(p) ≤ baseyear or any year has no comparable enterprise.
-WITH lagged AS (
-  SELECT credit_code, year, revenue_ytd,
-         LAG(revenue_ytd) OVER (PARTITION BY credit_code ORDER BY year) AS then_revenue,
-         LAG(year) OVER (PARTITION BY credit_code ORDER BY year) AS then_year
-  FROM reports
-  WHERE quarter = 4
-),
-pairs AS (
-  SELECT credit_code, year, revenue_ytd AS now_revenue, then_revenue
-  FROM lagged
-  WHERE then_year = year - 1
+-- Each enterprise's Q4 row is paired with its Q4 row of the year before by an
+-- equi-join (cheaper than a window's sort on the credit code; see revenue_yoy.sql).
+WITH pairs AS (
+  SELECT n.credit_code, n.year, n.revenue_ytd AS now_revenue, t.revenue_ytd AS then_revenue
+  FROM reports n
+  JOIN reports t
+    ON t.credit_code = n.credit_code AND t.year = n.year - 1 AND t.quarter = 4
+  WHERE n.quarter = 4
 ),
 scoped_pairs AS (
   SELECT p.*, 'cluster' AS scope, ro.cluster_id AS scope_id
