@@ -101,8 +101,11 @@ pub fn header(c: &Column, lang: Language) -> String {
             } else {
                 &c.aliases[0]
             };
+            // Full-width brackets throughout, as the unit's: `营业收入（本年累计）（万元）`
+            // (ingestion matches headers ignoring width).
+            let alias = alias.replace('(', "（").replace(')', "）");
             if d.unit_zh.is_empty() {
-                (*alias).to_string()
+                alias
             } else {
                 format!("{alias}（{}）", d.unit_zh)
             }
@@ -346,7 +349,7 @@ fn form_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), X
     for (i, c) in cols.iter().enumerate() {
         let col = i as u16;
         ws.write_string_with_format(0, col, header(c, lang), &f.header)?;
-        ws.set_column_width(col, width(c))?;
+        ws.set_column_width(col, width(c, lang))?;
     }
     ws.set_row_height(0, 72)?;
     let period = match lang {
@@ -379,14 +382,27 @@ fn form_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(), X
     Ok(())
 }
 
-/// Column widths (characters): headers wrap over up to four lines.
-fn width(c: &Column) -> f64 {
+/// Column widths (characters). A Chinese metric header is split into lines of equal
+/// length (at most eight characters each), so no line holds a lone bracket or unit
+/// (`从业人员（人` over `）`); an English one wraps at its spaces.
+fn width(c: &Column, lang: Language) -> f64 {
     match c.name {
         "credit_code" => 20.0,
         "enterprise_name" => 26.0,
-        "cluster" => 16.0,
+        "cluster" => 20.0,
         "period" => 12.0,
-        _ => 9.5,
+        _ => match lang {
+            Language::Zh => {
+                // A Chinese character (or full-width bracket) takes about 1.7
+                // characters of column width in the sheet's font.
+                let n = header(c, lang).chars().count();
+                let per_line = n.div_ceil(n.div_ceil(8));
+                (per_line as f64 * 1.7 + 1.2).max(9.5)
+            }
+            Language::En => {
+                (crate::display_width(&header(c, lang)) as f64 / 3.0 + 3.0).clamp(9.5, 14.0)
+            }
+        },
     }
 }
 
@@ -698,7 +714,7 @@ fn previous_sheet(ws: &mut Worksheet, t: &Template<'_>, f: &Formats) -> Result<(
     let head = 3u32;
     for (i, c) in cols.iter().enumerate() {
         ws.write_string_with_format(head, i as u16, header(c, lang), &f.header)?;
-        ws.set_column_width(i as u16, width(c))?;
+        ws.set_column_width(i as u16, width(c, lang))?;
     }
     ws.set_row_height(head, 72)?;
     let empty = t.previous.is_none_or(|p| p.is_empty());

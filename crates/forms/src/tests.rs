@@ -374,7 +374,7 @@ fn the_template_names_every_enterprise_under_the_contracts_headers() {
         ["统一社会信用代码", "企业名称", "所属集群", "报告期"]
     );
     assert!(
-        head.contains(&"营业收入(本年累计)（万元）".to_string()),
+        head.contains(&"营业收入（本年累计）（万元）".to_string()),
         "{head:?}"
     );
     assert!(head.contains(&"从业人员（人）".to_string()), "{head:?}");
