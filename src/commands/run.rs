@@ -49,6 +49,9 @@ pub(crate) fn run_pipeline(
         quiet,
     )?;
     stages.mark("ingest");
+    // The evaluation holds the lock (no other run may commit meanwhile), not the
+    // ingest's indexes.
+    writer.forget_indexes();
     let ingest_exit = ingest::summarise(&reports, false);
     let inputs = reports.into_iter().map(|r| r.record).collect();
     let e = evaluate::evaluate_and_report(p, &lake, as_of, None, &mut stages, inputs)?;
