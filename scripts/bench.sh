@@ -37,7 +37,17 @@ python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet --user 
 duckdb_version=$(python3 -c 'import duckdb; print(duckdb.__version__)')
 
 measure() { # command… → sets secs and peak_mb (GNU time: wall seconds, max RSS)
-  /usr/bin/time -o "$tmp.time" -f '%e %M' "$@" >"$tmp.out" 2>"$tmp.err" || true
+  # A failed run is not a measurement: exit 0 (complete), 3 (partial data) and 65
+  # (a file rejected: the mixed city has defective files) are results; anything else
+  # stops the benchmark with the command's own error. (A 100x evaluation that ran out
+  # of its memory pool once passed here as a fast run.)
+  local rc=0
+  /usr/bin/time -o "$tmp.time" -f '%e %M' "$@" >"$tmp.out" 2>"$tmp.err" || rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && [ "$rc" -ne 65 ]; then
+    echo "FAILED (exit $rc): $*" >&2
+    tail -5 "$tmp.err" >&2
+    exit 1
+  fi
   secs=$(tail -1 "$tmp.time" | awk '{print $1}')
   peak_mb=$(tail -1 "$tmp.time" | awk '{printf "%.0f", $2 / 1024}')
 }
