@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clusterkpi_ingest::{FileResult, InputKind, Options, Outcome, References};
 use clusterkpi_lake::{Lake, Table, Writer};
 use clusterkpi_model::{Catalogue, Date, FileRecord, Language, Period, now_rfc3339};
@@ -172,6 +172,7 @@ pub(crate) fn order_by_kind(
 /// checked against them. Reports and values files are then validated in parallel
 /// (see [`parallel`]) and committed in their order, so the dataset's versions and
 /// every figure are the same as if they had been ingested one by one.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn ingest_files(
     writer: &mut Writer,
     files: &[PathBuf],
@@ -244,12 +245,13 @@ pub(crate) fn ingest_files(
             reports.push(None);
             continue;
         }
+        let kind = kind.expect("a reference list");
         let refs = references(&snapshot, &mut refs_of, city, &reported)?;
         let report = if from_inbox(&path) {
-            reference_in_inbox(writer, &mut snapshot, shown, sha, kind.expect("matched"))?
+            reference_in_inbox(writer, &mut snapshot, shown, sha, kind)?
         } else {
             let (mut report, result, committed) =
-                ingest_one(writer, &path, shown, sha, kind, opts, refs)?;
+                ingest_reference(writer, &path, shown, sha, kind, opts, refs)?;
             snapshot = committed;
             report.feedback = feedback.and_then(|f| f.write(&path, &result, opts));
             report
@@ -353,45 +355,31 @@ fn reference_in_inbox(
     Ok(report)
 }
 
-/// Validates one file and commits it as the next version.
+/// Validates a cluster list or roster and commits it as the next version. One at a
+/// time, before the reports: every later file is checked against it. (Reports and
+/// values files go through [`parallel`].)
 #[allow(clippy::type_complexity)]
-fn ingest_one(
+fn ingest_reference(
     writer: &mut Writer,
     path: &std::path::Path,
     shown: String,
     sha: String,
-    kind: Option<InputKind>,
+    kind: InputKind,
     opts: &Options,
     refs: &References,
 ) -> Result<(FileReport, FileResult, clusterkpi_lake::Snapshot)> {
     let started = std::time::Instant::now();
-    let mut staged = match kind {
-        Some(k) => Some(writer.stage(k, &shown)?),
-        None => None,
-    };
-    let mut discard = clusterkpi_ingest::Discard;
-    let sink: &mut dyn clusterkpi_ingest::Sink = match staged.as_mut() {
-        Some(s) => s,
-        None => &mut discard,
-    };
-    let mut prior_err = None;
+    let mut staged = writer.stage(kind, &shown)?;
+    // Only a reports file asks for earlier year-to-date figures.
     let result = clusterkpi_ingest::process(
         path,
         &shown,
         opts,
         refs,
-        &mut |scan| match writer.prior_ytd(&scan.credit_codes, &scan.years) {
-            Ok(p) => p,
-            Err(e) => {
-                prior_err = Some(e);
-                Default::default()
-            }
-        },
-        sink,
+        &mut |_| Default::default(),
+        &mut staged,
     );
-    if let Some(e) = prior_err {
-        return Err(e).context("reading earlier reports for the year-to-date check");
-    }
+    let staged = Some(staged);
     clusterkpi_lake::fail_point("before-commit");
     let committed = writer.commit(&result, &sha, staged)?;
     logged(&shown, &result, started, committed.version());

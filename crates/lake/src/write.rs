@@ -307,18 +307,7 @@ impl Writer {
 
     /// Starts staging the rows of one file of `kind`, to be committed next.
     pub fn stage(&self, kind: InputKind, source_file: &str) -> Result<Staged> {
-        let staging = self.lake.root.join(layout::STAGING);
-        fs::create_dir_all(&staging).map_err(io_at(&staging))?;
-        let next = self.head.version() + 1;
-        let path = staging.join(layout::staging_name(kind.as_str(), std::process::id()));
-        Staged::new(
-            path,
-            kind,
-            Provenance {
-                version: next as i64,
-                file: source_file.to_string(),
-            },
-        )
+        self.stage_as(kind, source_file, self.head.version() + 1, 0)
     }
 
     /// Starts staging the rows of one file of several validated at the same time:
@@ -334,13 +323,11 @@ impl Writer {
         let staging = self.lake.root.join(layout::STAGING);
         fs::create_dir_all(&staging).map_err(io_at(&staging))?;
         let name = layout::staging_slot_name(kind.as_str(), std::process::id(), slot);
-        let next = version;
-        let path = staging.join(name);
         Staged::new(
-            path,
+            staging.join(name),
             kind,
             Provenance {
-                version: next as i64,
+                version: version as i64,
                 file: source_file.to_string(),
             },
         )
