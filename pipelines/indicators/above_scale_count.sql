@@ -1,5 +1,5 @@
 -- 规上工业企业数: enterprises above designated size.
 -- Over C(c,p): enterprises without a report for p count with their latest of p-1 … p-3.
-SELECT period, scope, scope_id, SUM(CASE WHEN above_scale THEN 1 ELSE 0 END) AS value
-FROM stock_scoped
-GROUP BY period, scope, scope_id
+-- Summed per quarter and scope in `facts` (views.sql).
+SELECT period, scope, scope_id, above_scale AS value
+FROM facts

@@ -1,5 +1,5 @@
 -- 上市企业数: listed enterprises.
 -- Over C(c,p): enterprises without a report for p count with their latest of p-1 … p-3.
-SELECT period, scope, scope_id, SUM(CASE WHEN listing_status = 'listed' THEN 1 ELSE 0 END) AS value
-FROM stock_scoped
-GROUP BY period, scope, scope_id
+-- Summed per quarter and scope in `facts` (views.sql).
+SELECT period, scope, scope_id, listed AS value
+FROM facts

@@ -3,7 +3,8 @@
 //! ```text
 //!  dataset snapshot ──register──▶ report_history, superseded, roster, clusters,
 //!                                 values_history, plan, periods, targets
-//!   views.sql ─▶ reports, scoped, coverage, reported_values, cluster_annual
+//!   views.sql ─▶ reports, reports_in_roster, carried, facts, growth (per quarter and
+//!                scope, each in one pass over the rows), coverage, reported_values, …
 //!   phase 1: <indicator>.sql, reported.sql ─▶ series
 //!   phase 2: digital_cluster_count.sql (reads series)
 //!   ─▶ full grid (every quarter × scope × indicator) ─▶ status::judge ─▶ Evaluation
@@ -139,16 +140,16 @@ async fn run_concurrently<'a>(
 }
 
 /// Views computed once and held in memory as soon as `views.sql` creates them, so the
-/// views and queries after them read the result instead of recomputing it. `carried`
-/// (the enterprises carried forward, a few percent of the rows) is read by every stock
-/// count: recomputed by each of the eleven, it took 12 of 18 s of a 10× evaluation.
-const CACHED_VIEWS: [&str; 1] = ["carried"];
+/// views and queries after them read the result instead of recomputing it. All are
+/// small: the roster with its integer keys, the enterprises carried forward (a few
+/// percent of the rows), and the per-quarter and per-scope `facts` and `growth` sums
+/// the indicators are made of, each computed in one pass over the rows.
+const CACHED_VIEWS: [&str; 4] = ["roster_keyed", "carried", "facts", "growth"];
 
-/// Views also kept in memory when the report history is (a dataset up to
-/// `IN_MEMORY_ROWS`): the roster join of the current rows and of the stock population,
-/// which every indicator reads. Each indicator is then a scan and an aggregate of
-/// memory; made by each, the joins were most of an evaluation's time.
-const CACHED_IN_MEMORY: [&str; 2] = ["reports_in_roster", "stock_in_roster"];
+/// Views computed once and kept, in memory for a dataset up to `IN_MEMORY_ROWS`
+/// report rows and in a scratch Parquet file above: the roster join of the current
+/// rows, which the cached views above read five times.
+const MATERIALIZED_VIEWS: [&str; 1] = ["reports_in_roster"];
 
 /// The first and last quarter with accepted report rows, from the dataset's file list.
 fn reported_range(snapshot: &Snapshot) -> Option<(Period, Period)> {
@@ -180,15 +181,25 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
     }
     let defs = req.definitions;
     let ctx = session(&snapshot, req.plan, first, as_of).await?;
+    // Large results go to a scratch folder, deleted when the evaluation ends.
+    let scratch =
+        if register::in_memory(&snapshot) {
+            None
+        } else {
+            Some(tempfile::tempdir().map_err(|e| {
+                EngineError::Runtime(format!("cannot create a scratch folder: {e}"))
+            })?)
+        };
+    let creates = |stmt: &str, v: &str| stmt.starts_with(&format!("CREATE VIEW {v} "));
     for stmt in sql::statements(&defs.sql("views")?) {
         run(&ctx, &stmt, &defs.origin("views")).await?;
-        let in_memory = register::in_memory(&snapshot);
-        if let Some(view) = CACHED_VIEWS
-            .iter()
-            .chain(CACHED_IN_MEMORY.iter().filter(|_| in_memory))
-            .find(|v| stmt.starts_with(&format!("CREATE VIEW {v} ")))
-        {
+        if let Some(view) = CACHED_VIEWS.iter().find(|v| creates(&stmt, v)) {
             register::cache(&ctx, view).await?;
+        } else if let Some(view) = MATERIALIZED_VIEWS.iter().find(|v| creates(&stmt, v)) {
+            match &scratch {
+                None => register::cache(&ctx, view).await?,
+                Some(dir) => register::spill(&ctx, view, dir.path()).await?,
+            }
         }
     }
 

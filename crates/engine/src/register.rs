@@ -2,6 +2,7 @@
 //! targets) with a DataFusion session.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use clusterkpi_lake::{Lake, Snapshot, Table};
@@ -49,18 +50,17 @@ pub(crate) fn partitions() -> usize {
 }
 
 fn new_context(report_rows: u64) -> Result<SessionContext> {
-    let mut config = SessionConfig::new()
+    let config = SessionConfig::new()
         .with_target_partitions(partitions())
         .with_information_schema(true);
     if report_rows <= IN_MEMORY_ROWS {
         return Ok(SessionContext::new_with_config(config));
     }
-    // A large dataset (100 × a city): growth rates pair every enterprise with its row a
-    // year earlier, and a hash join would hold one side whole in memory (1.6 GB at 7M
-    // rows). A sort-merge join under a memory limit spills instead.
-    config.options_mut().optimizer.prefer_hash_join = false;
-    // A fair pool: the two sorts of a growth-rate query (one per scope) each get their
-    // share and spill, instead of the first starving the second.
+    // A large dataset (100 × a city): hash joins stay (each builds on the roster, the
+    // few carried-forward candidates, or one growth rate's pairs keyed by integers,
+    // about 300 MB at 7.2M rows); the sorts and aggregates beyond the pool spill. A
+    // fair pool lets two queries running at once each get their share instead of the
+    // first starving the second.
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_pool(Arc::new(FairSpillPool::new(MEMORY_LIMIT)))
         .build_arc()
@@ -119,19 +119,16 @@ fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
     RecordBatch::try_new(Arc::new(schema), cols).expect("columns match")
 }
 
-/// Up to this many report rows, the report history is read once into memory, and so
-/// are the views every indicator reads (`CACHED_IN_MEMORY` in the engine): each
-/// indicator query then scans memory instead of opening each of the dataset's files
-/// and joining the roster again (a city's run drops from seconds to a fraction; at 10×
-/// the sample city, 710,600 rows, the evaluation took 4.9 s instead of 7.0 s). Memory
-/// is about 1.35 KB a row (peak 0.97 GB at 710,600 rows): the bound keeps it under
-/// 1 GiB. Above it (100 × a city), queries stream from Parquet.
+/// Up to this many report rows, the views every indicator reads
+/// (`MATERIALIZED_VIEWS` in the engine) are held in memory; above it (100 × a city)
+/// they are written once to a scratch Parquet file that each indicator query scans
+/// for the few columns it reads. Held in memory, the roster join of the current rows
+/// takes about 200 bytes a row (only the columns indicators read).
 const IN_MEMORY_ROWS: u64 = 750_000;
 
-/// Whether the dataset's report history is held in memory (see [`IN_MEMORY_ROWS`]).
+/// Whether the views every indicator reads are held in memory (see [`IN_MEMORY_ROWS`]).
 pub(crate) fn in_memory(snapshot: &Snapshot) -> bool {
-    let rows = report_rows(snapshot);
-    rows > 0 && rows <= IN_MEMORY_ROWS
+    report_rows(snapshot) <= IN_MEMORY_ROWS
 }
 
 async fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<()> {
@@ -147,9 +144,6 @@ async fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<(
         // missing or damaged file fails the evaluation naming it, never a silent
         // sum over fewer or altered rows.
         register_files(ctx, name, table.schema(), &snapshot.verified_files(table)?)?;
-    }
-    if in_memory(snapshot) {
-        cache(ctx, "report_history").await?;
     }
     Ok(())
 }
@@ -168,6 +162,28 @@ pub(crate) async fn cache(ctx: &SessionContext, name: &str) -> Result<()> {
     ctx.register_table(name, cached.into_view())
         .map_err(df_err(name))?;
     Ok(())
+}
+
+/// Replaces a view by its rows written once to `<scratch>/<name>.parquet`: as
+/// [`cache`], for a result too large for memory. The file is written as the query
+/// streams (memory bounded by the pool) and uncompressed: it is read back by every
+/// indicator within seconds, and deleted with the scratch folder.
+pub(crate) async fn spill(ctx: &SessionContext, name: &str, scratch: &Path) -> Result<()> {
+    use datafusion::dataframe::DataFrameWriteOptions;
+    let df = ctx.table(name).await.map_err(df_err(name))?;
+    let schema: SchemaRef = Arc::clone(df.schema().inner());
+    let path = scratch.join(format!("{name}.parquet"));
+    let mut options = datafusion::config::TableParquetOptions::default();
+    options.global.compression = Some("uncompressed".into());
+    df.write_parquet(
+        &path.to_string_lossy(),
+        DataFrameWriteOptions::new().with_single_file_output(true),
+        Some(options),
+    )
+    .await
+    .map_err(df_err(name))?;
+    ctx.deregister_table(name).map_err(df_err(name))?;
+    register_files(ctx, name, schema, &[path])
 }
 
 fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {

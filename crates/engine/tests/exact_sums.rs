@@ -3,12 +3,17 @@
 //! This is what lets evaluation run on every core and still reproduce each figure to the
 //! last digit. The values are chosen so that a DOUBLE sum differs with the order
 //! (1e9 + 0.1 + … = 1000000124.7570001 forwards, 1000000124.757 backwards).
+//!
+//! The rows go through the real `facts` view of `views.sql` (where the sums are taken)
+//! and the real indicator files (which combine them).
 
 use std::sync::Arc;
 
 use clusterkpi_engine::Definitions;
+use clusterkpi_engine::sql::statements;
+use clusterkpi_model::{Catalogue, Period, Plan};
 use datafusion::arrow::array::{
-    Array, AsArray, Float64Array, Int64Array, RecordBatch, StringArray,
+    Array, AsArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema};
 use datafusion::datasource::MemTable;
@@ -16,12 +21,13 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 const MONEY: [f64; 7] = [1e9, 0.1, 0.2, 0.3, 0.7, 123.456, 1e-3];
 
-/// `scoped` with one row per value, in the given partitions.
-fn scoped(partitions: &[Vec<usize>]) -> MemTable {
+const PLAN: &str = include_str!("../../../data/plans/sjz-county-clusters-2021-2025.toml");
+
+/// Report rows of one cluster and quarter, one per value, in the given partitions.
+fn rows(partitions: &[Vec<usize>]) -> MemTable {
     let schema = Arc::new(Schema::new(vec![
-        Field::new("period", DataType::Utf8, false),
-        Field::new("scope", DataType::Utf8, false),
-        Field::new("scope_id", DataType::Utf8, false),
+        Field::new("period_index", DataType::Int32, false),
+        Field::new("cluster_id", DataType::Utf8, false),
         Field::new("revenue_ytd", DataType::Float64, false),
         Field::new("output_value_ytd", DataType::Float64, false),
         Field::new("key_processes", DataType::Int64, false),
@@ -34,8 +40,7 @@ fn scoped(partitions: &[Vec<usize>]) -> MemTable {
             let batch = RecordBatch::try_new(
                 schema.clone(),
                 vec![
-                    Arc::new(StringArray::from(vec!["2024Q4"; n])),
-                    Arc::new(StringArray::from(vec!["city"; n])),
+                    Arc::new(Int32Array::from(vec![quarter().index(); n])),
                     Arc::new(StringArray::from(vec!["c"; n])),
                     Arc::new(Float64Array::from(
                         rows.iter().map(|&i| MONEY[i]).collect::<Vec<_>>(),
@@ -63,18 +68,54 @@ fn scoped(partitions: &[Vec<usize>]) -> MemTable {
     MemTable::try_new(schema, batches).unwrap()
 }
 
+fn quarter() -> Period {
+    "2024Q4".parse().unwrap()
+}
+
+/// The city's value of `indicator` over these rows.
 async fn value(indicator: &str, partitions: &[Vec<usize>]) -> u64 {
     let ctx = SessionContext::new_with_config(
         SessionConfig::new().with_target_partitions(partitions.len().max(1)),
     );
-    ctx.register_table("scoped", Arc::new(scoped(partitions)))
+    ctx.register_table("rows", Arc::new(rows(partitions)))
         .unwrap();
-    let sql = Definitions::builtin().sql(indicator).unwrap();
+    // The rows as `stock_in_roster`, every column the sums do not look at neutral.
+    ctx.sql(
+        "CREATE VIEW stock_in_roster AS SELECT period_index, cluster_id, FALSE AS carried, \
+         FALSE AS is_sme, FALSE AS above_scale, 'none' AS specialized_level, \
+         'none' AS design_center_level, CAST(0 AS BIGINT) AS innovation_platforms, \
+         CAST(0 AS BIGINT) AS core_tech_breakthroughs, 'none' AS green_factory_level, \
+         'none' AS listing_status, 'none' AS innovation_demo_level, revenue_ytd, \
+         output_value_ytd, key_processes, key_processes_cnc, \
+         FALSE AS business_info_system, FALSE AS digital_rnd_tools, FALSE AS ecommerce, \
+         0.0 AS tech_upgrade_equipment_ytd FROM rows",
+    )
+    .await
+    .unwrap();
+    let plan = Plan::parse(PLAN, &Catalogue::builtin()).unwrap();
+    clusterkpi_engine::parameters(&ctx, &plan, quarter(), quarter())
+        .await
+        .unwrap();
+    let defs = Definitions::builtin();
+    let facts = statements(&defs.sql("views").unwrap())
+        .into_iter()
+        .find(|s| s.starts_with("CREATE VIEW facts "))
+        .expect("views.sql creates facts");
+    ctx.sql(&facts).await.unwrap();
+    let sql = defs.sql(indicator).unwrap();
     let batches = ctx.sql(&sql).await.unwrap().collect().await.unwrap();
-    let b = &batches.iter().find(|b| b.num_rows() > 0).unwrap();
-    let v = b.column(b.schema().index_of("value").unwrap());
-    assert_eq!(v.data_type(), &DataType::Float64, "{indicator}");
-    v.as_primitive::<Float64Type>().value(0).to_bits()
+    let mut city = None;
+    for b in &batches {
+        let scope = b
+            .column(b.schema().index_of("scope").unwrap())
+            .as_string::<i32>();
+        let v = b.column(b.schema().index_of("value").unwrap());
+        assert_eq!(v.data_type(), &DataType::Float64, "{indicator}");
+        for i in (0..b.num_rows()).filter(|&i| scope.value(i) == "city") {
+            city = Some(v.as_primitive::<Float64Type>().value(i).to_bits());
+        }
+    }
+    city.expect("a city row")
 }
 
 #[test]
