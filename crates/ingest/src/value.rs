@@ -297,10 +297,30 @@ const CREDIT_WEIGHTS: [u32; 17] = [
 pub fn credit_check_char(first17: &str) -> Option<char> {
     let mut sum = 0;
     for (c, w) in first17.chars().zip(CREDIT_WEIGHTS) {
-        sum += CREDIT_CHARS.find(c)? as u32 * w;
+        sum += credit_value(c)? * w;
     }
     let check = (31 - sum % 31) % 31;
-    CREDIT_CHARS.chars().nth(check as usize)
+    Some(char::from(CREDIT_CHARS.as_bytes()[check as usize]))
+}
+
+/// Each ASCII character's value in the GB 32100 alphabet (its position in
+/// [`CREDIT_CHARS`]), 255 outside it: every row's credit code is checked character by
+/// character, and a table lookup replaced a search of the alphabet that took 9% of an
+/// ingest's CPU.
+const CREDIT_VALUES: [u8; 128] = {
+    let mut table = [255u8; 128];
+    let chars = CREDIT_CHARS.as_bytes();
+    let mut i = 0;
+    while i < chars.len() {
+        table[chars[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+fn credit_value(c: char) -> Option<u32> {
+    let v = *CREDIT_VALUES.get(c as usize)?;
+    (v != 255).then_some(u32::from(v))
 }
 
 /// A unified social credit code (统一社会信用代码): 18 characters of the GB 32100-2015
@@ -322,7 +342,7 @@ pub fn credit_code(raw: &str) -> Rule<String> {
     if s.chars().count() != 18 {
         return Err(bad("应为18位", "must have 18 characters"));
     }
-    if !s.chars().all(|c| CREDIT_CHARS.contains(c)) {
+    if !s.chars().all(|c| credit_value(c).is_some()) {
         return Err(bad(
             "含有不允许的字符（不使用 I、O、Z、S、V）",
             "has characters outside the GB 32100 alphabet",
