@@ -81,9 +81,17 @@ impl YtdIndex {
             .filter(|y| !self.by_year.contains_key(y))
             .collect();
         if !missing.is_empty() {
-            if self.entries > KEY_INDEX_MAX {
-                self.by_year.clear();
-                self.entries = 0;
+            if self.entries > YTD_INDEX_MAX {
+                // Files arrive year after year: the years before the one now needed
+                // go (a late file of an earlier year reads it again).
+                let first = *missing.first().expect("not empty");
+                self.by_year.retain(|y, _| *y > first);
+                self.entries = self
+                    .by_year
+                    .values()
+                    .flat_map(|m| m.values())
+                    .map(Vec::len)
+                    .sum();
             }
             for y in &missing {
                 self.by_year.entry(*y).or_default();
@@ -116,9 +124,17 @@ struct KeyIndex {
     entries: usize,
 }
 
-/// Beyond this many rows the index is dropped and rebuilt as needed: about 100 MB,
-/// a whole quarter at a hundred times the sample city.
-const KEY_INDEX_MAX: usize = 2_000_000;
+/// Beyond this many rows the index is dropped when a quarter it does not hold is
+/// needed, and rebuilt as needed: files arrive quarter after quarter, so it keeps the
+/// quarters being ingested (two at 100 × the sample city, about 35 MB; with 2,000,000
+/// it held seven, about 120 MB, in the ingest's peak).
+const KEY_INDEX_MAX: usize = 600_000;
+
+/// Beyond this many rows the year-to-date index drops the years before a year it does
+/// not hold when that year is needed: a year at 100 × the sample city is 1.08 million
+/// rows, so it keeps the year being ingested (with 2,000,000 it held two, about
+/// 200 MB); a late file of an earlier year reads that year's files again.
+const YTD_INDEX_MAX: usize = 500_000;
 
 impl KeyIndex {
     /// The rows `keys` replace: `(credit_code, period_index, version)` of each live
