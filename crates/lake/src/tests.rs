@@ -730,3 +730,80 @@ fn the_writers_indexes_agree_with_the_dataset() {
         .sum();
     assert_eq!(superseded, 2, "version 1 by 3, version 3 by 4");
 }
+
+#[test]
+fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
+    // Indexes bounded to one row are dropped whenever a quarter or year they do not
+    // hold is needed, as at a hundred times the sample city: a late correction of an
+    // earlier year must still supersede the live row and see its year's figures.
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    w.bound_indexes(1);
+    let codes = HashSet::from(["A".to_string(), "B".to_string()]);
+    let both = BTreeSet::from([2023, 2024]);
+    let rows = |n, code: &str, p: &str, revenue| (n, vec![report(code, p, revenue)]);
+    for (n, records) in [rows(1, "A", "2023Q4", 10.0), rows(2, "B", "2023Q4", 4.0)] {
+        commit_rows(&mut w, InputKind::Reports, n, records);
+    }
+    assert_eq!(
+        w.prior_ytd(&codes, &BTreeSet::from([2023])).unwrap().len(),
+        2
+    );
+    commit_rows(
+        &mut w,
+        InputKind::Reports,
+        3,
+        vec![report("A", "2024Q1", 3.0), report("B", "2024Q1", 1.0)],
+    );
+    // 2024 is needed: 2023 leaves the year-to-date index.
+    assert_eq!(
+        w.prior_ytd(&codes, &BTreeSet::from([2024])).unwrap().len(),
+        2
+    );
+    // A late correction of 2023Q4: its quarter is read again to find the live row.
+    let v4 = commit_rows(
+        &mut w,
+        InputKind::Reports,
+        4,
+        vec![report("A", "2023Q4", 12.0)],
+    );
+    let from_index = w.prior_ytd(&codes, &both).unwrap();
+    assert_eq!(from_index, v4.prior_ytd(&codes, &both).unwrap());
+    assert_eq!(
+        from_index[&("A".to_string(), "2023Q4".parse().unwrap())].revenue,
+        12.0
+    );
+    assert_eq!(from_index.len(), 4);
+    let superseded: usize = v4
+        .read(Table::Superseded)
+        .unwrap()
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(superseded, 1, "version 1 by 4");
+    // And a second correction after the indexes moved on again.
+    commit_rows(
+        &mut w,
+        InputKind::Reports,
+        5,
+        vec![report("B", "2024Q1", 2.0)],
+    );
+    let v6 = commit_rows(
+        &mut w,
+        InputKind::Reports,
+        6,
+        vec![report("A", "2023Q4", 13.0)],
+    );
+    assert_eq!(
+        w.prior_ytd(&codes, &both).unwrap(),
+        v6.prior_ytd(&codes, &both).unwrap()
+    );
+    let superseded: usize = v6
+        .read(Table::Superseded)
+        .unwrap()
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(superseded, 3, "1 by 4, B's 2024Q1 of 3 by 5, 4 by 6");
+}

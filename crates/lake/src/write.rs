@@ -47,10 +47,20 @@ pub struct Writer {
 /// One year's figures: enterprise → (quarter, version that added it, figures).
 type YearFigures = HashMap<Box<str>, Vec<(Period, i64, Ytd)>>;
 
-#[derive(Default)]
 struct YtdIndex {
     by_year: HashMap<i32, YearFigures>,
     entries: usize,
+    max: usize,
+}
+
+impl Default for YtdIndex {
+    fn default() -> Self {
+        Self {
+            by_year: HashMap::new(),
+            entries: 0,
+            max: YTD_INDEX_MAX,
+        }
+    }
 }
 
 impl YtdIndex {
@@ -81,7 +91,7 @@ impl YtdIndex {
             .filter(|y| !self.by_year.contains_key(y))
             .collect();
         if !missing.is_empty() {
-            if self.entries > YTD_INDEX_MAX {
+            if self.entries > self.max {
                 // Files arrive year after year: the years before the one now needed
                 // go (a late file of an earlier year reads it again).
                 let first = *missing.first().expect("not empty");
@@ -118,10 +128,20 @@ impl YtdIndex {
 /// writer's own commits. Without it every commit read every earlier file of its
 /// quarters to find the rows it replaces: 3,000 one-row files of one quarter meant
 /// 4.5 million file reads.
-#[derive(Default)]
 struct KeyIndex {
     by_period: HashMap<i32, HashMap<Box<str>, i64>>,
     entries: usize,
+    max: usize,
+}
+
+impl Default for KeyIndex {
+    fn default() -> Self {
+        Self {
+            by_period: HashMap::new(),
+            entries: 0,
+            max: KEY_INDEX_MAX,
+        }
+    }
 }
 
 /// Beyond this many rows the index is dropped when a quarter it does not hold is
@@ -151,7 +171,7 @@ impl KeyIndex {
             .filter(|p| !self.by_period.contains_key(p))
             .collect();
         if !missing.is_empty() {
-            if self.entries > KEY_INDEX_MAX {
+            if self.entries > self.max {
                 self.by_period.clear();
                 self.entries = 0;
             }
@@ -240,6 +260,14 @@ impl Writer {
     pub fn forget_indexes(&mut self) {
         self.keys = KeyIndex::default();
         self.ytd = YtdIndex::default();
+    }
+
+    /// Bounds the indexes to `rows` each, so that a test of a few rows drops and
+    /// rebuilds them as a national dataset does.
+    #[cfg(test)]
+    pub(crate) fn bound_indexes(&mut self, rows: usize) {
+        self.keys.max = rows;
+        self.ytd.max = rows;
     }
 
     /// Sets what else files are checked against besides the reference lists; each
