@@ -680,7 +680,7 @@ fn status_line(j: &Judgement, d: &Inputs<'_>, eval: &Evaluation) -> String {
     let progress = j
         .progress
         .filter(|_| j.status != Status::Achieved && !d.final_evaluation)
-        .map(|p| dd.progress(Some(p)));
+        .map(|_| dd.progress_of(j));
     match (d.lang(), d.final_evaluation, progress) {
         (Language::Zh, true, _) => format!("状态：{status}（终期评估，按{deadline}数据）"),
         (Language::En, true, _) => {

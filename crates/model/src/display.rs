@@ -245,6 +245,21 @@ impl Display {
         }
     }
 
+    /// Progress of a judgement: as [`Display::progress`], except where the target level
+    /// is below the baseline value (every rule asks for at least a level): the target
+    /// was met before the plan began, and the formula's figure, negative or above any
+    /// sense, would read as falling behind. 基期已达标 / "met at baseline" instead (the
+    /// figure stays in the CSV).
+    #[must_use]
+    pub fn progress_of(self, j: &crate::status::Judgement) -> String {
+        match (j.baseline_value, j.target_level) {
+            (Some(b), Some(level)) if level < b => {
+                self.pick("基期已达标", "met at baseline").to_string()
+            }
+            _ => self.progress(j.progress),
+        }
+    }
+
     /// The share `part / whole` in percent with one decimal; [`DASH`] for an empty whole.
     #[must_use]
     pub fn share(self, part: u64, whole: u64) -> String {
@@ -659,6 +674,31 @@ mod tests {
         // Equal figures stay as they are; counts stay whole.
         assert_eq!(ZH.decimals_to_compare(2500.0, 2500.0, FIRMS), 0);
         assert_eq!(ZH.decimals_to_compare(2499.6, 2500.0, FIRMS), 0);
+    }
+
+    #[test]
+    fn a_target_below_the_baseline_reads_met_at_baseline() {
+        let j = crate::status::Judgement {
+            value: Some(252_411.0),
+            judged_period: None,
+            judged_value: Some(252_411.0),
+            baseline_period: None,
+            baseline_value: Some(241_155.0),
+            target_level: Some(2_500.0),
+            projected: Some(252_411.0),
+            progress: Some(-0.047),
+            status: crate::status::Status::Achieved,
+            trend: None,
+            fit: None,
+        };
+        assert_eq!(ZH.progress_of(&j), "基期已达标");
+        let ahead = crate::status::Judgement {
+            baseline_value: Some(10.0),
+            target_level: Some(20.0),
+            progress: Some(0.5),
+            ..j.clone()
+        };
+        assert_eq!(ZH.progress_of(&ahead), "50.0%");
     }
 
     #[test]

@@ -939,7 +939,7 @@ impl<'a> Builder<'a> {
                         if !self.is_final {
                             cells.push(num(self.compared(j.projected, j.target_level, unit)));
                         }
-                        cells.push(num(d.progress(j.progress)));
+                        cells.push(num(d.progress_of(j)));
                         cells.push(status);
                         if show_latest {
                             cells.push(num(self.compared(j.value, j.target_level, unit)));

@@ -569,10 +569,10 @@ impl Text {
         zh_en!(
             self,
             format!(
-                "注：基期值后括号内为基期所在季度；晚于规划基期{baseline}的，为该指标首个有数值的季度（集群认定或首次报送较晚）。进度为（终期值或预测值－基期值）÷（目标值－基期值），超过100%记为“超额完成”。集群层面的目标，全部适用集群达到为已完成，否则取各集群中最不利的状态。"
+                "注：基期值后括号内为基期所在季度；晚于规划基期{baseline}的，为该指标首个有数值的季度（集群认定或首次报送较晚）。进度为（终期值或预测值－基期值）÷（目标值－基期值），超过100%记为“超额完成”，目标值低于基期值的记为“基期已达标”。集群层面的目标，全部适用集群达到为已完成，否则取各集群中最不利的状态。"
             ),
             format!(
-                "Note: the quarter in brackets is the baseline's; one later than the plan's {baseline} is the first quarter with a value (a cluster recognised or first reporting later). Progress is (final or projected value − baseline) ÷ (target level − baseline); above 100% reads “exceeded”. A target for every cluster is achieved when every cluster it applies to meets it, otherwise it takes the least favourable status among them."
+                "Note: the quarter in brackets is the baseline's; one later than the plan's {baseline} is the first quarter with a value (a cluster recognised or first reporting later). Progress is (final or projected value − baseline) ÷ (target level − baseline); above 100% reads “exceeded”, and a target level below the baseline “met at baseline”. A target for every cluster is achieved when every cluster it applies to meets it, otherwise it takes the least favourable status among them."
             )
         )
     }
