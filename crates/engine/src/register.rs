@@ -56,11 +56,11 @@ fn new_context(report_rows: u64) -> Result<SessionContext> {
     if report_rows <= IN_MEMORY_ROWS {
         return Ok(SessionContext::new_with_config(config));
     }
-    // A large dataset (100 × a city): hash joins stay (each builds on the roster, the
-    // few carried-forward candidates, or one growth rate's pairs keyed by integers,
-    // about 300 MB at 7.2M rows); the sorts and aggregates beyond the pool spill. A
-    // fair pool lets two queries running at once each get their share instead of the
-    // first starving the second.
+    // A large dataset (100 × a city): joins stay hash joins (each builds on the roster,
+    // the carry-forward candidates, or one side of the growth pairs keyed by integers:
+    // the 100× evaluation peaks at 1.16 GB with them); the sorts and aggregates beyond
+    // the pool spill. A fair pool lets two queries running at once each get their share
+    // instead of the first starving the second.
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_pool(Arc::new(FairSpillPool::new(MEMORY_LIMIT)))
         .build_arc()
@@ -119,11 +119,10 @@ fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
     RecordBatch::try_new(Arc::new(schema), cols).expect("columns match")
 }
 
-/// Up to this many report rows, the views every indicator reads
-/// (`MATERIALIZED_VIEWS` in the engine) are held in memory; above it (100 × a city)
-/// they are written once to a scratch Parquet file that each indicator query scans
-/// for the few columns it reads. Held in memory, the roster join of the current rows
-/// takes about 200 bytes a row (only the columns indicators read).
+/// Up to this many report rows, the roster join of the current rows
+/// (`MATERIALIZED_VIEWS` in the engine) is held in memory (a 10× evaluation, 720,904
+/// rows, peaks at 376 MB); above it (100 × a city) it is written once to a scratch
+/// Parquet file that the passes of `views.sql` scan for the few columns each reads.
 const IN_MEMORY_ROWS: u64 = 750_000;
 
 /// Whether the views every indicator reads are held in memory (see [`IN_MEMORY_ROWS`]).
@@ -166,8 +165,8 @@ pub(crate) async fn cache(ctx: &SessionContext, name: &str) -> Result<()> {
 
 /// Replaces a view by its rows written once to `<scratch>/<name>.parquet`: as
 /// [`cache`], for a result too large for memory. The file is written as the query
-/// streams (memory bounded by the pool) and uncompressed: it is read back by every
-/// indicator within seconds, and deleted with the scratch folder.
+/// streams, uncompressed: it is only read back a few times within seconds, then
+/// deleted with the scratch folder.
 pub(crate) async fn spill(ctx: &SessionContext, name: &str, scratch: &Path) -> Result<()> {
     use datafusion::dataframe::DataFrameWriteOptions;
     let df = ctx.table(name).await.map_err(df_err(name))?;

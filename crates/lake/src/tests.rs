@@ -675,6 +675,15 @@ fn a_rejected_file_is_found_by_its_bytes_with_the_lists_it_was_checked_against()
 
 /// The writer's indexes (live rows per quarter, year-to-date figures per year) give
 /// what reading the whole dataset gives, across commits that load and update them.
+fn superseded_rows(snapshot: &Snapshot) -> usize {
+    snapshot
+        .read(Table::Superseded)
+        .unwrap()
+        .iter()
+        .map(|b| b.num_rows())
+        .sum()
+}
+
 #[test]
 fn the_writers_indexes_agree_with_the_dataset() {
     let dir = tempfile::tempdir().unwrap();
@@ -722,13 +731,7 @@ fn the_writers_indexes_agree_with_the_dataset() {
         .map(|y| y.revenue)
         .collect();
     assert_eq!(live.len(), 2);
-    let superseded: usize = v4
-        .read(Table::Superseded)
-        .unwrap()
-        .iter()
-        .map(|b| b.num_rows())
-        .sum();
-    assert_eq!(superseded, 2, "version 1 by 3, version 3 by 4");
+    assert_eq!(superseded_rows(&v4), 2, "version 1 by 3, version 3 by 4");
 }
 
 #[test]
@@ -775,13 +778,7 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
         12.0
     );
     assert_eq!(from_index.len(), 4);
-    let superseded: usize = v4
-        .read(Table::Superseded)
-        .unwrap()
-        .iter()
-        .map(|b| b.num_rows())
-        .sum();
-    assert_eq!(superseded, 1, "version 1 by 4");
+    assert_eq!(superseded_rows(&v4), 1, "version 1 by 4");
     // And a second correction after the indexes moved on again.
     commit_rows(
         &mut w,
@@ -799,11 +796,9 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
         w.prior_ytd(&codes, &both).unwrap(),
         v6.prior_ytd(&codes, &both).unwrap()
     );
-    let superseded: usize = v6
-        .read(Table::Superseded)
-        .unwrap()
-        .iter()
-        .map(|b| b.num_rows())
-        .sum();
-    assert_eq!(superseded, 3, "1 by 4, B's 2024Q1 of 3 by 5, 4 by 6");
+    assert_eq!(
+        superseded_rows(&v6),
+        3,
+        "1 by 4, B's 2024Q1 of 3 by 5, 4 by 6"
+    );
 }
