@@ -76,6 +76,14 @@ pub(crate) fn period(arg: Option<&str>) -> Result<Option<Period>> {
     Ok(Some(p))
 }
 
+/// The address space mimalloc reserves at a time in the workbook reader. Its default
+/// is 1 GiB, reserved by the child's first allocation, before the child caps its own
+/// address space at `reader_memory` (1 GiB): every later mapping then failed, and a
+/// reader died with "memory allocation of 88 bytes failed" whenever its page map had
+/// to grow (seen in the end-to-end tests, one workbook in a few hundred, more often in
+/// a larger binary). Reserved 64 MiB at a time, the cap bounds what the reader uses.
+const CHILD_ARENA_RESERVE: &str = "64MiB";
+
 pub(crate) fn read_options(p: &Pipeline, read: &ReadArgs) -> Result<clusterkpi_ingest::Options> {
     let encoding =
         match &read.encoding {
@@ -108,6 +116,10 @@ pub(crate) fn read_options(p: &Pipeline, read: &ReadArgs) -> Result<clusterkpi_i
         workbooks: clusterkpi_ingest::WorkbookReader::Isolated(clusterkpi_ingest::Isolation {
             program,
             args: vec![crate::WORKBOOK_READER.to_string()],
+            env: vec![(
+                "MIMALLOC_ARENA_RESERVE".to_string(),
+                CHILD_ARENA_RESERVE.to_string(),
+            )],
         }),
         max_error_rate: p.max_error_rate,
         today: Date::today(),

@@ -8,6 +8,10 @@
 //! workbook in a child of itself: the file is handed over as the child's stdin (the
 //! parent opened and checked it), the child caps its own address space and CPU time
 //! (`setrlimit`) before touching the bytes, and streams the rows back as JSON lines.
+//! The cap counts address space, not memory touched: what the child reserved before
+//! capping itself counts too, which is why [`Isolation::env`] can tell its allocator
+//! to reserve in small steps (the binary's mimalloc reserved 1 GiB at its first
+//! allocation).
 //! The parent enforces a wall-clock deadline and turns any way the child can end —
 //! a memory failure, a panic, a signal, silence — into a coded outcome for the file.
 //!
@@ -43,6 +47,9 @@ pub enum WorkbookReader {
 pub struct Isolation {
     pub program: PathBuf,
     pub args: Vec<String>,
+    /// Environment the child gets besides the parent's: what the program needs to
+    /// live within the address-space cap (its allocator's settings, say).
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -200,6 +207,7 @@ pub(super) fn read(
     let mut child = Command::new(&iso.program)
         .args(&iso.args)
         .arg(request)
+        .envs(iso.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::from(file))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -124,6 +124,7 @@ fn options() -> Options {
         workbooks: WorkbookReader::Isolated(Isolation {
             program: std::env::current_exe().expect("this test binary"),
             args: vec![SERVE.to_string()],
+            env: Vec::new(),
         }),
         today: Date {
             year: 2026,
