@@ -287,7 +287,10 @@ fn references<'a>(
         .collect();
     if cache.as_ref().is_none_or(|(k, _)| *k != key) {
         let refs = References {
-            clusters: snapshot.cluster_lookup()?,
+            clusters: snapshot
+                .clusters()?
+                .as_deref()
+                .map(clusterkpi_ingest::spellings_of),
             roster: snapshot.roster_codes()?,
             city: city.map(str::to_string),
             reported_indicators: Some(reported.clone()),
@@ -442,7 +445,7 @@ impl FileReport {
 
 /// The outcome of a cluster list or roster found in the inbox: rejected, unread.
 fn reference_in_inbox_result(path: &str, kind: InputKind) -> clusterkpi_ingest::FileResult {
-    clusterkpi_ingest::FileResult::rejected_whole(
+    clusterkpi_ingest::rejected_whole(
         path,
         Some(kind),
         clusterkpi_model::Code::E_KIND,

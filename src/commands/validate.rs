@@ -59,7 +59,12 @@ pub(crate) fn run(
             }
         } else if let Some(s) = &lake {
             match kind {
-                InputKind::Clusters => refs.clusters = s.cluster_lookup()?,
+                InputKind::Clusters => {
+                    refs.clusters = s
+                        .clusters()?
+                        .as_deref()
+                        .map(clusterkpi_ingest::spellings_of)
+                }
                 _ => refs.roster = s.roster_codes()?,
             }
         }

@@ -17,6 +17,8 @@ use std::path::Path;
 use async_trait::async_trait;
 use clusterkpi_engine::sql::statements;
 use clusterkpi_engine::{Definitions, arrow};
+use clusterkpi_lake::Table;
+use clusterkpi_model::rows::ColumnType;
 use clusterkpi_model::{Catalogue, Period, Plan};
 use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
@@ -35,31 +37,45 @@ fn err(msg: impl Into<String>) -> DataFusionError {
     DataFusionError::Execution(msg.into())
 }
 
-/// Report columns with their neutral defaults.
-const REPORT_DEFAULTS: &[(&str, &str)] = &[
-    ("revenue_ytd", "0.0"),
-    ("output_value_ytd", "0.0"),
-    ("employees", "CAST(NULL AS BIGINT)"),
-    ("is_sme", "false"),
-    ("above_scale", "false"),
-    ("specialized_level", "'none'"),
-    ("key_processes", "CAST(0 AS BIGINT)"),
-    ("key_processes_cnc", "CAST(0 AS BIGINT)"),
-    ("business_info_system", "false"),
-    ("digital_rnd_tools", "false"),
-    ("ecommerce", "false"),
-    ("design_center_level", "'none'"),
-    ("innovation_platforms", "CAST(0 AS BIGINT)"),
-    ("green_factory_level", "'none'"),
-    ("tech_upgrade_equipment_ytd", "0.0"),
-    ("innovation_demo_level", "'none'"),
-    ("listing_status", "'none'"),
-    ("core_tech_breakthroughs", "CAST(0 AS BIGINT)"),
-    ("version", "CAST(1 AS BIGINT)"),
-];
+/// The quarter index of a `period` text column, as the dataset stores it beside it.
+fn period_index(column: &str) -> String {
+    format!("CAST(SUBSTR({column}, 1, 4) AS INT) * 4 + CAST(SUBSTR({column}, 6, 1) AS INT) - 1")
+}
 
-const PERIOD_INDEX: &str =
-    "CAST(SUBSTR(period, 1, 4) AS INT) * 4 + CAST(SUBSTR(period, 6, 1) AS INT) - 1";
+/// A `SELECT` list giving every declared column of `table` (see
+/// `clusterkpi_model::rows`): the expression `given` for it, else the fixture's own
+/// column of that name cast to the declared type, else a neutral default (`'none'`,
+/// zero, false, NULL where the column may be null).
+fn declared_columns(table: Table, fixture: &[String], given: &[(&str, String)]) -> String {
+    table
+        .columns()
+        .iter()
+        .map(|c| {
+            let ty = match c.ty {
+                ColumnType::Text => "VARCHAR",
+                ColumnType::Int32 => "INT",
+                ColumnType::Int64 => "BIGINT",
+                ColumnType::Float64 => "DOUBLE",
+                ColumnType::Bool => "BOOLEAN",
+            };
+            let expr = if let Some((_, e)) = given.iter().find(|(n, _)| *n == c.name) {
+                e.clone()
+            } else if fixture.contains(&c.name) {
+                c.name.clone()
+            } else if c.nullable {
+                "NULL".into()
+            } else {
+                match c.ty {
+                    ColumnType::Text => "'none'".into(),
+                    ColumnType::Bool => "false".into(),
+                    _ => "0".into(),
+                }
+            };
+            format!("CAST({expr} AS {ty}) AS {}", c.name)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Db {
     async fn exec(&self, sql: &str) -> Result<Vec<RecordBatch>, DataFusionError> {
@@ -82,51 +98,86 @@ impl Db {
             .columns_of("r")
             .await
             .ok_or_else(|| err("LOAD FIXTURE needs a table `r`"))?;
-        let mut cols = vec![
-            "credit_code".to_string(),
-            "period".into(),
-            format!("{PERIOD_INDEX} AS period_index"),
-            "CAST(SUBSTR(period, 1, 4) AS INT) AS year".into(),
-            "CAST(SUBSTR(period, 6, 1) AS INT) AS quarter".into(),
-        ];
-        for (c, default) in REPORT_DEFAULTS {
-            cols.push(if r.iter().any(|x| x == c) {
-                (*c).to_string()
-            } else {
-                format!("{default} AS {c}")
-            });
-        }
-        cols.push("'fixture.csv' AS source_file".into());
-        cols.push("CAST(0 AS BIGINT) AS source_line".into());
+        let select = |table, fixture: &[String], given: &[(&str, String)]| {
+            declared_columns(table, fixture, given)
+        };
+        let version = ("version", "1".to_string());
         self.exec(&format!(
             "CREATE VIEW report_history AS SELECT {} FROM r",
-            cols.join(", ")
+            select(
+                Table::ReportHistory,
+                &r,
+                &[
+                    ("period_index", period_index("period")),
+                    ("source_file", "'fixture.csv'".into()),
+                    if r.iter().any(|c| c == "version") {
+                        ("version", "version".into())
+                    } else {
+                        version.clone()
+                    },
+                ],
+            )
         ))
         .await?;
-        let sup = if self.columns_of("sup").await.is_some() {
-            format!(
-                "SELECT credit_code, {PERIOD_INDEX} AS period_index, CAST(version AS BIGINT) AS version FROM sup"
-            )
-        } else {
-            "SELECT credit_code, period_index, version FROM report_history WHERE false".into()
+        let sup = match self.columns_of("sup").await {
+            Some(cols) => format!(
+                "SELECT {} FROM sup",
+                select(
+                    Table::Superseded,
+                    &cols,
+                    &[("period_index", period_index("period"))]
+                )
+            ),
+            None => format!("SELECT {} WHERE false", select(Table::Superseded, &[], &[])),
         };
         self.exec(&format!("CREATE VIEW superseded AS {sup}"))
             .await?;
-        self.exec("CREATE VIEW roster AS SELECT credit_code, credit_code AS name, cluster_id, 'county' AS county FROM ro")
-            .await?;
-        let clusters = if self.columns_of("cl").await.is_some() {
-            "SELECT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, established, CAST(SUBSTR(established, 1, 4) AS INT) * 4 + CAST(SUBSTR(established, 6, 1) AS INT) - 1 AS established_index FROM cl".to_string()
-        } else {
-            "SELECT DISTINCT cluster_id, cluster_id AS name, CAST(NULL AS VARCHAR) AS name_en, 'county' AS county, 'industry' AS industry, '2019Q4' AS established, 2019 * 4 + 3 AS established_index FROM ro".into()
+        let ro = self.columns_of("ro").await.unwrap_or_default();
+        self.exec(&format!(
+            "CREATE VIEW roster AS SELECT {} FROM ro",
+            select(
+                Table::Roster,
+                &ro,
+                &[
+                    ("name", "credit_code".into()),
+                    ("county", "'county'".into())
+                ]
+            )
+        ))
+        .await?;
+        let named = [
+            ("name", "cluster_id".to_string()),
+            ("county", "'county'".into()),
+            ("industry", "'industry'".into()),
+        ];
+        let clusters = match self.columns_of("cl").await {
+            Some(cols) => {
+                let mut given = named.to_vec();
+                given.push(("established_index", period_index("established")));
+                format!("SELECT {} FROM cl", select(Table::Clusters, &cols, &given))
+            }
+            None => {
+                let mut given = named.to_vec();
+                given.push(("established", "'2019Q4'".into()));
+                given.push(("established_index", period_index("'2019Q4'")));
+                format!(
+                    "SELECT DISTINCT {} FROM ro",
+                    select(Table::Clusters, &ro, &given)
+                )
+            }
         };
         self.exec(&format!("CREATE VIEW clusters AS {clusters}"))
             .await?;
-        let values = if self.columns_of("vals").await.is_some() {
-            format!(
-                "SELECT period, {PERIOD_INDEX} AS period_index, scope, scope_id, indicator, CAST(value AS DOUBLE) AS value, CAST(1 AS BIGINT) AS version, 'v.csv' AS source_file, CAST(0 AS BIGINT) AS source_line FROM vals"
-            )
-        } else {
-            "SELECT '2020Q4' AS period, 0 AS period_index, 'city' AS scope, 'x' AS scope_id, 'x' AS indicator, 0.0 AS value, CAST(1 AS BIGINT) AS version, 'v' AS source_file, CAST(0 AS BIGINT) AS source_line WHERE false".into()
+        let values = match self.columns_of("vals").await {
+            Some(cols) => format!(
+                "SELECT {} FROM vals",
+                select(
+                    Table::Values,
+                    &cols,
+                    &[("period_index", period_index("period")), version.clone()]
+                )
+            ),
+            None => format!("SELECT {} WHERE false", select(Table::Values, &[], &[])),
         };
         self.exec(&format!("CREATE VIEW values_history AS {values}"))
             .await?;

@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 
 use clusterkpi_ingest::ReportRow;
-use clusterkpi_ingest::schema::{Column, ColumnDoc, InputKind, Type, report_doc};
+use clusterkpi_ingest::schema::{Column, ColumnDoc, Declared, InputKind, Type, report_doc};
 use clusterkpi_ingest::value::Levels;
 use clusterkpi_model::display::{Display, palette, plain};
 use clusterkpi_model::{Language, Period};

@@ -12,7 +12,6 @@
 //! (the dataset writer) stages what the sink receives and publishes it only when the
 //! outcome is not `rejected`.
 
-pub mod record;
 pub mod schema;
 pub mod source;
 mod validate;
@@ -25,12 +24,14 @@ use std::path::Path;
 use clusterkpi_model::{Code, Date, Issue, Period};
 use sha2::{Digest, Sha256};
 
-pub use record::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
-pub use schema::InputKind;
+pub use clusterkpi_model::ingested::{FileResult, InputKind, Outcome};
+pub use clusterkpi_model::rows::{
+    ClusterRow, Collect, Discard, PriorYtd, Record, ReportRow, RosterRow, Sink, ValueRow, Ytd,
+};
 pub use source::{Format, Isolation, Limits, WorkbookReader, encoding_for_label};
-pub use validate::{PriorYtd, References, cluster_spellings};
+pub use validate::{References, cluster_spellings, spellings_of};
 
-use schema::HeaderMap;
+use schema::{Declared, HeaderMap};
 use source::{Cell, FileProblem, RawRow, ReadSettings, Stop};
 use validate::{RowProblem, Val};
 
@@ -63,82 +64,6 @@ impl Default for Options {
     }
 }
 
-/// The recorded outcome of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Accepted,
-    AcceptedWithWarnings,
-    PartiallyAccepted,
-    Rejected,
-    Duplicate,
-}
-
-impl Outcome {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Accepted => "accepted",
-            Outcome::AcceptedWithWarnings => "accepted_with_warnings",
-            Outcome::PartiallyAccepted => "partially_accepted",
-            Outcome::Rejected => "rejected",
-            Outcome::Duplicate => "duplicate",
-        }
-    }
-
-    /// Whether rows of the file enter the dataset.
-    #[must_use]
-    pub fn ingests_rows(self) -> bool {
-        matches!(
-            self,
-            Outcome::Accepted | Outcome::AcceptedWithWarnings | Outcome::PartiallyAccepted
-        )
-    }
-}
-
-/// Receives accepted rows as they are read.
-pub trait Sink {
-    fn accept(&mut self, record: Record) -> std::io::Result<()>;
-}
-
-/// A sink that keeps nothing (for `validate`).
-pub struct Discard;
-
-impl Sink for Discard {
-    fn accept(&mut self, _: Record) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Collects rows in memory (for reference lists and tests).
-#[derive(Default)]
-pub struct Collect(pub Vec<Record>);
-
-impl Sink for Collect {
-    fn accept(&mut self, record: Record) -> std::io::Result<()> {
-        self.0.push(record);
-        Ok(())
-    }
-}
-
-/// Everything known about one processed file.
-#[derive(Debug, Clone)]
-pub struct FileResult {
-    pub path: String,
-    pub kind: Option<InputKind>,
-    pub format: Option<String>,
-    pub outcome: Outcome,
-    pub rows_read: u64,
-    pub rows_accepted: u64,
-    pub rows_quarantined: u64,
-    pub warnings: u64,
-    pub issues: Vec<Issue>,
-    /// Quarters of the accepted rows (reports and values).
-    pub periods: BTreeSet<Period>,
-    /// Checks that could not be made (no roster given, …).
-    pub skipped_checks: Vec<&'static str>,
-}
-
 impl Options {
     fn settings(&self) -> ReadSettings<'_> {
         ReadSettings {
@@ -148,38 +73,19 @@ impl Options {
     }
 }
 
-impl FileResult {
-    /// A file not read yet: rejected until proven otherwise.
-    fn unread(path: &str) -> Self {
-        FileResult {
-            path: path.to_string(),
-            kind: None,
-            format: None,
-            outcome: Outcome::Rejected,
-            rows_read: 0,
-            rows_accepted: 0,
-            rows_quarantined: 0,
-            warnings: 0,
-            issues: Vec::new(),
-            periods: BTreeSet::new(),
-            skipped_checks: Vec::new(),
-        }
-    }
-
-    /// A file of `kind` rejected whole, unread, for a file-level rule (`code`) that
-    /// the caller judged, with its messages.
-    #[must_use]
-    pub fn rejected_whole(
-        path: &str,
-        kind: Option<InputKind>,
-        code: Code,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        let mut r = FileResult::unread(path);
-        r.kind = kind;
-        reject(r, None, FileProblem::new(0, code, zh, en))
-    }
+/// A file of `kind` rejected whole, unread, for a file-level rule (`code`) that the
+/// caller judged, with its messages.
+#[must_use]
+pub fn rejected_whole(
+    path: &str,
+    kind: Option<InputKind>,
+    code: Code,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> FileResult {
+    let mut r = FileResult::unread(path);
+    r.kind = kind;
+    reject(r, None, FileProblem::new(0, code, zh, en))
 }
 
 /// SHA-256 of a file's bytes, streamed. Only regular files are read (a FIFO or a

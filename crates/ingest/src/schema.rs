@@ -5,45 +5,16 @@ use clusterkpi_model::text::to_half_width;
 
 use crate::value::{self, Levels};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InputKind {
-    Clusters,
-    Roster,
-    Reports,
-    Values,
+pub use clusterkpi_model::ingested::InputKind;
+
+/// The columns each input kind declares.
+pub trait Declared {
+    /// The kind's columns, in the order of its declaration.
+    fn columns(self) -> &'static [Column];
 }
 
-impl InputKind {
-    pub const ALL: [InputKind; 4] = [
-        InputKind::Clusters,
-        InputKind::Roster,
-        InputKind::Reports,
-        InputKind::Values,
-    ];
-
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InputKind::Clusters => "clusters",
-            InputKind::Roster => "roster",
-            InputKind::Reports => "reports",
-            InputKind::Values => "values",
-        }
-    }
-
-    #[must_use]
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            InputKind::Clusters => "产业集群名录",
-            InputKind::Roster => "企业名录",
-            InputKind::Reports => "企业季度报表",
-            InputKind::Values => "直报指标",
-        }
-    }
-
-    #[must_use]
-    pub fn columns(self) -> &'static [Column] {
+impl Declared for InputKind {
+    fn columns(self) -> &'static [Column] {
         match self {
             InputKind::Clusters => CLUSTERS,
             InputKind::Roster => ROSTER,

@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use clusterkpi_model::{Code, Date, Period};
 
-use crate::record::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
-use crate::schema::{HeaderMap, InputKind, Type};
+use crate::schema::{Declared, HeaderMap, InputKind, Type};
 use crate::source::Cell;
 use crate::value::{self, Violation};
+use clusterkpi_model::rows::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
 
 /// A parsed cell.
 #[derive(Debug, Clone)]
@@ -149,6 +149,16 @@ pub fn cluster_spellings<'a>(
         }
     }
     map
+}
+
+/// [`cluster_spellings`] of a cluster list as the dataset keeps it.
+#[must_use]
+pub fn spellings_of(clusters: &[ClusterRow]) -> HashMap<String, String> {
+    cluster_spellings(
+        clusters
+            .iter()
+            .map(|c| (c.cluster_id.as_str(), c.name.as_str(), c.name_en.as_deref())),
+    )
 }
 
 /// Looks a spelling up in a name → id map, ignoring surrounding space and width.
@@ -465,9 +475,6 @@ fn cluster_ref(
         },
     }
 }
-
-/// Earlier accepted year-to-date figures, keyed by (credit code, period).
-pub type PriorYtd = HashMap<(String, Period), Ytd>;
 
 /// `W_YTD_DECREASE`: a cumulative figure below an accepted figure of an earlier quarter
 /// of the same year. Returns the warnings (column index, value, rule).

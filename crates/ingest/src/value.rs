@@ -407,6 +407,17 @@ pub fn cluster_id(raw: &str) -> Rule<String> {
 mod tests {
     use super::*;
 
+    /// A row read back from the dataset keeps its words only if the row declaration
+    /// knows them.
+    #[test]
+    fn every_level_word_is_a_stored_word() {
+        for levels in [SPECIALIZED, DESIGN_CENTER, GREEN_OR_DEMO, LISTING, SCOPES] {
+            for (word, _) in levels {
+                assert!(clusterkpi_model::rows::WORDS.contains(word), "{word}");
+            }
+        }
+    }
+
     #[test]
     fn numbers_in_every_allowed_form() {
         assert_eq!(number("1234.5"), Ok(1234.5));

@@ -39,12 +39,13 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
+use clusterkpi_model::rows::{ClusterRow, PriorYtd};
 use clusterkpi_model::{FileRecord, Issue};
 
 pub use arrivals::QuarterFiles;
 pub use manifest::{DataFile, Manifest, Submission};
 pub use read::read_batches;
-pub use schema::{Provenance, Table};
+pub use schema::{BatchBuilder, Table, rows};
 pub use write::{Staged, Writer, fail_point};
 
 use manifest::{FORMAT, Header};
@@ -455,29 +456,18 @@ impl Snapshot {
         Ok(out)
     }
 
-    /// The current clusters by id and by name (Chinese and English) → id; None when
-    /// there is no cluster list yet.
-    pub fn cluster_lookup(&self) -> Result<Option<HashMap<String, String>>> {
+    /// The current cluster list; None when there is none yet.
+    pub fn clusters(&self) -> Result<Option<Vec<ClusterRow>>> {
         if self.data_files(Table::Clusters).is_empty() {
             return Ok(None);
         }
-        let mut rows: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut rows = Vec::new();
         for f in self.verified_files(Table::Clusters)? {
-            for b in read_batches(&f, Some(&["cluster_id", "name", "name_en"]))? {
-                let mut cols: [Vec<Option<String>>; 3] = Default::default();
-                for (c, out) in cols.iter_mut().enumerate() {
-                    read::for_each_str_opt(&b, c, |s| out.push(s.map(str::to_string)));
-                }
-                let [ids, names, names_en] = cols;
-                for ((id, name), en) in ids.into_iter().zip(names).zip(names_en) {
-                    rows.push((id.unwrap_or_default(), name.unwrap_or_default(), en));
-                }
+            for b in read_batches(&f, None)? {
+                rows.extend(schema::rows::<ClusterRow>(&b));
             }
         }
-        let spellings = rows
-            .iter()
-            .map(|(id, name, en)| (id.as_str(), name.as_str(), en.as_deref()));
-        Ok(Some(clusterkpi_ingest::cluster_spellings(spellings)))
+        Ok(Some(rows))
     }
 
     /// Credit codes of the current roster (None when there is no roster yet).
@@ -502,11 +492,7 @@ impl Snapshot {
 
     /// The current year-to-date figures of the given enterprises in the given years,
     /// reading only the files that hold those years.
-    pub fn prior_ytd(
-        &self,
-        codes: &HashSet<String>,
-        years: &BTreeSet<i32>,
-    ) -> Result<clusterkpi_ingest::PriorYtd> {
+    pub fn prior_ytd(&self, codes: &HashSet<String>, years: &BTreeSet<i32>) -> Result<PriorYtd> {
         read::prior_ytd(self, codes, years)
     }
 }

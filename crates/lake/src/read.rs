@@ -8,8 +8,8 @@ use std::path::Path;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int32Type, Int64Type};
-use clusterkpi_ingest::{PriorYtd, Ytd};
-use clusterkpi_model::{Code, Issue, Period};
+use clusterkpi_model::rows::{PriorYtd, Version, Ytd};
+use clusterkpi_model::{Issue, Period};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -37,14 +37,6 @@ pub(crate) fn for_each_str(batch: &RecordBatch, col: usize, mut f: impl FnMut(&s
         if a.is_valid(i) {
             f(a.value(i));
         }
-    }
-}
-
-/// Like [`for_each_str`] but also visits nulls (as None), keeping row positions.
-pub(crate) fn for_each_str_opt(batch: &RecordBatch, col: usize, mut f: impl FnMut(Option<&str>)) {
-    let a = batch.column(col).as_string::<i32>();
-    for i in 0..a.len() {
-        f(a.is_valid(i).then(|| a.value(i)));
     }
 }
 
@@ -137,34 +129,11 @@ pub(crate) fn ytd_rows<'a>(
 pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
     let mut out = Vec::new();
     for b in snapshot.read(Table::Issues)? {
-        let s = |n: &str| col(&b, n).as_string::<i32>();
-        let (file, sheet, column, code, value, zh, en, period) = (
-            s("file"),
-            s("sheet"),
-            s("column"),
-            s("code"),
-            s("value"),
-            s("message_zh"),
-            s("message_en"),
-            s("period"),
+        out.extend(
+            crate::schema::rows::<(Issue, Version)>(&b)
+                .into_iter()
+                .map(|(issue, _)| issue),
         );
-        let line = col(&b, "line").as_primitive::<Int64Type>();
-        for i in 0..b.num_rows() {
-            out.push(Issue {
-                file: file.value(i).to_string(),
-                sheet: sheet.is_valid(i).then(|| sheet.value(i).to_string()),
-                line: line.value(i) as u64,
-                column: column.value(i).to_string(),
-                code: Code::parse(code.value(i)).unwrap_or(Code::E_FORMAT),
-                value: value.value(i).to_string(),
-                message_zh: zh.value(i).to_string(),
-                message_en: en.value(i).to_string(),
-                period: period
-                    .is_valid(i)
-                    .then(|| period.value(i).parse().ok())
-                    .flatten(),
-            });
-        }
     }
     Ok(out)
 }

@@ -12,16 +12,20 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
-use clusterkpi_ingest::{FileResult, InputKind, PriorYtd, Record, Sink, Ytd};
+use clusterkpi_model::ingested::{FileResult, InputKind};
+use clusterkpi_model::rows::{
+    PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
+};
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use crate::manifest::{Action, Commit, FORMAT};
+use crate::schema::BatchBuilder;
 use crate::{
-    DataFile, Lake, LakeError, Provenance, Result, Snapshot, Submission, Table, io_at, layout, log,
-    read, schema, sync_dir, verify,
+    DataFile, Lake, LakeError, Result, Snapshot, Submission, Table, io_at, layout, log, read,
+    sync_dir, verify,
 };
 
 /// The holder of the writer lock.
@@ -372,7 +376,7 @@ impl Writer {
             kind,
             Provenance {
                 version: version as i64,
-                file: source_file.to_string(),
+                source_file: source_file.to_string(),
             },
         )
     }
@@ -417,7 +421,15 @@ impl Writer {
                 replaced.sort_unstable();
                 new_keys = keys;
                 if !replaced.is_empty() {
-                    let batch = schema::superseded_batch(&replaced);
+                    let mut batch = BatchBuilder::new(Table::Superseded, replaced.len());
+                    for (credit_code, period_index, version) in replaced {
+                        batch.push(&SupersededRow {
+                            credit_code,
+                            period_index,
+                            version,
+                        });
+                    }
+                    let batch = batch.finish();
                     let file = self.write_file(Table::Superseded, version, &short, &batch)?;
                     actions.push(add(Table::Superseded, file));
                 }
@@ -445,7 +457,17 @@ impl Writer {
             actions.push(add(table, file));
         }
         if !result.issues.is_empty() {
-            let batch = schema::issues_batch(&result.issues, version as i64);
+            let mut batch = BatchBuilder::new(Table::Issues, result.issues.len());
+            let recorded = Version {
+                version: version as i64,
+            };
+            for issue in &result.issues {
+                batch.push_with(|cells| {
+                    issue.write(cells);
+                    recorded.write(cells);
+                });
+            }
+            let batch = batch.finish();
             let file = self.write_file(Table::Issues, version, &short, &batch)?;
             actions.push(add(Table::Issues, file));
         }
@@ -542,7 +564,7 @@ impl Writer {
     /// SHA-256, read back from the file.
     pub(crate) fn place(&self, tmp: &Path, rel: &str) -> Result<(u64, String)> {
         let size = fs::metadata(tmp).map_err(io_at(tmp))?.len();
-        let sha256 = clusterkpi_ingest::sha256_file(tmp).map_err(io_at(tmp))?;
+        let sha256 = verify::sha256_file(tmp).map_err(io_at(tmp))?;
         let dest = self.lake.root.join(rel);
         let dir = dest.parent().expect("tables are folders");
         fs::create_dir_all(dir).map_err(io_at(dir))?;
@@ -615,7 +637,8 @@ pub struct Staged {
     kind: InputKind,
     src: Provenance,
     writer: Option<ArrowWriter<File>>,
-    buffer: Vec<Record>,
+    /// The rows not yet written, as Arrow columns.
+    batch: BatchBuilder,
     rows: u64,
     /// (credit_code, period_index) of accepted report rows: the rows they replace are
     /// recorded as superseded when the file is committed.
@@ -631,14 +654,15 @@ const BATCH: usize = 8192;
 
 impl Staged {
     fn new(path: PathBuf, kind: InputKind, src: Provenance) -> Result<Self> {
+        let table = table_of(kind);
         let file = File::create(&path).map_err(io_at(&path))?;
-        let writer = ArrowWriter::try_new(file, table_of(kind).schema(), Some(writer_props()))?;
+        let writer = ArrowWriter::try_new(file, table.schema(), Some(writer_props()))?;
         Ok(Self {
             path,
             kind,
             src,
             writer: Some(writer),
-            buffer: Vec::with_capacity(BATCH),
+            batch: BatchBuilder::new(table, BATCH),
             rows: 0,
             keys: HashSet::new(),
             ytd: Vec::new(),
@@ -647,33 +671,10 @@ impl Staged {
     }
 
     fn flush(&mut self) -> Result<()> {
-        if self.buffer.is_empty() {
+        if self.batch.is_empty() {
             return Ok(());
         }
-        let batch = match self.kind {
-            InputKind::Reports => schema::reports_batch(
-                &take(&mut self.buffer, |r| match r {
-                    Record::Report(r) => Some(r),
-                    _ => None,
-                }),
-                &self.src,
-            ),
-            InputKind::Values => schema::values_batch(
-                &take(&mut self.buffer, |r| match r {
-                    Record::Value(r) => Some(r),
-                    _ => None,
-                }),
-                &self.src,
-            ),
-            InputKind::Clusters => schema::clusters_batch(&take(&mut self.buffer, |r| match r {
-                Record::Cluster(r) => Some(r),
-                _ => None,
-            })),
-            InputKind::Roster => schema::roster_batch(&take(&mut self.buffer, |r| match r {
-                Record::Roster(r) => Some(r),
-                _ => None,
-            })),
-        };
+        let batch = self.batch.finish();
         self.rows += batch.num_rows() as u64;
         self.writer
             .as_mut()
@@ -704,22 +705,40 @@ impl Staged {
     }
 }
 
-fn take<T>(buffer: &mut Vec<Record>, f: impl Fn(Record) -> Option<T>) -> Vec<T> {
-    buffer.drain(..).filter_map(f).collect()
-}
-
 impl Sink for Staged {
     fn accept(&mut self, record: Record) -> io::Result<()> {
+        if table_of(self.kind) != record_table(&record) {
+            return Err(io::Error::other(format!(
+                "a {} row offered to the staged {} rows",
+                record_table(&record).name(),
+                self.kind.as_str()
+            )));
+        }
         if let Record::Report(r) = &record {
             self.keys.insert((r.credit_code.clone(), r.period.index()));
             self.ytd
                 .push((r.credit_code.as_str().into(), r.period, r.ytd()));
         }
-        self.buffer.push(record);
-        if self.buffer.len() >= BATCH {
+        let src = &self.src;
+        self.batch.push_with(|cells| {
+            record.write(cells);
+            if matches!(record, Record::Report(_) | Record::Value(_)) {
+                src.write(cells);
+            }
+        });
+        if self.batch.len() >= BATCH {
             self.flush().map_err(io::Error::other)?;
         }
         Ok(())
+    }
+}
+
+fn record_table(record: &Record) -> Table {
+    match record {
+        Record::Report(_) => Table::ReportHistory,
+        Record::Value(_) => Table::Values,
+        Record::Cluster(_) => Table::Clusters,
+        Record::Roster(_) => Table::Roster,
     }
 }
 

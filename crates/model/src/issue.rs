@@ -135,25 +135,27 @@ impl fmt::Display for Code {
     }
 }
 
-/// One problem in one place of one file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Issue {
-    /// The file as it was given.
-    pub file: String,
-    /// The sheet, for workbooks.
-    pub sheet: Option<String>,
-    /// Physical line (CSV) or sheet row (xlsx), 1-based; 0 for the file as a whole.
-    pub line: u64,
-    /// The column as named in the file's header; empty for the row or file as a whole.
-    pub column: String,
-    pub code: Code,
-    /// The offending value as it appeared.
-    pub value: String,
-    pub message_zh: String,
-    pub message_en: String,
-    /// The quarter the row reports on, where it could be read: a report for the as-of
-    /// quarter with quarantined rows is partial.
-    pub period: Option<crate::Period>,
+crate::declare_rows! {
+    /// One problem in one place of one file.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+    pub struct Issue {
+        /// The file as it was given.
+        pub file: String,
+        /// The sheet, for workbooks.
+        pub sheet: Option<String>,
+        /// Physical line (CSV) or sheet row (xlsx), 1-based; 0 for the file as a whole.
+        pub line: u64,
+        /// The column as named in the file's header; empty for the row or file as a whole.
+        pub column: String,
+        pub code: Code,
+        /// The offending value as it appeared.
+        pub value: String,
+        pub message_zh: String,
+        pub message_en: String,
+        /// The quarter the row reports on, where it could be read: a report for the as-of
+        /// quarter with quarantined rows is partial.
+        pub period: Option<crate::Period>,
+    }
 }
 
 impl Issue {

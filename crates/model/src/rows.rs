@@ -1,0 +1,439 @@
+//! The rows the dataset keeps, each declared once.
+//!
+//! A row type is written with [`declare_rows!`]: the struct is the declaration. From
+//! it come the table's columns ([`Row::columns`]: name, type, nullability, in order),
+//! writing a row into per-column builders ([`Row::write`]) and reading one back
+//! ([`Row::read`]). The dataset crate turns these into Arrow schemas and batches, the
+//! query tests into fixture tables; none of them lists a column again.
+//!
+//! A field's Rust type decides its columns ([`Stored`]): a [`Period`] is kept as its
+//! text (`2024Q3`) and, beside it, `<name>_index` (an integer the queries join and
+//! filter on); an issue's [`Code`] as its text and `severity`. Everything else is one
+//! column of the field's name, or of the name given after `=>`.
+//!
+//! This crate stays free of Arrow: [`Cells`] and [`CellSource`] are the two sides a
+//! columnar format implements.
+
+use std::collections::HashMap;
+
+use crate::{Code, Period};
+
+/// How a column is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Text,
+    Int32,
+    Int64,
+    Float64,
+    Bool,
+}
+
+/// One stored column of a row type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+}
+
+/// Receives one row's values, one call per column, in column order.
+pub trait Cells {
+    fn text(&mut self, v: Option<&str>);
+    fn int32(&mut self, v: Option<i32>);
+    fn int64(&mut self, v: Option<i64>);
+    fn float64(&mut self, v: Option<f64>);
+    fn bool(&mut self, v: Option<bool>);
+}
+
+/// Gives one row's values back, one call per column, in column order. A value that is
+/// null where the declaration says it cannot be reads as the type's default.
+pub trait CellSource {
+    fn text(&mut self) -> Option<&str>;
+    fn int32(&mut self) -> Option<i32>;
+    fn int64(&mut self) -> Option<i64>;
+    fn float64(&mut self) -> Option<f64>;
+    fn bool(&mut self) -> Option<bool>;
+}
+
+/// A field type and the columns it is stored as.
+pub trait Stored: Sized {
+    fn columns(name: &str, out: &mut Vec<ColumnDef>);
+    fn write(&self, cells: &mut dyn Cells);
+    fn read(src: &mut dyn CellSource) -> Self;
+}
+
+fn one(out: &mut Vec<ColumnDef>, name: &str, ty: ColumnType, nullable: bool) {
+    out.push(ColumnDef {
+        name: name.to_string(),
+        ty,
+        nullable,
+    });
+}
+
+macro_rules! scalar {
+    ($t:ty, $ty:ident, $method:ident, $to:expr, $from:expr) => {
+        impl Stored for $t {
+            fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+                one(out, name, ColumnType::$ty, false);
+            }
+            fn write(&self, cells: &mut dyn Cells) {
+                #[allow(clippy::redundant_closure_call)]
+                cells.$method(Some(($to)(self)));
+            }
+            fn read(src: &mut dyn CellSource) -> Self {
+                #[allow(clippy::redundant_closure_call)]
+                ($from)(src.$method().unwrap_or_default())
+            }
+        }
+        impl Stored for Option<$t> {
+            fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+                one(out, name, ColumnType::$ty, true);
+            }
+            fn write(&self, cells: &mut dyn Cells) {
+                #[allow(clippy::redundant_closure_call)]
+                cells.$method(self.as_ref().map($to));
+            }
+            fn read(src: &mut dyn CellSource) -> Self {
+                #[allow(clippy::redundant_closure_call)]
+                src.$method().map($from)
+            }
+        }
+    };
+}
+
+scalar!(i32, Int32, int32, |v: &i32| *v, |v| v);
+scalar!(i64, Int64, int64, |v: &i64| *v, |v| v);
+// Lines and counts: far below i64::MAX, stored signed as every engine reads them.
+scalar!(u64, Int64, int64, |v: &u64| *v as i64, |v: i64| v.max(0)
+    as u64);
+scalar!(f64, Float64, float64, |v: &f64| *v, |v| v);
+scalar!(bool, Bool, bool, |v: &bool| *v, |v| v);
+
+impl Stored for String {
+    fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+        one(out, name, ColumnType::Text, false);
+    }
+    fn write(&self, cells: &mut dyn Cells) {
+        cells.text(Some(self));
+    }
+    fn read(src: &mut dyn CellSource) -> Self {
+        src.text().unwrap_or_default().to_string()
+    }
+}
+
+impl Stored for Option<String> {
+    fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+        one(out, name, ColumnType::Text, true);
+    }
+    fn write(&self, cells: &mut dyn Cells) {
+        cells.text(self.as_deref());
+    }
+    fn read(src: &mut dyn CellSource) -> Self {
+        src.text().map(str::to_string)
+    }
+}
+
+/// The canonical words of levels and scopes (`none`, `provincial`, `cluster`, …): read
+/// back as one of the words the data contract allows, else `none`.
+impl Stored for &'static str {
+    fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+        one(out, name, ColumnType::Text, false);
+    }
+    fn write(&self, cells: &mut dyn Cells) {
+        cells.text(Some(self));
+    }
+    fn read(src: &mut dyn CellSource) -> Self {
+        canonical_word(src.text().unwrap_or_default())
+    }
+}
+
+/// Every canonical word a `&'static str` field holds: the levels, listing statuses and
+/// scopes of the data contract (the ingest crate's tests check that its lists of words
+/// are all here).
+pub const WORDS: &[&str] = &[
+    "none",
+    "municipal",
+    "provincial",
+    "national",
+    "reserve",
+    "listed",
+    "city",
+    "cluster",
+];
+
+fn canonical_word(s: &str) -> &'static str {
+    WORDS.iter().find(|w| **w == s).copied().unwrap_or("none")
+}
+
+impl Stored for Period {
+    fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+        one(out, name, ColumnType::Text, false);
+        one(out, &format!("{name}_index"), ColumnType::Int32, false);
+    }
+    fn write(&self, cells: &mut dyn Cells) {
+        cells.text(Some(&self.to_string()));
+        cells.int32(Some(self.index()));
+    }
+    fn read(src: &mut dyn CellSource) -> Self {
+        let _ = src.text();
+        Period::from_index(src.int32().unwrap_or_default())
+    }
+}
+
+impl Stored for Option<Period> {
+    fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+        one(out, name, ColumnType::Text, true);
+        one(out, &format!("{name}_index"), ColumnType::Int32, true);
+    }
+    fn write(&self, cells: &mut dyn Cells) {
+        cells.text(self.map(|p| p.to_string()).as_deref());
+        cells.int32(self.map(Period::index));
+    }
+    fn read(src: &mut dyn CellSource) -> Self {
+        let _ = src.text();
+        src.int32().map(Period::from_index)
+    }
+}
+
+/// A data-contract code, with its severity beside it for whoever reads the table.
+impl Stored for Code {
+    fn columns(name: &str, out: &mut Vec<ColumnDef>) {
+        one(out, name, ColumnType::Text, false);
+        one(out, "severity", ColumnType::Text, false);
+    }
+    fn write(&self, cells: &mut dyn Cells) {
+        cells.text(Some(self.as_str()));
+        cells.text(Some(if self.is_warning() {
+            "warning"
+        } else {
+            "error"
+        }));
+    }
+    fn read(src: &mut dyn CellSource) -> Self {
+        let code = Code::parse(src.text().unwrap_or_default()).unwrap_or(Code::E_FORMAT);
+        let _ = src.text();
+        code
+    }
+}
+
+/// A row type declared with [`declare_rows!`], or several stored side by side.
+pub trait Row: Sized {
+    /// The stored columns, in order.
+    fn columns() -> Vec<ColumnDef>;
+    fn write(&self, cells: &mut dyn Cells);
+    fn read(src: &mut dyn CellSource) -> Self;
+}
+
+/// Two row types stored as one table, the columns of the first then of the second
+/// (a report row and where it came from).
+impl<A: Row, B: Row> Row for (A, B) {
+    fn columns() -> Vec<ColumnDef> {
+        let mut c = A::columns();
+        c.extend(B::columns());
+        c
+    }
+    fn write(&self, cells: &mut dyn Cells) {
+        self.0.write(cells);
+        self.1.write(cells);
+    }
+    fn read(src: &mut dyn CellSource) -> Self {
+        let a = A::read(src);
+        (a, B::read(src))
+    }
+}
+
+/// Declares row structs whose fields are the stored columns, in order (see the module
+/// docs). `field: Type => "column"` stores a field under another name.
+#[macro_export]
+macro_rules! declare_rows {
+    ($(
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                pub $field:ident : $ty:ty $(=> $column:literal)?
+            ),* $(,)?
+        }
+    )*) => {$(
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $crate::rows::Row for $name {
+            fn columns() -> Vec<$crate::rows::ColumnDef> {
+                let mut out = Vec::new();
+                $(
+                    <$ty as $crate::rows::Stored>::columns(
+                        $crate::declare_rows!(@name $field $($column)?),
+                        &mut out,
+                    );
+                )*
+                out
+            }
+            fn write(&self, cells: &mut dyn $crate::rows::Cells) {
+                $( $crate::rows::Stored::write(&self.$field, cells); )*
+            }
+            fn read(src: &mut dyn $crate::rows::CellSource) -> Self {
+                $name {
+                    $( $field: <$ty as $crate::rows::Stored>::read(src), )*
+                }
+            }
+        }
+    )*};
+    (@name $field:ident) => { stringify!($field) };
+    (@name $field:ident $column:literal) => { $column };
+}
+
+declare_rows! {
+    /// A row of the cluster list (产业集群名录).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ClusterRow {
+        pub cluster_id: String,
+        pub name: String,
+        pub name_en: Option<String>,
+        pub county: String,
+        pub industry: String,
+        pub established: Period,
+    }
+
+    /// A row of the enterprise roster (企业名录).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RosterRow {
+        pub credit_code: String,
+        pub name: String,
+        pub cluster_id: String,
+        pub county: String,
+    }
+
+    /// One enterprise's quarterly report (企业季度报表). Flow figures are year to
+    /// date. Levels hold the canonical English word (`none`, `provincial`, …).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ReportRow {
+        pub credit_code: String,
+        pub period: Period,
+        pub revenue_ytd: f64,
+        pub output_value_ytd: f64,
+        pub employees: Option<i64>,
+        pub is_sme: bool,
+        pub above_scale: bool,
+        pub specialized_level: &'static str,
+        pub key_processes: i64,
+        pub key_processes_cnc: i64,
+        pub business_info_system: bool,
+        pub digital_rnd_tools: bool,
+        pub ecommerce: bool,
+        pub design_center_level: &'static str,
+        pub innovation_platforms: i64,
+        pub green_factory_level: &'static str,
+        pub tech_upgrade_equipment_ytd: f64,
+        pub innovation_demo_level: &'static str,
+        pub listing_status: &'static str,
+        pub core_tech_breakthroughs: i64,
+        /// Line (or sheet row) in the source file, for audit.
+        pub line: u64 => "source_line",
+    }
+
+    /// An indicator value reported directly (直报指标).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ValueRow {
+        pub period: Period,
+        pub scope: &'static str,
+        pub scope_id: String,
+        pub indicator: String,
+        pub value: f64,
+        pub line: u64 => "source_line",
+    }
+
+    /// A report row replaced by a later accepted row for the same enterprise and
+    /// quarter: the version that added the replaced row.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct SupersededRow {
+        pub credit_code: String,
+        pub period_index: i32,
+        pub version: i64,
+    }
+
+    /// Where the rows of a data file came from: the dataset version that added them
+    /// and the input file as it was given.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Provenance {
+        pub version: i64,
+        pub source_file: String,
+    }
+
+    /// The dataset version that recorded a row.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Version {
+        pub version: i64,
+    }
+}
+
+/// An accepted row of any input kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Cluster(ClusterRow),
+    Roster(RosterRow),
+    Report(ReportRow),
+    Value(ValueRow),
+}
+
+impl Record {
+    /// Writes the row's own columns.
+    pub fn write(&self, cells: &mut dyn Cells) {
+        match self {
+            Record::Cluster(r) => r.write(cells),
+            Record::Roster(r) => r.write(cells),
+            Record::Report(r) => r.write(cells),
+            Record::Value(r) => r.write(cells),
+        }
+    }
+}
+
+/// Receives accepted rows as they are read.
+pub trait Sink {
+    fn accept(&mut self, record: Record) -> std::io::Result<()>;
+}
+
+/// A sink that keeps nothing (for `validate`).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn accept(&mut self, _: Record) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Collects rows in memory (for reference lists and tests).
+#[derive(Default)]
+pub struct Collect(pub Vec<Record>);
+
+impl Sink for Collect {
+    fn accept(&mut self, record: Record) -> std::io::Result<()> {
+        self.0.push(record);
+        Ok(())
+    }
+}
+
+/// The year-to-date figures compared across quarters (`W_YTD_DECREASE`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ytd {
+    pub revenue: f64,
+    pub output_value: f64,
+    pub tech_upgrade_equipment: f64,
+}
+
+impl ReportRow {
+    #[must_use]
+    pub fn ytd(&self) -> Ytd {
+        Ytd {
+            revenue: self.revenue_ytd,
+            output_value: self.output_value_ytd,
+            tech_upgrade_equipment: self.tech_upgrade_equipment_ytd,
+        }
+    }
+}
+
+/// The current year-to-date figures of enterprises in earlier quarters, by (credit
+/// code, quarter): what a report is compared with.
+pub type PriorYtd = HashMap<(String, Period), Ytd>;
