@@ -9,7 +9,7 @@ use clusterkpi_model::{Code, Date, Period};
 use crate::schema::{Declared, HeaderMap, InputKind, Type};
 use crate::source::Cell;
 use crate::value::{self, Violation};
-use clusterkpi_model::rows::{ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
+use clusterkpi_model::rows::{CellSource, ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
 
 /// A parsed cell.
 #[derive(Debug, Clone)]
@@ -24,51 +24,145 @@ pub(crate) enum Val {
 }
 
 impl Val {
-    fn text(&self) -> String {
-        match self {
-            Val::Text(s) => s.clone(),
-            _ => String::new(),
-        }
-    }
     fn opt_text(&self) -> Option<String> {
         match self {
             Val::Text(s) if !s.is_empty() => Some(s.clone()),
             _ => None,
         }
     }
-    fn period(&self) -> Period {
-        match self {
-            Val::Period(p) => *p,
-            _ => unreachable!("only called on rows without errors"),
+}
+
+/// Where a stored column of a kind's row comes from (see [`ValSource`]).
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// The value of the kind's column at this position.
+    Cell(usize),
+    /// The quarter index of the period column at this position.
+    PeriodIndex(usize),
+    /// The row's line in the file.
+    Line,
+}
+
+/// The stored columns of a kind's row (`clusterkpi_model::rows`), each matched once, by
+/// name, to the column of the kind's declaration it is read from: the model declares
+/// what is kept, this crate how a county's file spells it. A stored column no
+/// declaration reads is a bug, caught by the tests.
+fn slots(kind: InputKind) -> &'static [Slot] {
+    use clusterkpi_model::rows::Row;
+    static SLOTS: [std::sync::OnceLock<Vec<Slot>>; 4] = [const { std::sync::OnceLock::new() }; 4];
+    let at = InputKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ALL");
+    SLOTS[at].get_or_init(|| {
+        let stored = match kind {
+            InputKind::Clusters => ClusterRow::columns(),
+            InputKind::Roster => RosterRow::columns(),
+            InputKind::Reports => ReportRow::columns(),
+            InputKind::Values => ValueRow::columns(),
+        };
+        let cols = kind.columns();
+        let find = |name: &str| cols.iter().position(|c| c.name == name);
+        stored
+            .iter()
+            .map(|c| {
+                if c.name == "source_line" {
+                    return Slot::Line;
+                }
+                if let Some(i) = find(&c.name) {
+                    return Slot::Cell(i);
+                }
+                match c.name.strip_suffix("_index").and_then(find) {
+                    Some(i) if matches!(cols[i].ty, Type::Period) => Slot::PeriodIndex(i),
+                    _ => panic!(
+                        "the stored column {} is not read from {} files",
+                        c.name,
+                        kind.as_str()
+                    ),
+                }
+            })
+            .collect()
+    })
+}
+
+/// The position of a declared column of `kind`.
+fn position(kind: InputKind, name: &str) -> usize {
+    kind.columns()
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{} declares {name}", kind.as_str()))
+}
+
+/// A row's checked values as the model's row type reads them (`Row::read`), column
+/// by column through [`slots`]. Only rows without errors are read: a value of another
+/// type than its column's cannot occur, and reads as the type's default.
+struct ValSource<'a> {
+    vals: &'a [Val],
+    slots: &'static [Slot],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> ValSource<'a> {
+    fn new(kind: InputKind, vals: &'a [Val], line: u64) -> Self {
+        ValSource {
+            vals,
+            slots: slots(kind),
+            at: 0,
+            line,
         }
     }
-    fn num(&self) -> f64 {
-        match self {
-            Val::Num(n) => *n,
-            _ => 0.0,
-        }
+
+    fn next(&mut self) -> (Slot, Option<&'a Val>) {
+        let slot = self.slots[self.at];
+        self.at += 1;
+        let val = match slot {
+            Slot::Cell(i) | Slot::PeriodIndex(i) => self.vals.get(i),
+            Slot::Line => None,
+        };
+        (slot, val)
     }
-    fn int(&self) -> i64 {
-        match self {
-            Val::Int(i) => *i,
-            _ => 0,
-        }
-    }
-    fn opt_int(&self) -> Option<i64> {
-        match self {
-            Val::Int(i) => Some(*i),
+}
+
+impl CellSource for ValSource<'_> {
+    fn text(&mut self) -> Option<&str> {
+        match self.next().1? {
+            Val::Text(s) if !s.is_empty() => Some(s),
+            Val::Level(l) => Some(l),
+            // A period is read from its index (the next slot).
             _ => None,
         }
     }
-    fn flag(&self) -> bool {
-        matches!(self, Val::Bool(true))
-    }
-    fn level(&self) -> &'static str {
-        match self {
-            Val::Level(l) => l,
-            _ => "none",
+    fn int32(&mut self) -> Option<i32> {
+        match self.next() {
+            (Slot::PeriodIndex(_), Some(Val::Period(p))) => Some(p.index()),
+            _ => None,
         }
     }
+    fn int64(&mut self) -> Option<i64> {
+        match self.next() {
+            (Slot::Line, _) => i64::try_from(self.line).ok(),
+            (_, Some(Val::Int(i))) => Some(*i),
+            _ => None,
+        }
+    }
+    fn float64(&mut self) -> Option<f64> {
+        match self.next().1? {
+            Val::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+    fn bool(&mut self) -> Option<bool> {
+        match self.next().1? {
+            Val::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// The model's row of `R` from a row's checked values.
+fn row<R: clusterkpi_model::rows::Row>(kind: InputKind, vals: &[Val], line: u64) -> R {
+    R::read(&mut ValSource::new(kind, vals, line))
 }
 
 /// Reads a cell by its column type.
@@ -306,29 +400,19 @@ pub(crate) fn build_record(
 ) -> Option<Record> {
     let errors_before = problems.iter().any(|(_, _, v)| !v.code.is_warning());
     match kind {
-        InputKind::Clusters => (!errors_before).then(|| {
-            Record::Cluster(ClusterRow {
-                cluster_id: vals[0].text(),
-                name: vals[1].text(),
-                name_en: vals[2].opt_text(),
-                county: vals[3].text(),
-                industry: vals[4].text(),
-                established: vals[5].period(),
-            })
-        }),
+        InputKind::Clusters => (!errors_before).then(|| Record::Cluster(row(kind, vals, line))),
         InputKind::Roster => {
-            let cluster = match &vals[2] {
-                Val::Text(c) => cluster_ref(refs, c, 2, problems),
+            let at = position(kind, "cluster_id");
+            let cluster = match &vals[at] {
+                Val::Text(c) => cluster_ref(refs, c, at, problems),
                 _ => None,
             };
             if problems.iter().any(|(_, _, v)| !v.code.is_warning()) {
                 return None;
             }
             Some(Record::Roster(RosterRow {
-                credit_code: vals[0].text(),
-                name: vals[1].text(),
                 cluster_id: cluster.unwrap_or_default(),
-                county: vals[3].text(),
+                ..row(kind, vals, line)
             }))
         }
         InputKind::Reports => {
@@ -345,11 +429,15 @@ pub(crate) fn build_record(
                     ),
                 ));
             }
-            if let (Val::Int(all), Val::Int(cnc)) = (&vals[8], &vals[9])
+            let (all_at, cnc_at) = (
+                position(kind, "key_processes"),
+                position(kind, "key_processes_cnc"),
+            );
+            if let (Val::Int(all), Val::Int(cnc)) = (&vals[all_at], &vals[cnc_at])
                 && cnc > all
             {
                 problems.push((
-                    Some(9),
+                    Some(cnc_at),
                     cnc.to_string(),
                     Violation::new(
                         Code::E_CNC_EXCEEDS,
@@ -361,38 +449,17 @@ pub(crate) fn build_record(
             if problems.iter().any(|(_, _, v)| !v.code.is_warning()) {
                 return None;
             }
-            Some(Record::Report(ReportRow {
-                credit_code: vals[0].text(),
-                period: vals[1].period(),
-                revenue_ytd: vals[2].num(),
-                output_value_ytd: vals[3].num(),
-                employees: vals[4].opt_int(),
-                is_sme: vals[5].flag(),
-                above_scale: vals[6].flag(),
-                specialized_level: vals[7].level(),
-                key_processes: vals[8].int(),
-                key_processes_cnc: vals[9].int(),
-                business_info_system: vals[10].flag(),
-                digital_rnd_tools: vals[11].flag(),
-                ecommerce: vals[12].flag(),
-                design_center_level: vals[13].level(),
-                innovation_platforms: vals[14].int(),
-                green_factory_level: vals[15].level(),
-                tech_upgrade_equipment_ytd: vals[16].num(),
-                innovation_demo_level: vals[17].level(),
-                listing_status: vals[18].level(),
-                core_tech_breakthroughs: vals[19].int(),
-                line,
-            }))
+            Some(Record::Report(row(kind, vals, line)))
         }
         InputKind::Values => {
-            let mut indicator = vals[3].text();
-            if let (Some(reported), Val::Text(ind)) = (&refs.reported_indicators, &vals[3]) {
+            let mut stored: ValueRow = row(kind, vals, line);
+            let ind_at = position(kind, "indicator");
+            if let (Some(reported), Val::Text(ind)) = (&refs.reported_indicators, &vals[ind_at]) {
                 match resolve(reported, ind) {
-                    Some(id) => indicator = id,
+                    Some(id) => stored.indicator = id,
                     None => {
                         problems.push((
-                    Some(3),
+                    Some(ind_at),
                     ind.clone(),
                     Violation::new(
                         Code::E_UNKNOWN_INDICATOR,
@@ -403,14 +470,14 @@ pub(crate) fn build_record(
                     }
                 }
             }
-            let mut scope_id = vals[2].text();
-            match (&vals[1], &vals[2]) {
+            let id_at = position(kind, "scope_id");
+            match (&vals[position(kind, "scope")], &vals[id_at]) {
                 (Val::Level("city"), Val::Text(id)) => {
                     if let Some(city) = &refs.city
                         && id != city
                     {
                         problems.push((
-                            Some(2),
+                            Some(id_at),
                             id.clone(),
                             Violation::new(
                                 Code::E_UNKNOWN_CLUSTER,
@@ -421,8 +488,8 @@ pub(crate) fn build_record(
                     }
                 }
                 (Val::Level("cluster"), Val::Text(id)) => {
-                    if let Some(c) = cluster_ref(refs, id, 2, problems) {
-                        scope_id = c;
+                    if let Some(c) = cluster_ref(refs, id, id_at, problems) {
+                        stored.scope_id = c;
                     }
                 }
                 _ => {}
@@ -430,14 +497,7 @@ pub(crate) fn build_record(
             if problems.iter().any(|(_, _, v)| !v.code.is_warning()) {
                 return None;
             }
-            Some(Record::Value(ValueRow {
-                period: vals[0].period(),
-                scope: vals[1].level(),
-                scope_id,
-                indicator,
-                value: vals[4].num(),
-                line,
-            }))
+            Some(Record::Value(stored))
         }
     }
 }
@@ -516,4 +576,24 @@ pub(crate) fn ytd_warnings(row: &ReportRow, earlier: &[(Period, Ytd)]) -> Vec<Ro
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every column the dataset keeps is read from a column of its kind's declaration
+    /// (a new stored field without one fails here, not on a county's file).
+    #[test]
+    fn every_stored_column_is_read_from_its_kind() {
+        for kind in InputKind::ALL {
+            let slots = slots(kind);
+            assert!(!slots.is_empty(), "{}", kind.as_str());
+        }
+        assert!(matches!(
+            slots(InputKind::Reports)[..3],
+            [Slot::Cell(0), Slot::Cell(1), Slot::PeriodIndex(1)]
+        ));
+        assert!(matches!(slots(InputKind::Reports).last(), Some(Slot::Line)));
+    }
 }
