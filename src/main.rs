@@ -31,6 +31,7 @@ macro_rules! esay {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod alloc;
 mod cli;
 mod commands;
 mod exit;

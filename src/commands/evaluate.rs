@@ -33,6 +33,7 @@ pub(crate) fn evaluate_and_report(
 ) -> Result<Evaluated> {
     let defs = pipeline::definitions(p)?;
     let (plan, plan_path, plan_sha256) = pipeline::plan(p, &defs.catalogue)?;
+    crate::alloc::return_freed_memory_at_once();
     let eval = clusterkpi_engine::evaluate(&Request {
         lake,
         version,
