@@ -25,6 +25,8 @@
 //! Why not Delta Lake: see docs/ARCHITECTURE.md ("The dataset").
 
 mod arrivals;
+#[cfg(feature = "delta")]
+pub mod delta;
 mod layout;
 mod log;
 mod manifest;

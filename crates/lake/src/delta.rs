@@ -1,0 +1,229 @@
+//! One dataset table in the Delta Lake format (the `delta` feature): created with the
+//! table's declared schema, appended to by committing Parquet files this crate wrote,
+//! each commit carrying an application transaction (the dataset version that made it),
+//! and read back at any of its versions as the list of its data files.
+//!
+//! Only the transaction log is Delta's: the Parquet files are written by the same
+//! writer as every other data file of the dataset, so that the figures and bytes do not
+//! depend on the format, and no query engine is needed to write (deltalake's own write
+//! path runs on DataFusion, which only the engine crate compiles).
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use deltalake::kernel::transaction::{CommitBuilder, CommitProperties, TransactionError};
+use deltalake::kernel::{Action, Add, StructType, Transaction};
+use deltalake::protocol::{DeltaOperation, SaveMode};
+use deltalake::{DeltaTable, DeltaTableError};
+use object_store::ObjectStoreExt;
+use url::Url;
+
+use crate::Table;
+
+/// The application id of every commit clusterkpi makes; its transaction version is the
+/// dataset version the commit belongs to.
+pub const APP_ID: &str = "clusterkpi";
+
+/// Errors of the Delta form of a table.
+#[derive(Debug, thiserror::Error)]
+pub enum DeltaError {
+    #[error("Delta table {url}: {source}")]
+    Table {
+        url: String,
+        #[source]
+        source: DeltaTableError,
+    },
+    /// Another writer committed this table first: with the commit's conditional write
+    /// (`If-None-Match` on object storage, a create-new on a folder) only one wins,
+    /// and the loser does not retry on top of the winner.
+    #[error("Delta table {url}: another writer committed version {version} first")]
+    Conflict { url: String, version: u64 },
+    #[error("Delta table {url}: writing {path}: {source}")]
+    Put {
+        url: String,
+        path: String,
+        #[source]
+        source: deltalake::ObjectStoreError,
+    },
+    #[error("Delta table {url}: the dataset's schema of {table} cannot be stored: {message}")]
+    Schema {
+        url: String,
+        table: &'static str,
+        message: String,
+    },
+}
+
+/// A data file already placed under the table's folder, to be committed.
+#[derive(Debug, Clone)]
+pub struct PlacedFile {
+    /// Relative to the table's root.
+    pub path: String,
+    pub size: u64,
+}
+
+/// Makes `s3://` table URLs known to deltalake (its S3 store reads the endpoint,
+/// region and credentials from the usual `AWS_*` variables). Idempotent.
+pub fn register_object_stores() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| deltalake::aws::register_handlers(None));
+}
+
+/// One table of the dataset in the Delta Lake format.
+pub struct DeltaForm {
+    url: Url,
+    table: DeltaTable,
+}
+
+impl DeltaForm {
+    /// Opens the table at `url`, creating it (empty, with `table`'s schema) if there is
+    /// none. Expired log files are never cleaned up: every version stays readable.
+    pub async fn open_or_create(url: Url, table: Table) -> Result<Self, DeltaError> {
+        register_object_stores();
+        let shown = url.to_string();
+        let err = |source| DeltaError::Table {
+            url: shown.clone(),
+            source,
+        };
+        match deltalake::open_table(url.clone()).await {
+            Ok(t) => return Ok(Self { url, table: t }),
+            Err(DeltaTableError::NotATable(_)) => {}
+            Err(e) => return Err(err(e)),
+        }
+        let schema: StructType =
+            table
+                .schema()
+                .as_ref()
+                .try_into_kernel()
+                .map_err(|e| DeltaError::Schema {
+                    url: shown.clone(),
+                    table: table.name(),
+                    message: e.to_string(),
+                })?;
+        let created = deltalake::operations::create::CreateBuilder::new()
+            .with_location(url.as_str())
+            .with_table_name(table.name())
+            .with_columns(schema.fields().cloned())
+            .with_save_mode(SaveMode::ErrorIfExists)
+            .with_configuration_property(
+                deltalake::TableProperty::EnableExpiredLogCleanup,
+                Some("false"),
+            )
+            .await
+            .map_err(err)?;
+        Ok(Self {
+            url,
+            table: created,
+        })
+    }
+
+    /// The table's current version.
+    #[must_use]
+    pub fn version(&self) -> Option<u64> {
+        self.table.version()
+    }
+
+    /// The dataset version of the last commit clusterkpi made to this table.
+    pub async fn dataset_version(&self) -> Result<Option<u64>, DeltaError> {
+        let state = self.table.snapshot().map_err(|e| self.err(e))?;
+        let v = state
+            .transaction_version(self.table.log_store().as_ref(), APP_ID)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(v.and_then(|v| u64::try_from(v).ok()))
+    }
+
+    /// Writes a data file under the table's root (`rel`, relative to it) through the
+    /// table's own store, to be committed by [`DeltaForm::append`]; returns its size.
+    pub async fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<u64, DeltaError> {
+        let size = bytes.len() as u64;
+        self.table
+            .log_store()
+            .object_store(None)
+            .put(&deltalake::Path::from(rel), bytes.into())
+            .await
+            .map_err(|source| DeltaError::Put {
+                url: self.url.to_string(),
+                path: rel.to_string(),
+                source,
+            })?;
+        Ok(size)
+    }
+
+    /// Commits `files` as one append, made by dataset version `dataset_version`, on
+    /// top of the version this handle read: if another writer committed since, the
+    /// commit is refused ([`DeltaError::Conflict`]) rather than retried on top of it.
+    /// Returns the table's new version.
+    pub async fn append(
+        &mut self,
+        files: &[PlacedFile],
+        dataset_version: u64,
+    ) -> Result<u64, DeltaError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let actions = files
+            .iter()
+            .map(|f| {
+                Action::Add(Add {
+                    path: f.path.clone(),
+                    partition_values: HashMap::new(),
+                    size: i64::try_from(f.size).unwrap_or(i64::MAX),
+                    modification_time: now,
+                    data_change: true,
+                    ..Default::default()
+                })
+            })
+            .collect();
+        let properties = CommitProperties::default().with_application_transaction(
+            Transaction::new(APP_ID, i64::try_from(dataset_version).unwrap_or(i64::MAX)),
+        );
+        let state = self.table.snapshot().map_err(|e| self.err(e))?;
+        let read = self.table.version().unwrap_or(0);
+        let done = CommitBuilder::from(properties)
+            .with_max_retries(0)
+            .with_actions(actions)
+            .build(
+                Some(state),
+                self.table.log_store(),
+                DeltaOperation::Write {
+                    mode: SaveMode::Append,
+                    partition_by: None,
+                    predicate: None,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                DeltaTableError::Transaction {
+                    source:
+                        TransactionError::MaxCommitAttempts(_)
+                        | TransactionError::VersionAlreadyExists(_),
+                } => DeltaError::Conflict {
+                    url: self.url.to_string(),
+                    version: read + 1,
+                },
+                e => self.err(e),
+            })?;
+        self.table.update_state().await.map_err(|e| self.err(e))?;
+        Ok(done.version)
+    }
+
+    /// The data files of the table at `version` (its current version if None), as
+    /// URIs a reader can open.
+    pub async fn files_at(&self, version: Option<u64>) -> Result<Vec<String>, DeltaError> {
+        let mut table = self.table.clone();
+        if let Some(v) = version {
+            table.load_version(v).await.map_err(|e| self.err(e))?;
+        }
+        let mut files: Vec<String> = table.get_file_uris().map_err(|e| self.err(e))?.collect();
+        files.sort();
+        Ok(files)
+    }
+
+    fn err(&self, source: DeltaTableError) -> DeltaError {
+        DeltaError::Table {
+            url: self.url.to_string(),
+            source,
+        }
+    }
+}
