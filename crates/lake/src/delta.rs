@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
 use deltalake::kernel::transaction::{CommitBuilder, CommitProperties, TransactionError};
-use deltalake::kernel::{Action, Add, StructType, Transaction};
+use deltalake::kernel::{Action, Add, Remove, StructType, Transaction};
 use deltalake::protocol::{DeltaOperation, SaveMode};
 use deltalake::{DeltaTable, DeltaTableError};
 use object_store::ObjectStoreExt;
@@ -159,9 +159,7 @@ impl DeltaForm {
         files: &[PlacedFile],
         dataset_version: u64,
     ) -> Result<u64, DeltaError> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let now = now_millis();
         let actions = files
             .iter()
             .map(|f| {
@@ -175,6 +173,27 @@ impl DeltaForm {
                 })
             })
             .collect();
+        self.commit(
+            actions,
+            dataset_version,
+            DeltaOperation::Write {
+                mode: SaveMode::Append,
+                partition_by: None,
+                predicate: None,
+            },
+        )
+        .await
+    }
+
+    /// Commits `actions` for dataset version `dataset_version` on top of the version
+    /// this handle read, never retried on top of another writer's (see
+    /// [`DeltaForm::append`]); returns the new version.
+    async fn commit(
+        &mut self,
+        actions: Vec<Action>,
+        dataset_version: u64,
+        operation: DeltaOperation,
+    ) -> Result<u64, DeltaError> {
         let properties = CommitProperties::default().with_application_transaction(
             Transaction::new(APP_ID, i64::try_from(dataset_version).unwrap_or(i64::MAX)),
         );
@@ -183,15 +202,7 @@ impl DeltaForm {
         let done = CommitBuilder::from(properties)
             .with_max_retries(0)
             .with_actions(actions)
-            .build(
-                Some(state),
-                self.table.log_store(),
-                DeltaOperation::Write {
-                    mode: SaveMode::Append,
-                    partition_by: None,
-                    predicate: None,
-                },
-            )
+            .build(Some(state), self.table.log_store(), operation)
             .await
             .map_err(|e| match e {
                 DeltaTableError::Transaction {
@@ -206,6 +217,54 @@ impl DeltaForm {
             })?;
         self.table.update_state().await.map_err(|e| self.err(e))?;
         Ok(done.version)
+    }
+
+    /// Takes back, in one commit, the data files a crashed writer committed to this
+    /// table for a dataset version the dataset never published (one after
+    /// `published`): their names carry the dataset version that wrote them
+    /// (`v<N>-<hex>.parquet`). The files stay readable at the table's earlier
+    /// versions; the latest version is the published state again, for every reader.
+    /// Returns the paths taken back (none: no commit).
+    pub async fn remove_unpublished(&mut self, published: u64) -> Result<Vec<String>, DeltaError> {
+        let state = self.table.snapshot().map_err(|e| self.err(e))?;
+        let orphans: Vec<(String, i64)> = state
+            .log_data()
+            .into_iter()
+            .filter_map(|f| {
+                let path = f.path().into_owned();
+                let name = path.rsplit('/').next().unwrap_or(&path);
+                crate::layout::parse_data_name(name)
+                    .is_some_and(|v| v > published)
+                    .then(|| (path, f.size()))
+            })
+            .collect();
+        if orphans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = now_millis();
+        let actions = orphans
+            .iter()
+            .map(|(path, size)| {
+                Action::Remove(Remove {
+                    path: path.clone(),
+                    data_change: true,
+                    deletion_timestamp: Some(now),
+                    extended_file_metadata: Some(true),
+                    partition_values: Some(HashMap::new()),
+                    size: Some(*size),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        self.commit(
+            actions,
+            published,
+            DeltaOperation::Delete {
+                predicate: Some(format!("version > {published}")),
+            },
+        )
+        .await?;
+        Ok(orphans.into_iter().map(|(p, _)| p).collect())
     }
 
     /// The data files of the table at `version` (its current version if None), as
@@ -226,4 +285,10 @@ impl DeltaForm {
             source,
         }
     }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

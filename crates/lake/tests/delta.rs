@@ -47,16 +47,26 @@ fn rows_in(uris: &[String]) -> usize {
         .sum()
 }
 
-#[test]
-fn appends_are_versions_with_their_dataset_version() {
+/// A folder for the roster table: (its parent, kept alive; the folder; its URL).
+fn roster_folder() -> (tempfile::TempDir, std::path::PathBuf, url::Url) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("roster");
     std::fs::create_dir_all(&root).unwrap();
     let url = url::Url::from_directory_path(&root).unwrap();
+    (dir, root, url)
+}
+
+async fn open(url: &url::Url) -> DeltaForm {
+    DeltaForm::open_or_create(url.clone(), Table::Roster)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn appends_are_versions_with_their_dataset_version() {
+    let (_dir, root, url) = roster_folder();
     runtime().block_on(async {
-        let mut t = DeltaForm::open_or_create(url.clone(), Table::Roster)
-            .await
-            .unwrap();
+        let mut t = open(&url).await;
         assert_eq!(t.version(), Some(0));
         assert_eq!(t.dataset_version().await.unwrap(), None);
 
@@ -67,9 +77,7 @@ fn appends_are_versions_with_their_dataset_version() {
         assert_eq!(t.dataset_version().await.unwrap(), Some(2));
 
         // Another reader, opening the folder afresh, sees every version.
-        let again = DeltaForm::open_or_create(url.clone(), Table::Roster)
-            .await
-            .unwrap();
+        let again = open(&url).await;
         assert_eq!(again.version(), Some(2));
         assert_eq!(again.dataset_version().await.unwrap(), Some(2));
         assert_eq!(rows_in(&again.files_at(Some(0)).await.unwrap()), 0);
@@ -93,5 +101,34 @@ fn appends_are_versions_with_their_dataset_version() {
             log.contains(&format!(r#""appId":"{APP_ID}","version":2"#)),
             "{log}"
         );
+    });
+}
+
+/// A writer that crashed after committing a table for a dataset version the dataset
+/// never published: the next writer takes those files back in one commit, so the
+/// table's latest version is the published state again, and the taken-back files stay
+/// readable at the version that added them.
+#[test]
+fn files_of_an_unpublished_version_are_taken_back() {
+    let (_dir, root, url) = roster_folder();
+    runtime().block_on(async {
+        let mut t = open(&url).await;
+        t.append(&[write_roster(&root, "v1-a1.parquet", &["A", "B"])], 1)
+            .await
+            .unwrap();
+        t.append(&[write_roster(&root, "v2-b2.parquet", &["C"])], 2)
+            .await
+            .unwrap();
+
+        // The dataset published version 1 only.
+        let mut next = open(&url).await;
+        assert_eq!(next.remove_unpublished(1).await.unwrap(), ["v2-b2.parquet"]);
+        assert_eq!(next.version(), Some(3));
+        assert_eq!(next.dataset_version().await.unwrap(), Some(1));
+        assert_eq!(rows_in(&next.files_at(None).await.unwrap()), 2);
+        assert_eq!(rows_in(&next.files_at(Some(2)).await.unwrap()), 3);
+        // Nothing more to take back: no commit.
+        assert!(next.remove_unpublished(1).await.unwrap().is_empty());
+        assert_eq!(next.version(), Some(3));
     });
 }
