@@ -132,3 +132,52 @@ fn files_of_an_unpublished_version_are_taken_back() {
         assert_eq!(next.version(), Some(3));
     });
 }
+
+/// Other engines read the table clusterkpi wrote, at every version, with no clusterkpi
+/// code: DuckDB (delta extension) and Polars (`scan_delta`), from PyPI, run by the
+/// Python in `CLUSTERKPI_READERS_PYTHON` (`.ci/run` installs them in its virtualenv
+/// and sets it). Without it the test says it skipped, unless `CLUSTERKPI_REQUIRE_S3`
+/// (which `.ci/run` also sets) asks for every outside tool.
+#[test]
+fn duckdb_and_polars_read_every_version() {
+    let Some(python) = std::env::var_os("CLUSTERKPI_READERS_PYTHON") else {
+        assert!(
+            std::env::var_os("CLUSTERKPI_REQUIRE_S3").is_none(),
+            "CLUSTERKPI_REQUIRE_S3 is set but CLUSTERKPI_READERS_PYTHON is not"
+        );
+        eprintln!("skipped: CLUSTERKPI_READERS_PYTHON (with duckdb and polars) not set");
+        return;
+    };
+    let (_dir, root, url) = roster_folder();
+    runtime().block_on(async {
+        let mut t = open(&url).await;
+        t.append(&[write_roster(&root, "v1-a1.parquet", &["A", "B"])], 1)
+            .await
+            .unwrap();
+        t.append(&[write_roster(&root, "v2-b2.parquet", &["C"])], 2)
+            .await
+            .unwrap();
+        t.remove_unpublished(1).await.unwrap();
+    });
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readers/read_delta.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(root.to_str().unwrap())
+        .args(["1", "2", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = "\
+duckdb 1 2 A,B
+duckdb 2 3 A,B,C
+duckdb 3 2 A,B
+polars 1 2 A,B
+polars 2 3 A,B,C
+polars 3 2 A,B
+";
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+}
