@@ -62,6 +62,16 @@ async fn open(url: &url::Url) -> DeltaForm {
         .unwrap()
 }
 
+/// Dataset version 1 adds A and B (`v1-a1.parquet`), version 2 adds C (`v2-b2.parquet`).
+async fn append_two_versions(t: &mut DeltaForm, root: &Path) {
+    t.append(&[write_roster(root, "v1-a1.parquet", &["A", "B"])], 1)
+        .await
+        .unwrap();
+    t.append(&[write_roster(root, "v2-b2.parquet", &["C"])], 2)
+        .await
+        .unwrap();
+}
+
 #[test]
 fn appends_are_versions_with_their_dataset_version() {
     let (_dir, root, url) = roster_folder();
@@ -113,12 +123,7 @@ fn files_of_an_unpublished_version_are_taken_back() {
     let (_dir, root, url) = roster_folder();
     runtime().block_on(async {
         let mut t = open(&url).await;
-        t.append(&[write_roster(&root, "v1-a1.parquet", &["A", "B"])], 1)
-            .await
-            .unwrap();
-        t.append(&[write_roster(&root, "v2-b2.parquet", &["C"])], 2)
-            .await
-            .unwrap();
+        append_two_versions(&mut t, &root).await;
 
         // The dataset published version 1 only.
         let mut next = open(&url).await;
@@ -151,12 +156,7 @@ fn duckdb_and_polars_read_every_version() {
     let (_dir, root, url) = roster_folder();
     runtime().block_on(async {
         let mut t = open(&url).await;
-        t.append(&[write_roster(&root, "v1-a1.parquet", &["A", "B"])], 1)
-            .await
-            .unwrap();
-        t.append(&[write_roster(&root, "v2-b2.parquet", &["C"])], 2)
-            .await
-            .unwrap();
+        append_two_versions(&mut t, &root).await;
         t.remove_unpublished(1).await.unwrap();
     });
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readers/read_delta.py");

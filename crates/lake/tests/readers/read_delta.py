@@ -1,5 +1,6 @@
 """Reads a Delta table written by clusterkpi with other engines, as another
-department would: DuckDB (delta extension) and Polars (scan_delta), at every version
+department would: DuckDB (delta extension) and Polars (read_delta, which needs the
+`deltalake` package), at every version
 given. Prints one line per engine and version: `<engine> <version> <rows> <codes>`,
 the codes being the sorted credit codes joined by commas.
 
