@@ -57,8 +57,9 @@ fn new_context(report_rows: u64) -> Result<SessionContext> {
         return Ok(SessionContext::new_with_config(config));
     }
     // A large dataset (100 × a city): joins stay hash joins (each builds on the roster,
-    // the carry-forward candidates, or one side of the growth pairs keyed by integers:
-    // the 100× evaluation peaks at 1.16 GB with them); the sorts and aggregates beyond
+    // the carry-forward candidates, or one side of the growth pairs keyed by integers;
+    // the growth join is the 100× evaluation's peak, 330–510 MiB over where it starts,
+    // see `docs/ARCHITECTURE.md`); the sorts and aggregates beyond
     // the pool spill. A fair pool lets two queries running at once each get their share
     // instead of the first starving the second.
     let runtime = RuntimeEnvBuilder::new()

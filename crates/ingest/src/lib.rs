@@ -18,11 +18,9 @@ mod validate;
 pub mod value;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::Read;
 use std::path::Path;
 
 use clusterkpi_model::{Code, Date, Issue, Period};
-use sha2::{Digest, Sha256};
 
 pub use clusterkpi_model::ingested::{FileResult, InputKind, Outcome};
 pub use clusterkpi_model::rows::{
@@ -91,18 +89,9 @@ pub fn rejected_whole(
 /// SHA-256 of a file's bytes, streamed. Only regular files are read (a FIFO or a
 /// device is refused, never waited on).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = source::open_regular(path)
+    let f = source::open_regular(path)
         .map_err(|p| std::io::Error::new(std::io::ErrorKind::InvalidInput, p.violation.en))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    clusterkpi_model::small_file::sha256_hex(f)
 }
 
 /// The kind of a file from its header row alone, without reading the rest (None when

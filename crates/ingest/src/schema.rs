@@ -384,6 +384,39 @@ const VALUES: &[Column] = &[
     col("value", &["数值"], Type::Number(REPORTED)),
 ];
 
+/// The position of the column `name` in `cols`, found when compiling: a rule that
+/// refers to a column by name fails the build if the declaration loses it.
+const fn at(cols: &[Column], name: &str) -> usize {
+    let mut i = 0;
+    while i < cols.len() {
+        let (a, b) = (cols[i].name.as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("no such declared column")
+}
+
+/// The columns the cross-value rules of `validate.rs` refer to.
+pub(crate) mod position {
+    use super::{REPORTS, ROSTER, VALUES, at};
+
+    pub(crate) const ROSTER_CLUSTER: usize = at(ROSTER, "cluster_id");
+    pub(crate) const REPORTS_CREDIT_CODE: usize = at(REPORTS, "credit_code");
+    pub(crate) const REPORTS_KEY_PROCESSES: usize = at(REPORTS, "key_processes");
+    pub(crate) const REPORTS_KEY_PROCESSES_CNC: usize = at(REPORTS, "key_processes_cnc");
+    pub(crate) const VALUES_SCOPE: usize = at(VALUES, "scope");
+    pub(crate) const VALUES_SCOPE_ID: usize = at(VALUES, "scope_id");
+    pub(crate) const VALUES_INDICATOR: usize = at(VALUES, "indicator");
+}
+
 /// Folds a header for matching: half-width forms, no surrounding space, lower case,
 /// no quotes or inner whitespace.
 fn fold(h: &str) -> String {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use clusterkpi_model::{Code, Date, Period};
 
-use crate::schema::{Declared, HeaderMap, InputKind, Type};
+use crate::schema::{Declared, HeaderMap, InputKind, Type, position};
 use crate::source::Cell;
 use crate::value::{self, Violation};
 use clusterkpi_model::rows::{CellSource, ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
@@ -83,14 +83,6 @@ fn slots(kind: InputKind) -> &'static [Slot] {
             })
             .collect()
     })
-}
-
-/// The position of a declared column of `kind`.
-fn position(kind: InputKind, name: &str) -> usize {
-    kind.columns()
-        .iter()
-        .position(|c| c.name == name)
-        .unwrap_or_else(|| panic!("{} declares {name}", kind.as_str()))
 }
 
 /// A row's checked values as the model's row type reads them (`Row::read`), column
@@ -402,7 +394,7 @@ pub(crate) fn build_record(
     match kind {
         InputKind::Clusters => (!errors_before).then(|| Record::Cluster(row(kind, vals, line))),
         InputKind::Roster => {
-            let at = position(kind, "cluster_id");
+            let at = position::ROSTER_CLUSTER;
             let cluster = match &vals[at] {
                 Val::Text(c) => cluster_ref(refs, c, at, problems),
                 _ => None,
@@ -416,11 +408,12 @@ pub(crate) fn build_record(
             }))
         }
         InputKind::Reports => {
-            if let (Some(roster), Val::Text(code)) = (&refs.roster, &vals[0])
+            let code_at = position::REPORTS_CREDIT_CODE;
+            if let (Some(roster), Val::Text(code)) = (&refs.roster, &vals[code_at])
                 && !roster.contains(code)
             {
                 problems.push((
-                    Some(0),
+                    Some(code_at),
                     code.clone(),
                     Violation::new(
                         Code::E_UNKNOWN_ENTERPRISE,
@@ -430,8 +423,8 @@ pub(crate) fn build_record(
                 ));
             }
             let (all_at, cnc_at) = (
-                position(kind, "key_processes"),
-                position(kind, "key_processes_cnc"),
+                position::REPORTS_KEY_PROCESSES,
+                position::REPORTS_KEY_PROCESSES_CNC,
             );
             if let (Val::Int(all), Val::Int(cnc)) = (&vals[all_at], &vals[cnc_at])
                 && cnc > all
@@ -453,7 +446,7 @@ pub(crate) fn build_record(
         }
         InputKind::Values => {
             let mut stored: ValueRow = row(kind, vals, line);
-            let ind_at = position(kind, "indicator");
+            let ind_at = position::VALUES_INDICATOR;
             if let (Some(reported), Val::Text(ind)) = (&refs.reported_indicators, &vals[ind_at]) {
                 match resolve(reported, ind) {
                     Some(id) => stored.indicator = id,
@@ -470,8 +463,8 @@ pub(crate) fn build_record(
                     }
                 }
             }
-            let id_at = position(kind, "scope_id");
-            match (&vals[position(kind, "scope")], &vals[id_at]) {
+            let id_at = position::VALUES_SCOPE_ID;
+            match (&vals[position::VALUES_SCOPE], &vals[id_at]) {
                 (Val::Level("city"), Val::Text(id)) => {
                     if let Some(city) = &refs.city
                         && id != city

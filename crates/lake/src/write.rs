@@ -707,10 +707,10 @@ impl Staged {
 
 impl Sink for Staged {
     fn accept(&mut self, record: Record) -> io::Result<()> {
-        if table_of(self.kind) != record_table(&record) {
+        if record.kind() != self.kind {
             return Err(io::Error::other(format!(
                 "a {} row offered to the staged {} rows",
-                record_table(&record).name(),
+                record.kind().as_str(),
                 self.kind.as_str()
             )));
         }
@@ -730,15 +730,6 @@ impl Sink for Staged {
             self.flush().map_err(io::Error::other)?;
         }
         Ok(())
-    }
-}
-
-fn record_table(record: &Record) -> Table {
-    match record {
-        Record::Report(_) => Table::ReportHistory,
-        Record::Value(_) => Table::Values,
-        Record::Cluster(_) => Table::Clusters,
-        Record::Roster(_) => Table::Roster,
     }
 }
 

@@ -379,6 +379,18 @@ pub enum Record {
 }
 
 impl Record {
+    /// The input kind the row was read from.
+    #[must_use]
+    pub fn kind(&self) -> crate::ingested::InputKind {
+        use crate::ingested::InputKind;
+        match self {
+            Record::Cluster(_) => InputKind::Clusters,
+            Record::Roster(_) => InputKind::Roster,
+            Record::Report(_) => InputKind::Reports,
+            Record::Value(_) => InputKind::Values,
+        }
+    }
+
     /// Writes the row's own columns.
     pub fn write(&self, cells: &mut dyn Cells) {
         match self {

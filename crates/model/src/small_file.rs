@@ -1,7 +1,8 @@
 //! Reading the small text files a run is configured by (the pipeline file, a plan):
 //! only a regular file, and only up to a size no such file comes near, so a FIFO, a
 //! device or a huge file given by mistake fails at once instead of blocking or
-//! exhausting the run.
+//! exhausting the run. And the one SHA-256 of a file's bytes that every crate shows
+//! (input files, the dataset's data files).
 
 use std::io::Read;
 use std::path::Path;
@@ -30,4 +31,20 @@ pub fn read_text(path: &Path, max_bytes: u64, what: &str) -> Result<String, Stri
         ));
     }
     String::from_utf8(bytes).map_err(|e| format!("cannot read it: not UTF-8 text ({e})"))
+}
+
+/// SHA-256 of everything `reader` gives, streamed, as lowercase hex. The caller opens
+/// the file the way its kind needs (only a regular file, never waited on).
+pub fn sha256_hex(mut reader: impl Read) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(format!("{:x}", h.finalize()))
 }
