@@ -267,6 +267,7 @@ pub(crate) fn ingest_files(
         }
     }
     bar.finish_and_clear();
+    writer.publish_tables()?;
     Ok(reports
         .into_iter()
         .map(|r| r.expect("every file has its report"))

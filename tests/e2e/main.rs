@@ -7,6 +7,8 @@ mod support;
 mod cli;
 mod county_loop;
 mod dataset;
+#[cfg(feature = "delta")]
+mod delta;
 mod figures;
 mod final_evaluation;
 mod outputs;

@@ -240,3 +240,17 @@ pub fn reference(w: &Work, clusters: &[(&str, &str)], enterprises: &[(u32, &str)
     }
     w.write("reference/roster.csv", r);
 }
+
+/// Every file under `dir`, at any depth.
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

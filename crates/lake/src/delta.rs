@@ -62,6 +62,15 @@ pub struct PlacedFile {
     pub size: u64,
 }
 
+/// A data file a table's version lists (see [`DeltaForm::commit_file_list`]).
+#[derive(Debug, Clone)]
+pub struct ListedFile {
+    /// Relative to the table's root.
+    pub path: String,
+    pub size: u64,
+    pub rows: u64,
+}
+
 /// Makes `s3://` table URLs known to deltalake (its S3 store reads the endpoint,
 /// region and credentials from the usual `AWS_*` variables). Idempotent.
 pub fn register_object_stores() {
@@ -185,6 +194,72 @@ impl DeltaForm {
         .await
     }
 
+    /// The data files of the table's current version: path relative to the table's
+    /// root, and size.
+    pub fn current_files(&self) -> Result<Vec<(String, i64)>, DeltaError> {
+        let state = self.table.snapshot().map_err(|e| self.err(e))?;
+        Ok(state
+            .log_data()
+            .into_iter()
+            .map(|f| (f.path().into_owned(), f.size()))
+            .collect())
+    }
+
+    /// Makes the table's current file list `files` in one commit made by dataset
+    /// version `dataset_version`: the files it lacks are added (with their row count as
+    /// Delta statistics, which readers answer `COUNT(*)` from), the files it has that
+    /// `files` does not name are removed (they stay readable at earlier versions).
+    /// Returns the new version; None if the table already lists exactly `files`
+    /// (nothing is committed).
+    pub async fn commit_file_list(
+        &mut self,
+        files: &[ListedFile],
+        dataset_version: u64,
+    ) -> Result<Option<u64>, DeltaError> {
+        let current: HashMap<String, i64> = self.current_files()?.into_iter().collect();
+        let wanted: HashMap<&str, &ListedFile> =
+            files.iter().map(|f| (f.path.as_str(), f)).collect();
+        let now = now_millis();
+        let mut actions = Vec::new();
+        let mut removes = false;
+        let mut gone: Vec<(&String, &i64)> = current
+            .iter()
+            .filter(|(p, _)| !wanted.contains_key(p.as_str()))
+            .collect();
+        gone.sort();
+        for (path, size) in gone {
+            removes = true;
+            actions.push(remove_action(path.clone(), *size, now));
+        }
+        for f in files.iter().filter(|f| !current.contains_key(&f.path)) {
+            actions.push(Action::Add(Add {
+                path: f.path.clone(),
+                partition_values: HashMap::new(),
+                size: i64::try_from(f.size).unwrap_or(i64::MAX),
+                modification_time: now,
+                data_change: true,
+                stats: Some(format!("{{\"numRecords\":{}}}", f.rows)),
+                ..Default::default()
+            }));
+        }
+        if actions.is_empty() {
+            return Ok(None);
+        }
+        let mode = if removes {
+            SaveMode::Overwrite
+        } else {
+            SaveMode::Append
+        };
+        let operation = DeltaOperation::Write {
+            mode,
+            partition_by: None,
+            predicate: None,
+        };
+        self.commit(actions, dataset_version, operation)
+            .await
+            .map(Some)
+    }
+
     /// Commits `actions` for dataset version `dataset_version` on top of the version
     /// this handle read, never retried on top of another writer's (see
     /// [`DeltaForm::append`]); returns the new version.
@@ -215,8 +290,11 @@ impl DeltaForm {
                 },
                 e => self.err(e),
             })?;
-        self.table.update_state().await.map_err(|e| self.err(e))?;
-        Ok(done.version)
+        // The commit's own state, not a new listing of the log: a writer committing
+        // after every input file would otherwise list `_delta_log` each time.
+        let version = done.version;
+        self.table.state = Some(done.snapshot);
+        Ok(version)
     }
 
     /// Takes back, in one commit, the data files a crashed writer committed to this
@@ -244,17 +322,7 @@ impl DeltaForm {
         let now = now_millis();
         let actions = orphans
             .iter()
-            .map(|(path, size)| {
-                Action::Remove(Remove {
-                    path: path.clone(),
-                    data_change: true,
-                    deletion_timestamp: Some(now),
-                    extended_file_metadata: Some(true),
-                    partition_values: Some(HashMap::new()),
-                    size: Some(*size),
-                    ..Default::default()
-                })
-            })
+            .map(|(path, size)| remove_action(path.clone(), *size, now))
             .collect();
         self.commit(
             actions,
@@ -285,6 +353,19 @@ impl DeltaForm {
             source,
         }
     }
+}
+
+/// A file leaving the table's current list.
+fn remove_action(path: String, size: i64, now: i64) -> Action {
+    Action::Remove(Remove {
+        path,
+        data_change: true,
+        deletion_timestamp: Some(now),
+        extended_file_metadata: Some(true),
+        partition_values: Some(HashMap::new()),
+        size: Some(size),
+        ..Default::default()
+    })
 }
 
 fn now_millis() -> i64 {

@@ -30,6 +30,8 @@ pub mod delta;
 mod layout;
 mod log;
 mod manifest;
+#[cfg(feature = "delta")]
+mod published;
 mod read;
 mod schema;
 mod verify;
@@ -74,6 +76,23 @@ pub enum LakeError {
     Parquet(#[from] parquet::errors::ParquetError),
     #[error("dataset arrow: {0}")]
     Arrow(#[from] arrow::error::ArrowError),
+    /// Publishing a version to a table's Delta Lake form failed; the version itself is
+    /// committed, and the next writer publishes it.
+    #[cfg(feature = "delta")]
+    #[error("dataset table {table}, its Delta Lake form: {source}")]
+    Delta {
+        table: &'static str,
+        #[source]
+        source: Box<delta::DeltaError>,
+    },
+    /// The dataset keeps its tables in the Delta Lake format too, and this build cannot
+    /// keep them current: writing with it would leave other engines reading old data.
+    #[error(
+        "the dataset at {0} also keeps its tables in the Delta Lake format ({1}), which this \
+         build of clusterkpi cannot update; write to it with a build that has the `delta` \
+         feature (cargo build --features delta)"
+    )]
+    NeedsDelta(PathBuf, PathBuf),
 }
 
 pub type Result<T, E = LakeError> = std::result::Result<T, E>;
@@ -188,9 +207,23 @@ impl Lake {
             Err(fs::TryLockError::Error(e)) => return Err(io_at(&path)(e)),
         }
         let head = self.snapshot(None)?;
-        let writer = Writer::new(self.clone(), file, head);
+        #[cfg(not(feature = "delta"))]
+        if let Some(log) = self.delta_log() {
+            return Err(LakeError::NeedsDelta(self.root.clone(), log));
+        }
+        let mut writer = Writer::new(self.clone(), file, head)?;
         writer.clean_unpublished()?;
+        writer.catch_up_published()?;
         Ok(writer)
+    }
+
+    /// The first table folder holding a Delta log, if any.
+    #[cfg(not(feature = "delta"))]
+    fn delta_log(&self) -> Option<PathBuf> {
+        Table::ALL
+            .iter()
+            .map(|t| self.root.join(t.name()).join("_delta_log"))
+            .find(|p| p.exists())
     }
 
     /// Writes the scorecard of one quarter as `kpis/<P>.parquet`, replacing the last

@@ -16,7 +16,7 @@ use clusterkpi_model::rows::{
 };
 
 /// The tables kept in the dataset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
     /// Every accepted report row ever, with the version that added it.
     ReportHistory,
@@ -52,6 +52,12 @@ impl Table {
             Table::Issues => "issues",
             Table::Superseded => "superseded",
         }
+    }
+
+    /// The table of this name.
+    #[must_use]
+    pub fn by_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
     }
 
     /// The declared columns of the table's rows.

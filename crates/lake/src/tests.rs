@@ -802,3 +802,112 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
         "1 by 4, B's 2024Q1 of 3 by 5, 4 by 6"
     );
 }
+
+/// The tables' Delta Lake form follows the dataset: published when the writer is
+/// asked to, caught up by the next writer when it was not, rebuilt when lost.
+#[cfg(feature = "delta")]
+mod published {
+    use super::*;
+    use crate::delta::DeltaForm;
+
+    /// Each table's current Delta file list (relative to the table's folder) and the
+    /// dataset version of its last commit, read by a fresh handle.
+    fn delta_state(root: &Path, table: Table) -> (BTreeSet<String>, Option<u64>) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let dir = std::path::absolute(root.join(table.name())).unwrap();
+            let url = url::Url::from_directory_path(dir).unwrap();
+            let t = DeltaForm::open_or_create(url, table).await.unwrap();
+            let files = t
+                .current_files()
+                .unwrap()
+                .into_iter()
+                .map(|f| f.0)
+                .collect();
+            (files, t.dataset_version().await.unwrap())
+        })
+    }
+
+    /// The files the dataset's latest version lists for `table`.
+    fn listed(lake: &Lake, table: Table) -> BTreeSet<String> {
+        let prefix = format!("{}/", table.name());
+        lake.snapshot(None)
+            .unwrap()
+            .data_files(table)
+            .iter()
+            .map(|f| f.path.strip_prefix(&prefix).unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn delta_tables_list_what_the_dataset_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path()).unwrap();
+        let mut w = lake.lock().unwrap();
+        commit_rows(&mut w, InputKind::Roster, 1, vec![roster_row("A")]);
+        commit_rows(&mut w, InputKind::Values, 2, vec![value_row(1)]);
+        w.publish_tables().unwrap();
+        assert_eq!(delta_state(dir.path(), Table::Roster).1, Some(2));
+        // Published once per batch: the next commits are not in the Delta form yet.
+        commit_rows(&mut w, InputKind::Roster, 3, vec![roster_row("B")]);
+        let mut s = w.stage(InputKind::Reports, "a.csv").unwrap();
+        s.accept(report("B", "2024Q1", 10.0)).unwrap();
+        w.commit(&result(InputKind::Reports, 1, &["2024Q1"]), "aaaa", Some(s))
+            .unwrap();
+        let (roster, v) = delta_state(dir.path(), Table::Roster);
+        assert_eq!((roster.len(), v), (1, Some(2)));
+        // Every table has its Delta form from the first lock on, empty until it has rows.
+        assert_eq!(
+            delta_state(dir.path(), Table::ReportHistory),
+            (BTreeSet::new(), None)
+        );
+        w.publish_tables().unwrap();
+        for table in [Table::Roster, Table::Values, Table::ReportHistory] {
+            let (files, _) = delta_state(dir.path(), table);
+            assert_eq!(files, listed(&lake, table), "{table:?}");
+        }
+        // The roster replaced whole: the Delta table lists only the new file, and
+        // the commit that replaced it carries the dataset version.
+        let (roster, v) = delta_state(dir.path(), Table::Roster);
+        assert_eq!(roster.len(), 1);
+        assert!(roster.iter().all(|f| f.starts_with("v3-")), "{roster:?}");
+        assert_eq!(v, Some(4));
+        // Values did not change in the second batch: no commit, its version stays.
+        assert_eq!(delta_state(dir.path(), Table::Values).1, Some(2));
+    }
+
+    #[test]
+    fn the_next_writer_publishes_what_a_stopped_one_did_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::open(dir.path()).unwrap();
+        {
+            let mut w = lake.lock().unwrap();
+            commit_rows(&mut w, InputKind::Roster, 1, vec![roster_row("A")]);
+            w.publish_tables().unwrap();
+            commit_rows(&mut w, InputKind::Roster, 2, vec![roster_row("B")]);
+            commit_rows(&mut w, InputKind::Values, 3, vec![value_row(1)]);
+            // Dropped before publishing, as a run that failed or was killed.
+        }
+        assert_eq!(delta_state(dir.path(), Table::Roster).1, Some(1));
+        // A Delta log lost altogether is rebuilt from the dataset's current list.
+        fs::remove_dir_all(dir.path().join("roster/_delta_log")).unwrap();
+        drop(lake.lock().unwrap());
+        for table in [Table::Roster, Table::Values] {
+            let (files, v) = delta_state(dir.path(), table);
+            assert_eq!(files, listed(&lake, table), "{table:?}");
+            assert_eq!(v, Some(3), "{table:?}");
+        }
+        // Nothing new: taking the lock again commits nothing.
+        let before = fs::read_dir(dir.path().join("values/_delta_log"))
+            .unwrap()
+            .count();
+        drop(lake.lock().unwrap());
+        let after = fs::read_dir(dir.path().join("values/_delta_log"))
+            .unwrap()
+            .count();
+        assert_eq!(before, after);
+    }
+}

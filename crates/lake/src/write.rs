@@ -42,6 +42,13 @@ pub struct Writer {
     keys: KeyIndex,
     /// The live year-to-date figures, for the years files have asked about.
     ytd: YtdIndex,
+    /// The tables' Delta Lake form, brought to the latest version by
+    /// [`Writer::publish_tables`].
+    #[cfg(feature = "delta")]
+    published: crate::published::Published,
+    /// The tables changed since they were last published.
+    #[cfg(feature = "delta")]
+    unpublished: std::collections::BTreeSet<Table>,
 }
 
 /// The live year-to-date figures of some years, by enterprise: what the validator
@@ -231,15 +238,45 @@ fn table_of(kind: InputKind) -> Table {
 }
 
 impl Writer {
-    pub(crate) fn new(lake: Lake, lock: File, head: Snapshot) -> Self {
-        Self {
+    pub(crate) fn new(lake: Lake, lock: File, head: Snapshot) -> Result<Self> {
+        Ok(Self {
+            #[cfg(feature = "delta")]
+            published: crate::published::Published::new(&lake.root)?,
+            #[cfg(feature = "delta")]
+            unpublished: std::collections::BTreeSet::new(),
             lake,
             _lock: lock,
             head,
             context: String::new(),
             keys: KeyIndex::default(),
             ytd: YtdIndex::default(),
+        })
+    }
+
+    /// Brings the tables' Delta Lake form to the latest version (a writer that
+    /// stopped before [`Writer::publish_tables`] left them behind).
+    pub(crate) fn catch_up_published(&mut self) -> Result<()> {
+        #[cfg(feature = "delta")]
+        self.published.catch_up(&self.head.manifest)?;
+        Ok(())
+    }
+
+    /// Publishes the versions committed since the last call to the tables' Delta Lake
+    /// form (the `delta` feature; otherwise nothing to do): one Delta commit per
+    /// changed table, carrying the latest version. Call it once a batch of files is
+    /// committed: a Delta commit per input file cost 60 ms each in a development
+    /// build (the sample city's 304 files took 57 s instead of 12).
+    pub fn publish_tables(&mut self) -> Result<()> {
+        #[cfg(feature = "delta")]
+        {
+            fail_point("before-delta");
+            let tables = std::mem::take(&mut self.unpublished);
+            if let Err(e) = self.published.publish_changed(&self.head.manifest, &tables) {
+                self.unpublished = tables;
+                return Err(e);
+            }
         }
+        Ok(())
     }
 
     /// The accepted year-to-date figures of `codes` in `years` at the latest version,
@@ -526,6 +563,12 @@ impl Writer {
                 Err(e) => tracing::warn!(error = %e, version, "could not write a checkpoint"),
             }
         }
+        #[cfg(feature = "delta")]
+        self.unpublished
+            .extend(commit.actions.iter().filter_map(|a| match a {
+                Action::Add { table, .. } | Action::Remove { table, .. } => Table::by_name(table),
+                Action::Submission(_) => None,
+            }));
         let snapshot = Snapshot {
             root: self.lake.root.clone(),
             manifest,

@@ -1,0 +1,42 @@
+"""Reads the dataset clusterkpi wrote as another department would: each table is a
+Delta Lake table (`<lake>/<table>/`), read by DuckDB (delta extension) and by Polars
+(read_delta, through the `deltalake` package), with no clusterkpi code.
+
+Each argument `TABLE:VERSION:KEY:NUMBER` asks for one table at one of its Delta
+versions (`latest` for the current one): the rows, the distinct values of column KEY
+and the sum of integer column NUMBER (`-` for none, printed as 0). Prints one line per
+engine and argument: `<engine> <table> <version> <rows> <distinct> <sum>`.
+
+Usage: read_dataset.py LAKE TABLE:VERSION:KEY:NUMBER...
+"""
+
+import sys
+
+import duckdb
+import polars as pl
+from duckdb_extensions import import_extension
+
+
+def main() -> None:
+    lake, specs = sys.argv[1], [a.split(":") for a in sys.argv[2:]]
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    import_extension("delta", con=con)
+    con.sql("LOAD delta")
+    for table, version, key, number in specs:
+        uri = f"{lake}/{table}"
+        at = "" if version == "latest" else f", version => {int(version)}"
+        total = "0" if number == "-" else f"COALESCE(SUM({number}), 0)"
+        rows, distinct, summed = con.sql(
+            f"SELECT COUNT(*), COUNT(DISTINCT {key}), {total} FROM delta_scan('{uri}'{at})"
+        ).fetchone()
+        print("duckdb", table, version, rows, distinct, summed)
+    for table, version, key, number in specs:
+        df = pl.read_delta(
+            f"{lake}/{table}", version=None if version == "latest" else int(version)
+        )
+        summed = 0 if number == "-" else int(df[number].sum())
+        print("polars", table, version, df.height, df[key].drop_nulls().n_unique(), summed)
+
+
+if __name__ == "__main__":
+    main()
