@@ -22,7 +22,9 @@
 //! Every read checks the files it reads against their recorded size and checksum; a
 //! missing, truncated or altered file is an error naming it, never a silent gap.
 //!
-//! Why not Delta Lake: see docs/ARCHITECTURE.md ("The dataset").
+//! With the `delta` feature each table's folder is also a Delta Lake table over the
+//! same files, published after each batch of commits (`published`); see
+//! docs/ARCHITECTURE.md ("Delta Lake").
 
 mod arrivals;
 #[cfg(feature = "delta")]

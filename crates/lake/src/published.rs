@@ -1,20 +1,19 @@
 //! The dataset's tables as Delta Lake tables (the `delta` feature), kept in step with
 //! the dataset's log so that other engines (DuckDB, Polars, Spark) read them directly.
 //!
-//! Each versioned table's folder is also a Delta table: `report_history/_delta_log/`
-//! beside the table's Parquet files, whose adds and removes name those same files.
-//! After each dataset version is published (its log file renamed into place: the
-//! commit point), every table the version changed gets one Delta commit that makes
-//! its current file list the version's, carrying the dataset version as the
-//! application transaction `clusterkpi`. The dataset's log stays the record; the
-//! Delta logs follow it:
+//! Each table's folder is also a Delta table: `report_history/_delta_log/` beside the
+//! table's Parquet files, whose adds and removes name those same files. Once a batch
+//! of files is committed (their versions published: the dataset's log is the record
+//! and commit point), each table the batch changed gets one Delta commit that makes
+//! its current file list the dataset's latest, carrying the dataset version as the
+//! application transaction `clusterkpi`. The Delta logs follow the dataset's log:
 //!
-//! - A crash between the two leaves a Delta table one dataset version behind, never
-//!   ahead: no Delta version ever names a file of an unpublished dataset version, so
-//!   the clean-up of such files cannot leave a Delta reader with a missing file.
-//! - The next writer, when it takes the lock, brings every table to the latest
-//!   dataset version ([`Published::catch_up`]): the same diff, so it also publishes a
-//!   dataset written by a build without the feature, or whose `_delta_log` was lost.
+//! - A run that stops before publishing leaves a Delta table behind, never ahead: no
+//!   Delta version names a file of an unpublished dataset version, so the clean-up of
+//!   such files cannot leave a Delta reader with a missing file.
+//! - The next writer, when it takes the lock, brings every table to the latest dataset
+//!   version ([`Published::catch_up`]): the same diff, so it also publishes a dataset
+//!   written by a build without the feature, or whose `_delta_log` was lost.
 //! - Tables are committed one after another; a reader that wants one dataset version
 //!   across tables reads each table at its version whose `clusterkpi` transaction is
 //!   that dataset version or the latest before it (docs/ARCHITECTURE.md, "Delta Lake").
