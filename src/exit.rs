@@ -45,11 +45,14 @@ impl From<Exit> for std::process::ExitCode {
 /// The exit code an error stands for.
 pub(crate) fn classify(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
-        if let Some(LakeError::Locked(_)) = cause.downcast_ref::<LakeError>() {
+        // Another writer holds the folder's lock, or published first on object storage.
+        let busy = |e: &LakeError| matches!(e, LakeError::Locked(_) | LakeError::Raced(..));
+        if cause.downcast_ref::<LakeError>().is_some_and(busy) {
             return Exit::Locked;
         }
-        if let Some(clusterkpi_engine::EngineError::Lake(LakeError::Locked(_))) =
+        if let Some(clusterkpi_engine::EngineError::Lake(e)) =
             cause.downcast_ref::<clusterkpi_engine::EngineError>()
+            && busy(e)
         {
             return Exit::Locked;
         }

@@ -5,6 +5,35 @@ use std::time::Duration;
 
 use crate::support::*;
 
+/// Each named test on a dataset folder and on a dataset on object storage (an
+/// S3-compatible server started on 127.0.0.1; see `Work::on_s3`).
+macro_rules! on_a_folder_and_on_s3 {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn folder() {
+                super::$name(crate::support::Work::new());
+            }
+
+            #[cfg(feature = "delta")]
+            #[test]
+            fn s3() {
+                if let Some(w) = crate::support::Work::on_s3() {
+                    super::$name(w);
+                }
+            }
+        }
+    )*};
+}
+
+on_a_folder_and_on_s3!(
+    the_same_bytes_under_another_name_are_a_duplicate,
+    a_correction_replaces_the_row_and_history_reproduces_the_earlier_report,
+    a_crash_before_publishing_leaves_the_previous_version,
+    sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset,
+    a_rejected_file_exits_65_and_is_recorded,
+);
+
 fn small_city(w: &Work) {
     reference(w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx")]);
 }
@@ -21,9 +50,7 @@ fn report(n: u32, period: &str, revenue: f64) -> Row<'_> {
     }
 }
 
-#[test]
-fn the_same_bytes_under_another_name_are_a_duplicate() {
-    let w = Work::new();
+fn the_same_bytes_under_another_name_are_a_duplicate(w: Work) {
     small_city(&w);
     let a = w.write(
         "a.csv",
@@ -32,7 +59,7 @@ fn the_same_bytes_under_another_name_are_a_duplicate() {
     let r = w.run(&[
         "ingest",
         "--lake",
-        "lake",
+        &w.lake,
         "reference/clusters.csv",
         "reference/roster.csv",
         a.to_str().unwrap(),
@@ -40,7 +67,7 @@ fn the_same_bytes_under_another_name_are_a_duplicate() {
     assert_eq!(r.code, 0, "{r:?}");
     let version = w.sql_value("SELECT MAX(version) FROM submissions");
     std::fs::copy(&a, w.path("renamed.csv")).unwrap();
-    let r = w.run(&["ingest", "--lake", "lake", "renamed.csv", "a.csv"]);
+    let r = w.run(&["ingest", "--lake", &w.lake, "renamed.csv", "a.csv"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(
         r.stdout.matches("duplicate").count(),
@@ -55,9 +82,7 @@ fn the_same_bytes_under_another_name_are_a_duplicate() {
     assert_eq!(w.sql_value("SELECT COUNT(*) FROM reports"), "2");
 }
 
-#[test]
-fn a_correction_replaces_the_row_and_history_reproduces_the_earlier_report() {
-    let w = Work::new();
+fn a_correction_replaces_the_row_and_history_reproduces_the_earlier_report(w: Work) {
     small_city(&w);
     w.write(
         "inbox/1/a.csv",
@@ -109,7 +134,7 @@ fn a_correction_replaces_the_row_and_history_reproduces_the_earlier_report() {
 fn a_second_writer_exits_75() {
     let w = Work::new();
     small_city(&w);
-    std::fs::create_dir_all(w.path("lake/_log")).unwrap();
+    std::fs::create_dir_all(w.lake_dir().join("_log")).unwrap();
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -117,22 +142,20 @@ fn a_second_writer_exits_75() {
         .open(w.path("lake/_lock"))
         .unwrap();
     lock.try_lock().unwrap();
-    let r = w.run(&["ingest", "--lake", "lake", "reference/clusters.csv"]);
+    let r = w.run(&["ingest", "--lake", &w.lake, "reference/clusters.csv"]);
     assert_eq!(r.code, 75, "{r:?}");
     assert!(r.stderr.contains("locked"), "{r:?}");
     drop(lock);
-    let r = w.run(&["ingest", "--lake", "lake", "reference/clusters.csv"]);
+    let r = w.run(&["ingest", "--lake", &w.lake, "reference/clusters.csv"]);
     assert_eq!(r.code, 0, "{r:?}");
 }
 
-#[test]
-fn a_crash_before_publishing_leaves_the_previous_version() {
-    let w = Work::new();
+fn a_crash_before_publishing_leaves_the_previous_version(w: Work) {
     small_city(&w);
     let r = w.run(&[
         "ingest",
         "--lake",
-        "lake",
+        &w.lake,
         "reference/clusters.csv",
         "reference/roster.csv",
     ]);
@@ -140,7 +163,7 @@ fn a_crash_before_publishing_leaves_the_previous_version() {
     w.write("a.csv", reports_csv(&[report(1, "2021Q1", 10.0)]));
     for point in ["before-commit", "before-publish"] {
         let r = w.run_env(
-            &["ingest", "--lake", "lake", "a.csv"],
+            &["ingest", "--lake", &w.lake, "a.csv"],
             &[("CLUSTERKPI_FAIL_AT", point)],
         );
         assert_ne!(r.code, 0, "{point}: {r:?}");
@@ -155,10 +178,10 @@ fn a_crash_before_publishing_leaves_the_previous_version() {
             "{point}"
         );
     }
-    let r = w.run(&["ingest", "--lake", "lake", "a.csv"]);
+    let r = w.run(&["ingest", "--lake", &w.lake, "a.csv"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(w.sql_value("SELECT COUNT(*) FROM reports"), "1");
-    let leftovers: Vec<_> = std::fs::read_dir(w.path("lake/report_history"))
+    let leftovers: Vec<_> = std::fs::read_dir(w.lake_dir().join("report_history"))
         .unwrap()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().ends_with(".parquet"))
@@ -170,9 +193,7 @@ fn a_crash_before_publishing_leaves_the_previous_version() {
     );
 }
 
-#[test]
-fn sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset() {
-    let w = Work::new();
+fn sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset(w: Work) {
     w.generate("city", 600, "2020Q1", "2022Q4", false);
     let mut files = vec![
         "city/reference/clusters.csv".to_string(),
@@ -189,7 +210,7 @@ fn sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset() {
         .collect();
     inbox.sort();
     files.extend(inbox);
-    let args: Vec<&str> = ["ingest", "--lake", "lake"]
+    let args: Vec<&str> = ["ingest", "--lake", &w.lake]
         .into_iter()
         .chain(files.iter().map(String::as_str))
         .collect();
@@ -197,8 +218,8 @@ fn sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset() {
     // Kill at different moments; after each, the dataset must be readable and equal to
     // some prefix of the files, each file wholly in or wholly out.
     for delay_ms in [150, 400, 900] {
-        let mut child = bin()
-            .current_dir(w.dir.path())
+        let mut child = w
+            .command()
             .args(&args)
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -206,7 +227,7 @@ fn sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        if !w.path("lake/_log").exists() {
+        if !w.lake_dir().join("_log").exists() {
             continue;
         }
         let recorded: u64 = w
@@ -231,8 +252,11 @@ fn sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset() {
     let r = w.run(&args);
     assert_eq!(r.code, 0, "{r:?}");
     let total: u64 = w.sql_value("SELECT COUNT(*) FROM reports").parse().unwrap();
+    // The same files into a new dataset folder, in one run.
     let clean = Work::new();
     std::fs::rename(w.path("city"), clean.path("city")).unwrap();
+    let mut args = args;
+    args[2] = &clean.lake;
     let r = clean.run(&args);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(
@@ -253,9 +277,7 @@ fn sigkill_in_the_middle_of_an_ingest_leaves_a_consistent_dataset() {
     );
 }
 
-#[test]
-fn a_rejected_file_exits_65_and_is_recorded() {
-    let w = Work::new();
+fn a_rejected_file_exits_65_and_is_recorded(w: Work) {
     small_city(&w);
     let bad = REPORT_HEADER_ZH.replace(",工业总产值（万元）", "");
     w.write("inbox/bad.csv", format!("{bad}\n"));

@@ -11,6 +11,8 @@ mod dataset;
 mod delta;
 mod figures;
 mod final_evaluation;
+#[cfg(feature = "delta")]
+mod object_storage;
 mod outputs;
 mod reproducible;
 mod robustness;

@@ -5,12 +5,29 @@ use std::process::{Command, Output};
 
 use clusterkpi_ingest::value::credit_check_char;
 
+#[cfg(feature = "delta")]
+#[path = "../../crates/lake/tests/common/moto.rs"]
+mod moto;
+#[cfg(feature = "delta")]
+use moto::{Moto, create_bucket, moto};
+
+/// Without the `delta` feature there is no object storage to test against.
+#[cfg(not(feature = "delta"))]
+pub struct Moto;
+
 /// The date the tests run "on", so that "a period after the current date" and the
 /// generator's default last quarter do not move with the calendar.
 pub const TODAY: &str = "2026-11-29";
 
 pub struct Work {
     pub dir: tempfile::TempDir,
+    /// The dataset as given to `--lake`: the folder `lake`, or `s3://…` (see
+    /// [`Work::on_s3`]).
+    pub lake: String,
+    /// What the runs' environment adds (the S3 server's endpoint and credentials).
+    env: Vec<(&'static str, String)>,
+    /// The S3-compatible server of an object-storage workspace, stopped on drop.
+    _s3: Option<Moto>,
 }
 
 pub struct Run {
@@ -55,7 +72,42 @@ impl Work {
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("temp dir"),
+            lake: "lake".into(),
+            env: Vec::new(),
+            _s3: None,
         }
+    }
+
+    /// A workspace whose dataset is on an S3-compatible server (moto, started for it
+    /// on 127.0.0.1): `s3://clusterkpi/lake`, its local copy under the workspace. None
+    /// (the test skips) without moto, unless `CLUSTERKPI_REQUIRE_S3` is set.
+    #[cfg(feature = "delta")]
+    pub fn on_s3() -> Option<Self> {
+        let server = moto()?;
+        create_bucket(server.port, "clusterkpi");
+        let mut w = Self::new();
+        w.lake = "s3://clusterkpi/lake".into();
+        w.env = server.env();
+        w.env.push((
+            "CLUSTERKPI_LAKE_CACHE",
+            w.path("cache").display().to_string(),
+        ));
+        w._s3 = Some(server);
+        Some(w)
+    }
+
+    /// Where the dataset's files are on this machine: the folder, or the local copy
+    /// of a dataset on object storage.
+    pub fn lake_dir(&self) -> PathBuf {
+        if self._s3.is_none() {
+            return self.path(&self.lake);
+        }
+        let cache = self.path("cache");
+        let mut copies: Vec<PathBuf> = std::fs::read_dir(&cache)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        assert!(copies.len() <= 1, "one dataset, one local copy: {copies:?}");
+        copies.pop().unwrap_or_else(|| cache.join("none"))
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -78,30 +130,35 @@ impl Work {
         self.write(
             "pipeline.toml",
             format!(
-                "[pipeline]\nplan = {:?}\nclusters = \"reference/clusters.csv\"\nroster = \"reference/roster.csv\"\ninbox = \"inbox\"\nlake = \"lake\"\nout = \"reports\"\n",
-                plan_file().display().to_string()
+                "[pipeline]\nplan = {:?}\nclusters = \"reference/clusters.csv\"\nroster = \"reference/roster.csv\"\ninbox = \"inbox\"\nlake = {:?}\nout = \"reports\"\n",
+                plan_file().display().to_string(),
+                self.lake
             ),
         )
     }
 
     /// Runs the binary in this workspace.
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(
-            bin()
-                .current_dir(self.dir.path())
-                .args(args)
-                .output()
-                .expect("run clusterkpi"),
-        )
+        self.run_env(args, &[])
     }
 
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut c = bin();
-        c.current_dir(self.dir.path()).args(args);
+        let mut c = self.command();
+        c.args(args);
         for (k, v) in env {
             c.env(k, v);
         }
         Run::from(c.output().expect("run clusterkpi"))
+    }
+
+    /// The binary, to be run in this workspace with its environment.
+    pub fn command(&self) -> Command {
+        let mut c = bin();
+        c.current_dir(self.dir.path());
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
     }
 
     /// `clusterkpi generate` into `out` (relative to the workspace): `enterprises`
@@ -133,7 +190,7 @@ impl Work {
             "sql",
             query,
             "--lake",
-            "lake",
+            &self.lake,
             "--output",
             out.to_str().unwrap(),
         ]);

@@ -94,10 +94,17 @@ impl DeltaForm {
             url: shown.clone(),
             source,
         };
-        match deltalake::open_table(url.clone()).await {
-            Ok(t) => return Ok(Self { url, table: t }),
-            Err(DeltaTableError::NotATable(_)) => {}
-            Err(e) => return Err(err(e)),
+        // Asked first rather than opened and failed: opening a table that does not
+        // exist logs an error before returning it.
+        let mut existing = deltalake::DeltaTableBuilder::from_url(url.clone())
+            .and_then(deltalake::DeltaTableBuilder::build)
+            .map_err(err)?;
+        if existing.verify_deltatable_existence().await.map_err(err)? {
+            existing.load().await.map_err(err)?;
+            return Ok(Self {
+                url,
+                table: existing,
+            });
         }
         let schema: StructType =
             table

@@ -35,6 +35,8 @@ mod manifest;
 #[cfg(feature = "delta")]
 mod published;
 mod read;
+#[cfg(feature = "delta")]
+mod remote;
 mod schema;
 mod verify;
 mod write;
@@ -95,6 +97,18 @@ pub enum LakeError {
          feature (cargo build --features delta)"
     )]
     NeedsDelta(PathBuf, PathBuf),
+    /// A dataset on object storage, and a build that cannot reach one.
+    #[error(
+        "{0}: a dataset on object storage needs a build of clusterkpi with the `delta` \
+         feature (cargo build --features delta)"
+    )]
+    RemoteUnsupported(String),
+    /// Another writer published this version of a dataset on object storage first.
+    #[error(
+        "{0}: another run published version {1} first; retry later (this run's files are \
+         not part of the dataset)"
+    )]
+    Raced(String, u64),
 }
 
 pub type Result<T, E = LakeError> = std::result::Result<T, E>;
@@ -112,10 +126,13 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(io_at(dir))
 }
 
-/// A dataset folder.
+/// A dataset: a folder, or (the `delta` feature) a prefix on object storage worked on
+/// through a local copy, `root` (see `remote`).
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: PathBuf,
+    #[cfg(feature = "delta")]
+    remote: Option<std::sync::Arc<remote::Remote>>,
 }
 
 /// What a folder given as a dataset holds.
@@ -133,26 +150,113 @@ impl Lake {
     /// empty. A folder holding other files is refused (`NotADataset`): the writer
     /// cleans up after itself and must never touch files that are not its own.
     pub fn open(root: &Path) -> Result<Self> {
+        if let Some(lake) = Self::open_remote(root, true)? {
+            return Ok(lake);
+        }
         match classify(root)? {
             Folder::Dataset => {
                 // The marker is written first; a creation cut short may lack `_log`.
                 let log = root.join(layout::LOG);
                 fs::create_dir_all(&log).map_err(io_at(&log))?;
             }
-            Folder::Missing | Folder::Fresh => create(root)?,
+            Folder::Missing | Folder::Fresh => create_folder(root)?,
             Folder::Foreign => return Err(LakeError::NotADataset(root.to_path_buf())),
         }
-        Ok(Self {
+        Ok(Self::local(root))
+    }
+
+    fn local(root: &Path) -> Self {
+        Self {
             root: root.to_path_buf(),
-        })
+            #[cfg(feature = "delta")]
+            remote: None,
+        }
+    }
+
+    /// A dataset given as `s3://bucket/prefix`: its local copy brought up to date, and
+    /// created (on the server too) if `create` and there is none. None: `root` is a
+    /// folder.
+    fn open_remote(root: &Path, create: bool) -> Result<Option<Self>> {
+        #[cfg(not(feature = "delta"))]
+        {
+            let _ = create;
+            match root.to_str() {
+                Some(s) if s.starts_with("s3://") => {
+                    Err(LakeError::RemoteUnsupported(s.to_string()))
+                }
+                _ => Ok(None),
+            }
+        }
+        #[cfg(feature = "delta")]
+        {
+            let Some(url) = remote::url_of(root) else {
+                return Ok(None);
+            };
+            let remote = remote::Remote::new(&url)?;
+            let cache = remote::cache_dir(&url);
+            fs::create_dir_all(&cache).map_err(io_at(&cache))?;
+            remote.pull(&cache)?;
+            match classify(&cache)? {
+                Folder::Dataset => {
+                    let log = cache.join(layout::LOG);
+                    fs::create_dir_all(&log).map_err(io_at(&log))?;
+                }
+                Folder::Missing | Folder::Fresh if create => {
+                    create_folder(&cache)?;
+                    // Another writer creating it at the same time writes the same bytes.
+                    remote.create(layout::MARKER, &marker_bytes())?;
+                }
+                Folder::Missing | Folder::Fresh => {
+                    return Err(LakeError::Corrupt {
+                        path: root.to_path_buf(),
+                        message: "no dataset here; ingest files first".into(),
+                    });
+                }
+                Folder::Foreign => return Err(LakeError::NotADataset(cache)),
+            }
+            Ok(Some(Self {
+                root: cache,
+                remote: Some(std::sync::Arc::new(remote)),
+            }))
+        }
+    }
+
+    /// Uploads the local copy's file `rel` (a dataset on object storage; otherwise
+    /// nothing to do).
+    pub(crate) fn push(&self, rel: &str) -> Result<()> {
+        #[cfg(feature = "delta")]
+        if let Some(remote) = &self.remote {
+            remote.push(&self.root, rel)?;
+        }
+        let _ = rel;
+        Ok(())
+    }
+
+    /// Brings the local copy of a dataset on object storage up to date.
+    fn pull(&self) -> Result<()> {
+        #[cfg(feature = "delta")]
+        if let Some(remote) = &self.remote {
+            remote.pull(&self.root)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the dataset is on object storage.
+    #[must_use]
+    pub fn is_remote(&self) -> bool {
+        #[cfg(feature = "delta")]
+        return self.remote.is_some();
+        #[cfg(not(feature = "delta"))]
+        false
     }
 
     /// Opens an existing dataset without creating anything.
     pub fn open_existing(root: &Path) -> Result<Self> {
+        if let Some(lake) = Self::open_remote(root, false)? {
+            return Ok(lake);
+        }
         match classify(root)? {
-            Folder::Dataset => Ok(Self {
-                root: root.to_path_buf(),
-            }),
+            Folder::Dataset => Ok(Self::local(root)),
             Folder::Missing | Folder::Fresh => Err(LakeError::Corrupt {
                 path: root.to_path_buf(),
                 message: "no dataset here; ingest files first".into(),
@@ -208,6 +312,9 @@ impl Lake {
             Err(fs::TryLockError::WouldBlock) => return Err(LakeError::Locked(self.root.clone())),
             Err(fs::TryLockError::Error(e)) => return Err(io_at(&path)(e)),
         }
+        // On object storage another machine may have published since this copy was
+        // brought up to date.
+        self.pull()?;
         let head = self.snapshot(None)?;
         #[cfg(not(feature = "delta"))]
         if let Some(log) = self.delta_log() {
@@ -238,6 +345,7 @@ impl Lake {
         let dest = dir.join(format!("{name}.parquet"));
         fs::rename(&tmp, &dest).map_err(io_at(&dest))?;
         sync_dir(&dir)?;
+        self.push(&format!("{table}/{name}.parquet"))?;
         Ok(dest)
     }
 
@@ -322,13 +430,17 @@ fn classify(root: &Path) -> Result<Folder> {
     Ok(Folder::Fresh)
 }
 
+/// The marker's content.
+fn marker_bytes() -> Vec<u8> {
+    format!("{{\"format\":{FORMAT}}}\n").into_bytes()
+}
+
 /// Makes `root` a dataset: the marker first (aside, fsynced, renamed), then `_log`.
-fn create(root: &Path) -> Result<()> {
+fn create_folder(root: &Path) -> Result<()> {
     fs::create_dir_all(root).map_err(io_at(root))?;
     let tmp = root.join(layout::marker_tmp_name(std::process::id()));
     let mut f = File::create(&tmp).map_err(io_at(&tmp))?;
-    f.write_all(format!("{{\"format\":{FORMAT}}}\n").as_bytes())
-        .map_err(io_at(&tmp))?;
+    f.write_all(&marker_bytes()).map_err(io_at(&tmp))?;
     f.sync_all().map_err(io_at(&tmp))?;
     drop(f);
     let marker = root.join(layout::MARKER);

@@ -173,13 +173,14 @@ pub(crate) fn load(log: &Path, listing: &Listing, v: u64) -> Result<(Manifest, T
 }
 
 /// Writes `_log/<name>` atomically: aside as `<name>.tmp`, fsynced, renamed, and the
-/// folder fsynced. `before_rename` runs between fsync and rename (a fail point).
-/// Returns the bytes written.
+/// folder fsynced. `before_rename` runs between fsync and rename (a fail point, the
+/// remote commit point); its error leaves the file aside, never renamed. Returns the
+/// bytes written.
 pub(crate) fn write_atomic(
     log: &Path,
     name: &str,
     bytes: &[u8],
-    before_rename: impl FnOnce(),
+    before_rename: impl FnOnce() -> Result<()>,
 ) -> Result<u64> {
     let dest = log.join(name);
     let tmp = log.join(layout::tmp_name(name));
@@ -187,7 +188,7 @@ pub(crate) fn write_atomic(
     f.write_all(bytes).map_err(io_at(&tmp))?;
     f.sync_all().map_err(io_at(&tmp))?;
     drop(f);
-    before_rename();
+    before_rename()?;
     fs::rename(&tmp, &dest).map_err(io_at(&dest))?;
     sync_dir(log)?;
     Ok(bytes.len() as u64)

@@ -20,16 +20,18 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use url::Url;
 
 use crate::delta::{DeltaError, DeltaForm, ListedFile};
-use crate::{LakeError, Manifest, Result, Table};
+use crate::{Lake, LakeError, Manifest, Result, Table};
 
 /// The Delta form of a dataset's tables, opened as the writer first needs each.
 pub(crate) struct Published {
-    root: PathBuf,
+    /// The dataset's location, ending in `/`: a `file://` URL, or its URL on object
+    /// storage.
+    root: Url,
     runtime: tokio::runtime::Runtime,
     open: HashMap<Table, DeltaForm>,
 }
@@ -37,21 +39,30 @@ pub(crate) struct Published {
 impl std::fmt::Debug for Published {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Published")
-            .field("root", &self.root)
+            .field("root", &self.root.as_str())
             .field("open", &self.open.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
 impl Published {
-    pub(crate) fn new(root: &Path) -> Result<Self> {
-        let root = std::path::absolute(root).map_err(crate::io_at(root))?;
+    pub(crate) fn new(lake: &Lake) -> Result<Self> {
+        let root = match &lake.remote {
+            Some(remote) => remote.url().clone(),
+            None => {
+                let dir = std::path::absolute(&lake.root).map_err(crate::io_at(&lake.root))?;
+                Url::from_directory_path(&dir).map_err(|()| LakeError::Corrupt {
+                    path: dir.clone(),
+                    message: "not an absolute path".into(),
+                })?
+            }
+        };
         // One thread: the writer waits for each commit anyway, and the local store's
         // blocking calls need a runtime to run on.
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(crate::io_at(&root))?;
+            .map_err(crate::io_at(&lake.root))?;
         Ok(Self {
             root,
             runtime,
@@ -100,34 +111,58 @@ impl Published {
             runtime,
             open,
         } = self;
-        let form = match open.entry(table) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(open_form(runtime, root, table)?),
-        };
-        let committed = runtime
-            .block_on(form.commit_file_list(&files, version))
-            .map_err(|e| delta_error(e, table))?;
-        if let Some(v) = committed {
-            tracing::debug!(
-                table = table.name(),
-                delta_version = v,
-                version,
-                "published"
-            );
+        for attempt in 0..2 {
+            let form = match open.entry(table) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(open_form(runtime, root, table)?),
+            };
+            let result = runtime.block_on(async {
+                // Never backwards: a writer on another machine may have published a
+                // later version of the dataset already.
+                if form.dataset_version().await?.is_some_and(|v| v >= version) {
+                    return Ok(None);
+                }
+                form.commit_file_list(&files, version).await
+            });
+            match result {
+                Ok(Some(v)) => {
+                    tracing::debug!(
+                        table = table.name(),
+                        delta_version = v,
+                        version,
+                        "published"
+                    );
+                    return Ok(());
+                }
+                Ok(None) => return Ok(()),
+                // Another writer committed this table since it was read (object
+                // storage): read it again, and publish only if it is still behind.
+                Err(DeltaError::Conflict { .. }) if attempt == 0 => {
+                    open.remove(&table);
+                }
+                Err(e) => return Err(delta_error(e, table)),
+            }
         }
-        Ok(())
+        unreachable!("the second attempt returns")
     }
 }
 
 /// Opens (or creates) the Delta form of `table` in the dataset at `root`.
-fn open_form(runtime: &tokio::runtime::Runtime, root: &Path, table: Table) -> Result<DeltaForm> {
-    let dir = root.join(table.name());
-    // deltalake opens a local table only if its folder exists.
-    std::fs::create_dir_all(&dir).map_err(crate::io_at(&dir))?;
-    let url = Url::from_directory_path(&dir).map_err(|()| LakeError::Corrupt {
-        path: dir.clone(),
-        message: "not an absolute path".into(),
-    })?;
+fn open_form(runtime: &tokio::runtime::Runtime, root: &Url, table: Table) -> Result<DeltaForm> {
+    let bad = |message: String| LakeError::Corrupt {
+        path: PathBuf::from(format!("{root}{}", table.name())),
+        message,
+    };
+    let url = root
+        .join(&format!("{}/", table.name()))
+        .map_err(|e| bad(e.to_string()))?;
+    if url.scheme() == "file" {
+        // deltalake opens a local table only if its folder exists.
+        let dir = url
+            .to_file_path()
+            .map_err(|()| bad("not a local path".into()))?;
+        std::fs::create_dir_all(&dir).map_err(crate::io_at(&dir))?;
+    }
     runtime
         .block_on(DeltaForm::open_or_create(url, table))
         .map_err(|e| delta_error(e, table))

@@ -241,7 +241,7 @@ impl Writer {
     pub(crate) fn new(lake: Lake, lock: File, head: Snapshot) -> Result<Self> {
         Ok(Self {
             #[cfg(feature = "delta")]
-            published: crate::published::Published::new(&lake.root)?,
+            published: crate::published::Published::new(&lake)?,
             #[cfg(feature = "delta")]
             unpublished: std::collections::BTreeSet::new(),
             lake,
@@ -429,7 +429,12 @@ impl Writer {
         let base = &self.head;
         let version = base.version() + 1;
         let committed_at = now_rfc3339();
-        let short = layout::short_hex(sha256);
+        let mut short = layout::short_hex(sha256);
+        #[cfg(feature = "delta")]
+        if self.lake.remote.is_some() {
+            // Never the name of a file another writer may have uploaded (see `remote`).
+            short.push_str(&crate::remote::nonce());
+        }
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
         let mut actions = Vec::new();
         let mut new_keys = HashSet::new();
@@ -617,7 +622,10 @@ impl Writer {
         Ok((size, sha256))
     }
 
-    /// Publishes a version file: the commit point. Returns its size in bytes.
+    /// Publishes a version file: the commit point. Returns its size in bytes. On
+    /// object storage the version's data files are uploaded first and the version
+    /// file is then created there only if no other writer created it (the commit
+    /// point), before it is written to the local copy.
     fn publish(&self, commit: &Commit) -> Result<u64> {
         let log = self.lake.root.join(layout::LOG);
         let name = layout::version_name(commit.version);
@@ -629,15 +637,49 @@ impl Writer {
             });
         }
         let text = serde_json::to_vec(commit).expect("version files serialise");
-        log::write_atomic(&log, &name, &text, || fail_point("before-publish"))
+        log::write_atomic(&log, &name, &text, || {
+            fail_point("before-publish");
+            self.publish_remote(commit, &name, &text)
+        })
     }
 
-    /// Writes the full state at a version as its checkpoint. Returns its size in bytes.
+    #[cfg(feature = "delta")]
+    fn publish_remote(&self, commit: &Commit, name: &str, text: &[u8]) -> Result<()> {
+        let Some(remote) = &self.lake.remote else {
+            return Ok(());
+        };
+        for action in &commit.actions {
+            if let Action::Add { file, .. } = action {
+                remote.push(&self.lake.root, &file.path)?;
+            }
+        }
+        fail_point("before-remote-publish");
+        pause_point("before-remote-publish");
+        if remote.create(&format!("{}/{name}", layout::LOG), text)? {
+            Ok(())
+        } else {
+            Err(LakeError::Raced(remote.url().to_string(), commit.version))
+        }
+    }
+
+    #[cfg(not(feature = "delta"))]
+    #[allow(clippy::unnecessary_wraps)]
+    fn publish_remote(&self, _: &Commit, _: &str, _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+
+    /// Writes the full state at a version as its checkpoint (and uploads it, for a
+    /// dataset on object storage). Returns its size in bytes.
     fn checkpoint(&self, manifest: &crate::Manifest) -> Result<u64> {
         let log = self.lake.root.join(layout::LOG);
         let name = layout::checkpoint_name(manifest.version);
         let text = serde_json::to_vec(manifest).expect("checkpoints serialise");
-        log::write_atomic(&log, &name, &text, || fail_point("before-checkpoint"))
+        let bytes = log::write_atomic(&log, &name, &text, || {
+            fail_point("before-checkpoint");
+            Ok(())
+        })?;
+        self.lake.push(&format!("{}/{name}", layout::LOG))?;
+        Ok(bytes)
     }
 }
 
@@ -647,6 +689,27 @@ pub fn fail_point(name: &str) {
     if std::env::var("CLUSTERKPI_FAIL_AT").is_ok_and(|v| v == name) {
         eprintln!("fail point {name}: aborting");
         std::process::abort();
+    }
+}
+
+/// A test hook: `CLUSTERKPI_PAUSE_AT=<name>:<file>` makes the process stop at that
+/// point, create `<file>.paused` and wait (at most two minutes) until `<file>`
+/// exists: how the end-to-end tests make two writers race. Inert otherwise.
+pub(crate) fn pause_point(name: &str) {
+    let Ok(setting) = std::env::var("CLUSTERKPI_PAUSE_AT") else {
+        return;
+    };
+    let Some((point, file)) = setting.split_once(':') else {
+        return;
+    };
+    if point != name {
+        return;
+    }
+    let go = Path::new(file);
+    let _ = File::create(format!("{file}.paused"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !go.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
 

@@ -8,81 +8,15 @@
 //! skipped; with `CLUSTERKPI_REQUIRE_S3=1` (as `.ci/run` sets) it fails instead.
 
 mod common;
+#[path = "common/moto.rs"]
+mod moto;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use moto::{create_bucket, moto};
 
 use clusterkpi_lake::Table;
 use clusterkpi_lake::delta::{DeltaError, DeltaForm};
-
-/// The S3-compatible server, stopped on drop.
-struct Moto {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts moto on a free port of 127.0.0.1, or says why not.
-fn moto() -> Option<Moto> {
-    // A command line: `moto_server`, or `python -m moto.server` of a virtualenv.
-    let program =
-        std::env::var("CLUSTERKPI_MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_string());
-    let mut words = program.split_whitespace();
-    let port = free_port();
-    let child = match Command::new(words.next().unwrap_or("moto_server"))
-        .args(words)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            assert!(
-                std::env::var_os("CLUSTERKPI_REQUIRE_S3").is_none(),
-                "CLUSTERKPI_REQUIRE_S3 is set but {program} cannot start: {e}"
-            );
-            eprintln!("skipped: no S3-compatible server ({program}: {e})");
-            return None;
-        }
-    };
-    let moto = Moto { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto did not start in 30 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(moto)
-}
-
-/// Creates a bucket with one plain request (moto takes unsigned requests).
-fn create_bucket(port: u16, bucket: &str) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).unwrap();
-    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
-}
 
 /// The S3 store reads its endpoint and credentials from the environment, as in
 /// production. The test sets them for a child of itself (edition 2024 makes changing
@@ -99,14 +33,7 @@ fn a_table_on_object_storage_commits_conditionally() {
                 "a_table_on_object_storage_commits_conditionally",
                 "--nocapture",
             ])
-            .env(
-                "AWS_ENDPOINT_URL",
-                format!("http://127.0.0.1:{}", server.port),
-            )
-            .env("AWS_ALLOW_HTTP", "true")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .envs(server.env())
             .env("CLUSTERKPI_S3_CHILD", "1")
             .status()
             .unwrap();

@@ -206,7 +206,8 @@ impl Pipeline {
         };
         let rel = |p: Option<PathBuf>| {
             p.map(|p| {
-                if p.is_absolute() {
+                // A URL (`s3://bucket/prefix` for the dataset) is not a path.
+                if p.is_absolute() || p.to_str().is_some_and(|s| s.contains("://")) {
                     p
                 } else {
                     normalize(&base.join(p))

@@ -1,0 +1,140 @@
+//! The dataset on S3-compatible object storage (`--lake s3://bucket/prefix`, the
+//! `delta` feature), against moto started on 127.0.0.1: the quarterly run, and two
+//! writers on two machines (two local copies) racing for the same version. The
+//! dataset tests of `dataset.rs` (duplicates, corrections and an earlier version's
+//! report, crashes, SIGKILL, rejected files) also run on object storage.
+
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+fn small_city(w: &Work) {
+    reference(w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx")]);
+}
+
+fn report(n: u32) -> String {
+    reports_csv(&[Row {
+        code: n,
+        period: "2021Q1",
+        revenue: 10.0 * f64::from(n),
+        key: 10,
+        cnc: 5,
+        sme: true,
+        bis: true,
+    }])
+}
+
+#[test]
+fn the_quarterly_run_on_object_storage_gives_the_folders_figures() {
+    let Some(w) = Work::on_s3() else { return };
+    small_city(&w);
+    w.write("inbox/1/a.csv", report(1));
+    w.write("inbox/1/b.csv", report(2));
+    let p = w.pipeline();
+    let r = w.run(&["run", p.to_str().unwrap(), "--period", "2021Q1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let on_s3 = w.read("reports/2021Q1/kpis.csv");
+
+    // The same inputs into a folder.
+    let local = Work::new();
+    small_city(&local);
+    local.write("inbox/1/a.csv", report(1));
+    local.write("inbox/1/b.csv", report(2));
+    let p = local.pipeline();
+    let r = local.run(&["run", p.to_str().unwrap(), "--period", "2021Q1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(on_s3, local.read("reports/2021Q1/kpis.csv"));
+
+    // Another machine (an empty local copy) reads the same dataset from the server.
+    let mut reader = w.command();
+    let out = reader
+        .env("CLUSTERKPI_LAKE_CACHE", w.path("cache-elsewhere"))
+        .args([
+            "sql",
+            "SELECT COUNT(*) AS n FROM reports",
+            "--lake",
+            &w.lake,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("| 2 "),
+        "{out:?}"
+    );
+    // Running again is a no-op: every file a duplicate, no new version.
+    let version = w.sql_value("SELECT MAX(version) FROM submissions");
+    let r = w.run(&[
+        "run",
+        w.path("pipeline.toml").to_str().unwrap(),
+        "--period",
+        "2021Q1",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(w.sql_value("SELECT MAX(version) FROM submissions"), version);
+}
+
+#[test]
+fn of_two_writers_racing_for_a_version_one_publishes_and_the_other_exits_75() {
+    let Some(w) = Work::on_s3() else { return };
+    small_city(&w);
+    let r = w.run(&[
+        "ingest",
+        "--lake",
+        &w.lake,
+        "reference/clusters.csv",
+        "reference/roster.csv",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    w.write("a.csv", report(1));
+    w.write("b.csv", report(2));
+
+    // Writer A, on another machine (its own local copy), stops just before its
+    // commit point, having read version 2 and uploaded its data file.
+    let go = w.path("go");
+    let a = w
+        .command()
+        .env("CLUSTERKPI_LAKE_CACHE", w.path("cache-a"))
+        .env(
+            "CLUSTERKPI_PAUSE_AT",
+            format!("before-remote-publish:{}", go.display()),
+        )
+        .args(["ingest", "--lake", &w.lake, "a.csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !w.path("go.paused").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "writer A did not reach its commit point"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Writer B publishes version 3 meanwhile.
+    let r = w.run(&["ingest", "--lake", &w.lake, "b.csv"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    std::fs::write(&go, "").unwrap();
+    let a = a.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&a.stderr);
+    assert_eq!(a.status.code(), Some(75), "{stderr}");
+    assert!(
+        stderr.contains("another run published version 3 first"),
+        "{stderr}"
+    );
+    // Version 3 is B's; A's uploaded file is in no version.
+    assert_eq!(w.sql_value("SELECT MAX(version) FROM submissions"), "3");
+    assert_eq!(
+        w.sql_value("SELECT credit_code FROM report_history"),
+        code(2)
+    );
+    // A, run again on its machine, publishes on top of B.
+    let r = w.run_env(
+        &["ingest", "--lake", &w.lake, "a.csv"],
+        &[("CLUSTERKPI_LAKE_CACHE", w.path("cache-a").to_str().unwrap())],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(w.sql_value("SELECT COUNT(*) FROM reports"), "2");
+    assert_eq!(w.sql_value("SELECT MAX(version) FROM submissions"), "4");
+}
