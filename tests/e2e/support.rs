@@ -96,6 +96,11 @@ impl Work {
         Some(w)
     }
 
+    /// What this workspace's runs add to the environment.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        self.env.clone()
+    }
+
     /// Where the dataset's files are on this machine: the folder, or the local copy
     /// of a dataset on object storage.
     pub fn lake_dir(&self) -> PathBuf {

@@ -7,10 +7,16 @@ versions (`latest` for the current one): the rows, the distinct values of column
 and the sum of integer column NUMBER (`-` for none, printed as 0). Prints one line per
 engine and argument: `<engine> <table> <version> <rows> <distinct> <sum>`.
 
+LAKE is a folder or `s3://bucket/prefix`; for the latter the endpoint and credentials
+come from the usual AWS variables (DuckDB through its httpfs extension and an S3 secret,
+Polars through storage options).
+
 Usage: read_dataset.py LAKE TABLE:VERSION:KEY:NUMBER...
 """
 
+import os
 import sys
+from urllib.parse import urlparse
 
 import duckdb
 import polars as pl
@@ -22,6 +28,29 @@ def main() -> None:
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
     import_extension("delta", con=con)
     con.sql("LOAD delta")
+    storage = None
+    if lake.startswith("s3://"):
+        endpoint = urlparse(os.environ["AWS_ENDPOINT_URL"])
+        import_extension("httpfs", con=con)
+        con.sql("LOAD httpfs")
+        con.sql(
+            "CREATE SECRET s3 (TYPE s3, URL_STYLE 'path', "
+            f"KEY_ID '{os.environ['AWS_ACCESS_KEY_ID']}', "
+            f"SECRET '{os.environ['AWS_SECRET_ACCESS_KEY']}', "
+            f"REGION '{os.environ['AWS_REGION']}', ENDPOINT '{endpoint.netloc}', "
+            f"USE_SSL {'true' if endpoint.scheme == 'https' else 'false'})"
+        )
+        storage = {
+            k: os.environ[k]
+            for k in [
+                "AWS_ENDPOINT_URL",
+                "AWS_REGION",
+                "AWS_ALLOW_HTTP",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+            ]
+            if k in os.environ
+        }
     for table, version, key, number in specs:
         uri = f"{lake}/{table}"
         at = "" if version == "latest" else f", version => {int(version)}"
@@ -32,7 +61,9 @@ def main() -> None:
         print("duckdb", table, version, rows, distinct, summed)
     for table, version, key, number in specs:
         df = pl.read_delta(
-            f"{lake}/{table}", version=None if version == "latest" else int(version)
+            f"{lake}/{table}",
+            version=None if version == "latest" else int(version),
+            storage_options=storage,
         )
         summed = 0 if number == "-" else int(df[number].sum())
         print("polars", table, version, df.height, df[key].drop_nulls().n_unique(), summed)
