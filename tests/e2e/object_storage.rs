@@ -138,3 +138,68 @@ fn of_two_writers_racing_for_a_version_one_publishes_and_the_other_exits_75() {
     assert_eq!(w.sql_value("SELECT COUNT(*) FROM reports"), "2");
     assert_eq!(w.sql_value("SELECT MAX(version) FROM submissions"), "4");
 }
+
+/// What the server holds is read with the care a county's file gets: names no
+/// clusterkpi writer makes are not taken into the local copy, and a data file altered
+/// on the server is named, with what is wrong, by the read that meets it.
+#[test]
+fn the_server_is_read_with_care() {
+    let Some(w) = Work::on_s3() else { return };
+    small_city(&w);
+    w.write("a.csv", report(1));
+    let r = w.run(&[
+        "ingest",
+        "--lake",
+        &w.lake,
+        "reference/clusters.csv",
+        "reference/roster.csv",
+        "a.csv",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    for key in [
+        "clusterkpi/lake/report_history/notes.txt",
+        "clusterkpi/lake/_log/readme.json",
+        "clusterkpi/lake/other/v9-ab.parquet",
+        "clusterkpi/lake/kpis/latest.parquet",
+    ] {
+        w.put_object(key, b"not the dataset's");
+    }
+    // Another machine's first read: the dataset as published, nothing else copied.
+    let fresh = w.path("cache-fresh");
+    let sql = |query: &str, cache: &std::path::Path| {
+        w.command()
+            .env("CLUSTERKPI_LAKE_CACHE", cache)
+            .args(["sql", query, "--lake", &w.lake])
+            .output()
+            .unwrap()
+    };
+    let out = sql("SELECT COUNT(*) AS n FROM reports", &fresh);
+    assert!(out.status.success(), "{out:?}");
+    let copied: Vec<String> = walk(&fresh)
+        .iter()
+        .map(|p| p.strip_prefix(&fresh).unwrap().display().to_string())
+        .collect();
+    for foreign in ["notes.txt", "readme.json", "other", "latest"] {
+        assert!(
+            copied.iter().all(|p| !p.contains(foreign)),
+            "{foreign} copied: {copied:?}"
+        );
+    }
+    // A data file replaced on the server: a new machine's read names it.
+    let data = copied
+        .iter()
+        .find(|p| p.contains("report_history/v"))
+        .expect("the report's data file")
+        .split_once('/')
+        .unwrap()
+        .1
+        .to_string();
+    w.put_object(&format!("clusterkpi/lake/{data}"), b"altered bytes");
+    let out = sql("SELECT COUNT(*) AS n FROM reports", &w.path("cache-third"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&data) && stderr.contains("size"),
+        "{stderr}"
+    );
+}

@@ -96,7 +96,16 @@ impl Work {
         Some(w)
     }
 
+    /// Puts an object on this workspace's S3 server, as another party with write
+    /// access to the bucket could.
+    #[cfg(feature = "delta")]
+    pub fn put_object(&self, key: &str, body: &[u8]) {
+        let server = self._s3.as_ref().expect("an object-storage workspace");
+        moto::put_object(server.port, key, body);
+    }
+
     /// What this workspace's runs add to the environment.
+    #[cfg(feature = "delta")]
     pub fn env(&self) -> Vec<(&'static str, String)> {
         self.env.clone()
     }

@@ -103,6 +103,10 @@ pub enum LakeError {
          feature (cargo build --features delta)"
     )]
     RemoteUnsupported(String),
+    /// Object storage could not be reached or refused a request; `url` names the
+    /// object.
+    #[error("dataset {url}: {message}")]
+    Remote { url: String, message: String },
     /// Another writer published this version of a dataset on object storage first.
     #[error(
         "{0}: another run published version {1} first; retry later (this run's files are \

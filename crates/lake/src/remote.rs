@@ -33,6 +33,11 @@ use url::Url;
 
 use crate::{LakeError, Result, Table, io_at, layout};
 
+/// The largest version file, checkpoint or marker taken from the server. A
+/// checkpoint of 30,000 data files is about 10 MB; anything far larger under such a
+/// name is not the dataset's, and is refused rather than read into memory.
+const MAX_LOG_FILE: u64 = 256 << 20;
+
 /// The dataset's location on object storage and a client for it.
 pub(crate) struct Remote {
     url: Url,
@@ -122,10 +127,16 @@ impl Remote {
     }
 
     fn store_err(&self, rel: &str, e: &object_store::Error) -> LakeError {
-        LakeError::Corrupt {
-            path: PathBuf::from(format!("{}{rel}", self.url)),
-            message: e.to_string(),
+        let mut message = e.to_string();
+        if std::env::var_os("AWS_ENDPOINT_URL").is_none()
+            && std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
+        {
+            message.push_str(
+                " (the server and credentials are read from AWS_ENDPOINT_URL, AWS_REGION, \
+                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, none of which is set)",
+            );
         }
+        self.store_err_msg(rel, message)
     }
 
     /// Downloads into `cache` the dataset's files it lacks: the marker, the version
@@ -162,11 +173,16 @@ impl Remote {
             if have && !replaced {
                 continue;
             }
-            let bytes = self
-                .runtime
-                .block_on(async { self.store.get(&meta.location).await?.bytes().await })
-                .map_err(|e| self.store_err(&rel, &e))?;
-            write_file(&local, &bytes)?;
+            if !rel.ends_with(".parquet") && meta.size > MAX_LOG_FILE {
+                return Err(self.store_err_msg(
+                    &rel,
+                    format!(
+                        "{} bytes, more than a log file of any dataset ({MAX_LOG_FILE}); not read",
+                        meta.size
+                    ),
+                ));
+            }
+            self.download(&meta.location, &rel, &local)?;
         }
         let log = cache.join(layout::LOG);
         if let Ok(rd) = fs::read_dir(&log) {
@@ -188,6 +204,45 @@ impl Remote {
             }
         }
         Ok(())
+    }
+
+    /// Streams one object into the local copy: aside, then renamed, so a download cut
+    /// short is never taken for the file. Data files are checked against their
+    /// recorded size and checksum when read, as in a folder.
+    fn download(&self, key: &ObjectPath, rel: &str, path: &Path) -> Result<()> {
+        use std::io::Write;
+        let dir = path.parent().expect("under the cache folder");
+        fs::create_dir_all(dir).map_err(io_at(dir))?;
+        let tmp = dir.join(format!(
+            ".{}.{}.pull",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let mut file = fs::File::create(&tmp).map_err(io_at(&tmp))?;
+        self.runtime
+            .block_on(async {
+                let mut stream = self.store.get(key).await?.into_stream();
+                while let Some(chunk) = stream.try_next().await? {
+                    file.write_all(&chunk)
+                        .map_err(|e| object_store::Error::Generic {
+                            store: "local copy",
+                            source: Box::new(e),
+                        })?;
+                }
+                Ok::<_, object_store::Error>(())
+            })
+            .map_err(|e| self.store_err(rel, &e))?;
+        drop(file);
+        fs::rename(&tmp, path).map_err(io_at(path))
+    }
+
+    fn store_err_msg(&self, rel: &str, message: String) -> LakeError {
+        LakeError::Remote {
+            url: format!("{}{rel}", self.url),
+            message,
+        }
     }
 
     /// Uploads the local copy's file `rel` under the same name.
@@ -239,22 +294,6 @@ fn pulled(parts: &[String]) -> Option<bool> {
         }
         _ => None,
     }
-}
-
-/// Writes a downloaded file into the local copy: aside, then renamed, so a copy cut
-/// short is never taken for the file.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().expect("under the cache folder");
-    fs::create_dir_all(dir).map_err(io_at(dir))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.pull",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    fs::write(&tmp, bytes).map_err(io_at(&tmp))?;
-    fs::rename(&tmp, path).map_err(io_at(path))
 }
 
 /// A random part for the names of a remote dataset's data files (hex, so the names

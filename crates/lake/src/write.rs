@@ -429,12 +429,7 @@ impl Writer {
         let base = &self.head;
         let version = base.version() + 1;
         let committed_at = now_rfc3339();
-        let mut short = layout::short_hex(sha256);
-        #[cfg(feature = "delta")]
-        if self.lake.remote.is_some() {
-            // Never the name of a file another writer may have uploaded (see `remote`).
-            short.push_str(&crate::remote::nonce());
-        }
+        let short = self.data_file_tag(sha256);
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
         let mut actions = Vec::new();
         let mut new_keys = HashSet::new();
@@ -584,6 +579,18 @@ impl Writer {
         Ok(snapshot)
     }
 
+    /// What a commit's data files are named after (`v<N>-<tag>.parquet`): the start of
+    /// the input's SHA-256, and on object storage a random part as well, so the name is
+    /// never that of a file another writer may have uploaded (see `remote`).
+    fn data_file_tag(&self, sha256: &str) -> String {
+        let short = layout::short_hex(sha256);
+        #[cfg(feature = "delta")]
+        if self.lake.remote.is_some() {
+            return short + &crate::remote::nonce();
+        }
+        short
+    }
+
     /// Writes one batch as a table's data file of `version` and places it.
     fn write_file(
         &self,
@@ -695,6 +702,7 @@ pub fn fail_point(name: &str) {
 /// A test hook: `CLUSTERKPI_PAUSE_AT=<name>:<file>` makes the process stop at that
 /// point, create `<file>.paused` and wait (at most two minutes) until `<file>`
 /// exists: how the end-to-end tests make two writers race. Inert otherwise.
+#[cfg_attr(not(feature = "delta"), allow(dead_code))]
 pub(crate) fn pause_point(name: &str) {
     let Ok(setting) = std::env::var("CLUSTERKPI_PAUSE_AT") else {
         return;

@@ -96,3 +96,22 @@ impl Moto {
         ]
     }
 }
+
+/// Puts one object with one plain request, as anyone with write access to the bucket
+/// could. moto does not check signatures, but it refuses to replace an object for a
+/// request with no `Authorization` at all: the header is there, its signature not.
+pub fn put_object(port: u16, key: &str, body: &[u8]) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "PUT /{key} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20261202/us-east-1/s3/aws4_request, \
+         SignedHeaders=host, Signature=0\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
