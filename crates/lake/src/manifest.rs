@@ -121,6 +121,21 @@ impl Manifest {
         for action in &commit.actions {
             match action {
                 Action::Add { table, file } => {
+                    // Only the names the writer gives (see `layout`): a log read from a
+                    // server another party can write to must not point elsewhere.
+                    let named = crate::Table::by_name(table).is_some()
+                        && file
+                            .path
+                            .strip_prefix(table.as_str())
+                            .and_then(|rest| rest.strip_prefix('/'))
+                            .and_then(crate::layout::parse_data_name)
+                            .is_some();
+                    if !named {
+                        return Err(format!(
+                            "adds {} to {table}, which is not a data file of that table",
+                            file.path
+                        ));
+                    }
                     let files = self.tables.entry(table.clone()).or_default();
                     if files.iter().any(|f| f.path == file.path) {
                         return Err(format!("adds {} to {table} twice", file.path));

@@ -911,3 +911,112 @@ mod published {
         assert_eq!(before, after);
     }
 }
+
+/// The log may come from a server another party can write to (a dataset on object
+/// storage), so it is read as hostile input: version files and the marker mutated at
+/// random (bytes flipped, cut short, runs repeated, digits changed) make every read an
+/// error naming a file of the log, or a state the log really describes; never a panic.
+#[test]
+fn mutated_log_files_are_errors_or_states_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    commit_rows(&mut w, InputKind::Roster, 1, vec![roster_row("A")]);
+    commit_rows(&mut w, InputKind::Roster, 2, vec![roster_row("B")]);
+    commit_rows(&mut w, InputKind::Values, 3, vec![value_row(1)]);
+    for (n, revenue) in [(4, 1.0), (5, 2.0)] {
+        let mut s = w.stage(InputKind::Reports, "r.csv").unwrap();
+        s.accept(report("A", "2024Q1", revenue)).unwrap();
+        w.commit(
+            &result(InputKind::Reports, 1, &["2024Q1"]),
+            &sha(n),
+            Some(s),
+        )
+        .unwrap();
+    }
+    drop(w);
+    let log = dir.path().join("_log");
+    let mut targets: Vec<PathBuf> = (1..=5).map(|v| log.join(layout::version_name(v))).collect();
+    targets.push(dir.path().join(layout::MARKER));
+    let originals: Vec<Vec<u8>> = targets.iter().map(|p| fs::read(p).unwrap()).collect();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut errors, mut states) = (0, 0);
+    for _ in 0..600 {
+        let at = (next() % targets.len() as u64) as usize;
+        let mut bytes = originals[at].clone();
+        let pos = (next() % bytes.len() as u64) as usize;
+        match next() % 4 {
+            0 => bytes[pos] ^= 1 << (next() % 8),
+            1 => bytes.truncate(pos),
+            2 => {
+                let run: Vec<u8> = bytes[pos..bytes.len().min(pos + 40)].to_vec();
+                bytes.splice(pos..pos, run);
+            }
+            _ => {
+                if let Some(d) = bytes.iter().skip(pos).position(u8::is_ascii_digit) {
+                    bytes[pos + d] = b'0' + (next() % 10) as u8;
+                }
+            }
+        }
+        fs::write(&targets[at], &bytes).unwrap();
+        let read = std::panic::catch_unwind(|| {
+            Lake::open_existing(dir.path()).and_then(|l| {
+                let s = l.snapshot(None)?;
+                s.verify()?;
+                Ok(s.version())
+            })
+        });
+        match read.expect("a mutated log file is never a panic") {
+            Ok(_) => states += 1,
+            Err(LakeError::Corrupt { path, .. } | LakeError::Io { path, .. }) => {
+                assert!(
+                    path.starts_with(dir.path()),
+                    "the error names a file of the dataset: {}",
+                    path.display()
+                );
+                errors += 1;
+            }
+            Err(e) => errors += usize::from(!e.to_string().is_empty()),
+        }
+        fs::write(&targets[at], &originals[at]).unwrap();
+    }
+    assert!(
+        errors > 300 && states > 0,
+        "{errors} errors, {states} states"
+    );
+    assert_eq!(lake.snapshot(None).unwrap().version(), 5);
+}
+
+/// A version file naming a data file outside its table's folder (as a log written by
+/// another party could) is refused, naming the version file; nothing is read there.
+#[test]
+fn a_log_naming_a_file_outside_the_dataset_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    commit_rows(&mut w, InputKind::Values, 1, vec![value_row(1)]);
+    drop(w);
+    let v1 = dir.path().join("_log").join(layout::version_name(1));
+    let text = fs::read_to_string(&v1).unwrap();
+    let name = lake.snapshot(None).unwrap().data_files(Table::Values)[0]
+        .path
+        .clone();
+    for elsewhere in [
+        "../../etc/passwd",
+        "values/../../x/v1-ab.parquet",
+        "roster/v1-ab.parquet",
+    ] {
+        fs::write(&v1, text.replace(&name, elsewhere)).unwrap();
+        let err = lake.snapshot(None).unwrap_err();
+        assert!(
+            matches!(&err, LakeError::Corrupt { path, message } if *path == v1 && message.contains("not a data file")),
+            "{elsewhere}: {err}"
+        );
+    }
+}
