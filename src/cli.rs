@@ -56,8 +56,9 @@ pub(crate) struct PipelineArgs {
     /// The folder of report and values files to ingest (searched recursively).
     #[arg(long, value_name = "DIR")]
     pub inbox: Option<PathBuf>,
-    /// The dataset folder.
-    #[arg(long, value_name = "DIR")]
+    /// The dataset: a folder, or s3://bucket/prefix on S3-compatible storage (a build
+    /// with the `delta` feature; endpoint and credentials from the AWS_* variables).
+    #[arg(long, value_name = "DIR|URL")]
     pub lake: Option<PathBuf>,
     /// Where reports are written (a <quarter>/ folder under it).
     #[arg(long, value_name = "DIR")]
