@@ -34,20 +34,8 @@ on_a_folder_and_on_s3!(
     a_rejected_file_exits_65_and_is_recorded,
 );
 
-fn small_city(w: &Work) {
-    reference(w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx")]);
-}
-
 fn report(n: u32, period: &str, revenue: f64) -> Row<'_> {
-    Row {
-        code: n,
-        period,
-        revenue,
-        key: 10,
-        cnc: 5,
-        sme: true,
-        bis: true,
-    }
+    report_row(n, period, revenue)
 }
 
 fn the_same_bytes_under_another_name_are_a_duplicate(w: Work) {
@@ -152,14 +140,7 @@ fn a_second_writer_exits_75() {
 
 fn a_crash_before_publishing_leaves_the_previous_version(w: Work) {
     small_city(&w);
-    let r = w.run(&[
-        "ingest",
-        "--lake",
-        &w.lake,
-        "reference/clusters.csv",
-        "reference/roster.csv",
-    ]);
-    assert_eq!(r.code, 0, "{r:?}");
+    w.ingest_references();
     w.write("a.csv", reports_csv(&[report(1, "2021Q1", 10.0)]));
     for point in ["before-commit", "before-publish"] {
         let r = w.run_env(

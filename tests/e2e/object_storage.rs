@@ -8,42 +8,26 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-fn small_city(w: &Work) {
-    reference(w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx")]);
-}
-
 fn report(n: u32) -> String {
-    reports_csv(&[Row {
-        code: n,
-        period: "2021Q1",
-        revenue: 10.0 * f64::from(n),
-        key: 10,
-        cnc: 5,
-        sme: true,
-        bis: true,
-    }])
+    reports_csv(&[report_row(n, "2021Q1", 10.0 * f64::from(n))])
 }
 
-#[test]
-fn the_quarterly_run_on_object_storage_gives_the_folders_figures() {
-    let Some(w) = Work::on_s3() else { return };
-    small_city(&w);
+/// The quarterly run of 2021Q1 over two enterprises' reports; its kpis.csv.
+fn quarterly_run(w: &Work) -> String {
+    small_city(w);
     w.write("inbox/1/a.csv", report(1));
     w.write("inbox/1/b.csv", report(2));
     let p = w.pipeline();
     let r = w.run(&["run", p.to_str().unwrap(), "--period", "2021Q1"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let on_s3 = w.read("reports/2021Q1/kpis.csv");
+    w.read("reports/2021Q1/kpis.csv")
+}
 
-    // The same inputs into a folder.
-    let local = Work::new();
-    small_city(&local);
-    local.write("inbox/1/a.csv", report(1));
-    local.write("inbox/1/b.csv", report(2));
-    let p = local.pipeline();
-    let r = local.run(&["run", p.to_str().unwrap(), "--period", "2021Q1"]);
-    assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(on_s3, local.read("reports/2021Q1/kpis.csv"));
+#[test]
+fn the_quarterly_run_on_object_storage_gives_the_folders_figures() {
+    let Some(w) = Work::on_s3() else { return };
+    // The same inputs on the server and into a folder.
+    assert_eq!(quarterly_run(&w), quarterly_run(&Work::new()));
 
     // Another machine (an empty local copy) reads the same dataset from the server.
     let mut reader = w.command();
@@ -78,14 +62,7 @@ fn the_quarterly_run_on_object_storage_gives_the_folders_figures() {
 fn of_two_writers_racing_for_a_version_one_publishes_and_the_other_exits_75() {
     let Some(w) = Work::on_s3() else { return };
     small_city(&w);
-    let r = w.run(&[
-        "ingest",
-        "--lake",
-        &w.lake,
-        "reference/clusters.csv",
-        "reference/roster.csv",
-    ]);
-    assert_eq!(r.code, 0, "{r:?}");
+    w.ingest_references();
     w.write("a.csv", report(1));
     w.write("b.csv", report(2));
 

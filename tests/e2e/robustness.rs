@@ -8,20 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-fn small_city(w: &Work) {
-    reference(w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx")]);
-}
-
 fn good(n: u32) -> Row<'static> {
-    Row {
-        code: n,
-        period: "2021Q1",
-        revenue: 10.0,
-        key: 10,
-        cnc: 5,
-        sme: true,
-        bis: true,
-    }
+    report_row(n, "2021Q1", 10.0)
 }
 
 /// Runs the binary in `w` with `args`, failing the test if it is still running after

@@ -6,10 +6,12 @@ use std::process::{Command, Output};
 use clusterkpi_ingest::value::credit_check_char;
 
 #[cfg(feature = "delta")]
-#[path = "../../crates/lake/tests/common/moto.rs"]
-mod moto;
+#[path = "../../crates/lake/tests/common/tools.rs"]
+mod tools;
 #[cfg(feature = "delta")]
-use moto::{Moto, create_bucket, moto};
+pub use tools::readers_python;
+#[cfg(feature = "delta")]
+use tools::{Moto, create_bucket, moto};
 
 /// Without the `delta` feature there is no object storage to test against.
 #[cfg(not(feature = "delta"))]
@@ -101,7 +103,7 @@ impl Work {
     #[cfg(feature = "delta")]
     pub fn put_object(&self, key: &str, body: &[u8]) {
         let server = self._s3.as_ref().expect("an object-storage workspace");
-        moto::put_object(server.port, key, body);
+        tools::put_object(server.port, key, body);
     }
 
     /// What this workspace's runs add to the environment.
@@ -194,6 +196,18 @@ impl Work {
             args.push("--clean");
         }
         let r = self.run(&args);
+        assert_eq!(r.code, 0, "{r:?}");
+    }
+
+    /// Ingests the workspace's reference lists (`reference/`) into its dataset.
+    pub fn ingest_references(&self) {
+        let r = self.run(&[
+            "ingest",
+            "--lake",
+            &self.lake,
+            "reference/clusters.csv",
+            "reference/roster.csv",
+        ]);
         assert_eq!(r.code, 0, "{r:?}");
     }
 
@@ -310,6 +324,24 @@ pub fn reference(w: &Work, clusters: &[(&str, &str)], enterprises: &[(u32, &str)
         r.push_str(&format!("{},企业{n},{cl},某县\n", code(*n)));
     }
     w.write("reference/roster.csv", r);
+}
+
+/// The smallest city: one cluster `xx` (recognised 2019Q4) with enterprises 1 and 2.
+pub fn small_city(w: &Work) {
+    reference(w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx")]);
+}
+
+/// A plausible report of enterprise `n` for `period`.
+pub fn report_row(n: u32, period: &str, revenue: f64) -> Row<'_> {
+    Row {
+        code: n,
+        period,
+        revenue,
+        key: 10,
+        cnc: 5,
+        sme: true,
+        bis: true,
+    }
 }
 
 /// Every file under `dir`, at any depth.

@@ -181,21 +181,16 @@ impl Lake {
     /// created (on the server too) if `create` and there is none. None: `root` is a
     /// folder.
     fn open_remote(root: &Path, create: bool) -> Result<Option<Self>> {
+        let Some(url) = remote_url(root) else {
+            return Ok(None);
+        };
         #[cfg(not(feature = "delta"))]
         {
             let _ = create;
-            match root.to_str() {
-                Some(s) if s.starts_with("s3://") => {
-                    Err(LakeError::RemoteUnsupported(s.to_string()))
-                }
-                _ => Ok(None),
-            }
+            Err(LakeError::RemoteUnsupported(url))
         }
         #[cfg(feature = "delta")]
         {
-            let Some(url) = remote::url_of(root) else {
-                return Ok(None);
-            };
             let remote = remote::Remote::new(&url)?;
             let cache = remote::cache_dir(&url);
             fs::create_dir_all(&cache).map_err(io_at(&cache))?;
@@ -243,15 +238,6 @@ impl Lake {
             remote.pull(&self.root)?;
         }
         Ok(())
-    }
-
-    /// Whether the dataset is on object storage.
-    #[must_use]
-    pub fn is_remote(&self) -> bool {
-        #[cfg(feature = "delta")]
-        return self.remote.is_some();
-        #[cfg(not(feature = "delta"))]
-        false
     }
 
     /// Opens an existing dataset without creating anything.
@@ -367,6 +353,13 @@ impl Lake {
         out.sort();
         Ok(out)
     }
+}
+
+/// The URL of a dataset given as `s3://bucket/prefix`; None for a folder.
+fn remote_url(root: &Path) -> Option<String> {
+    let s = root.to_str()?;
+    s.starts_with("s3://")
+        .then(|| s.trim_end_matches('/').to_string())
 }
 
 /// Tells a dataset from a folder that may become one and from anything else.

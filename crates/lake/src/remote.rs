@@ -54,13 +54,6 @@ impl std::fmt::Debug for Remote {
     }
 }
 
-/// The URL of a dataset given as `s3://bucket/prefix`; None for a folder.
-pub(crate) fn url_of(root: &Path) -> Option<String> {
-    let s = root.to_str()?;
-    s.starts_with("s3://")
-        .then(|| s.trim_end_matches('/').to_string())
-}
-
 /// Where the local copy of the dataset at `url` lives: `CLUSTERKPI_LAKE_CACHE` if set,
 /// else the user's cache folder (`$XDG_CACHE_HOME` or `~/.cache`), under
 /// `clusterkpi/lakes/<bucket>-<hash of the URL>`.

@@ -4,6 +4,8 @@
 //! (time travel) by a fresh open, as another reader would.
 
 mod common;
+#[path = "common/tools.rs"]
+mod tools;
 
 use std::fs::File;
 use std::path::Path;
@@ -145,12 +147,7 @@ fn files_of_an_unpublished_version_are_taken_back() {
 /// (which `.ci/run` also sets) asks for every outside tool.
 #[test]
 fn duckdb_and_polars_read_every_version() {
-    let Some(python) = std::env::var_os("CLUSTERKPI_READERS_PYTHON") else {
-        assert!(
-            std::env::var_os("CLUSTERKPI_REQUIRE_S3").is_none(),
-            "CLUSTERKPI_REQUIRE_S3 is set but CLUSTERKPI_READERS_PYTHON is not"
-        );
-        eprintln!("skipped: CLUSTERKPI_READERS_PYTHON (with duckdb and polars) not set");
+    let Some(python) = tools::readers_python() else {
         return;
     };
     let (_dir, root, url) = roster_folder();

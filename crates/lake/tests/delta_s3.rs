@@ -8,12 +8,12 @@
 //! skipped; with `CLUSTERKPI_REQUIRE_S3=1` (as `.ci/run` sets) it fails instead.
 
 mod common;
-#[path = "common/moto.rs"]
-mod moto;
+#[path = "common/tools.rs"]
+mod tools;
 
 use std::process::Command;
 
-use moto::{create_bucket, moto};
+use tools::{create_bucket, moto};
 
 use clusterkpi_lake::Table;
 use clusterkpi_lake::delta::{DeltaError, DeltaForm};

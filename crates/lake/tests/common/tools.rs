@@ -1,10 +1,12 @@
-//! An S3-compatible server for tests: moto (`moto[server]` from PyPI, which honours
-//! conditional writes), started on a free port of 127.0.0.1 and stopped on drop. Used
+//! The outside tools tests start or call: an S3-compatible server, moto
+//! (`moto[server]` from PyPI, which honours conditional writes), started on a free port
+//! of 127.0.0.1 and stopped on drop; and the Python that has DuckDB and Polars. Used
 //! by the dataset crate's tests and, through `#[path]`, by the end-to-end tests.
 //!
-//! The command line is `moto_server`, or the one in `CLUSTERKPI_MOTO_SERVER` (such as
-//! `venv/bin/python -m moto.server`). Without it a test says it skipped; with
-//! `CLUSTERKPI_REQUIRE_S3=1` (as `.ci/run` sets) it fails instead.
+//! moto's command line is `moto_server`, or the one in `CLUSTERKPI_MOTO_SERVER` (such
+//! as `venv/bin/python -m moto.server`); the Python is `CLUSTERKPI_READERS_PYTHON`.
+//! Without them a test says it skipped; with `CLUSTERKPI_REQUIRE_S3=1` (as `.ci/run`
+//! sets) it fails instead.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -114,4 +116,19 @@ pub fn put_object(port: u16, key: &str, body: &[u8]) {
     let mut reply = String::new();
     s.read_to_string(&mut reply).unwrap();
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
+/// The Python with DuckDB (delta, httpfs) and Polars, from `CLUSTERKPI_READERS_PYTHON`;
+/// None after saying the test skipped, unless `CLUSTERKPI_REQUIRE_S3` asks for every
+/// outside tool.
+pub fn readers_python() -> Option<std::ffi::OsString> {
+    let python = std::env::var_os("CLUSTERKPI_READERS_PYTHON");
+    if python.is_none() {
+        assert!(
+            std::env::var_os("CLUSTERKPI_REQUIRE_S3").is_none(),
+            "CLUSTERKPI_REQUIRE_S3 is set but CLUSTERKPI_READERS_PYTHON is not"
+        );
+        eprintln!("skipped: CLUSTERKPI_READERS_PYTHON (with duckdb and polars) not set");
+    }
+    python
 }
