@@ -1,6 +1,7 @@
 //! `clusterkpi ingest`, and the ingestion step `run` and `demo` share: each file
 //! validated, staged and committed as one dataset version, reference lists first.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -142,16 +143,17 @@ pub(crate) fn order_by_kind(
 ) -> Vec<(PathBuf, Option<InputKind>)> {
     // A file known to be a no-op is not opened to find its kind (a workbook's kind
     // costs a child process).
+    let unknown: Vec<&PathBuf> = files.iter().filter(|f| !known(f)).collect();
+    let kinds: HashMap<&PathBuf, Option<InputKind>> = unknown
+        .iter()
+        .copied()
+        .zip(parallel::map(&unknown, |f| {
+            clusterkpi_ingest::peek_kind(f, opts)
+        }))
+        .collect();
     let mut out: Vec<_> = files
         .iter()
-        .map(|f| {
-            let kind = if known(f) {
-                None
-            } else {
-                clusterkpi_ingest::peek_kind(f, opts)
-            };
-            (f.clone(), kind)
-        })
+        .map(|f| (f.clone(), kinds.get(f).copied().flatten()))
         .collect();
     out.sort_by_key(|(_, k)| match k {
         Some(InputKind::Clusters) => 0,
@@ -190,9 +192,10 @@ pub(crate) fn ingest_files(
     writer.set_context(clusterkpi_model::Period::containing(opts.today).to_string());
     // Every file's bytes are hashed once, up front: files ingested before are then
     // skipped without being opened again.
-    let shas: std::collections::HashMap<PathBuf, std::io::Result<String>> = files
+    let shas: HashMap<PathBuf, std::io::Result<String>> = files
         .iter()
-        .map(|f| (f.clone(), clusterkpi_ingest::sha256_file(f)))
+        .cloned()
+        .zip(parallel::map(files, |f| clusterkpi_ingest::sha256_file(f)))
         .collect();
     let known = |f: &std::path::Path| {
         shas.get(f)

@@ -99,7 +99,7 @@ fn from_files(
             &path.display().to_string(),
             &opts,
             refs,
-            &mut |_| PriorYtd::new(),
+            &mut |_| PriorYtd::default(),
             &mut sink,
         );
         if r.kind != Some(kind) || !r.outcome.ingests_rows() {

@@ -51,7 +51,7 @@ pub(crate) fn run(
                 &path.display().to_string(),
                 &quiet_opts,
                 &refs,
-                &mut |_| PriorYtd::new(),
+                &mut |_| PriorYtd::default(),
                 &mut sink,
             );
             if r.kind == Some(kind) {

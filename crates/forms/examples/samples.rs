@@ -40,7 +40,7 @@ fn main() {
             name,
             &Options::default(),
             refs,
-            &mut |_| PriorYtd::new(),
+            &mut |_| PriorYtd::default(),
             &mut sink,
         );
         sink.0
@@ -150,7 +150,7 @@ fn main() {
         &filled.display().to_string(),
         &opts,
         &refs,
-        &mut |_| PriorYtd::new(),
+        &mut |_| PriorYtd::default(),
         &mut Collect::default(),
     );
     let fb = clusterkpi_forms::feedback::write(&out, &filled, &result, &opts, lang).unwrap();

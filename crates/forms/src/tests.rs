@@ -33,7 +33,7 @@ fn city(dir: &Path) -> (BTreeMap<String, Vec<Enterprise>>, HashSet<String>) {
             name,
             &Options::default(),
             &References::default(),
-            &mut |_| PriorYtd::new(),
+            &mut |_| PriorYtd::default(),
             &mut sink,
         );
         assert!(r.outcome.ingests_rows(), "{r:?}");
@@ -219,7 +219,7 @@ fn ingest(path: &Path, codes: &HashSet<String>) -> FileResult {
         &path.display().to_string(),
         &Options::default(),
         &refs,
-        &mut |_| PriorYtd::new(),
+        &mut |_| PriorYtd::default(),
         &mut Collect::default(),
     )
 }

@@ -17,14 +17,15 @@ pub mod source;
 mod validate;
 pub mod value;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use clusterkpi_model::{Code, Date, Issue, Period};
 
 pub use clusterkpi_model::ingested::{FileResult, InputKind, Outcome};
 pub use clusterkpi_model::rows::{
-    ClusterRow, Collect, Discard, PriorYtd, Record, ReportRow, RosterRow, Sink, ValueRow, Ytd,
+    ClusterRow, Collect, Discard, FastMap, FastSet, PriorYtd, Record, ReportRow, RosterRow, Sink,
+    ValueRow, Ytd,
 };
 pub use source::{Format, Isolation, Limits, WorkbookReader, encoding_for_label};
 pub use validate::{References, cluster_spellings, spellings_of};
@@ -115,10 +116,10 @@ pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
 #[derive(Debug, Default)]
 pub struct KeyScan {
     /// Enterprises named in a reports file.
-    pub credit_codes: HashSet<String>,
+    pub credit_codes: FastSet<String>,
     /// Years of the periods in a reports file.
     pub years: BTreeSet<i32>,
-    duplicates: HashSet<u128>,
+    duplicates: FastSet<u128>,
     periods: usize,
 }
 
@@ -148,7 +149,7 @@ pub fn process(
     // row limit) is not a practical concern.
     let mut header: Option<Header> = None;
     let mut scan = KeyScan::default();
-    let mut counts: HashMap<u128, u32> = HashMap::new();
+    let mut counts: FastMap<u128, u32> = FastMap::default();
     let mut periods = HashSet::new();
     // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
     // workbook parsed in its child process) once; a larger one is read again.
@@ -257,10 +258,10 @@ pub fn process(
     let prior_ytd = if kind == InputKind::Reports {
         prior(&scan)
     } else {
-        PriorYtd::new()
+        PriorYtd::default()
     };
     // Accepted figures of this file, for a file that holds several quarters of a year.
-    let mut in_file: HashMap<(String, i32), Vec<(Period, Ytd)>> = HashMap::new();
+    let mut in_file: FastMap<(String, i32), Vec<(Period, Ytd)>> = FastMap::default();
 
     // Pass 2: every row.
     let width = header.map.headers.len();
@@ -350,15 +351,21 @@ pub fn process(
             record = validate::build_record(kind, &vals, row.line, refs, &mut problems);
         }
         if let Some(Record::Report(r)) = &record {
-            let key = (r.credit_code.clone(), r.period);
-            let mut earlier: Vec<(Period, Ytd)> = (1..r.period.quarter())
-                .filter_map(|q| {
-                    let p = Period::new(r.period.year(), q)?;
-                    prior_ytd.get(&(key.0.clone(), p)).map(|y| (p, *y))
-                })
-                .collect();
+            // One key, its quarter changed for each lookup: not a copy of the code each.
+            let mut key = (r.credit_code.clone(), r.period);
+            let mut earlier: Vec<(Period, Ytd)> = Vec::new();
+            if !prior_ytd.is_empty() {
+                for q in 1..r.period.quarter() {
+                    if let Some(p) = Period::new(r.period.year(), q) {
+                        key.1 = p;
+                        if let Some(y) = prior_ytd.get(&key) {
+                            earlier.push((p, *y));
+                        }
+                    }
+                }
+            }
             if scan.periods > 1 {
-                let mine = in_file.entry((key.0.clone(), r.period.year())).or_default();
+                let mine = in_file.entry((key.0, r.period.year())).or_default();
                 earlier.extend(mine.iter().copied());
                 mine.push((r.period, r.ytd()));
             }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::value::credit_check_char;
+use std::collections::HashMap;
 
 const HEADER_ZH: &str = "统一社会信用代码,报告期,营业收入（万元）,工业总产值（万元）,从业人员数,是否中小企业,是否规上企业,专精特新,关键工序数,数控化关键工序数,应用业务信息系统,应用数字化研发设计工具,开展电子商务,工业设计中心,省级以上科技创新平台数,绿色工厂,技改设备购置额（万元）,技术创新示范企业,上市情况,攻克关键核心技术数";
 
@@ -39,7 +40,14 @@ fn run(dir: &Path, name: &str, bytes: &[u8], refs: &References) -> (FileResult, 
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     let mut sink = Collect::default();
-    let r = process(&p, name, &opts(), refs, &mut |_| PriorYtd::new(), &mut sink);
+    let r = process(
+        &p,
+        name,
+        &opts(),
+        refs,
+        &mut |_| PriorYtd::default(),
+        &mut sink,
+    );
     (r, sink.0)
 }
 
@@ -155,7 +163,7 @@ fn duplicate_rows_both_quarantined_ragged_and_unknown_enterprise() {
         "d.csv",
         &o,
         &refs(60),
-        &mut |_| PriorYtd::new(),
+        &mut |_| PriorYtd::default(),
         &mut Discard,
     );
     assert_eq!(
@@ -226,7 +234,7 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
         &refs(5),
         &mut |scan: &KeyScan| {
             asked = Some((scan.credit_codes.len(), scan.years.clone()));
-            let mut m = PriorYtd::new();
+            let mut m = PriorYtd::default();
             let y = Ytd {
                 revenue: 600.0,
                 output_value: 1.0,
@@ -276,7 +284,7 @@ fn reports_in_xlsx_with_typed_cells() {
         "r.xlsx",
         &opts(),
         &refs(5),
-        &mut |_| PriorYtd::new(),
+        &mut |_| PriorYtd::default(),
         &mut sink,
     );
     assert_eq!(r.outcome, Outcome::Accepted, "{:#?}", r.issues);
@@ -304,7 +312,7 @@ fn reference_lists_and_values() {
         "c.csv",
         &o,
         &References::default(),
-        &mut |_| PriorYtd::new(),
+        &mut |_| PriorYtd::default(),
         &mut sink,
     );
     assert_eq!(r.kind, Some(InputKind::Clusters));
@@ -334,7 +342,7 @@ fn reference_lists_and_values() {
         "v.csv",
         &o,
         &refs,
-        &mut |_| PriorYtd::new(),
+        &mut |_| PriorYtd::default(),
         &mut Discard,
     );
     assert_eq!(r.kind, Some(InputKind::Values));
@@ -364,7 +372,14 @@ fn a_roster_may_name_its_cluster_by_name() {
     let mut o = opts();
     o.max_error_rate = 1.0;
     let mut sink = Collect::default();
-    let r = process(&p, "r.csv", &o, &refs, &mut |_| PriorYtd::new(), &mut sink);
+    let r = process(
+        &p,
+        "r.csv",
+        &o,
+        &refs,
+        &mut |_| PriorYtd::default(),
+        &mut sink,
+    );
     let Record::Roster(first) = &sink.0[0] else {
         panic!()
     };

@@ -188,7 +188,7 @@ pub(crate) fn read_cell(
             value::period(&format!("{n}"), today).map(Val::Period)
         }
         (_, c) => {
-            let s = c.display();
+            let s = c.text();
             match ty {
                 Type::Text(max) => value::text(&s, max).map(Val::Text),
                 Type::ClusterId => value::cluster_id(&s).map(Val::Text),

@@ -638,7 +638,11 @@ impl Snapshot {
 
     /// The current year-to-date figures of the given enterprises in the given years,
     /// reading only the files that hold those years.
-    pub fn prior_ytd(&self, codes: &HashSet<String>, years: &BTreeSet<i32>) -> Result<PriorYtd> {
+    pub fn prior_ytd<S: std::hash::BuildHasher>(
+        &self,
+        codes: &HashSet<String, S>,
+        years: &BTreeSet<i32>,
+    ) -> Result<PriorYtd> {
         read::prior_ytd(self, codes, years)
     }
 }

@@ -51,14 +51,14 @@ fn col<'a>(batch: &'a RecordBatch, name: &str) -> &'a dyn Array {
         .as_ref()
 }
 
-pub(crate) fn prior_ytd(
+pub(crate) fn prior_ytd<S: std::hash::BuildHasher>(
     snapshot: &Snapshot,
-    codes: &HashSet<String>,
+    codes: &HashSet<String, S>,
     years: &BTreeSet<i32>,
 ) -> Result<PriorYtd> {
     let mut best: HashMap<(String, Period), (i64, Ytd)> = HashMap::new();
     if codes.is_empty() {
-        return Ok(PriorYtd::new());
+        return Ok(PriorYtd::default());
     }
     ytd_rows(
         snapshot,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
-    PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
+    FastMap, FastSet, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
 };
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
@@ -56,7 +56,7 @@ pub struct Writer {
 /// kept current by reading back only the file each commit adds. Without it, every
 /// file of a year read every earlier file of that year.
 /// One year's figures: enterprise → (quarter, version that added it, figures).
-type YearFigures = HashMap<Box<str>, Vec<(Period, i64, Ytd)>>;
+type YearFigures = FastMap<Box<str>, Vec<(Period, i64, Ytd)>>;
 
 struct YtdIndex {
     by_year: HashMap<i32, YearFigures>,
@@ -90,10 +90,10 @@ impl YtdIndex {
         }
     }
 
-    fn get(
+    fn get<S: std::hash::BuildHasher>(
         &mut self,
         base: &Snapshot,
-        codes: &HashSet<String>,
+        codes: &HashSet<String, S>,
         years: &BTreeSet<i32>,
     ) -> Result<PriorYtd> {
         let missing: BTreeSet<i32> = years
@@ -120,7 +120,7 @@ impl YtdIndex {
             let files = base.data_files(Table::ReportHistory);
             read::ytd_rows(base, files, &missing, |c, p, v, y| self.upsert(c, p, v, y))?;
         }
-        let mut out = PriorYtd::new();
+        let mut out = PriorYtd::default();
         for code in codes {
             for year in years {
                 if let Some(rows) = self.by_year.get(year).and_then(|m| m.get(code.as_str())) {
@@ -140,7 +140,7 @@ impl YtdIndex {
 /// quarters to find the rows it replaces: 3,000 one-row files of one quarter meant
 /// 4.5 million file reads.
 struct KeyIndex {
-    by_period: HashMap<i32, HashMap<Box<str>, i64>>,
+    by_period: HashMap<i32, FastMap<Box<str>, i64>>,
     entries: usize,
     max: usize,
 }
@@ -174,7 +174,7 @@ impl KeyIndex {
     fn replaced(
         &mut self,
         base: &Snapshot,
-        keys: &HashSet<(String, i32)>,
+        keys: &FastSet<(String, i32)>,
     ) -> Result<Vec<(String, i32, i64)>> {
         let missing: HashSet<i32> = keys
             .iter()
@@ -198,7 +198,7 @@ impl KeyIndex {
                     .or_insert(v);
                 *live = (*live).max(v);
             }
-            self.entries = self.by_period.values().map(HashMap::len).sum();
+            self.entries = self.by_period.values().map(|m| m.len()).sum();
         }
         let mut out = Vec::new();
         for (code, p) in keys {
@@ -210,7 +210,7 @@ impl KeyIndex {
     }
 
     /// After a commit: the new rows are the live ones.
-    fn record(&mut self, keys: HashSet<(String, i32)>, version: i64) {
+    fn record(&mut self, keys: FastSet<(String, i32)>, version: i64) {
         for (code, p) in keys {
             if let Some(m) = self.by_period.get_mut(&p)
                 && m.insert(code.into_boxed_str(), version).is_none()
@@ -282,13 +282,13 @@ impl Writer {
     /// The accepted year-to-date figures of `codes` in `years` at the latest version,
     /// as [`Snapshot::prior_ytd`] gives them, from an index the writer keeps (see
     /// `YtdIndex`).
-    pub fn prior_ytd(
+    pub fn prior_ytd<S: std::hash::BuildHasher>(
         &mut self,
-        codes: &HashSet<String>,
+        codes: &HashSet<String, S>,
         years: &BTreeSet<i32>,
     ) -> Result<PriorYtd> {
         if codes.is_empty() {
-            return Ok(PriorYtd::new());
+            return Ok(PriorYtd::default());
         }
         self.ytd.get(&self.head, codes, years)
     }
@@ -432,7 +432,7 @@ impl Writer {
         let short = self.data_file_tag(sha256);
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
         let mut actions = Vec::new();
-        let mut new_keys = HashSet::new();
+        let mut new_keys = FastSet::default();
         let mut added_ytd = Vec::new();
 
         if let Some(staged) = &staged
@@ -756,7 +756,7 @@ pub struct Staged {
     rows: u64,
     /// (credit_code, period_index) of accepted report rows: the rows they replace are
     /// recorded as superseded when the file is committed.
-    keys: HashSet<(String, i32)>,
+    keys: FastSet<(String, i32)>,
     /// The year-to-date figures of accepted report rows: the writer's index takes
     /// them at the commit, instead of reading the placed file back.
     ytd: Vec<(Box<str>, Period, Ytd)>,
@@ -778,7 +778,7 @@ impl Staged {
             writer: Some(writer),
             batch: BatchBuilder::new(table, BATCH),
             rows: 0,
-            keys: HashSet::new(),
+            keys: FastSet::default(),
             ytd: Vec::new(),
             sealed: false,
         })

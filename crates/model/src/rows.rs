@@ -448,4 +448,11 @@ impl ReportRow {
 
 /// The current year-to-date figures of enterprises in earlier quarters, by (credit
 /// code, quarter): what a report is compared with.
-pub type PriorYtd = HashMap<(String, Period), Ytd>;
+pub type PriorYtd = FastMap<(String, Period), Ytd>;
+
+/// A map with a fast, randomly seeded hasher instead of SipHash, for the maps the
+/// ingest touches for every row (credit codes, keys). Nothing is iterated in its
+/// order where the order would show.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// The set of [`FastMap`].
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;

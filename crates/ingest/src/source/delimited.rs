@@ -7,7 +7,7 @@
 //! 500 MB cell fails with `E_TOO_LARGE` after `max_field_bytes`, not after 500 MB.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek};
 
 use clusterkpi_model::Code;
 use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
@@ -22,7 +22,18 @@ use super::{
 /// an ASCII header followed by GBK names further down, and catches a file that mixes
 /// the two: lines that are clearly UTF-8 Chinese beside lines that are not UTF-8 at
 /// all would otherwise be decoded as GB18030 into silent garbage.
-pub(super) fn detect_encoding(file: File) -> Result<(&'static Encoding, bool), FileProblem> {
+pub(super) fn detect_encoding(mut file: File) -> Result<(&'static Encoding, bool), FileProblem> {
+    // Most files are UTF-8: the standard library's validation (wide loads, several
+    // bytes a step) settles them at memory speed; only a file that is not valid UTF-8
+    // throughout is read again line by line to tell GB18030 from a mixed file. The
+    // byte-by-byte scan of every file was a tenth of a 10x ingest's serial start.
+    match valid_utf8(&mut file) {
+        Ok(Some(bom)) => return Ok((UTF_8, bom)),
+        Ok(None) => {}
+        Err(e) => return Err(cannot_read(&e)),
+    }
+    file.seek(io::SeekFrom::Start(0))
+        .map_err(|e| cannot_read(&e))?;
     let mut f = BufReader::with_capacity(1 << 16, file);
     let mut buf = vec![0u8; 1 << 16];
     let mut scan = Utf8Lines::default();
@@ -58,6 +69,38 @@ pub(super) fn detect_encoding(file: File) -> Result<(&'static Encoding, bool), F
             ),
         )),
         (Some(_), None) => Ok((GB18030, false)),
+    }
+}
+
+/// Whether the whole file is valid UTF-8: `Some(true)` when it starts with a byte
+/// order mark, `Some(false)` without one, `None` when some byte is not UTF-8.
+fn valid_utf8(file: &mut File) -> io::Result<Option<bool>> {
+    let mut buf = vec![0u8; 1 << 16];
+    // Bytes of a sequence cut by the end of the previous read, moved to the front.
+    let mut carry = 0;
+    let mut first = true;
+    loop {
+        let n = match file.read(&mut buf[carry..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok((carry == 0).then_some(false));
+        }
+        let end = carry + n;
+        if std::mem::take(&mut first) && buf[..end].starts_with(b"\xEF\xBB\xBF") {
+            return Ok(Some(true));
+        }
+        match std::str::from_utf8(&buf[..end]) {
+            Ok(_) => carry = 0,
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..end, 0);
+                carry = end - valid;
+            }
+            Err(_) => return Ok(None),
+        }
     }
 }
 

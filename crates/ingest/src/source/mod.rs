@@ -87,6 +87,16 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// [`Cell::display`] without copying a text cell: every CSV cell is one, and the
+    /// copy was most of reading it.
+    #[must_use]
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(s) => std::borrow::Cow::Borrowed(s),
+            c => std::borrow::Cow::Owned(c.display()),
+        }
+    }
+
     /// The value as a person would read it in the file.
     #[must_use]
     pub fn display(&self) -> String {

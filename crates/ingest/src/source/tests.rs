@@ -343,3 +343,28 @@ fn a_zip_claiming_millions_of_entries_is_too_large_before_it_is_listed() {
     let p = write(dir.path(), "many.xlsx", &bytes);
     assert_eq!(rows_of(&p).unwrap_err().violation.code, Code::E_TOO_LARGE);
 }
+
+#[test]
+fn utf8_is_recognised_whatever_read_boundary_cuts_a_character() {
+    // The whole-file UTF-8 check reads 64 KiB at a time: a Chinese character cut by
+    // every possible boundary is still UTF-8, and a bad byte far into the file still
+    // sends it to the line-by-line detection (GB18030 here).
+    let dir = tempfile::tempdir().unwrap();
+    for pad in 0..4 {
+        let mut text = String::from("集群编码,集群名称\n");
+        let filler = (1 << 16) - text.len() - 1 - pad;
+        text.push_str(&"a".repeat(filler));
+        text.push_str(",辛集皮革\n");
+        let p = write(dir.path(), &format!("cut{pad}.csv"), text.as_bytes());
+        let (f, rows) = rows_of(&p).unwrap();
+        assert!(f.describe().contains("UTF-8"), "{pad}: {}", f.describe());
+        assert_eq!(texts(&rows[1])[1], "辛集皮革");
+    }
+    let mut bytes = "集群编码,集群名称\n".as_bytes().to_vec();
+    bytes.resize(200_000, b'a');
+    bytes.extend_from_slice(b",x\n");
+    bytes.extend_from_slice(&encoding_rs::GBK.encode("gaocheng,藁城宫灯\n").0);
+    let p = write(dir.path(), "late.csv", &bytes);
+    let e = rows_of(&p).unwrap_err();
+    assert_eq!(e.violation.code, Code::E_ENCODING, "{}", e.violation.en);
+}

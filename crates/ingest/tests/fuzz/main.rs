@@ -156,7 +156,7 @@ fn check(
             name,
             opts,
             refs,
-            &mut |_| PriorYtd::new(),
+            &mut |_| PriorYtd::default(),
             &mut sink,
         );
         (r, sink.0.len())
