@@ -756,3 +756,32 @@ fn a_cluster_recognised_after_the_base_year_is_not_applicable_not_missing() {
     let growth = &charts.iter().find(|c| c.id == "revenue_cagr").unwrap().svg;
     assert!(growth.contains("不适用（2021年二季度认定）"));
 }
+
+#[test]
+fn charts_drawn_in_parallel_keep_report_order_and_the_first_error() {
+    let eval = fixture(Language::Zh, 3);
+    let (_dir, once) = render(&eval);
+    let (_again, twice) = render(&eval);
+    let ids = |c: &[crate::Chart]| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&once), ids(&twice));
+    for (a, b) in once.iter().zip(&twice) {
+        assert_eq!(a.svg, b.svg, "{}", a.id);
+        assert_eq!(
+            std::fs::read(&a.png_path).unwrap(),
+            std::fs::read(&b.png_path).unwrap(),
+            "{}",
+            a.id
+        );
+    }
+    // A chart that cannot be written (its SVG name taken by a folder) is the error,
+    // whichever thread drew it.
+    let dir = tempfile::tempdir().unwrap();
+    let charts = dir.path().join("charts");
+    std::fs::create_dir_all(charts.join("digital_qualify.svg")).unwrap();
+    match render_all(&eval, &charts) {
+        Err(crate::ChartError::Write { path, .. }) => {
+            assert!(path.ends_with("digital_qualify.svg"), "{}", path.display());
+        }
+        other => panic!("expected the write error, got {:?}", other.map(|c| c.len())),
+    }
+}
