@@ -141,7 +141,7 @@ fn main() {
     });
     wb.save(&filled).unwrap();
     let refs = References {
-        roster: Some(codes),
+        roster: Some(codes.into_iter().collect()),
         ..References::default()
     };
     let opts = Options::default();

@@ -211,7 +211,7 @@ fn fill(
 
 fn ingest(path: &Path, codes: &HashSet<String>) -> FileResult {
     let refs = References {
-        roster: Some(codes.clone()),
+        roster: Some(codes.iter().cloned().collect()),
         ..References::default()
     };
     clusterkpi_ingest::process(

@@ -2,14 +2,16 @@
 //! across values (CNC ≤ key processes, roster and cluster references, duplicates,
 //! year-to-date decreases). Every problem of a row is reported, not just the first.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use clusterkpi_model::{Code, Date, Period};
 
 use crate::schema::{Declared, HeaderMap, InputKind, Type, position};
 use crate::source::Cell;
 use crate::value::{self, Violation};
-use clusterkpi_model::rows::{CellSource, ClusterRow, Record, ReportRow, RosterRow, ValueRow, Ytd};
+use clusterkpi_model::rows::{
+    CellSource, ClusterRow, FastSet, Record, ReportRow, RosterRow, ValueRow, Ytd,
+};
 
 /// A parsed cell.
 #[derive(Debug, Clone)]
@@ -210,8 +212,9 @@ pub struct References {
     /// Known clusters: every accepted spelling (id, Chinese or English name) → id.
     /// None: not available, the check is skipped.
     pub clusters: Option<HashMap<String, String>>,
-    /// Credit codes of the roster (None: not available, the check is skipped).
-    pub roster: Option<HashSet<String>>,
+    /// Credit codes of the roster (None: not available, the check is skipped); looked
+    /// up for every report row.
+    pub roster: Option<FastSet<String>>,
     /// The plan's city id, a valid `scope_id` of city scope in values files.
     pub city: Option<String>,
     /// Indicators of kind `reported`: id or name → id (None: the check is skipped).

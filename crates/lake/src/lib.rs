@@ -617,15 +617,19 @@ impl Snapshot {
     }
 
     /// Credit codes of the current roster (None when there is no roster yet).
-    pub fn roster_codes(&self) -> Result<Option<HashSet<String>>> {
+    pub fn roster_codes(&self) -> Result<Option<clusterkpi_model::rows::FastSet<String>>> {
         self.string_set(Table::Roster, "credit_code")
     }
 
-    fn string_set(&self, table: Table, column: &str) -> Result<Option<HashSet<String>>> {
+    fn string_set(
+        &self,
+        table: Table,
+        column: &str,
+    ) -> Result<Option<clusterkpi_model::rows::FastSet<String>>> {
         if self.data_files(table).is_empty() {
             return Ok(None);
         }
-        let mut set = HashSet::new();
+        let mut set = clusterkpi_model::rows::FastSet::default();
         for f in self.verified_files(table)? {
             for b in read_batches(&f, Some(&[column]))? {
                 read::for_each_str(&b, 0, |s| {

@@ -114,7 +114,7 @@ fn reference_lists_are_replaced_whole() {
     let snap = lake.snapshot(None).unwrap();
     assert_eq!(
         snap.roster_codes().unwrap().unwrap(),
-        HashSet::from(["C".to_string()])
+        ["C".to_string()].into_iter().collect()
     );
     assert_eq!(
         lake.snapshot(Some(1))
@@ -328,7 +328,7 @@ fn the_log_grows_with_what_commits_add_not_with_history() {
     assert_eq!(latest.data_files(Table::Values).len(), 1000 - 10);
     assert_eq!(
         latest.roster_codes().unwrap().unwrap(),
-        HashSet::from(["R970".to_string()])
+        ["R970".to_string()].into_iter().collect()
     );
     assert_eq!(latest.ingested_sha(&sha(640)).unwrap().version, 640);
 }

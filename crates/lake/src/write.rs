@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
-    FastMap, FastSet, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
+    FastMap, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
 };
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
@@ -79,7 +79,11 @@ impl YtdIndex {
         let Some(year) = self.by_year.get_mut(&p.year()) else {
             return;
         };
-        let rows = year.entry(code.into()).or_default();
+        // Looked up before a key is made: most rows update an enterprise already held.
+        let rows = match year.get_mut(code) {
+            Some(rows) => rows,
+            None => year.entry(code.into()).or_default(),
+        };
         match rows.iter_mut().find(|r| r.0 == p) {
             Some(r) if v >= r.1 => *r = (p, v, y),
             Some(_) => {}
@@ -171,14 +175,10 @@ impl KeyIndex {
     /// The rows `keys` replace: `(credit_code, period_index, version)` of each live
     /// row with the same key. Only the live row is named; earlier ones were
     /// superseded when it arrived.
-    fn replaced(
-        &mut self,
-        base: &Snapshot,
-        keys: &FastSet<(String, i32)>,
-    ) -> Result<Vec<(String, i32, i64)>> {
+    fn replaced(&mut self, base: &Snapshot, keys: &[StagedKey]) -> Result<Vec<(String, i32, i64)>> {
         let missing: HashSet<i32> = keys
             .iter()
-            .map(|(_, p)| *p)
+            .map(|k| k.period.index())
             .filter(|p| !self.by_period.contains_key(p))
             .collect();
         if !missing.is_empty() {
@@ -201,21 +201,27 @@ impl KeyIndex {
             self.entries = self.by_period.values().map(|m| m.len()).sum();
         }
         let mut out = Vec::new();
-        for (code, p) in keys {
-            if let Some(v) = self.by_period.get(p).and_then(|m| m.get(code.as_str())) {
-                out.push((code.clone(), *p, *v));
+        for k in keys {
+            let p = k.period.index();
+            if let Some(v) = self.by_period.get(&p).and_then(|m| m.get(&*k.code)) {
+                out.push((k.code.to_string(), p, *v));
             }
         }
         Ok(out)
     }
 
     /// After a commit: the new rows are the live ones.
-    fn record(&mut self, keys: FastSet<(String, i32)>, version: i64) {
-        for (code, p) in keys {
-            if let Some(m) = self.by_period.get_mut(&p)
-                && m.insert(code.into_boxed_str(), version).is_none()
-            {
-                self.entries += 1;
+    fn record(&mut self, keys: &[StagedKey], version: i64) {
+        for k in keys {
+            let Some(m) = self.by_period.get_mut(&k.period.index()) else {
+                continue;
+            };
+            match m.get_mut(&*k.code) {
+                Some(v) => *v = version,
+                None => {
+                    m.insert(k.code.clone(), version);
+                    self.entries += 1;
+                }
             }
         }
     }
@@ -432,8 +438,7 @@ impl Writer {
         let short = self.data_file_tag(sha256);
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
         let mut actions = Vec::new();
-        let mut new_keys = FastSet::default();
-        let mut added_ytd = Vec::new();
+        let mut new_keys = Vec::new();
 
         if let Some(staged) = &staged
             && staged.src.version != version as i64
@@ -449,7 +454,6 @@ impl Writer {
         if let (Some(mut staged), true) = (staged, result.outcome.ingests_rows()) {
             let kind = staged.kind;
             let keys = std::mem::take(&mut staged.keys);
-            added_ytd = std::mem::take(&mut staged.ytd);
             let (tmp, rows) = staged.finish()?;
             if !keys.is_empty() {
                 let mut replaced = self.keys.replaced(base, &keys)?;
@@ -543,11 +547,11 @@ impl Writer {
         index.add(last, &manifest.submissions[last]);
 
         tail.since_bytes += self.publish(&commit)?;
-        self.keys.record(new_keys, version as i64);
+        self.keys.record(&new_keys, version as i64);
         // Only years the index holds are kept (`upsert` skips the others), as a read
         // of the placed file would.
-        for (code, p, y) in added_ytd {
-            self.ytd.upsert(&code, p, version as i64, y);
+        for k in new_keys {
+            self.ytd.upsert(&k.code, k.period, version as i64, k.ytd);
         }
 
         if log::wants_checkpoint(version, tail) {
@@ -744,6 +748,13 @@ pub(crate) fn write_parquet(
     Ok(())
 }
 
+/// An accepted report row as the writer's indexes need it.
+struct StagedKey {
+    code: Box<str>,
+    period: Period,
+    ytd: Ytd,
+}
+
 /// Rows of one input file being written to a staged Parquet file, in batches: memory
 /// holds one batch, whatever the file's size.
 pub struct Staged {
@@ -754,12 +765,11 @@ pub struct Staged {
     /// The rows not yet written, as Arrow columns.
     batch: BatchBuilder,
     rows: u64,
-    /// (credit_code, period_index) of accepted report rows: the rows they replace are
-    /// recorded as superseded when the file is committed.
-    keys: FastSet<(String, i32)>,
-    /// The year-to-date figures of accepted report rows: the writer's index takes
-    /// them at the commit, instead of reading the placed file back.
-    ytd: Vec<(Box<str>, Period, Ytd)>,
+    /// The accepted report rows' keys and year-to-date figures: at the commit the
+    /// rows they replace are recorded as superseded and the writer's indexes take
+    /// them, instead of reading the placed file back. A file's accepted keys are
+    /// distinct (a key twice in a file is quarantined), so a list, not a set.
+    keys: Vec<StagedKey>,
     /// Flushed, closed and fsynced ([`Staged::seal`]); kept on drop only then.
     sealed: bool,
 }
@@ -778,8 +788,7 @@ impl Staged {
             writer: Some(writer),
             batch: BatchBuilder::new(table, BATCH),
             rows: 0,
-            keys: FastSet::default(),
-            ytd: Vec::new(),
+            keys: Vec::new(),
             sealed: false,
         })
     }
@@ -829,9 +838,11 @@ impl Sink for Staged {
             )));
         }
         if let Record::Report(r) = &record {
-            self.keys.insert((r.credit_code.clone(), r.period.index()));
-            self.ytd
-                .push((r.credit_code.as_str().into(), r.period, r.ytd()));
+            self.keys.push(StagedKey {
+                code: r.credit_code.as_str().into(),
+                period: r.period,
+                ytd: r.ytd(),
+            });
         }
         let src = &self.src;
         self.batch.push_with(|cells| {

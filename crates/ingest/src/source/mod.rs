@@ -124,7 +124,13 @@ impl Cell {
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            // Asked of every cell, twice: a cell that starts with a visible ASCII
+            // character (nearly all) is settled without trimming.
+            Cell::Text(s) => match s.as_bytes().first() {
+                None => true,
+                Some(b) if b.is_ascii_graphic() => false,
+                Some(_) => s.trim().is_empty(),
+            },
             _ => false,
         }
     }
