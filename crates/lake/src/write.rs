@@ -458,8 +458,10 @@ impl Writer {
             if !keys.is_empty() {
                 let mut replaced = self.keys.replaced(base, &keys)?;
                 // In key order: the same input gives the same bytes, whatever order
-                // the hash set held them in.
+                // the index's hash maps hold them in.
                 replaced.sort_unstable();
+                // Rows offered twice under one key (the ingest never does) replace once.
+                replaced.dedup();
                 new_keys = keys;
                 if !replaced.is_empty() {
                     let mut batch = BatchBuilder::new(Table::Superseded, replaced.len());
