@@ -44,14 +44,7 @@ fn the_same_bytes_under_another_name_are_a_duplicate(w: Work) {
         "a.csv",
         reports_csv(&[report(1, "2021Q1", 10.0), report(2, "2021Q1", 20.0)]),
     );
-    let r = w.run(&[
-        "ingest",
-        "--lake",
-        &w.lake,
-        "reference/clusters.csv",
-        "reference/roster.csv",
-        a.to_str().unwrap(),
-    ]);
+    let r = w.ingest_with_references(&[a.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{r:?}");
     let version = w.sql_value("SELECT MAX(version) FROM submissions");
     std::fs::copy(&a, w.path("renamed.csv")).unwrap();

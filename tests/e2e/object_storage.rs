@@ -124,14 +124,7 @@ fn the_server_is_read_with_care() {
     let Some(w) = Work::on_s3() else { return };
     small_city(&w);
     w.write("a.csv", report(1));
-    let r = w.run(&[
-        "ingest",
-        "--lake",
-        &w.lake,
-        "reference/clusters.csv",
-        "reference/roster.csv",
-        "a.csv",
-    ]);
+    let r = w.ingest_with_references(&["a.csv"]);
     assert_eq!(r.code, 0, "{r:?}");
     for key in [
         "clusterkpi/lake/report_history/notes.txt",

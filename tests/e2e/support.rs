@@ -201,14 +201,21 @@ impl Work {
 
     /// Ingests the workspace's reference lists (`reference/`) into its dataset.
     pub fn ingest_references(&self) {
-        let r = self.run(&[
+        let r = self.ingest_with_references(&[]);
+        assert_eq!(r.code, 0, "{r:?}");
+    }
+
+    /// One `ingest` of the workspace's reference lists and then `files`.
+    pub fn ingest_with_references(&self, files: &[&str]) -> Run {
+        let mut args = vec![
             "ingest",
             "--lake",
             &self.lake,
             "reference/clusters.csv",
             "reference/roster.csv",
-        ]);
-        assert_eq!(r.code, 0, "{r:?}");
+        ];
+        args.extend_from_slice(files);
+        self.run(&args)
     }
 
     /// `sql` over the workspace's lake, returning the printed table's data cells.

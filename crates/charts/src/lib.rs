@@ -123,52 +123,17 @@ pub fn render_all(eval: &Evaluation, dir: &Path) -> Result<Vec<Chart>, ChartErro
         path: dir.to_path_buf(),
         source,
     })?;
-    write_all(figures(eval), dir)
+    write_all(&figures(eval), dir)
 }
 
 /// Writes the figures on every core, in their order: rasterising is most of a
 /// report's second (20 charts at 2,400 px), one chart does not depend on another, and
-/// each is written to its own files, so the bytes are the same in any order.
-fn write_all(figures: Vec<Figure>, dir: &Path) -> Result<Vec<Chart>, ChartError> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(figures.len())
-        .max(1);
-    let figures: Vec<Mutex<Option<Figure>>> =
-        figures.into_iter().map(|f| Mutex::new(Some(f))).collect();
-    let done: Vec<Mutex<Option<Result<Chart, ChartError>>>> =
-        figures.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let take = |m: &Mutex<_>| {
-        std::mem::take(&mut *m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(slot) = figures.get(i) else { break };
-                    let figure = take(slot).expect("each figure is taken once");
-                    let chart = write(figure, dir);
-                    let failed = chart.is_err();
-                    *done[i]
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(chart);
-                    if failed {
-                        // The first error is the answer; no more files are begun.
-                        next.store(figures.len(), Ordering::Relaxed);
-                    }
-                }
-            });
-        }
-    });
-    done.into_iter()
-        .filter_map(|d| {
-            d.into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        })
+/// each is written to its own files, so the bytes are the same in any order. The
+/// first error in report order is the answer.
+fn write_all(figures: &[Figure], dir: &Path) -> Result<Vec<Chart>, ChartError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    clusterkpi_model::parallel::map(figures, threads, |f| write(f, dir))
+        .into_iter()
         .collect()
 }
 
@@ -198,7 +163,7 @@ fn figures(eval: &Evaluation) -> Vec<Figure> {
         .collect()
 }
 
-fn write(figure: Figure, dir: &Path) -> Result<Chart, ChartError> {
+fn write(figure: &Figure, dir: &Path) -> Result<Chart, ChartError> {
     let draw_error = |message: String| ChartError::Draw {
         id: figure.id.clone(),
         message,
@@ -222,7 +187,7 @@ fn write(figure: Figure, dir: &Path) -> Result<Chart, ChartError> {
     render::to_png(&figure.scene, &png_path).map_err(draw_error)?;
     Ok(Chart {
         number: figure.number,
-        id: figure.id,
+        id: figure.id.clone(),
         title,
         area: figure.area,
         svg,

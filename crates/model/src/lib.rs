@@ -13,7 +13,8 @@
 //! - [`issue`]: data-contract codes and quarantine records;
 //! - [`evaluation`]: the result that charts and reports are made from;
 //! - [`display`]: how a figure, unit, quarter and status are written for readers;
-//! - [`arrivals`]: who has sent what for a quarter, and which counties are overdue.
+//! - [`arrivals`]: who has sent what for a quarter, and which counties are overdue;
+//! - [`parallel`]: independent work on several threads, results in order.
 
 pub mod arrivals;
 pub mod catalogue;
@@ -21,6 +22,7 @@ pub mod display;
 pub mod evaluation;
 pub mod ingested;
 pub mod issue;
+pub mod parallel;
 pub mod period;
 pub mod pipeline;
 pub mod plan;

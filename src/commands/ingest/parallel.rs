@@ -89,26 +89,7 @@ fn workers(files: usize) -> usize {
 /// For the work done on every file before any is validated (hashing its bytes,
 /// peeking at its header), which was a serial second at the start of a 10x ingest.
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let out: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers(items.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    *lock(&out[i]) = Some(f(item));
-                }
-            });
-        }
-    });
-    out.into_iter()
-        .map(|r| {
-            r.into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .expect("every item is mapped")
-        })
-        .collect()
+    clusterkpi_model::parallel::map(items, workers(items.len()), f)
 }
 
 /// Validates `items` in parallel against `refs` and commits them in order; returns
