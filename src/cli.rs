@@ -71,6 +71,16 @@ pub(crate) struct PipelineArgs {
     pub max_error_rate: Option<f64>,
 }
 
+/// Where an evaluation's queries run.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct EngineArgs {
+    /// Run the indicators' queries here (`local`) or on an Apache DataFusion Ballista
+    /// cluster, given by its scheduler (`df://HOST:PORT`; a build with the `cluster`
+    /// feature) [default: the pipeline file's `engine`, else local].
+    #[arg(long, value_name = "local|df://HOST:PORT")]
+    pub engine: Option<clusterkpi_model::pipeline::Engine>,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum Lang {
     Zh,
@@ -124,6 +134,8 @@ pub(crate) enum Command {
         paths: PipelineArgs,
         #[command(flatten)]
         read: ReadArgs,
+        #[command(flatten)]
+        engine: EngineArgs,
     },
     /// Check files without changing anything: prints every problem at once.
     ///
@@ -193,6 +205,8 @@ pub(crate) enum Command {
         dataset_version: Option<u64>,
         #[command(flatten)]
         paths: PipelineArgs,
+        #[command(flatten)]
+        engine: EngineArgs,
     },
     /// Write a deterministic synthetic city in every form the data contract allows.
     ///
@@ -267,5 +281,70 @@ pub(crate) enum Command {
         fail_overdue: bool,
         #[command(flatten)]
         paths: PipelineArgs,
+    },
+    /// Serve an Apache DataFusion Ballista cluster that `evaluate --engine df://HOST:PORT` runs
+    /// the indicators' queries on (a build with the `cluster` feature).
+    ///
+    /// Start one scheduler, then executors that register with it; every process of the
+    /// cluster must reach the dataset (the same folder path, or its s3:// URL with the
+    /// AWS_* variables set). The ports serve without authentication: keep them on a
+    /// trusted network. Runs until SIGINT or SIGTERM.
+    #[cfg(feature = "cluster")]
+    Cluster {
+        #[command(subcommand)]
+        role: ClusterRole,
+    },
+}
+
+#[cfg(feature = "cluster")]
+#[derive(Debug, Subcommand)]
+pub(crate) enum ClusterRole {
+    /// The scheduler: plans each query and hands its tasks to the executors. Answers
+    /// GET /healthz, and GET /readyz with 200 once --min-executors are registered.
+    Scheduler {
+        /// Where it listens for clients and executors.
+        #[arg(long, default_value = "127.0.0.1:50050", value_name = "HOST:PORT")]
+        bind: std::net::SocketAddr,
+        /// The name executors and clients reach it by [default: the --bind address].
+        #[arg(long, value_name = "HOST")]
+        external_host: Option<String>,
+        /// /readyz answers 200 once this many executors are registered.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        min_executors: usize,
+        /// Serve query results through the scheduler, for clients that cannot reach
+        /// the executors.
+        #[arg(long)]
+        flight_proxy: bool,
+    },
+    /// An executor: runs query tasks and serves their results over Arrow Flight.
+    Executor {
+        /// The scheduler to register with.
+        #[arg(long, default_value = "127.0.0.1:50050", value_name = "HOST:PORT")]
+        scheduler: String,
+        /// The address it listens on.
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+        bind: String,
+        /// Arrow Flight port (shuffle partitions and results).
+        #[arg(long, default_value_t = 50051)]
+        port: u16,
+        /// gRPC port the scheduler launches tasks on.
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        /// The name the scheduler, other executors and clients reach it by [default:
+        /// the --bind address].
+        #[arg(long, value_name = "HOST")]
+        external_host: Option<String>,
+        /// Shuffle and spill files [default: a temporary folder removed on exit].
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+        /// Tasks it runs at once [default: the machine's cores].
+        #[arg(long, value_name = "N")]
+        vcores: Option<usize>,
+        /// Memory its queries may hold, in MiB [default: a share of the machine's].
+        #[arg(long, value_name = "MIB")]
+        memory_mib: Option<u64>,
+        /// Keep trying to reach the scheduler this long at start.
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        connect_timeout: u16,
     },
 }

@@ -8,7 +8,7 @@ use clusterkpi_engine::Definitions;
 use clusterkpi_model::pipeline::{Overrides, Pipeline};
 use clusterkpi_model::{Catalogue, Date, Language, Period, Plan};
 
-use crate::cli::{Lang, PipelineArgs, ReadArgs};
+use crate::cli::{EngineArgs, Lang, PipelineArgs, ReadArgs};
 
 pub(crate) const DEFAULT_PIPELINE: &str = "pipelines/quarterly.toml";
 
@@ -24,6 +24,15 @@ impl From<Lang> for Language {
 /// Loads the pipeline named by `--pipeline` (or `file`), else the default one when it
 /// exists, else flags only.
 pub(crate) fn load(args: &PipelineArgs, file: Option<&Path>) -> Result<Pipeline> {
+    load_with_engine(args, file, &EngineArgs::default())
+}
+
+/// As [`load`], for the commands that evaluate: `--engine` overrides the file's.
+pub(crate) fn load_with_engine(
+    args: &PipelineArgs,
+    file: Option<&Path>,
+    engine: &EngineArgs,
+) -> Result<Pipeline> {
     let file = file
         .map(Path::to_path_buf)
         .or_else(|| args.pipeline.clone())
@@ -40,6 +49,7 @@ pub(crate) fn load(args: &PipelineArgs, file: Option<&Path>) -> Result<Pipeline>
         out: args.out.clone(),
         language: args.language.map(Into::into),
         max_error_rate: args.max_error_rate,
+        engine: engine.engine.clone(),
     };
     Ok(Pipeline::load(file.as_deref(), over)?)
 }

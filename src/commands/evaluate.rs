@@ -11,7 +11,7 @@ use clusterkpi_model::{Evaluation, FileRecord, Period, Scope, Status};
 use clusterkpi_report::RunInfo;
 
 use super::Stages;
-use crate::cli::PipelineArgs;
+use crate::cli::{EngineArgs, PipelineArgs};
 use crate::exit::Exit;
 use crate::pipeline;
 
@@ -43,6 +43,7 @@ pub(crate) fn evaluate_and_report(
         as_of,
         language: p.language,
         definitions: &defs,
+        engine: &p.engine,
     })?;
     stages.mark("evaluate");
     let batch = clusterkpi_engine::kpis_batch(&eval)?;
@@ -154,10 +155,11 @@ pub(crate) fn run(
     period: Option<&str>,
     version: Option<u64>,
     args: &PipelineArgs,
+    engine: &EngineArgs,
     _quiet: bool,
 ) -> Result<Exit> {
     let mut stages = Stages::new();
-    let p = pipeline::load(args, None)?;
+    let p = pipeline::load_with_engine(args, None, engine)?;
     let as_of = pipeline::period(period)?;
     let lake = Lake::open_existing(&p.lake)?;
     // Evaluation writes the report and the saved scorecard: one writer at a time.

@@ -1,6 +1,8 @@
 //! One file per command; the shared steps (ingesting files, evaluating and writing the
 //! report) live in `ingest.rs` and `evaluate.rs`.
 
+#[cfg(feature = "cluster")]
+mod cluster;
 mod demo;
 mod evaluate;
 mod generate;
@@ -29,7 +31,8 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             period,
             paths,
             read,
-        } => run::run(&pipeline, period.as_deref(), &paths, &read, quiet),
+            engine,
+        } => run::run(&pipeline, period.as_deref(), &paths, &read, &engine, quiet),
         Command::Validate {
             files,
             paths,
@@ -53,7 +56,8 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             period,
             dataset_version,
             paths,
-        } => evaluate::run(period.as_deref(), dataset_version, &paths, quiet),
+            engine,
+        } => evaluate::run(period.as_deref(), dataset_version, &paths, &engine, quiet),
         Command::Generate {
             out,
             enterprises,
@@ -90,6 +94,8 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
             fail_overdue,
             &paths,
         ),
+        #[cfg(feature = "cluster")]
+        Command::Cluster { role } => cluster::run(role),
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clusterkpi_lake::Lake;
 
 use super::{Stages, evaluate, ingest};
-use crate::cli::{PipelineArgs, ReadArgs};
+use crate::cli::{EngineArgs, PipelineArgs, ReadArgs};
 use crate::exit::Exit;
 use crate::pipeline;
 
@@ -16,9 +16,10 @@ pub(crate) fn run(
     period: Option<&str>,
     args: &PipelineArgs,
     read: &ReadArgs,
+    engine: &EngineArgs,
     quiet: bool,
 ) -> Result<Exit> {
-    let p = pipeline::load(args, Some(file))?;
+    let p = pipeline::load_with_engine(args, Some(file), engine)?;
     run_pipeline(&p, period, read, quiet)
 }
 

@@ -5,6 +5,8 @@
 mod support;
 
 mod cli;
+#[cfg(feature = "cluster")]
+mod cluster;
 mod county_loop;
 mod dataset;
 #[cfg(feature = "delta")]

@@ -106,6 +106,13 @@ impl Work {
         tools::put_object(server.port, key, body);
     }
 
+    /// The keys on this workspace's S3 server under `prefix` (in its bucket).
+    #[cfg(feature = "delta")]
+    pub fn list_objects(&self, prefix: &str) -> Vec<String> {
+        let server = self._s3.as_ref().expect("an object-storage workspace");
+        tools::list_keys(server.port, "clusterkpi", prefix)
+    }
+
     /// What this workspace's runs add to the environment.
     #[cfg(feature = "delta")]
     pub fn env(&self) -> Vec<(&'static str, String)> {

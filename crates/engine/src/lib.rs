@@ -13,6 +13,8 @@
 //! DataFusion runs on a small multi-threaded runtime created per call, so callers
 //! (the command line) stay synchronous.
 
+#[cfg(feature = "cluster")]
+pub mod cluster;
 mod register;
 pub mod sql;
 
@@ -21,6 +23,7 @@ use std::sync::Arc;
 
 use clusterkpi_lake::{Lake, Snapshot};
 use clusterkpi_model::catalogue::Kind;
+use clusterkpi_model::pipeline::Engine;
 use clusterkpi_model::status::{judge, relative_reading};
 use clusterkpi_model::{
     Cluster, Evaluation, Indicator, KpiRow, Language, Missing, Period, Plan, Scope, SeriesRow,
@@ -35,7 +38,7 @@ pub use datafusion::arrow;
 pub mod parquet {
     pub use datafusion::parquet::arrow::ArrowWriter;
 }
-pub use register::{parameters, session, sql_session};
+pub use register::{parameters, sql_session};
 pub use sql::Definitions;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +78,8 @@ pub struct Request<'a> {
     pub as_of: Option<Period>,
     pub language: Language,
     pub definitions: &'a Definitions,
+    /// Where the queries run.
+    pub engine: &'a Engine,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -148,7 +153,8 @@ const CACHED_VIEWS: [&str; 4] = ["roster_keyed", "carried", "facts", "growth"];
 
 /// Views computed once and kept, in memory for a dataset up to `IN_MEMORY_ROWS`
 /// report rows and in a scratch Parquet file above: the roster join of the current
-/// rows, which the cached views above read five times.
+/// rows, which the cached views above read five times. (On a cluster, these and the
+/// cached views are all kept as scratch files.)
 const MATERIALIZED_VIEWS: [&str; 1] = ["reports_in_roster"];
 
 /// The first and last quarter with accepted report rows, from the dataset's file list.
@@ -179,27 +185,30 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
     if as_of < first {
         return Err(EngineError::TooEarly(as_of, first));
     }
+    let (ctx, keep) =
+        register::session(req.engine, req.lake, &snapshot, req.plan, first, as_of).await?;
+    let computed = compute(&ctx, &keep, req, &snapshot, first, as_of).await;
+    keep.remove(&ctx).await;
+    computed
+}
+
+/// The evaluation on a session with the dataset and parameters registered.
+async fn compute(
+    ctx: &SessionContext,
+    keep: &register::Keep,
+    req: &Request<'_>,
+    snapshot: &Snapshot,
+    first: Period,
+    as_of: Period,
+) -> Result<Evaluation> {
     let defs = req.definitions;
-    let ctx = session(&snapshot, req.plan, first, as_of).await?;
-    // Large results go to a scratch folder, deleted when the evaluation ends.
-    let scratch =
-        if register::in_memory(&snapshot) {
-            None
-        } else {
-            Some(tempfile::tempdir().map_err(|e| {
-                EngineError::Runtime(format!("cannot create a scratch folder: {e}"))
-            })?)
-        };
     let creates = |stmt: &str, v: &str| stmt.starts_with(&format!("CREATE VIEW {v} "));
     for stmt in sql::statements(&defs.sql("views")?) {
-        run(&ctx, &stmt, &defs.origin("views")).await?;
+        run(ctx, &stmt, &defs.origin("views")).await?;
         if let Some(view) = CACHED_VIEWS.iter().find(|v| creates(&stmt, v)) {
-            register::cache(&ctx, view).await?;
+            register::keep_view(ctx, keep, view, false).await?;
         } else if let Some(view) = MATERIALIZED_VIEWS.iter().find(|v| creates(&stmt, v)) {
-            match &scratch {
-                None => register::cache(&ctx, view).await?,
-                Some(dir) => register::spill(&ctx, view, dir.path()).await?,
-            }
+            register::keep_view(ctx, keep, view, true).await?;
         }
     }
 
@@ -211,33 +220,33 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
         .copied()
         .filter(|i| i.kind == Kind::Sql && i.phase == 1)
         .collect();
-    for (ind, batches) in run_concurrently(&ctx, defs, &phase1).await? {
+    for (ind, batches) in run_concurrently(ctx, defs, &phase1).await? {
         collect_values(&batches, Some(&ind.id), &mut values, &defs.origin(&ind.id))?;
     }
     if indicators.iter().any(|i| i.kind == Kind::Reported) {
-        let batches = run(&ctx, &defs.sql("reported")?, &defs.origin("reported")).await?;
+        let batches = run(ctx, &defs.sql("reported")?, &defs.origin("reported")).await?;
         collect_values(&batches, None, &mut values, &defs.origin("reported"))?;
     }
-    register::series(&ctx, &values)?;
+    register::series(ctx, keep, &values).await?;
     for ind in indicators
         .iter()
         .filter(|i| i.kind == Kind::Sql && i.phase > 1)
     {
-        let batches = run(&ctx, &defs.sql(&ind.id)?, &defs.origin(&ind.id)).await?;
+        let batches = run(ctx, &defs.sql(&ind.id)?, &defs.origin(&ind.id)).await?;
         collect_values(&batches, Some(&ind.id), &mut values, &defs.origin(&ind.id))?;
     }
 
-    let coverage = coverage(&ctx).await?;
-    let carried = carried(&ctx).await?;
-    let clusters = clusters(&ctx).await?;
+    let coverage = coverage(ctx).await?;
+    let carried = carried(ctx).await?;
+    let clusters = clusters(ctx).await?;
     // Non-reporters of the as-of quarter and, in a final evaluation, of the deadline
     // the targets are judged at (the report's annex names both).
-    let mut missing = missing(&ctx, as_of).await?;
+    let mut missing = missing(ctx, as_of).await?;
     let judged = clusterkpi_model::status::judged_quarter(as_of, req.plan.deadline);
     if judged != as_of && judged >= first {
-        missing.extend(self::missing(&ctx, judged).await?);
+        missing.extend(self::missing(ctx, judged).await?);
     }
-    let rows_per_period = rows_per_period(&ctx).await?;
+    let rows_per_period = rows_per_period(ctx).await?;
 
     // The full grid: every quarter × scope × indicator, null where nothing was computed.
     let mut scopes: Vec<(Scope, String)> = vec![(Scope::City, req.plan.city.clone())];
@@ -315,7 +324,7 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
         }
     }
 
-    let issues = clusterkpi_lake::read_issues(&snapshot)?;
+    let issues = clusterkpi_lake::read_issues(snapshot)?;
     let quarantined_for_period = issues
         .iter()
         .filter(|i| !i.is_warning() && i.period == Some(as_of))

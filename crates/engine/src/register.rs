@@ -1,17 +1,18 @@
 //! Registers the dataset's tables and the evaluation's parameters (plan, quarters,
-//! targets) with a DataFusion session.
+//! targets) with a DataFusion session, local or on a cluster.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use clusterkpi_lake::{Lake, Snapshot, Table};
+use clusterkpi_model::pipeline::Engine;
 use clusterkpi_model::{Evaluation, Period, Plan};
 use datafusion::arrow::array::{
     ArrayRef, Float64Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
+use datafusion::datasource::empty::EmptyTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
@@ -22,7 +23,9 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::{EngineError, Result};
 
-fn df_err(origin: &str) -> impl FnOnce(datafusion::error::DataFusionError) -> EngineError + '_ {
+pub(crate) fn df_err(
+    origin: &str,
+) -> impl FnOnce(datafusion::error::DataFusionError) -> EngineError + '_ {
     move |source| EngineError::Sql {
         origin: origin.to_string(),
         source,
@@ -77,19 +80,55 @@ fn report_rows(snapshot: &Snapshot) -> u64 {
         .sum()
 }
 
-/// Registers a table over exactly these Parquet files (an empty table when none).
+/// Where an evaluation keeps the tables it builds and the views it computes once.
+pub(crate) enum Keep {
+    /// In memory (a local evaluation up to [`IN_MEMORY_ROWS`] report rows).
+    Memory,
+    /// The parameters in memory, the large materialized view in a scratch folder
+    /// deleted when the evaluation ends (a local evaluation above it).
+    Folder(tempfile::TempDir),
+    /// Everything as Parquet in a location every process of a cluster reaches: a
+    /// Ballista plan cannot carry an in-memory table.
+    #[cfg(feature = "cluster")]
+    Shared(crate::cluster::Scratch),
+}
+
+impl Keep {
+    /// How a local evaluation of `snapshot` keeps its tables.
+    pub(crate) fn local(snapshot: &Snapshot) -> Result<Self> {
+        if in_memory(snapshot) {
+            return Ok(Self::Memory);
+        }
+        tempfile::tempdir()
+            .map(Self::Folder)
+            .map_err(|e| EngineError::Runtime(format!("cannot create a scratch folder: {e}")))
+    }
+
+    /// Deletes what the evaluation wrote where deleting takes more than a drop.
+    pub(crate) async fn remove(&self, _ctx: &SessionContext) {
+        #[cfg(feature = "cluster")]
+        if let Self::Shared(scratch) = self {
+            scratch.remove(_ctx).await;
+        }
+    }
+}
+
+/// Registers a table over exactly these Parquet files, given as absolute paths or
+/// URLs (an empty table when none).
 fn register_files(
     ctx: &SessionContext,
     name: &str,
     schema: SchemaRef,
-    files: &[std::path::PathBuf],
+    files: &[String],
 ) -> Result<()> {
+    // An empty table, not an empty in-memory one: it has a plan encoding, so it also
+    // goes to a cluster.
     let table: Arc<dyn datafusion::catalog::TableProvider> = if files.is_empty() {
-        Arc::new(MemTable::try_new(schema, vec![vec![]]).map_err(df_err(name))?)
+        Arc::new(EmptyTable::new(schema))
     } else {
         let urls = files
             .iter()
-            .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
+            .map(ListingTableUrl::parse)
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(df_err(name))?;
         let options =
@@ -103,7 +142,20 @@ fn register_files(
     Ok(())
 }
 
-fn register_batch(ctx: &SessionContext, name: &str, batch: RecordBatch) -> Result<()> {
+/// Registers a table the evaluation built: in memory, or written to the shared
+/// scratch location for a cluster.
+async fn register_batch(
+    ctx: &SessionContext,
+    keep: &Keep,
+    name: &str,
+    batch: RecordBatch,
+) -> Result<()> {
+    #[cfg(feature = "cluster")]
+    if let Keep::Shared(scratch) = keep {
+        let location = scratch.write_batch(ctx, name, &batch).await?;
+        return register_files(ctx, name, batch.schema(), &[location]);
+    }
+    let _ = keep;
     let table = MemTable::try_new(batch.schema(), vec![vec![batch]]).map_err(df_err(name))?;
     ctx.register_table(name, Arc::new(table))
         .map_err(df_err(name))?;
@@ -127,11 +179,17 @@ fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
 const IN_MEMORY_ROWS: u64 = 750_000;
 
 /// Whether the views every indicator reads are held in memory (see [`IN_MEMORY_ROWS`]).
-pub(crate) fn in_memory(snapshot: &Snapshot) -> bool {
+fn in_memory(snapshot: &Snapshot) -> bool {
     report_rows(snapshot) <= IN_MEMORY_ROWS
 }
 
-async fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<()> {
+/// Registers the dataset's tables over their files at `snapshot`. `remote`: the
+/// dataset's URL on object storage, for a cluster whose executors read it there.
+async fn register_dataset(
+    ctx: &SessionContext,
+    snapshot: &Snapshot,
+    remote: Option<&str>,
+) -> Result<()> {
     for (table, name) in [
         (Table::ReportHistory, "report_history"),
         (Table::Superseded, "superseded"),
@@ -143,7 +201,23 @@ async fn register_dataset(ctx: &SessionContext, snapshot: &Snapshot) -> Result<(
         // Every file is checked against its recorded size and checksum first: a
         // missing or damaged file fails the evaluation naming it, never a silent
         // sum over fewer or altered rows.
-        register_files(ctx, name, table.schema(), &snapshot.verified_files(table)?)?;
+        let local = snapshot.verified_files(table)?;
+        let files = match remote {
+            // The same names on the server as in the checked local copy; each one's
+            // size is checked there too before the cluster reads it.
+            Some(base) => {
+                let files: Vec<String> = snapshot
+                    .data_files(table)
+                    .iter()
+                    .map(|f| format!("{}/{}", base.trim_end_matches('/'), f.path))
+                    .collect();
+                #[cfg(feature = "cluster")]
+                crate::cluster::check_sizes(ctx, &files, snapshot.data_files(table)).await?;
+                files
+            }
+            None => local.iter().map(|p| p.display().to_string()).collect(),
+        };
+        register_files(ctx, name, table.schema(), &files)?;
     }
     Ok(())
 }
@@ -164,29 +238,45 @@ pub(crate) async fn cache(ctx: &SessionContext, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Replaces a view by its rows written once to `<scratch>/<name>.parquet`: as
-/// [`cache`], for a result too large for memory. The file is written as the query
-/// streams, uncompressed: it is only read back a few times within seconds, then
-/// deleted with the scratch folder.
-pub(crate) async fn spill(ctx: &SessionContext, name: &str, scratch: &Path) -> Result<()> {
+/// Replaces a view by its rows written once to `location` (a Parquet file's path or
+/// URL): as [`cache`], for a result too large for memory or computed on a cluster.
+/// The file is written as the query streams, uncompressed: it is only read back a few
+/// times within seconds, then deleted with the scratch location.
+pub(crate) async fn spill(ctx: &SessionContext, name: &str, location: String) -> Result<()> {
     use datafusion::dataframe::DataFrameWriteOptions;
     let df = ctx.table(name).await.map_err(df_err(name))?;
     let schema: SchemaRef = Arc::clone(df.schema().inner());
-    let path = scratch.join(format!("{name}.parquet"));
     let mut options = datafusion::config::TableParquetOptions::default();
     options.global.compression = Some("uncompressed".into());
     df.write_parquet(
-        &path.to_string_lossy(),
+        &location,
         DataFrameWriteOptions::new().with_single_file_output(true),
         Some(options),
     )
     .await
     .map_err(df_err(name))?;
     ctx.deregister_table(name).map_err(df_err(name))?;
-    register_files(ctx, name, schema, &[path])
+    register_files(ctx, name, schema, &[location])
 }
 
-fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
+/// Keeps a view `views.sql` just created so the statements after it read its rows:
+/// in memory, or as a Parquet file in the scratch location.
+pub(crate) async fn keep_view(
+    ctx: &SessionContext,
+    keep: &Keep,
+    name: &str,
+    large: bool,
+) -> Result<()> {
+    let file = |dir: &std::path::Path| dir.join(format!("{name}.parquet")).display().to_string();
+    match keep {
+        Keep::Folder(dir) if large => spill(ctx, name, file(dir.path())).await,
+        Keep::Memory | Keep::Folder(_) => cache(ctx, name).await,
+        #[cfg(feature = "cluster")]
+        Keep::Shared(scratch) => spill(ctx, name, scratch.location(name)).await,
+    }
+}
+
+async fn register_plan(ctx: &SessionContext, keep: &Keep, plan: &Plan) -> Result<()> {
     let s = |v: &str| {
         Arc::new(datafusion::arrow::array::StringArray::from(vec![
             v.to_string(),
@@ -197,6 +287,7 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
     let p = &plan.policy;
     register_batch(
         ctx,
+        keep,
         "plan",
         batch(
             vec![
@@ -226,7 +317,8 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
                 f(p.tech_upgrade_subsidy_cap),
             ],
         ),
-    )?;
+    )
+    .await?;
     let [mut ind, mut scope, mut rule, mut unit, mut role, mut of] =
         std::array::from_fn(|_| StringBuilder::new());
     let mut amount = Float64Builder::new();
@@ -244,6 +336,7 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
     }
     register_batch(
         ctx,
+        keep,
         "targets",
         batch(
             vec![
@@ -266,9 +359,15 @@ fn register_plan(ctx: &SessionContext, plan: &Plan) -> Result<()> {
             ],
         ),
     )
+    .await
 }
 
-fn register_periods(ctx: &SessionContext, first: Period, last: Period) -> Result<()> {
+async fn register_periods(
+    ctx: &SessionContext,
+    keep: &Keep,
+    first: Period,
+    last: Period,
+) -> Result<()> {
     let mut period = StringBuilder::new();
     let [mut idx, mut year, mut quarter, mut complete] =
         std::array::from_fn(|_| Int32Builder::new());
@@ -281,6 +380,7 @@ fn register_periods(ctx: &SessionContext, first: Period, last: Period) -> Result
     }
     register_batch(
         ctx,
+        keep,
         "periods",
         batch(
             vec![
@@ -299,6 +399,7 @@ fn register_periods(ctx: &SessionContext, first: Period, last: Period) -> Result
             ],
         ),
     )
+    .await
 }
 
 /// Registers the evaluation's parameters (`plan`, `targets`, `periods`) on a session
@@ -309,29 +410,53 @@ pub async fn parameters(
     first: Period,
     as_of: Period,
 ) -> Result<()> {
-    register_plan(ctx, plan)?;
-    register_periods(ctx, first, as_of)
+    register_plan(ctx, &Keep::Memory, plan).await?;
+    register_periods(ctx, &Keep::Memory, first, as_of).await
 }
 
-/// A session with the dataset, the plan and the quarters `first..=as_of` registered.
-pub async fn session(
+/// A session on `engine` with the dataset, the plan and the quarters `first..=as_of`
+/// registered, and where it keeps what it builds.
+pub(crate) async fn session(
+    engine: &Engine,
+    lake: &Lake,
     snapshot: &Snapshot,
     plan: &Plan,
     first: Period,
     as_of: Period,
-) -> Result<SessionContext> {
-    let ctx = new_context(report_rows(snapshot))?;
-    register_dataset(&ctx, snapshot).await?;
-    register_plan(&ctx, plan)?;
-    register_periods(&ctx, first, as_of)?;
-    Ok(ctx)
+) -> Result<(SessionContext, Keep)> {
+    let (ctx, keep, remote) = match engine {
+        Engine::Local => (
+            new_context(report_rows(snapshot))?,
+            Keep::local(snapshot)?,
+            None,
+        ),
+        #[cfg(feature = "cluster")]
+        Engine::Cluster { host, port } => {
+            let remote = lake.remote_url();
+            let ctx = crate::cluster::context(host, *port).await?;
+            let scratch = crate::cluster::Scratch::new(remote.as_deref())?;
+            (ctx, Keep::Shared(scratch), remote)
+        }
+        #[cfg(not(feature = "cluster"))]
+        Engine::Cluster { .. } => {
+            let _ = lake;
+            return Err(EngineError::Runtime(format!(
+                "--engine {engine}: this build has no cluster engine (build it with \
+                 `--features cluster`)"
+            )));
+        }
+    };
+    register_dataset(&ctx, snapshot, remote.as_deref()).await?;
+    register_plan(&ctx, &keep, plan).await?;
+    register_periods(&ctx, &keep, first, as_of).await?;
+    Ok((ctx, keep))
 }
 
 /// A session for ad-hoc queries: the dataset, `submissions`, the saved scorecards
 /// (`kpis`) and the current rows (`reports`).
 pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionContext> {
     let ctx = new_context(report_rows(snapshot))?;
-    register_dataset(&ctx, snapshot).await?;
+    register_dataset(&ctx, snapshot, None).await?;
     // The same `reports` view as evaluations use (the other views need a plan).
     let views = crate::sql::Definitions::builtin().sql("views")?;
     for stmt in crate::sql::statements(&views) {
@@ -387,8 +512,12 @@ pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionCont
     for name in ["rows_read", "rows_accepted", "rows_quarantined", "warnings"] {
         fields.push((name, DataType::Int64));
     }
-    register_batch(&ctx, "submissions", batch(fields, cols))?;
-    let kpis = lake.derived_files("kpis")?;
+    register_batch(&ctx, &Keep::Memory, "submissions", batch(fields, cols)).await?;
+    let kpis: Vec<String> = lake
+        .derived_files("kpis")?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     if !kpis.is_empty() {
         register_files(&ctx, "kpis", kpis_schema(), &kpis)?;
     }
@@ -396,8 +525,9 @@ pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionCont
 }
 
 /// Registers the phase-1 results as `series` for phase-2 indicators.
-pub(crate) fn series(
+pub(crate) async fn series(
     ctx: &SessionContext,
+    keep: &Keep,
     values: &HashMap<crate::Key, Option<f64>>,
 ) -> Result<()> {
     let mut keys: Vec<_> = values.keys().collect();
@@ -420,6 +550,7 @@ pub(crate) fn series(
     }
     register_batch(
         ctx,
+        keep,
         "series",
         batch(
             vec![
@@ -440,6 +571,7 @@ pub(crate) fn series(
             ],
         ),
     )
+    .await
 }
 
 fn kpis_schema() -> SchemaRef {

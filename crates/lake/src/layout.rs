@@ -12,6 +12,10 @@ pub(crate) const LOG: &str = "_log";
 pub(crate) const STAGING: &str = "_staging";
 /// The writer lock.
 pub(crate) const LOCK: &str = "_lock";
+/// Where an evaluation on a cluster keeps its intermediate tables, beside a dataset on
+/// object storage (`<dataset>/_scratch/<run>/`). Never part of a version: the local
+/// copy takes only the names above and the tables'.
+pub const SCRATCH: &str = "_scratch";
 
 /// The name of version `v`'s file, zero-padded so names sort as numbers do.
 #[must_use]

@@ -51,6 +51,7 @@ use clusterkpi_model::rows::{ClusterRow, PriorYtd};
 use clusterkpi_model::{FileRecord, Issue};
 
 pub use arrivals::QuarterFiles;
+pub use layout::SCRATCH;
 pub use manifest::{DataFile, Manifest, Submission};
 pub use read::read_batches;
 pub use schema::{BatchBuilder, Table, rows};
@@ -253,6 +254,16 @@ impl Lake {
             }),
             Folder::Foreign => Err(LakeError::NotADataset(root.to_path_buf())),
         }
+    }
+
+    /// The dataset's URL on object storage (ending in `/`), or None for a folder.
+    #[must_use]
+    pub fn remote_url(&self) -> Option<String> {
+        #[cfg(feature = "delta")]
+        if let Some(remote) = &self.remote {
+            return Some(remote.url().to_string());
+        }
+        None
     }
 
     #[must_use]

@@ -133,6 +133,63 @@ struct PipelineSection {
     indicators: Option<PathBuf>,
     language: Option<String>,
     max_error_rate: Option<f64>,
+    /// Where the indicators' queries run: `local` or `df://HOST:PORT`.
+    engine: Option<String>,
+}
+
+/// Where an evaluation's queries run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub enum Engine {
+    /// In this process (DataFusion).
+    #[default]
+    Local,
+    /// On an Apache DataFusion Ballista cluster: its scheduler's host and port.
+    Cluster { host: String, port: u16 },
+}
+
+/// A Ballista scheduler's port when `df://HOST` names none.
+pub const DEFAULT_SCHEDULER_PORT: u16 = 50050;
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+
+    /// `local`, or `df://HOST[:PORT]` (port 50050 by default).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s == "local" {
+            return Ok(Self::Local);
+        }
+        let bad = || format!("{s:?}: expected `local` or `df://HOST:PORT`");
+        let rest = s.strip_prefix("df://").ok_or_else(bad)?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let (host, port) = match rest.rsplit_once(':') {
+            // An IPv6 address is written in brackets: `df://[::1]:50050`.
+            Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().map_err(|_| bad())?),
+            _ => (rest, DEFAULT_SCHEDULER_PORT),
+        };
+        let valid = |h: &str| {
+            !h.is_empty()
+                && h.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']')
+                })
+        };
+        if !valid(host) || port == 0 {
+            return Err(bad());
+        }
+        Ok(Self::Cluster {
+            host: host.to_string(),
+            port,
+        })
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Local => f.write_str("local"),
+            Self::Cluster { host, port } => write!(f, "df://{host}:{port}"),
+        }
+    }
 }
 
 /// Paths and settings given on the command line; each overrides the file.
@@ -146,6 +203,7 @@ pub struct Overrides {
     pub out: Option<PathBuf>,
     pub language: Option<Language>,
     pub max_error_rate: Option<f64>,
+    pub engine: Option<Engine>,
 }
 
 /// A resolved pipeline: every path absolute or relative to the working directory.
@@ -164,6 +222,8 @@ pub struct Pipeline {
     pub max_error_rate: f64,
     pub limits: InputLimits,
     pub reporting: Reporting,
+    /// Where the evaluation's queries run.
+    pub engine: Engine,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -236,6 +296,14 @@ impl Pipeline {
             ));
         }
         let reporting = reporting.resolve(&mut problems);
+        let engine = match (over.engine, raw.engine.as_deref()) {
+            (Some(e), _) => e,
+            (None, None) => Engine::Local,
+            (None, Some(text)) => text.parse().unwrap_or_else(|e| {
+                problems.push(format!("engine = {e}"));
+                Engine::Local
+            }),
+        };
         if !problems.is_empty() {
             return Err(PipelineError {
                 path: file.map_or_else(|| "(flags)".into(), |p| p.display().to_string()),
@@ -262,6 +330,7 @@ impl Pipeline {
             max_error_rate,
             limits,
             reporting,
+            engine,
         })
     }
 }
@@ -292,6 +361,64 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engines_parse_and_print() {
+        let cluster = |h: &str, port| Engine::Cluster {
+            host: h.into(),
+            port,
+        };
+        for (text, engine) in [
+            ("local", Engine::Local),
+            ("df://127.0.0.1:50050", cluster("127.0.0.1", 50050)),
+            (
+                "df://scheduler.internal",
+                cluster("scheduler.internal", 50050),
+            ),
+            (" df://sched-1:7000/ ", cluster("sched-1", 7000)),
+            ("df://[::1]:7000", cluster("[::1]", 7000)),
+        ] {
+            assert_eq!(text.parse::<Engine>(), Ok(engine.clone()), "{text}");
+            assert_eq!(engine.to_string().parse::<Engine>(), Ok(engine));
+        }
+        for bad in [
+            "",
+            "df://",
+            "http://x:1",
+            "df://x:0",
+            "df://x:port",
+            "df://a b:1",
+            "Local",
+        ] {
+            let e = bad.parse::<Engine>().unwrap_err();
+            assert!(
+                e.contains("expected `local` or `df://HOST:PORT`"),
+                "{bad}: {e}"
+            );
+        }
+        let dir = std::env::temp_dir().join(format!("ckpi-pipe-eng-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("q.toml");
+        std::fs::write(&f, "[pipeline]\nengine = \"df://10.0.0.5\"\n").unwrap();
+        let p = Pipeline::load(Some(&f), Overrides::default()).unwrap();
+        assert_eq!(p.engine, cluster("10.0.0.5", 50050));
+        let flag = Overrides {
+            engine: Some(Engine::Local),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Pipeline::load(Some(&f), flag).unwrap().engine,
+            Engine::Local
+        );
+        std::fs::write(&f, "[pipeline]\nengine = \"spark://x\"\n").unwrap();
+        let e = Pipeline::load(Some(&f), Overrides::default()).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        assert!(e.problems[0].starts_with("engine = \"spark://x\""), "{e}");
+        assert_eq!(
+            Pipeline::load(None, Overrides::default()).unwrap().engine,
+            Engine::Local
+        );
+    }
 
     #[test]
     fn paths_are_relative_to_the_file_and_flags_win() {

@@ -118,6 +118,27 @@ pub fn put_object(port: u16, key: &str, body: &[u8]) {
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
 }
 
+/// The keys under `prefix` in `bucket`, with one plain ListObjectsV2 request.
+pub fn list_keys(port: u16, bucket: &str, prefix: &str) -> Vec<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /{bucket}?list-type=2&prefix={prefix} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20261202/us-east-1/s3/aws4_request, \
+         SignedHeaders=host, Signature=0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    reply
+        .split("<Key>")
+        .skip(1)
+        .filter_map(|k| k.split("</Key>").next())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The Python with DuckDB (delta, httpfs) and Polars, from `CLUSTERKPI_READERS_PYTHON`;
 /// None after saying the test skipped, unless `CLUSTERKPI_REQUIRE_S3` asks for every
 /// outside tool.
