@@ -4,11 +4,13 @@
 use tracing_subscriber::EnvFilter;
 
 pub(crate) fn init(verbose: u8, quiet: bool) {
+    // The Delta kernel's own info lines (a snapshot loaded, a log scanned: dozens per
+    // table and run) drown out the run's; they stay at warnings unless RUST_LOG asks.
     let default = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, _) => "debug",
+        (false, 1) => "info,buoyant_kernel=warn,buoyant_kernel_engine=warn",
+        (false, _) => "debug,buoyant_kernel=warn,buoyant_kernel_engine=warn",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     // Colours only on a terminal: cron mail and log files get plain text.
