@@ -107,7 +107,7 @@ impl Work {
     }
 
     /// The keys on this workspace's S3 server under `prefix` (in its bucket).
-    #[cfg(feature = "delta")]
+    #[cfg(all(feature = "delta", feature = "cluster"))]
     pub fn list_objects(&self, prefix: &str) -> Vec<String> {
         let server = self._s3.as_ref().expect("an object-storage workspace");
         tools::list_keys(server.port, "clusterkpi", prefix)

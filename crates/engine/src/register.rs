@@ -90,7 +90,7 @@ pub(crate) enum Keep {
     /// Everything as Parquet in a location every process of a cluster reaches: a
     /// Ballista plan cannot carry an in-memory table.
     #[cfg(feature = "cluster")]
-    Shared(crate::cluster::Scratch),
+    Shared(Box<crate::cluster::Scratch>),
 }
 
 impl Keep {
@@ -424,7 +424,7 @@ pub(crate) async fn session(
     first: Period,
     as_of: Period,
 ) -> Result<(SessionContext, Keep)> {
-    let (ctx, keep, remote) = match engine {
+    let (ctx, keep, remote): (_, _, Option<String>) = match engine {
         Engine::Local => (
             new_context(report_rows(snapshot))?,
             Keep::local(snapshot)?,
@@ -435,7 +435,7 @@ pub(crate) async fn session(
             let remote = lake.remote_url();
             let ctx = crate::cluster::context(host, *port).await?;
             let scratch = crate::cluster::Scratch::new(remote.as_deref())?;
-            (ctx, Keep::Shared(scratch), remote)
+            (ctx, Keep::Shared(Box::new(scratch)), remote)
         }
         #[cfg(not(feature = "cluster"))]
         Engine::Cluster { .. } => {
