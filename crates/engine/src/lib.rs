@@ -144,12 +144,26 @@ async fn run_concurrently<'a>(
     Ok(out)
 }
 
+/// Runs `query` on its own task with a handle to the session.
+async fn spawned<T, F, Fut>(ctx: &SessionContext, query: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(SessionContext) -> Fut,
+    Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+{
+    tokio::spawn(query(ctx.clone()))
+        .await
+        .map_err(|e| EngineError::Runtime(format!("a query failed: {e}")))?
+}
+
 /// Views computed once and held in memory as soon as `views.sql` creates them, so the
 /// views and queries after them read the result instead of recomputing it. All are
 /// small: the roster with its integer keys, the enterprises carried forward (a few
-/// percent of the rows), and the per-quarter and per-scope `facts` and `growth` sums
-/// the indicators are made of, each computed in one pass over the rows.
-const CACHED_VIEWS: [&str; 4] = ["roster_keyed", "carried", "facts", "growth"];
+/// percent of the rows), the per-quarter and per-scope `facts` and `growth` sums
+/// the indicators are made of, each computed in one pass over the rows, and the
+/// reporting coverage per quarter and scope, which `reporting_rate` and the report
+/// both read (0.07 s each time at 10x).
+const CACHED_VIEWS: [&str; 5] = ["roster_keyed", "carried", "facts", "growth", "coverage"];
 
 /// Views computed once and kept, in memory for a dataset up to `IN_MEMORY_ROWS`
 /// report rows and in a scratch Parquet file above: the roster join of the current
@@ -236,17 +250,26 @@ async fn compute(
         collect_values(&batches, Some(&ind.id), &mut values, &defs.origin(&ind.id))?;
     }
 
-    let coverage = coverage(ctx).await?;
-    let carried = carried(ctx).await?;
-    let clusters = clusters(ctx).await?;
-    // Non-reporters of the as-of quarter and, in a final evaluation, of the deadline
-    // the targets are judged at (the report's annex names both).
-    let mut missing = missing(ctx, as_of).await?;
+    // The side queries at once, each on its own task: they are small and independent,
+    // and one after another they were a fifth of a 10x evaluation's queries.
+    // Non-reporters are listed for the as-of quarter and, in a final evaluation, for
+    // the deadline the targets are judged at (the report's annex names both).
     let judged = clusterkpi_model::status::judged_quarter(as_of, req.plan.deadline);
-    if judged != as_of && judged >= first {
-        missing.extend(self::missing(ctx, judged).await?);
-    }
-    let rows_per_period = rows_per_period(ctx).await?;
+    let judged = (judged != as_of && judged >= first).then_some(judged);
+    let (coverage, carried, clusters, mut missing, missing_judged, rows_per_period) = tokio::try_join!(
+        spawned(ctx, |ctx| async move { coverage(&ctx).await }),
+        spawned(ctx, |ctx| async move { carried(&ctx).await }),
+        spawned(ctx, |ctx| async move { clusters(&ctx).await }),
+        spawned(ctx, move |ctx| async move { missing(&ctx, as_of).await }),
+        spawned(ctx, move |ctx| async move {
+            match judged {
+                Some(p) => missing(&ctx, p).await,
+                None => Ok(Vec::new()),
+            }
+        }),
+        spawned(ctx, |ctx| async move { rows_per_period(&ctx).await }),
+    )?;
+    missing.extend(missing_judged);
 
     // The full grid: every quarter × scope × indicator, null where nothing was computed.
     let mut scopes: Vec<(Scope, String)> = vec![(Scope::City, req.plan.city.clone())];
