@@ -190,8 +190,8 @@ pub fn process(
         }
         // Only the key columns: every cell is read and checked once, in pass 2.
         let vals = validate::read_key(&h.map, &row.cells, opts.today);
-        if let Some(key) = validate::row_key(h.map.kind, &vals) {
-            *counts.entry(key_hash(&key)).or_default() += 1;
+        if let Some(key) = validate::row_key_hash(h.map.kind, &vals) {
+            *counts.entry(key).or_default() += 1;
         }
         if h.map.kind == InputKind::Reports
             && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
@@ -335,8 +335,8 @@ pub fn process(
         };
         let mut record = None;
         if !ragged {
-            if let Some(key) = validate::row_key(kind, &vals)
-                && scan.duplicates.contains(&key_hash(&key))
+            if validate::row_key_hash(kind, &vals).is_some_and(|k| scan.duplicates.contains(&k))
+                && let Some(key) = validate::row_key(kind, &vals)
             {
                 problems.push((
                     None,
@@ -520,15 +520,6 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
 /// Up to this many bytes of rows (a county's quarterly file is well under a MiB) are
 /// kept from the first pass for the second.
 const SPOOL_BYTES: usize = 8 << 20;
-
-/// A 128-bit hash of a row key, from two independently seeded SipHash passes.
-fn key_hash(key: &str) -> u128 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    let h = BuildHasherDefault::<DefaultHasher>::default();
-    let a = h.hash_one(key);
-    let b = h.hash_one((0x9e37_79b9_7f4a_7c15_u64, key));
-    (u128::from(a) << 64) | u128::from(b)
-}
 
 fn issue(
     file: &str,

@@ -278,7 +278,39 @@ impl References {
     }
 }
 
-/// The key that must be unique within a file, per kind.
+/// A 128-bit digest of the key that must be unique within a file ([`row_key`]),
+/// taken from the key's parts without writing them out: a file's rows are counted by
+/// it (24 bytes a row), and it was made for every row twice. Two SipHash digests with
+/// fixed keys: the same rows give the same digest in both passes and on every run.
+pub(crate) fn row_key_hash(kind: InputKind, vals: &[Val]) -> Option<u128> {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hash, Hasher};
+    let digest = |feed: &dyn Fn(&mut DefaultHasher)| {
+        let h = BuildHasherDefault::<DefaultHasher>::default();
+        let (mut a, mut b) = (h.build_hasher(), h.build_hasher());
+        0x9e37_79b9_7f4a_7c15_u64.hash(&mut b);
+        feed(&mut a);
+        feed(&mut b);
+        (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    };
+    match kind {
+        InputKind::Clusters | InputKind::Roster => match &vals[0] {
+            Val::Text(t) if !t.is_empty() => Some(digest(&|h| t.as_str().hash(h))),
+            _ => None,
+        },
+        InputKind::Reports => match (&vals[0], &vals[1]) {
+            (Val::Text(c), Val::Period(p)) => Some(digest(&|h| (c.as_str(), p.index()).hash(h))),
+            _ => None,
+        },
+        InputKind::Values => match (&vals[0], &vals[1], &vals[2], &vals[3]) {
+            (Val::Period(p), Val::Level(s), Val::Text(id), Val::Text(ind)) => Some(digest(&|h| {
+                (p.index(), *s, id.as_str(), ind.as_str()).hash(h)
+            })),
+            _ => None,
+        },
+    }
+}
+
+/// The key that must be unique within a file, per kind, as a message shows it.
 pub(crate) fn row_key(kind: InputKind, vals: &[Val]) -> Option<String> {
     match kind {
         InputKind::Clusters | InputKind::Roster => vals[0].opt_text(),
@@ -577,6 +609,64 @@ pub(crate) fn ytd_warnings(row: &ReportRow, earlier: &[(Period, Ytd)]) -> Vec<Ro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row has a key digest exactly when it has a key, and two rows share a digest
+    /// exactly when they share a key (the duplicate check compares digests).
+    #[test]
+    fn key_digests_follow_the_keys() {
+        let p = |s: &str| Val::Period(s.parse().unwrap());
+        let t = |s: &str| Val::Text(s.to_string());
+        let cases: Vec<(InputKind, Vec<Val>)> = vec![
+            (InputKind::Reports, vec![t("A"), p("2024Q1")]),
+            (InputKind::Reports, vec![t("A"), p("2024Q2")]),
+            (InputKind::Reports, vec![t("B"), p("2024Q1")]),
+            (InputKind::Reports, vec![t("A|2024Q1"), p("2024Q1")]),
+            (InputKind::Reports, vec![t(""), p("2024Q1")]),
+            (InputKind::Reports, vec![t("A"), Val::None]),
+            (InputKind::Roster, vec![t("A")]),
+            (InputKind::Roster, vec![t("")]),
+            (InputKind::Clusters, vec![t("C1")]),
+            (
+                InputKind::Values,
+                vec![p("2024Q1"), Val::Level("city"), t("x"), t("y")],
+            ),
+            (
+                InputKind::Values,
+                vec![p("2024Q1"), Val::Level("cluster"), t("x"), t("y")],
+            ),
+            (
+                InputKind::Values,
+                vec![p("2024Q1"), Val::Level("city"), t("x|y"), t("")],
+            ),
+            (
+                InputKind::Values,
+                vec![p("2024Q1"), Val::Level("city"), t("x"), Val::None],
+            ),
+        ];
+        for (kind, vals) in &cases {
+            assert_eq!(
+                row_key(*kind, vals).is_some(),
+                row_key_hash(*kind, vals).is_some(),
+                "{kind:?} {vals:?}"
+            );
+            for (kind2, vals2) in &cases {
+                if kind != kind2 {
+                    continue;
+                }
+                let (k1, k2) = (row_key(*kind, vals), row_key(*kind2, vals2));
+                let (h1, h2) = (row_key_hash(*kind, vals), row_key_hash(*kind2, vals2));
+                if k1.is_some() && k2.is_some() {
+                    assert_eq!(k1 == k2, h1 == h2, "{vals:?} {vals2:?}");
+                }
+            }
+        }
+        // The same row, the same digest on every run (fixed hash keys).
+        let row = [t("91130100MA0000001X"), p("2024Q1")];
+        assert_eq!(
+            row_key_hash(InputKind::Reports, &row),
+            row_key_hash(InputKind::Reports, &row)
+        );
+    }
 
     /// Every column the dataset keeps is read from a column of its kind's declaration
     /// (a new stored field without one fails here, not on a county's file).
