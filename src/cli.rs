@@ -318,9 +318,9 @@ pub(crate) enum ClusterRole {
     },
     /// An executor: runs query tasks and serves their results over Arrow Flight.
     Executor {
-        /// The scheduler to register with.
-        #[arg(long, default_value = "127.0.0.1:50050", value_name = "HOST:PORT")]
-        scheduler: String,
+        /// The scheduler to register with (port 50050 if none is given).
+        #[arg(long, default_value = "127.0.0.1:50050", value_name = "HOST:PORT", value_parser = scheduler_address)]
+        scheduler: (String, u16),
         /// The address it listens on.
         #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
         bind: String,
@@ -347,4 +347,10 @@ pub(crate) enum ClusterRole {
         #[arg(long, default_value_t = 30, value_name = "SECONDS")]
         connect_timeout: u16,
     },
+}
+
+#[cfg(feature = "cluster")]
+fn scheduler_address(text: &str) -> Result<(String, u16), String> {
+    clusterkpi_model::pipeline::scheduler_address(text)
+        .ok_or_else(|| format!("{text:?}: expected HOST:PORT (port 1-65535)"))
 }

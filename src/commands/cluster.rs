@@ -2,9 +2,8 @@
 //! by this binary, so that client, scheduler and executors share one DataFusion and
 //! one plan encoding.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clusterkpi_engine::cluster::{ExecutorOptions, SchedulerOptions};
-use clusterkpi_model::pipeline::DEFAULT_SCHEDULER_PORT;
 
 use crate::cli::ClusterRole;
 use crate::exit::Exit;
@@ -36,7 +35,7 @@ pub(crate) fn run(role: ClusterRole) -> Result<Exit> {
             memory_mib,
             connect_timeout,
         } => {
-            let (scheduler_host, scheduler_port) = host_port(&scheduler)?;
+            let (scheduler_host, scheduler_port) = scheduler;
             // A folder for shuffle files that lives as long as the process.
             let (work_dir, _temporary) = match work_dir {
                 Some(dir) => {
@@ -72,23 +71,4 @@ pub(crate) fn run(role: ClusterRole) -> Result<Exit> {
         }
     }
     Ok(Exit::Complete)
-}
-
-/// `HOST:PORT` or `HOST` (port 50050).
-fn host_port(s: &str) -> Result<(String, u16)> {
-    let s = s.trim();
-    let (host, port) = match s.rsplit_once(':') {
-        Some((h, p)) if !p.contains(']') => (
-            h,
-            p.parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .with_context(|| format!("--scheduler {s}: the port must be 1–65535"))?,
-        ),
-        _ => (s, DEFAULT_SCHEDULER_PORT),
-    };
-    if host.is_empty() {
-        bail!("--scheduler {s}: expected HOST:PORT");
-    }
-    Ok((host.to_string(), port))
 }

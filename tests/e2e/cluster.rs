@@ -4,20 +4,12 @@
 //! with the dataset in a folder and on an S3-compatible server.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The cluster's processes, killed and reaped on drop, also when a test fails.
 struct Cluster {
@@ -146,16 +138,6 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
     reply.split(' ').nth(1)?.parse().ok()
 }
 
-fn first_differences(a: &[u8], b: &[u8]) -> Vec<String> {
-    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-    a.lines()
-        .zip(b.lines())
-        .filter(|(x, y)| x != y)
-        .take(3)
-        .map(|(x, y)| format!("{x}\n{y}"))
-        .collect()
-}
-
 /// Ingests a generated city with defects (quarantined rows, carry-forward,
 /// corrections), evaluates it locally and on a new cluster; the cluster's kpis.csv and
 /// series.csv must be the local ones, byte for byte.
@@ -186,7 +168,7 @@ fn local_and_cluster_agree(w: &Work) -> Cluster {
         assert!(
             local == remote,
             "{name}: {:#?}",
-            first_differences(&local, &remote)
+            first_differing_lines(&local, &remote)
         );
     }
     // The queries ran on the cluster: both executors ran tasks.

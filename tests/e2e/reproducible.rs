@@ -24,24 +24,15 @@ fn one_partition_and_three_give_the_same_bytes() {
         outputs.push((read("kpis.csv"), read("series.csv")));
     }
     let (one, three) = (&outputs[0], &outputs[1]);
-    let differing = |a: &[u8], b: &[u8]| {
-        let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-        a.lines()
-            .zip(b.lines())
-            .filter(|(x, y)| x != y)
-            .take(3)
-            .map(|(x, y)| format!("{x}\n{y}"))
-            .collect::<Vec<_>>()
-    };
     assert!(
         one.0 == three.0,
         "kpis.csv: {:#?}",
-        differing(&one.0, &three.0)
+        first_differing_lines(&one.0, &three.0)
     );
     assert!(
         one.1 == three.1,
         "series.csv: {:#?}",
-        differing(&one.1, &three.1)
+        first_differing_lines(&one.1, &three.1)
     );
     // Money is summed: the comparison covers sums, not only counts.
     let kpis = String::from_utf8_lossy(&one.0);

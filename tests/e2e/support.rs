@@ -5,17 +5,16 @@ use std::process::{Command, Output};
 
 use clusterkpi_ingest::value::credit_check_char;
 
-#[cfg(feature = "delta")]
+/// Outside tools (moto, a free port); std only, shared with the dataset crate's tests.
 #[path = "../../crates/lake/tests/common/tools.rs"]
 mod tools;
+use tools::Moto;
+#[cfg(feature = "cluster")]
+pub use tools::free_port;
 #[cfg(feature = "delta")]
 pub use tools::readers_python;
 #[cfg(feature = "delta")]
-use tools::{Moto, create_bucket, moto};
-
-/// Without the `delta` feature there is no object storage to test against.
-#[cfg(not(feature = "delta"))]
-pub struct Moto;
+use tools::{create_bucket, moto};
 
 /// The date the tests run "on", so that "a period after the current date" and the
 /// generator's default last quarter do not move with the calendar.
@@ -240,6 +239,17 @@ impl Work {
         let text = std::fs::read_to_string(out).unwrap();
         text.lines().nth(1).unwrap_or("").to_string()
     }
+}
+
+/// Up to three lines that differ between two outputs, each pair as `a` over `b`.
+pub fn first_differing_lines(a: &[u8], b: &[u8]) -> Vec<String> {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    a.lines()
+        .zip(b.lines())
+        .filter(|(x, y)| x != y)
+        .take(3)
+        .map(|(x, y)| format!("{x}\n{y}"))
+        .collect()
 }
 
 /// A valid unified social credit code numbered `n`.

@@ -161,26 +161,28 @@ impl std::str::FromStr for Engine {
         }
         let bad = || format!("{s:?}: expected `local` or `df://HOST:PORT`");
         let rest = s.strip_prefix("df://").ok_or_else(bad)?;
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
-        let (host, port) = match rest.rsplit_once(':') {
-            // An IPv6 address is written in brackets: `df://[::1]:50050`.
-            Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().map_err(|_| bad())?),
-            _ => (rest, DEFAULT_SCHEDULER_PORT),
-        };
-        let valid = |h: &str| {
-            !h.is_empty()
-                && h.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']')
-                })
-        };
-        if !valid(host) || port == 0 {
-            return Err(bad());
-        }
-        Ok(Self::Cluster {
-            host: host.to_string(),
-            port,
-        })
+        let (host, port) =
+            scheduler_address(rest.strip_suffix('/').unwrap_or(rest)).ok_or_else(bad)?;
+        Ok(Self::Cluster { host, port })
     }
+}
+
+/// A Ballista scheduler's `HOST[:PORT]` (port 50050 by default; an IPv6 address in
+/// brackets, `[::1]:50050`), as `--engine df://…` and an executor's `--scheduler` give
+/// it. None when the host is empty or not a host name or address, or the port is not
+/// 1–65535.
+#[must_use]
+pub fn scheduler_address(text: &str) -> Option<(String, u16)> {
+    let text = text.trim();
+    let (host, port) = match text.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().ok()?),
+        _ => (text, DEFAULT_SCHEDULER_PORT),
+    };
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']'));
+    (valid && port != 0).then(|| (host.to_string(), port))
 }
 
 impl std::fmt::Display for Engine {

@@ -28,7 +28,8 @@ impl Drop for Moto {
     }
 }
 
-fn free_port() -> u16 {
+/// A port of 127.0.0.1 nothing listens on (bound, read, released).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -36,37 +37,52 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts moto on a free port of 127.0.0.1, or says why not.
+/// Starts moto on a free port of 127.0.0.1, or says why not. Tests that start servers
+/// run at once, so a port found free can be taken before moto binds it: moto then
+/// exits, and it is started again on another port.
 pub fn moto() -> Option<Moto> {
     // A command line: `moto_server`, or `python -m moto.server` of a virtualenv.
     let program =
         std::env::var("CLUSTERKPI_MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_string());
-    let mut words = program.split_whitespace();
-    let port = free_port();
-    let child = match Command::new(words.next().unwrap_or("moto_server"))
-        .args(words)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            assert!(
-                std::env::var_os("CLUSTERKPI_REQUIRE_S3").is_none(),
-                "CLUSTERKPI_REQUIRE_S3 is set but {program} cannot start: {e}"
-            );
-            eprintln!("skipped: no S3-compatible server ({program}: {e})");
-            return None;
+    for _ in 0..5 {
+        let mut words = program.split_whitespace();
+        let port = free_port();
+        let child = match Command::new(words.next().unwrap_or("moto_server"))
+            .args(words)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                assert!(
+                    std::env::var_os("CLUSTERKPI_REQUIRE_S3").is_none(),
+                    "CLUSTERKPI_REQUIRE_S3 is set but {program} cannot start: {e}"
+                );
+                eprintln!("skipped: no S3-compatible server ({program}: {e})");
+                return None;
+            }
+        };
+        let mut moto = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if moto.child.try_wait().ok().flatten().is_some() {
+                break; // exited: the port was taken
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                // Listening, and still moto (not another test's server that took the port).
+                std::thread::sleep(Duration::from_millis(200));
+                if moto.child.try_wait().ok().flatten().is_none() {
+                    return Some(moto);
+                }
+                break;
+            }
+            assert!(Instant::now() < deadline, "moto did not start in 30 s");
+            std::thread::sleep(Duration::from_millis(100));
         }
-    };
-    let moto = Moto { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto did not start in 30 s");
-        std::thread::sleep(Duration::from_millis(100));
     }
-    Some(moto)
+    panic!("moto exited at start five times ({program})");
 }
 
 /// Creates a bucket with one plain request (moto takes unsigned requests).
