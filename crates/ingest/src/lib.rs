@@ -351,21 +351,17 @@ pub fn process(
             record = validate::build_record(kind, &vals, row.line, refs, &mut problems);
         }
         if let Some(Record::Report(r)) = &record {
-            // One key, its quarter changed for each lookup: not a copy of the code each.
-            let mut key = (r.credit_code.clone(), r.period);
-            let mut earlier: Vec<(Period, Ytd)> = Vec::new();
-            if !prior_ytd.is_empty() {
-                for q in 1..r.period.quarter() {
-                    if let Some(p) = Period::new(r.period.year(), q) {
-                        key.1 = p;
-                        if let Some(y) = prior_ytd.get(&key) {
-                            earlier.push((p, *y));
-                        }
-                    }
-                }
-            }
+            // The accepted figures of the same year's earlier quarters, earliest first.
+            let mut earlier: Vec<(Period, Ytd)> = prior_ytd
+                .of(&r.credit_code)
+                .iter()
+                .filter(|(p, _)| p.year() == r.period.year() && p.quarter() < r.period.quarter())
+                .copied()
+                .collect();
             if scan.periods > 1 {
-                let mine = in_file.entry((key.0, r.period.year())).or_default();
+                let mine = in_file
+                    .entry((r.credit_code.clone(), r.period.year()))
+                    .or_default();
                 earlier.extend(mine.iter().copied());
                 mine.push((r.period, r.ytd()));
             }

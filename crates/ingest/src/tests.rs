@@ -240,7 +240,7 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
                 output_value: 1.0,
                 tech_upgrade_equipment: 1.0,
             };
-            m.insert((code(1), Period::new(2023, 4).unwrap()), y);
+            m.insert(&code(1), Period::new(2023, 4).unwrap(), y);
             m
         },
         &mut Discard,

@@ -55,7 +55,7 @@ pub use layout::SCRATCH;
 pub use manifest::{DataFile, Manifest, Submission};
 pub use read::read_batches;
 pub use schema::{BatchBuilder, Table, rows};
-pub use write::{Staged, Writer, fail_point};
+pub use write::{Staged, Writer, Written, fail_point};
 
 use manifest::{FORMAT, Header};
 

@@ -74,7 +74,11 @@ pub(crate) fn prior_ytd<S: std::hash::BuildHasher>(
             }
         },
     )?;
-    Ok(best.into_iter().map(|(k, (_, y))| (k, y)).collect())
+    let mut out = PriorYtd::default();
+    for ((code, p), (_, y)) in best {
+        out.insert(&code, p, y);
+    }
+    Ok(out)
 }
 
 /// Visits the year-to-date figures of every row of `files` in `years`:

@@ -83,7 +83,7 @@ fn commits_make_versions_and_history_is_kept() {
         .prior_ytd(&HashSet::from(["A".to_string()]), &BTreeSet::from([2024]))
         .unwrap();
     assert_eq!(
-        prior[&("A".to_string(), "2024Q1".parse().unwrap())].revenue,
+        prior.get("A", "2024Q1".parse().unwrap()).unwrap().revenue,
         11.0
     );
 }
@@ -715,7 +715,10 @@ fn the_writers_indexes_agree_with_the_dataset() {
     let from_files = v3.prior_ytd(&codes, &years).unwrap();
     assert_eq!(from_index, from_files);
     assert_eq!(
-        from_index[&("A".to_string(), "2024Q1".parse().unwrap())].revenue,
+        from_index
+            .get("A", "2024Q1".parse().unwrap())
+            .unwrap()
+            .revenue,
         7.0
     );
     // A third correction supersedes the live row (version 3), so only it remains.
@@ -774,7 +777,10 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
     let from_index = w.prior_ytd(&codes, &both).unwrap();
     assert_eq!(from_index, v4.prior_ytd(&codes, &both).unwrap());
     assert_eq!(
-        from_index[&("A".to_string(), "2023Q4".parse().unwrap())].revenue,
+        from_index
+            .get("A", "2023Q4".parse().unwrap())
+            .unwrap()
+            .revenue,
         12.0
     );
     assert_eq!(from_index.len(), 4);

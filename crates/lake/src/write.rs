@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
@@ -28,6 +29,29 @@ use crate::{
     sync_dir, verify,
 };
 
+/// A commit on disk that its writer has not applied yet ([`Writer::write_commit`]).
+#[must_use = "a written commit is applied to its writer"]
+pub struct Written {
+    snapshot: Snapshot,
+    new_keys: Vec<StagedKey>,
+    /// The tables it changed.
+    tables: BTreeSet<Table>,
+}
+
+impl Written {
+    /// The version it committed.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.snapshot.version()
+    }
+}
+
+/// Locks one of the writer's indexes. A panic while one was held leaves nothing the
+/// next use relies on half-done that the panic itself does not end the run for.
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The holder of the writer lock.
 pub struct Writer {
     lake: Lake,
@@ -38,10 +62,12 @@ pub struct Writer {
     /// What else files are checked against besides the reference lists (the caller's
     /// quarter of "today"): kept in each submission's `refs`.
     context: String,
-    /// Which report rows are live, for the quarters commits have touched.
-    keys: KeyIndex,
+    /// Which report rows are live, for the quarters commits have touched. Behind a
+    /// mutex, as `ytd`, so that a commit can be written while files being validated
+    /// ask for their year-to-date figures (see [`Writer::write_commit`]).
+    keys: Mutex<KeyIndex>,
     /// The live year-to-date figures, for the years files have asked about.
-    ytd: YtdIndex,
+    ytd: Mutex<YtdIndex>,
     /// The tables' Delta Lake form, brought to the latest version by
     /// [`Writer::publish_tables`].
     #[cfg(feature = "delta")]
@@ -129,7 +155,7 @@ impl YtdIndex {
             for year in years {
                 if let Some(rows) = self.by_year.get(year).and_then(|m| m.get(code.as_str())) {
                     for (p, _, y) in rows {
-                        out.insert((code.clone(), *p), *y);
+                        out.insert(code, *p, *y);
                     }
                 }
             }
@@ -254,8 +280,8 @@ impl Writer {
             _lock: lock,
             head,
             context: String::new(),
-            keys: KeyIndex::default(),
-            ytd: YtdIndex::default(),
+            keys: Mutex::default(),
+            ytd: Mutex::default(),
         })
     }
 
@@ -289,14 +315,14 @@ impl Writer {
     /// as [`Snapshot::prior_ytd`] gives them, from an index the writer keeps (see
     /// `YtdIndex`).
     pub fn prior_ytd<S: std::hash::BuildHasher>(
-        &mut self,
+        &self,
         codes: &HashSet<String, S>,
         years: &BTreeSet<i32>,
     ) -> Result<PriorYtd> {
         if codes.is_empty() {
             return Ok(PriorYtd::default());
         }
-        self.ytd.get(&self.head, codes, years)
+        locked(&self.ytd).get(&self.head, codes, years)
     }
 
     /// Drops the indexes kept to make later commits cheap (the live rows of the
@@ -305,16 +331,16 @@ impl Writer {
     /// lock while it evaluates, not that memory. Later commits load what they need
     /// again.
     pub fn forget_indexes(&mut self) {
-        self.keys = KeyIndex::default();
-        self.ytd = YtdIndex::default();
+        *self.keys.get_mut().unwrap_or_else(PoisonError::into_inner) = KeyIndex::default();
+        *self.ytd.get_mut().unwrap_or_else(PoisonError::into_inner) = YtdIndex::default();
     }
 
     /// Bounds the indexes to `rows` each, so that a test of a few rows drops and
     /// rebuilds them as a national dataset does.
     #[cfg(test)]
     pub(crate) fn bound_indexes(&mut self, rows: usize) {
-        self.keys.max = rows;
-        self.ytd.max = rows;
+        locked(&self.keys).max = rows;
+        locked(&self.ytd).max = rows;
     }
 
     /// Sets what else files are checked against besides the reference lists; each
@@ -432,6 +458,21 @@ impl Writer {
         sha256: &str,
         staged: Option<Staged>,
     ) -> Result<Snapshot> {
+        let written = self.write_commit(result, sha256, staged)?;
+        Ok(self.apply(written))
+    }
+
+    /// The part of [`Writer::commit`] that touches the disk: the version's files
+    /// placed, its version file published (the commit point) and a checkpoint when
+    /// one is due. It needs only a shared borrow, so files being validated meanwhile
+    /// can still ask [`Writer::prior_ytd`]; until [`Writer::apply`] the writer's head
+    /// is the version before. Only one commit may be written before it is applied.
+    pub fn write_commit(
+        &self,
+        result: &FileResult,
+        sha256: &str,
+        staged: Option<Staged>,
+    ) -> Result<Written> {
         let base = &self.head;
         let version = base.version() + 1;
         let committed_at = now_rfc3339();
@@ -456,7 +497,7 @@ impl Writer {
             let keys = std::mem::take(&mut staged.keys);
             let (tmp, rows) = staged.finish()?;
             if !keys.is_empty() {
-                let mut replaced = self.keys.replaced(base, &keys)?;
+                let mut replaced = locked(&self.keys).replaced(base, &keys)?;
                 // In key order: the same input gives the same bytes, whatever order
                 // the index's hash maps hold them in.
                 replaced.sort_unstable();
@@ -549,12 +590,6 @@ impl Writer {
         index.add(last, &manifest.submissions[last]);
 
         tail.since_bytes += self.publish(&commit)?;
-        self.keys.record(&new_keys, version as i64);
-        // Only years the index holds are kept (`upsert` skips the others), as a read
-        // of the placed file would.
-        for k in new_keys {
-            self.ytd.upsert(&k.code, k.period, version as i64, k.ytd);
-        }
 
         if log::wants_checkpoint(version, tail) {
             // The version is committed; a checkpoint that fails only costs readers a
@@ -569,20 +604,51 @@ impl Writer {
                 Err(e) => tracing::warn!(error = %e, version, "could not write a checkpoint"),
             }
         }
-        #[cfg(feature = "delta")]
-        self.unpublished
-            .extend(commit.actions.iter().filter_map(|a| match a {
+        let tables = commit
+            .actions
+            .iter()
+            .filter_map(|a| match a {
                 Action::Add { table, .. } | Action::Remove { table, .. } => Table::by_name(table),
                 Action::Submission(_) => None,
-            }));
-        let snapshot = Snapshot {
-            root: self.lake.root.clone(),
-            manifest,
-            index,
-            tail,
-        };
+            })
+            .collect();
+        Ok(Written {
+            snapshot: Snapshot {
+                root: self.lake.root.clone(),
+                manifest,
+                index,
+                tail,
+            },
+            new_keys,
+            tables,
+        })
+    }
+
+    /// Makes a written commit the writer's head and brings its indexes up to it.
+    /// In memory only: the version was committed by [`Writer::write_commit`].
+    pub fn apply(&mut self, written: Written) -> Snapshot {
+        let Written {
+            snapshot,
+            new_keys,
+            tables,
+        } = written;
+        let version = snapshot.version() as i64;
+        let keys = self.keys.get_mut().unwrap_or_else(PoisonError::into_inner);
+        keys.record(&new_keys, version);
+        // Only years the index holds are kept (`upsert` skips the others), as a read
+        // of the placed file would. A year loaded by `prior_ytd` between the commit
+        // being written and now was read from the version before: its rows arrive
+        // here.
+        let ytd = self.ytd.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for k in new_keys {
+            ytd.upsert(&k.code, k.period, version, k.ytd);
+        }
+        #[cfg(feature = "delta")]
+        self.unpublished.extend(tables);
+        #[cfg(not(feature = "delta"))]
+        let _: BTreeSet<Table> = tables;
         self.head = snapshot.clone();
-        Ok(snapshot)
+        snapshot
     }
 
     /// What a commit's data files are named after (`v<N>-<tag>.parquet`): the start of
@@ -727,11 +793,23 @@ pub(crate) fn pause_point(name: &str) {
     }
 }
 
-fn writer_props() -> WriterProperties {
-    WriterProperties::builder()
+/// How the dataset's Parquet files are written. Dictionary encoding only for text
+/// columns that repeat (levels, scopes, the source file, the period): credit codes
+/// are distinct within a file and figures nearly so, and interning them into a
+/// dictionary the writer then abandons was a third of writing a report file.
+fn writer_props(schema: &arrow::datatypes::Schema) -> WriterProperties {
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(128 * 1024))
-        .build()
+        .set_dictionary_enabled(false);
+    for field in schema.fields() {
+        if matches!(field.data_type(), arrow::datatypes::DataType::Utf8)
+            && field.name() != "credit_code"
+        {
+            props = props.set_column_dictionary_enabled(field.name().as_str().into(), true);
+        }
+    }
+    props.build()
 }
 
 /// Writes batches to a new Parquet file and fsyncs it.
@@ -741,7 +819,8 @@ pub(crate) fn write_parquet(
     batches: &[RecordBatch],
 ) -> Result<()> {
     let file = File::create(path).map_err(io_at(path))?;
-    let mut w = ArrowWriter::try_new(file, schema, Some(writer_props()))?;
+    let props = writer_props(&schema);
+    let mut w = ArrowWriter::try_new(file, schema, Some(props))?;
     for b in batches {
         w.write(b)?;
     }
@@ -782,7 +861,9 @@ impl Staged {
     fn new(path: PathBuf, kind: InputKind, src: Provenance) -> Result<Self> {
         let table = table_of(kind);
         let file = File::create(&path).map_err(io_at(&path))?;
-        let writer = ArrowWriter::try_new(file, table.schema(), Some(writer_props()))?;
+        let schema = table.schema();
+        let props = writer_props(&schema);
+        let writer = ArrowWriter::try_new(file, schema, Some(props))?;
         Ok(Self {
             path,
             kind,

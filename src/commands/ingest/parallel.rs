@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, mpsc};
 
 use anyhow::{Context, Result, anyhow};
 use clusterkpi_ingest::{FileResult, InputKind, Options, References};
@@ -75,6 +75,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// How many files are validated at once: the cores, or `CLUSTERKPI_THREADS`.
 fn workers(files: usize) -> usize {
     let n = std::env::var("CLUSTERKPI_THREADS")
@@ -110,7 +114,11 @@ pub(super) fn ingest(
         failed: false,
     });
     let turn = Condvar::new();
-    let writer = Mutex::new(writer);
+    // Workers only read the writer (a staging file, earlier figures); the commit
+    // thread writes each commit's files under a read lock too and takes the write lock
+    // only to apply it in memory, so no worker waits for a commit's fsyncs. With one
+    // lock for everything, workers waited 1.1 s of a 10x ingest of 4 s for it.
+    let writer = RwLock::new(writer);
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<(usize, Result<Done>)>();
     let mut out = Vec::with_capacity(n);
@@ -145,9 +153,12 @@ pub(super) fn ingest(
                 let item = &items[next_commit];
                 let committed = done.and_then(|d| {
                     clusterkpi_lake::fail_point("before-commit");
-                    let version = lock(&writer)
-                        .commit(&d.result, &item.sha, d.staged)?
-                        .version();
+                    let written = read(&writer).write_commit(&d.result, &item.sha, d.staged)?;
+                    let version = written.version();
+                    writer
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .apply(written);
                     logged(&item.shown, &d.result, d.started, version);
                     let mut report = FileReport::of(
                         item.shown.clone(),
@@ -200,12 +211,12 @@ fn validate(
     refs: &References,
     gate: &Mutex<Gate>,
     turn: &Condvar,
-    writer: &Mutex<&mut Writer>,
+    writer: &RwLock<&mut Writer>,
 ) -> Result<Done> {
     let started = std::time::Instant::now();
     let version = first_version + i as u64;
     let mut staged = match item.kind {
-        Some(k) => Some(lock(writer).stage_as(k, &item.shown, version, i)?),
+        Some(k) => Some(read(writer).stage_as(k, &item.shown, version, i)?),
         None => None,
     };
     let mut discard = clusterkpi_ingest::Discard;
@@ -243,7 +254,7 @@ fn validate(
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
             drop(g);
-            match lock(writer).prior_ytd(&scan.credit_codes, &scan.years) {
+            match read(writer).prior_ytd(&scan.credit_codes, &scan.years) {
                 Ok(p) => p,
                 Err(e) => {
                     prior_err = Some(e);

@@ -496,7 +496,7 @@ pub(super) fn visit_csv(
                 if record.len() as u64 > u64::from(limits.max_columns) {
                     return Err(too_many_columns(line, limits));
                 }
-                let cells = record.iter().map(|s| Cell::Text(s.to_string())).collect();
+                let cells = record.iter().map(|s| Cell::Text(s.into())).collect();
                 if visit(RawRow { line, cells }).is_err() {
                     return Ok(());
                 }

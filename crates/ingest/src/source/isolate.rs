@@ -64,7 +64,7 @@ struct Request {
 #[derive(Serialize, Deserialize)]
 enum WireCell {
     E,
-    T(String),
+    T(compact_str::CompactString),
     N(u64),
     B(bool),
     D(i32, u32, u32),

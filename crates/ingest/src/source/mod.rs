@@ -79,7 +79,8 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Held in place up to 24 bytes (see the crate's `compact_str` dependency).
+    Text(compact_str::CompactString),
     Number(f64),
     Bool(bool),
     /// A workbook date (year, month, day).
@@ -102,7 +103,7 @@ impl Cell {
     pub fn display(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => s.to_string(),
             Cell::Number(n) => format!("{n}"),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
             Cell::Date(y, m, d) => format!("{y:04}-{m:02}-{d:02}"),

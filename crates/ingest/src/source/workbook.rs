@@ -207,7 +207,7 @@ fn text_cell(s: &str, line: u64, limits: &Limits) -> Result<Cell, FileProblem> {
     if s.len() as u64 > limits.max_field_bytes {
         return Err(field_too_long(line, None, limits));
     }
-    Ok(Cell::Text(s.to_string()))
+    Ok(Cell::Text(s.into()))
 }
 
 fn data_cell(d: &DataRef<'_>, line: u64, limits: &Limits) -> Result<Cell, FileProblem> {
@@ -224,7 +224,7 @@ fn data_cell(d: &DataRef<'_>, line: u64, limits: &Limits) -> Result<Cell, FilePr
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             Cell::Date(i32::from(y), u32::from(m), u32::from(d))
         }
-        DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
+        DataRef::Error(e) => Cell::Text(compact_str::format_compact!("#{e:?}")),
     })
 }
 
@@ -241,7 +241,7 @@ fn owned_cell(d: &Data, line: u64, limits: &Limits) -> Result<Cell, FileProblem>
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             Cell::Date(i32::from(y), u32::from(m), u32::from(d))
         }
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        Data::Error(e) => Cell::Text(compact_str::format_compact!("#{e:?}")),
     })
 }
 
