@@ -107,6 +107,28 @@ impl Period {
     }
 }
 
+impl Period {
+    /// `f` of the period as [`fmt::Display`] writes it, formatted on the stack for a
+    /// four-digit year: the dataset stores the text of every row's period.
+    pub fn with_text<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        if (1000..=9999).contains(&self.year) {
+            let y = self.year as u32;
+            let digit = |n: u32| b'0' + (n % 10) as u8;
+            let buf = [
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'Q',
+                b'0' + self.quarter,
+            ];
+            f(std::str::from_utf8(&buf).expect("ASCII"))
+        } else {
+            f(&self.to_string())
+        }
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}Q{}", self.year, self.quarter)
@@ -117,6 +139,16 @@ impl FromStr for Period {
     type Err = PeriodError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        // The form nearly every file uses, `2024Q3`, without the copies below: it was
+        // 2.5% of an ingest. Anything else takes the general path.
+        if let &[y0, y1, y2, y3, b'Q' | b'q', q @ b'1'..=b'4'] = raw.as_bytes()
+            && [y0, y1, y2, y3].iter().all(u8::is_ascii_digit)
+        {
+            let year = [y0, y1, y2, y3]
+                .iter()
+                .fold(0, |y, d| y * 10 + i32::from(d - b'0'));
+            return Period::new(year, q - b'0').ok_or(PeriodError::Form);
+        }
         let s: String = crate::text::to_half_width(raw).trim().to_uppercase();
         let (year_part, rest) = split_year(&s).ok_or(PeriodError::Form)?;
         let year: i32 = year_part.parse().map_err(|_| PeriodError::Form)?;
@@ -284,6 +316,25 @@ mod tests {
             "2024年09月",
         ] {
             assert_eq!(p(form), Period::new(2024, 3).unwrap(), "{form}");
+        }
+    }
+
+    #[test]
+    fn the_short_form_parses_and_prints_as_the_general_path_does() {
+        // The fast path of `2024Q3` against the general one (a space in front takes
+        // it), and the stack-formatted text against Display, over every year form.
+        for year in (0..=10_500).step_by(7).chain([999, 1000, 9999, 10_000]) {
+            for quarter in 1..=4 {
+                let period = Period::new(year, quarter).unwrap();
+                let shown = period.to_string();
+                period.with_text(|t| assert_eq!(t, shown));
+                let general = format!(" {shown}").parse::<Period>();
+                assert_eq!(shown.parse::<Period>(), general, "{shown}");
+                assert_eq!(shown.to_lowercase().parse::<Period>(), general, "{shown}");
+            }
+        }
+        for bad in ["2024Q0", "2024Q5", "20a4Q1", "2024Q", "2024Q12", "２024Q1x"] {
+            assert_eq!(bad.parse::<Period>(), Err(PeriodError::Form), "{bad}");
         }
     }
 

@@ -171,7 +171,7 @@ impl Stored for Period {
         one(out, &format!("{name}_index"), ColumnType::Int32, false);
     }
     fn write(&self, cells: &mut dyn Cells) {
-        cells.text(Some(&self.to_string()));
+        self.with_text(|t| cells.text(Some(t)));
         cells.int32(Some(self.index()));
     }
     fn read(src: &mut dyn CellSource) -> Self {
@@ -186,7 +186,10 @@ impl Stored for Option<Period> {
         one(out, &format!("{name}_index"), ColumnType::Int32, true);
     }
     fn write(&self, cells: &mut dyn Cells) {
-        cells.text(self.map(|p| p.to_string()).as_deref());
+        match self {
+            Some(p) => p.with_text(|t| cells.text(Some(t))),
+            None => cells.text(None),
+        }
         cells.int32(self.map(Period::index));
     }
     fn read(src: &mut dyn CellSource) -> Self {
