@@ -34,7 +34,8 @@ use crate::{
 pub struct Written {
     snapshot: Snapshot,
     new_keys: Vec<StagedKey>,
-    /// The tables it changed.
+    /// The tables it changed, for their Delta Lake form.
+    #[cfg(feature = "delta")]
     tables: BTreeSet<Table>,
 }
 
@@ -604,14 +605,6 @@ impl Writer {
                 Err(e) => tracing::warn!(error = %e, version, "could not write a checkpoint"),
             }
         }
-        let tables = commit
-            .actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Add { table, .. } | Action::Remove { table, .. } => Table::by_name(table),
-                Action::Submission(_) => None,
-            })
-            .collect();
         Ok(Written {
             snapshot: Snapshot {
                 root: self.lake.root.clone(),
@@ -620,7 +613,17 @@ impl Writer {
                 tail,
             },
             new_keys,
-            tables,
+            #[cfg(feature = "delta")]
+            tables: commit
+                .actions
+                .iter()
+                .filter_map(|a| match a {
+                    Action::Add { table, .. } | Action::Remove { table, .. } => {
+                        Table::by_name(table)
+                    }
+                    Action::Submission(_) => None,
+                })
+                .collect(),
         })
     }
 
@@ -630,6 +633,7 @@ impl Writer {
         let Written {
             snapshot,
             new_keys,
+            #[cfg(feature = "delta")]
             tables,
         } = written;
         let version = snapshot.version() as i64;
@@ -645,8 +649,6 @@ impl Writer {
         }
         #[cfg(feature = "delta")]
         self.unpublished.extend(tables);
-        #[cfg(not(feature = "delta"))]
-        let _: BTreeSet<Table> = tables;
         self.head = snapshot.clone();
         snapshot
     }

@@ -456,8 +456,8 @@ impl ReportRow {
 /// the code for every entry and every lookup: 5% of an ingest).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PriorYtd {
+    /// Never an empty list: a code is added with its first quarter.
     by_code: FastMap<String, Vec<(Period, Ytd)>>,
-    entries: usize,
 }
 
 impl PriorYtd {
@@ -469,10 +469,7 @@ impl PriorYtd {
         };
         match quarters.binary_search_by_key(&p, |e| e.0) {
             Ok(i) => quarters[i].1 = y,
-            Err(i) => {
-                quarters.insert(i, (p, y));
-                self.entries += 1;
-            }
+            Err(i) => quarters.insert(i, (p, y)),
         }
     }
 
@@ -495,12 +492,12 @@ impl PriorYtd {
     /// How many (enterprise, quarter) figures are held.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.entries
+        self.by_code.values().map(Vec::len).sum()
     }
 
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.entries == 0
+        self.by_code.is_empty()
     }
 
     /// Every figure held, in no particular order.
