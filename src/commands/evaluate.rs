@@ -33,10 +33,13 @@ pub(crate) fn evaluate_and_report(
 ) -> Result<Evaluated> {
     let defs = pipeline::definitions(p)?;
     let (plan, plan_path, plan_sha256) = pipeline::plan(p, &defs.catalogue)?;
-    crate::alloc::return_freed_memory_at_once();
+    let snapshot = lake.snapshot(version)?;
+    if !clusterkpi_engine::holds_in_memory(&snapshot) {
+        crate::alloc::return_freed_memory_at_once();
+    }
     let eval = clusterkpi_engine::evaluate(&Request {
         lake,
-        version,
+        snapshot: &snapshot,
         plan: &plan,
         plan_path,
         plan_sha256,

@@ -38,7 +38,7 @@ pub use datafusion::arrow;
 pub mod parquet {
     pub use datafusion::parquet::arrow::ArrowWriter;
 }
-pub use register::{parameters, sql_session};
+pub use register::{holds_in_memory, parameters, sql_session};
 pub use sql::Definitions;
 
 #[derive(Debug, thiserror::Error)]
@@ -69,8 +69,10 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 /// What to evaluate.
 pub struct Request<'a> {
     pub lake: &'a Lake,
-    /// The dataset version to compute on (None: the latest).
-    pub version: Option<u64>,
+    /// The dataset version to compute on ([`Lake::snapshot`]), resolved once by the
+    /// caller, which also decides from it how the process should hold its memory
+    /// ([`holds_in_memory`]).
+    pub snapshot: &'a Snapshot,
     pub plan: &'a Plan,
     pub plan_path: String,
     pub plan_sha256: String,
@@ -191,8 +193,8 @@ pub fn evaluate(req: &Request<'_>) -> Result<Evaluation> {
 }
 
 async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
-    let snapshot = req.lake.snapshot(req.version)?;
-    let Some((first, last)) = reported_range(&snapshot) else {
+    let snapshot = req.snapshot;
+    let Some((first, last)) = reported_range(snapshot) else {
         return Err(EngineError::NoData(snapshot.version()));
     };
     let as_of = req.as_of.unwrap_or(last);
@@ -200,8 +202,8 @@ async fn evaluate_async(req: &Request<'_>) -> Result<Evaluation> {
         return Err(EngineError::TooEarly(as_of, first));
     }
     let (ctx, keep) =
-        register::session(req.engine, req.lake, &snapshot, req.plan, first, as_of).await?;
-    let computed = compute(&ctx, &keep, req, &snapshot, first, as_of).await;
+        register::session(req.engine, req.lake, snapshot, req.plan, first, as_of).await?;
+    let computed = compute(&ctx, &keep, req, snapshot, first, as_of).await;
     keep.remove(&ctx).await;
     computed
 }

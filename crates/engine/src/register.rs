@@ -96,7 +96,7 @@ pub(crate) enum Keep {
 impl Keep {
     /// How a local evaluation of `snapshot` keeps its tables.
     pub(crate) fn local(snapshot: &Snapshot) -> Result<Self> {
-        if in_memory(snapshot) {
+        if holds_in_memory(snapshot) {
             return Ok(Self::Memory);
         }
         tempfile::tempdir()
@@ -178,8 +178,10 @@ fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
 /// Parquet file that the passes of `views.sql` scan for the few columns each reads.
 const IN_MEMORY_ROWS: u64 = 750_000;
 
-/// Whether the views every indicator reads are held in memory (see [`IN_MEMORY_ROWS`]).
-fn in_memory(snapshot: &Snapshot) -> bool {
+/// Whether a local evaluation of `snapshot` holds the views every indicator reads in
+/// memory (up to [`IN_MEMORY_ROWS`] report rows) rather than in a scratch file: a
+/// dataset small enough that its evaluation's peak memory is no concern.
+pub fn holds_in_memory(snapshot: &Snapshot) -> bool {
     report_rows(snapshot) <= IN_MEMORY_ROWS
 }
 
