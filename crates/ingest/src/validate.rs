@@ -10,7 +10,7 @@ use crate::schema::{Declared, HeaderMap, InputKind, Type, position};
 use crate::source::Cell;
 use crate::value::{self, Violation};
 use clusterkpi_model::rows::{
-    CellSource, ClusterRow, FastSet, Record, ReportRow, RosterRow, ValueRow, Ytd,
+    CellSource, ClusterRow, CodeSet, Record, ReportRow, RosterRow, ValueRow, Ytd,
 };
 
 /// A parsed cell.
@@ -214,7 +214,7 @@ pub struct References {
     pub clusters: Option<HashMap<String, String>>,
     /// Credit codes of the roster (None: not available, the check is skipped); looked
     /// up for every report row.
-    pub roster: Option<FastSet<String>>,
+    pub roster: Option<CodeSet>,
     /// The plan's city id, a valid `scope_id` of city scope in values files.
     pub city: Option<String>,
     /// Indicators of kind `reported`: id or name → id (None: the check is skipped).

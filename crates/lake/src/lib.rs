@@ -628,23 +628,16 @@ impl Snapshot {
     }
 
     /// Credit codes of the current roster (None when there is no roster yet).
-    pub fn roster_codes(&self) -> Result<Option<clusterkpi_model::rows::FastSet<String>>> {
-        self.string_set(Table::Roster, "credit_code")
-    }
-
-    fn string_set(
-        &self,
-        table: Table,
-        column: &str,
-    ) -> Result<Option<clusterkpi_model::rows::FastSet<String>>> {
+    pub fn roster_codes(&self) -> Result<Option<clusterkpi_model::rows::CodeSet>> {
+        let table = Table::Roster;
         if self.data_files(table).is_empty() {
             return Ok(None);
         }
-        let mut set = clusterkpi_model::rows::FastSet::default();
+        let mut set = clusterkpi_model::rows::CodeSet::default();
         for f in self.verified_files(table)? {
-            for b in read_batches(&f, Some(&[column]))? {
+            for b in read_batches(&f, Some(&["credit_code"]))? {
                 read::for_each_str(&b, 0, |s| {
-                    set.insert(s.to_string());
+                    set.insert(s);
                 });
             }
         }

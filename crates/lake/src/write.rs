@@ -6,6 +6,7 @@
 //! point. A checkpoint, when one is due, is written after it; a crash in between only
 //! means a reader replays a few more version files.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io;
@@ -15,7 +16,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
-    FastMap, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
+    CodeKey, FastMap, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
 };
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
@@ -83,7 +84,7 @@ pub struct Writer {
 /// kept current by reading back only the file each commit adds. Without it, every
 /// file of a year read every earlier file of that year.
 /// One year's figures: enterprise → (quarter, version that added it, figures).
-type YearFigures = FastMap<Box<str>, Vec<(Period, i64, Ytd)>>;
+type YearFigures = FastMap<CodeKey, Vec<(Period, i64, Ytd)>>;
 
 struct YtdIndex {
     by_year: HashMap<i32, YearFigures>,
@@ -106,11 +107,7 @@ impl YtdIndex {
         let Some(year) = self.by_year.get_mut(&p.year()) else {
             return;
         };
-        // Looked up before a key is made: most rows update an enterprise already held.
-        let rows = match year.get_mut(code) {
-            Some(rows) => rows,
-            None => year.entry(code.into()).or_default(),
-        };
+        let rows = year.entry(CodeKey::new(code)).or_default();
         match rows.iter_mut().find(|r| r.0 == p) {
             Some(r) if v >= r.1 => *r = (p, v, y),
             Some(_) => {}
@@ -153,10 +150,11 @@ impl YtdIndex {
         }
         let mut out = PriorYtd::default();
         for code in codes {
+            let key = CodeKey::new(code);
             for year in years {
-                if let Some(rows) = self.by_year.get(year).and_then(|m| m.get(code.as_str())) {
+                if let Some(rows) = self.by_year.get(year).and_then(|m| m.get(&key)) {
                     for (p, _, y) in rows {
-                        out.insert(code, *p, *y);
+                        out.insert_key(key.clone(), *p, *y);
                     }
                 }
             }
@@ -171,7 +169,7 @@ impl YtdIndex {
 /// quarters to find the rows it replaces: 3,000 one-row files of one quarter meant
 /// 4.5 million file reads.
 struct KeyIndex {
-    by_period: HashMap<i32, FastMap<Box<str>, i64>>,
+    by_period: HashMap<i32, FastMap<CodeKey, i64>>,
     entries: usize,
     max: usize,
 }
@@ -221,7 +219,7 @@ impl KeyIndex {
                     .by_period
                     .get_mut(&p)
                     .expect("created above")
-                    .entry(code.into_boxed_str())
+                    .entry(CodeKey::new(&code))
                     .or_insert(v);
                 *live = (*live).max(v);
             }
@@ -230,7 +228,11 @@ impl KeyIndex {
         let mut out = Vec::new();
         for k in keys {
             let p = k.period.index();
-            if let Some(v) = self.by_period.get(&p).and_then(|m| m.get(&*k.code)) {
+            if let Some(v) = self
+                .by_period
+                .get(&p)
+                .and_then(|m| m.get(&CodeKey::new(&k.code)))
+            {
                 out.push((k.code.to_string(), p, *v));
             }
         }
@@ -243,10 +245,10 @@ impl KeyIndex {
             let Some(m) = self.by_period.get_mut(&k.period.index()) else {
                 continue;
             };
-            match m.get_mut(&*k.code) {
-                Some(v) => *v = version,
-                None => {
-                    m.insert(k.code.clone(), version);
+            match m.entry(CodeKey::new(&k.code)) {
+                Entry::Occupied(mut v) => *v.get_mut() = version,
+                Entry::Vacant(v) => {
+                    v.insert(version);
                     self.entries += 1;
                 }
             }

@@ -457,16 +457,18 @@ impl ReportRow {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PriorYtd {
     /// Never an empty list: a code is added with its first quarter.
-    by_code: FastMap<String, Vec<(Period, Ytd)>>,
+    by_code: FastMap<CodeKey, Vec<(Period, Ytd)>>,
 }
 
 impl PriorYtd {
     /// Sets the figures of `code` in quarter `p`, replacing any given before.
     pub fn insert(&mut self, code: &str, p: Period, y: Ytd) {
-        let quarters = match self.by_code.get_mut(code) {
-            Some(q) => q,
-            None => self.by_code.entry(code.to_string()).or_default(),
-        };
+        self.insert_key(CodeKey::new(code), p, y);
+    }
+
+    /// As [`PriorYtd::insert`], for a code already made a key.
+    pub fn insert_key(&mut self, code: CodeKey, p: Period, y: Ytd) {
+        let quarters = self.by_code.entry(code).or_default();
         match quarters.binary_search_by_key(&p, |e| e.0) {
             Ok(i) => quarters[i].1 = y,
             Err(i) => quarters.insert(i, (p, y)),
@@ -476,7 +478,7 @@ impl PriorYtd {
     /// The figures of `code` in quarter `p`.
     #[must_use]
     pub fn get(&self, code: &str, p: Period) -> Option<&Ytd> {
-        let quarters = self.by_code.get(code)?;
+        let quarters = self.by_code.get(&CodeKey::new(code))?;
         quarters
             .binary_search_by_key(&p, |e| e.0)
             .ok()
@@ -486,7 +488,9 @@ impl PriorYtd {
     /// Every quarter of `code`, earliest first.
     #[must_use]
     pub fn of(&self, code: &str) -> &[(Period, Ytd)] {
-        self.by_code.get(code).map_or(&[], Vec::as_slice)
+        self.by_code
+            .get(&CodeKey::new(code))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// How many (enterprise, quarter) figures are held.
@@ -506,9 +510,173 @@ impl PriorYtd {
     }
 }
 
+/// An enterprise's credit code as the key of the ingest's maps and sets (the roster,
+/// the live rows of a quarter, the year-to-date figures): a valid code packed into one
+/// 128-bit integer, so that a lookup hashes and compares 16 bytes in registers instead of
+/// hashing an 18-byte string and comparing it with `memcmp` in a heap block. At 100×
+/// the sample city (270,000 enterprises) string-keyed maps were a third of the
+/// ingest's CPU time (`perf`: hashing 6%, comparing 7%, the probes around them).
+///
+/// Any text of up to 21 digits and capital letters packs, six bits a character
+/// (never 0, so two texts pack alike only if they are equal); other text (a code the
+/// validator would reject, kept for the error it gets) is held as it is, and equal
+/// texts still give equal keys.
+///
+/// The packed form is two `u64` halves rather than one `u128`, whose 16-byte alignment
+/// made the key 32 bytes instead of 24 (and an entry of the live-rows index 48 instead
+/// of 32).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CodeKey {
+    Packed(u64, u64),
+    Text(Box<str>),
+}
+
+impl CodeKey {
+    #[must_use]
+    pub fn new(code: &str) -> Self {
+        match Self::pack(code) {
+            #[allow(clippy::cast_possible_truncation)] // the two halves, on purpose
+            Some(v) => Self::Packed((v >> 64) as u64, v as u64),
+            None => Self::Text(code.into()),
+        }
+    }
+
+    fn pack(code: &str) -> Option<u128> {
+        if code.len() > 21 {
+            return None;
+        }
+        code.bytes().try_fold(0u128, |acc, b| {
+            let digit = match b {
+                b'0'..=b'9' => b - b'0' + 1,
+                b'A'..=b'Z' => b - b'A' + 11,
+                _ => return None,
+            };
+            Some(acc << 6 | u128::from(digit))
+        })
+    }
+}
+
+impl From<&str> for CodeKey {
+    fn from(code: &str) -> Self {
+        Self::new(code)
+    }
+}
+
+/// A set of credit codes (the roster's): see [`CodeKey`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeSet(FastSet<CodeKey>);
+
+impl CodeSet {
+    #[must_use]
+    pub fn contains(&self, code: &str) -> bool {
+        self.0.contains(&CodeKey::new(code))
+    }
+
+    pub fn insert(&mut self, code: &str) -> bool {
+        self.0.insert(CodeKey::new(code))
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for CodeSet {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        Self(iter.into_iter().map(|c| CodeKey::new(c.as_ref())).collect())
+    }
+}
+
 /// A map with a fast, randomly seeded hasher instead of SipHash, for the maps the
 /// ingest touches for every row (credit codes, keys). Nothing is iterated in its
 /// order where the order would show.
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// The set of [`FastMap`].
 pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
+#[cfg(test)]
+mod tests {
+    use super::{CodeKey, CodeSet, PriorYtd, Ytd};
+    use crate::Period;
+
+    /// Equal texts give equal keys and different texts different ones, packed or not:
+    /// codes that differ in one character or its place, a prefix, the empty text,
+    /// the longest that packs and the first that does not, lower case, non-ASCII.
+    #[test]
+    fn keys_are_equal_exactly_when_the_codes_are() {
+        let texts = [
+            "91130100MA07L1234X",
+            "91130100MA07L1234Y",
+            "91130100MA07L12340",
+            "19130100MA07L1234X",
+            "91130100MA07L1234",
+            "0",
+            "00",
+            "A",
+            "",
+            "ZZZZZZZZZZZZZZZZZZZZZ",
+            "ZZZZZZZZZZZZZZZZZZZZZZ",
+            "91130100ma07l1234x",
+            "9113０100MA07L1234X",
+            "91130100MA07L1234X ",
+        ];
+        for (i, a) in texts.iter().enumerate() {
+            assert_eq!(CodeKey::new(a), CodeKey::new(a), "{a:?}");
+            for b in &texts[i + 1..] {
+                assert_ne!(CodeKey::new(a), CodeKey::new(b), "{a:?} and {b:?}");
+            }
+        }
+        assert!(matches!(
+            CodeKey::new("91130100MA07L1234X"),
+            CodeKey::Packed(..)
+        ));
+        assert!(matches!(
+            CodeKey::new("ZZZZZZZZZZZZZZZZZZZZZ"),
+            CodeKey::Packed(..)
+        ));
+        assert!(matches!(
+            CodeKey::new("ZZZZZZZZZZZZZZZZZZZZZZ"),
+            CodeKey::Text(_)
+        ));
+        assert!(matches!(
+            CodeKey::new("91130100ma07l1234x"),
+            CodeKey::Text(_)
+        ));
+        assert_eq!(std::mem::size_of::<CodeKey>(), 24);
+    }
+
+    #[test]
+    fn a_code_set_holds_codes_whatever_their_form() {
+        let set: CodeSet = ["91130100MA07L1234X", "odd code"].into_iter().collect();
+        assert!(set.contains("91130100MA07L1234X"));
+        assert!(set.contains("odd code"));
+        assert!(!set.contains("91130100MA07L1234Y"));
+        assert!(!set.contains("odd"));
+        assert_eq!(set.len(), 2);
+    }
+
+    #[test]
+    fn prior_figures_are_found_by_code_and_quarter() {
+        let mut prior = PriorYtd::default();
+        let q = |s: &str| s.parse::<Period>().unwrap();
+        let y = |r: f64| Ytd {
+            revenue: r,
+            output_value: 0.0,
+            tech_upgrade_equipment: 0.0,
+        };
+        prior.insert("91130100MA07L1234X", q("2024Q2"), y(2.0));
+        prior.insert("91130100MA07L1234X", q("2024Q1"), y(1.0));
+        prior.insert("91130100MA07L1234X", q("2024Q2"), y(3.0));
+        assert_eq!(prior.get("91130100MA07L1234X", q("2024Q2")), Some(&y(3.0)));
+        let quarters: Vec<Period> = prior.of("91130100MA07L1234X").iter().map(|e| e.0).collect();
+        assert_eq!(quarters, [q("2024Q1"), q("2024Q2")]);
+        assert!(prior.of("91130100MA07L1234Y").is_empty());
+        assert_eq!(prior.len(), 2);
+    }
+}
