@@ -56,13 +56,13 @@ fn new_context(report_rows: u64) -> Result<SessionContext> {
     let config = SessionConfig::new()
         .with_target_partitions(partitions())
         .with_information_schema(true);
-    if report_rows <= IN_MEMORY_ROWS {
+    if report_rows <= in_memory_rows() {
         return Ok(SessionContext::new_with_config(config));
     }
     // A large dataset (100 × a city): joins stay hash joins (each builds on the roster,
-    // the carry-forward candidates, or one side of the growth pairs keyed by integers;
-    // the growth join is the 100× evaluation's peak, 330–510 MiB over where it starts,
-    // see `docs/ARCHITECTURE.md`); the sorts and aggregates beyond
+    // the carry-forward candidates, or one slice of one side of the growth pairs keyed
+    // by integers: whole, that join was the 100× evaluation's peak, 330–510 MiB over
+    // where it starts, see `docs/ARCHITECTURE.md`); the sorts and aggregates beyond
     // the pool spill. A fair pool lets two queries running at once each get their share
     // instead of the first starving the second.
     let runtime = RuntimeEnvBuilder::new()
@@ -178,11 +178,21 @@ fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
 /// Parquet file that the passes of `views.sql` scan for the few columns each reads.
 const IN_MEMORY_ROWS: u64 = 750_000;
 
+/// [`IN_MEMORY_ROWS`], or `CLUSTERKPI_IN_MEMORY_ROWS`: an operator's own threshold (on a
+/// machine with less memory, say; the end-to-end tests set 0 to evaluate a small city
+/// the way a national one is, and compare the figures).
+fn in_memory_rows() -> u64 {
+    std::env::var("CLUSTERKPI_IN_MEMORY_ROWS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(IN_MEMORY_ROWS)
+}
+
 /// Whether a local evaluation of `snapshot` holds the views every indicator reads in
 /// memory (up to [`IN_MEMORY_ROWS`] report rows) rather than in a scratch file: a
 /// dataset small enough that its evaluation's peak memory is no concern.
 pub fn holds_in_memory(snapshot: &Snapshot) -> bool {
-    report_rows(snapshot) <= IN_MEMORY_ROWS
+    report_rows(snapshot) <= in_memory_rows()
 }
 
 /// Registers the dataset's tables over their files at `snapshot`. `remote`: the
@@ -296,6 +306,38 @@ pub(crate) async fn keep_view(
         #[cfg(feature = "cluster")]
         Keep::Shared(scratch) => spill(ctx, name, scratch.location(name)).await,
     }
+}
+
+/// Keeps a view `views.sql` just created whose rows carry a `slice` column in
+/// `0..slices`: for a large local dataset, computed one slice after another
+/// (`WHERE slice = k` reaches the scans under the view's joins, so each join holds a
+/// slice of the rows) and the union held in memory; otherwise as [`keep_view`] keeps a
+/// small view, in one pass.
+pub(crate) async fn keep_sliced(
+    ctx: &SessionContext,
+    keep: &Keep,
+    name: &str,
+    slices: i64,
+) -> Result<()> {
+    if !matches!(keep, Keep::Folder(_)) {
+        return keep_view(ctx, keep, name, false).await;
+    }
+    let mut batches = Vec::new();
+    let mut schema = None;
+    for k in 0..slices {
+        let df = ctx
+            .sql(&format!("SELECT * FROM {name} WHERE slice = {k}"))
+            .await
+            .map_err(df_err(name))?;
+        schema.get_or_insert_with(|| Arc::clone(df.schema().inner()));
+        batches.extend(df.collect().await.map_err(df_err(name))?);
+    }
+    let schema = schema.expect("at least one slice");
+    let table = MemTable::try_new(schema, vec![batches]).map_err(df_err(name))?;
+    ctx.deregister_table(name).map_err(df_err(name))?;
+    ctx.register_table(name, Arc::new(table))
+        .map_err(df_err(name))?;
+    Ok(())
 }
 
 async fn register_plan(ctx: &SessionContext, keep: &Keep, plan: &Plan) -> Result<()> {
