@@ -189,7 +189,7 @@ fn in_memory_rows() -> u64 {
 }
 
 /// Whether a local evaluation of `snapshot` holds the views every indicator reads in
-/// memory (up to [`IN_MEMORY_ROWS`] report rows) rather than in a scratch file: a
+/// memory (up to [`in_memory_rows`] report rows) rather than in a scratch file: a
 /// dataset small enough that its evaluation's peak memory is no concern.
 pub fn holds_in_memory(snapshot: &Snapshot) -> bool {
     report_rows(snapshot) <= in_memory_rows()

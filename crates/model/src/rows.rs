@@ -525,7 +525,7 @@ impl PriorYtd {
 /// The packed form is two `u64` halves rather than one `u128`, whose 16-byte alignment
 /// made the key 32 bytes instead of 24 (and an entry of the live-rows index 48 instead
 /// of 32).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CodeKey {
     Packed(u64, u64),
     Text(Box<str>),
@@ -553,12 +553,6 @@ impl CodeKey {
             };
             Some(acc << 6 | u128::from(digit))
         })
-    }
-}
-
-impl From<&str> for CodeKey {
-    fn from(code: &str) -> Self {
-        Self::new(code)
     }
 }
 
