@@ -86,6 +86,7 @@ pub(crate) fn run(
             &refs,
             &mut |scan| {
                 lake.as_ref()
+                    .filter(|_| scan.after_first_quarter)
                     .and_then(|l| l.prior_ytd(&scan.credit_codes, &scan.years).ok())
                     .unwrap_or_default()
             },

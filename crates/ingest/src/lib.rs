@@ -24,8 +24,8 @@ use clusterkpi_model::{Code, Date, Issue, Period};
 
 pub use clusterkpi_model::ingested::{FileResult, InputKind, Outcome};
 pub use clusterkpi_model::rows::{
-    ClusterRow, Collect, Discard, FastMap, FastSet, PriorYtd, Record, ReportRow, RosterRow, Sink,
-    ValueRow, Ytd,
+    ClusterRow, CodeSet, Collect, Discard, FastMap, FastSet, PriorYtd, Record, ReportRow,
+    RosterRow, Sink, ValueRow, Ytd,
 };
 pub use source::{Format, Isolation, Limits, WorkbookReader, encoding_for_label};
 pub use validate::{References, cluster_spellings, spellings_of};
@@ -116,9 +116,12 @@ pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
 #[derive(Debug, Default)]
 pub struct KeyScan {
     /// Enterprises named in a reports file.
-    pub credit_codes: FastSet<String>,
+    pub credit_codes: CodeSet,
     /// Years of the periods in a reports file.
     pub years: BTreeSet<i32>,
+    /// Whether a period of the file is a year's second quarter or later: only then
+    /// can a row have earlier quarters of its year to be compared with.
+    pub after_first_quarter: bool,
     duplicates: FastSet<u128>,
     periods: usize,
 }
@@ -196,10 +199,9 @@ pub fn process(
         if h.map.kind == InputKind::Reports
             && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
         {
-            if !scan.credit_codes.contains(code) {
-                scan.credit_codes.insert(code.clone());
-            }
+            scan.credit_codes.insert(code);
             scan.years.insert(p.year());
+            scan.after_first_quarter |= p.quarter() > 1;
             periods.insert(*p);
         }
         spool_row(&mut spool, &mut spooled, row);

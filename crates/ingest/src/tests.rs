@@ -233,7 +233,11 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
         &opts(),
         &refs(5),
         &mut |scan: &KeyScan| {
-            asked = Some((scan.credit_codes.len(), scan.years.clone()));
+            asked = Some((
+                scan.credit_codes.len(),
+                scan.years.clone(),
+                scan.after_first_quarter,
+            ));
             let mut m = PriorYtd::default();
             let y = Ytd {
                 revenue: 600.0,
@@ -245,7 +249,7 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
         },
         &mut Discard,
     );
-    assert_eq!(asked, Some((1, BTreeSet::from([2024]))));
+    assert_eq!(asked, Some((1, BTreeSet::from([2024]), true)));
     assert_eq!(r.outcome, Outcome::AcceptedWithWarnings);
     assert_eq!(
         codes(&r),
@@ -253,6 +257,39 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
         "2023Q4 is another year; 2024Q1 500 > 2024Q2 400"
     );
     assert_eq!(r.rows_accepted, 2);
+}
+
+/// A file of first quarters only says so: none of its rows has an earlier quarter of
+/// its year, so the caller need not look any up (it is still asked, so that it knows
+/// which enterprises the file touches).
+#[test]
+fn a_file_of_first_quarters_says_it_needs_no_earlier_quarters() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{HEADER_ZH}\n{}\n{}\n",
+        row(1, "2024Q1", "500"),
+        row(2, "2025Q1", "400")
+    );
+    let p = dir.path().join("q1.csv");
+    std::fs::write(&p, &text).unwrap();
+    let mut asked = None;
+    let r = process(
+        &p,
+        "q1.csv",
+        &opts(),
+        &refs(5),
+        &mut |scan: &KeyScan| {
+            asked = Some((
+                scan.credit_codes.len(),
+                scan.years.clone(),
+                scan.after_first_quarter,
+            ));
+            PriorYtd::default()
+        },
+        &mut Discard,
+    );
+    assert_eq!(asked, Some((2, BTreeSet::from([2024, 2025]), false)));
+    assert_eq!(r.outcome, Outcome::Accepted);
 }
 
 #[test]

@@ -41,13 +41,13 @@ mod schema;
 mod verify;
 mod write;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
-use clusterkpi_model::rows::{ClusterRow, PriorYtd};
+use clusterkpi_model::rows::{ClusterRow, CodeSet, PriorYtd};
 use clusterkpi_model::{FileRecord, Issue};
 
 pub use arrivals::QuarterFiles;
@@ -628,12 +628,12 @@ impl Snapshot {
     }
 
     /// Credit codes of the current roster (None when there is no roster yet).
-    pub fn roster_codes(&self) -> Result<Option<clusterkpi_model::rows::CodeSet>> {
+    pub fn roster_codes(&self) -> Result<Option<CodeSet>> {
         let table = Table::Roster;
         if self.data_files(table).is_empty() {
             return Ok(None);
         }
-        let mut set = clusterkpi_model::rows::CodeSet::default();
+        let mut set = CodeSet::default();
         for f in self.verified_files(table)? {
             for b in read_batches(&f, Some(&["credit_code"]))? {
                 read::for_each_str(&b, 0, |s| {
@@ -646,11 +646,7 @@ impl Snapshot {
 
     /// The current year-to-date figures of the given enterprises in the given years,
     /// reading only the files that hold those years.
-    pub fn prior_ytd<S: std::hash::BuildHasher>(
-        &self,
-        codes: &HashSet<String, S>,
-        years: &BTreeSet<i32>,
-    ) -> Result<PriorYtd> {
+    pub fn prior_ytd(&self, codes: &CodeSet, years: &BTreeSet<i32>) -> Result<PriorYtd> {
         read::prior_ytd(self, codes, years)
     }
 }

@@ -80,7 +80,10 @@ fn commits_make_versions_and_history_is_kept() {
     assert_eq!(old.files(Table::ReportHistory).len(), 1);
     // The latest accepted figure wins in the history lookup.
     let prior = v2
-        .prior_ytd(&HashSet::from(["A".to_string()]), &BTreeSet::from([2024]))
+        .prior_ytd(
+            &["A"].into_iter().collect::<CodeSet>(),
+            &BTreeSet::from([2024]),
+        )
         .unwrap();
     assert_eq!(
         prior.get("A", "2024Q1".parse().unwrap()).unwrap().revenue,
@@ -484,7 +487,7 @@ fn a_damaged_data_file_is_named_by_every_read() {
     drop(f);
     let size = format!("size {}, expected {len}", len - 6);
     named(snap.verify().unwrap_err(), &reports, &size);
-    let codes = HashSet::from(["A".to_string()]);
+    let codes = ["A"].into_iter().collect::<CodeSet>();
     let years = BTreeSet::from([2024]);
     named(snap.prior_ytd(&codes, &years).unwrap_err(), &reports, &size);
 
@@ -689,7 +692,7 @@ fn the_writers_indexes_agree_with_the_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
-    let codes = HashSet::from(["A".to_string(), "B".to_string()]);
+    let codes = ["A", "B"].into_iter().collect::<CodeSet>();
     let years = BTreeSet::from([2024]);
     commit_rows(
         &mut w,
@@ -746,7 +749,7 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
     w.bound_indexes(1);
-    let codes = HashSet::from(["A".to_string(), "B".to_string()]);
+    let codes = ["A", "B"].into_iter().collect::<CodeSet>();
     let both = BTreeSet::from([2023, 2024]);
     let rows = |n, code: &str, p: &str, revenue| (n, vec![report(code, p, revenue)]);
     for (n, records) in [rows(1, "A", "2023Q4", 10.0), rows(2, "B", "2023Q4", 4.0)] {

@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
-    CodeKey, FastMap, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
+    CodeKey, CodeSet, FastMap, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
 };
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
@@ -118,12 +118,7 @@ impl YtdIndex {
         }
     }
 
-    fn get<S: std::hash::BuildHasher>(
-        &mut self,
-        base: &Snapshot,
-        codes: &HashSet<String, S>,
-        years: &BTreeSet<i32>,
-    ) -> Result<PriorYtd> {
+    fn get(&mut self, base: &Snapshot, codes: &CodeSet, years: &BTreeSet<i32>) -> Result<PriorYtd> {
         let missing: BTreeSet<i32> = years
             .iter()
             .copied()
@@ -149,10 +144,9 @@ impl YtdIndex {
             read::ytd_rows(base, files, &missing, |c, p, v, y| self.upsert(c, p, v, y))?;
         }
         let mut out = PriorYtd::default();
-        for code in codes {
-            let key = CodeKey::new(code);
+        for key in codes.iter() {
             for year in years {
-                if let Some(rows) = self.by_year.get(year).and_then(|m| m.get(&key)) {
+                if let Some(rows) = self.by_year.get(year).and_then(|m| m.get(key)) {
                     for (p, _, y) in rows {
                         out.insert_key(key.clone(), *p, *y);
                     }
@@ -317,11 +311,7 @@ impl Writer {
     /// The accepted year-to-date figures of `codes` in `years` at the latest version,
     /// as [`Snapshot::prior_ytd`] gives them, from an index the writer keeps (see
     /// `YtdIndex`).
-    pub fn prior_ytd<S: std::hash::BuildHasher>(
-        &self,
-        codes: &HashSet<String, S>,
-        years: &BTreeSet<i32>,
-    ) -> Result<PriorYtd> {
+    pub fn prior_ytd(&self, codes: &CodeSet, years: &BTreeSet<i32>) -> Result<PriorYtd> {
         if codes.is_empty() {
             return Ok(PriorYtd::default());
         }

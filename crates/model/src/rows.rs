@@ -570,6 +570,17 @@ impl CodeSet {
         self.0.insert(CodeKey::new(code))
     }
 
+    /// [`CodeSet::contains`] for a code already made a key.
+    #[must_use]
+    pub fn contains_key(&self, key: &CodeKey) -> bool {
+        self.0.contains(key)
+    }
+
+    /// The codes held, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &CodeKey> {
+        self.0.iter()
+    }
+
     #[must_use]
     pub fn len(&self) -> usize {
         self.0.len()

@@ -36,7 +36,7 @@ pub(super) struct Item {
 
 /// What a file's first pass found: the enterprises and years it reports on.
 struct Scan {
-    codes: clusterkpi_ingest::FastSet<String>,
+    codes: clusterkpi_ingest::CodeSet,
     years: BTreeSet<i32>,
 }
 
@@ -48,7 +48,7 @@ impl Scan {
             } else {
                 (&other.codes, &self.codes)
             };
-            small.iter().any(|c| large.contains(c))
+            small.iter().any(|c| large.contains_key(c))
         }
     }
 }
@@ -254,6 +254,10 @@ fn validate(
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
             drop(g);
+            if !scan.after_first_quarter {
+                // First quarters only: no row has earlier quarters of its year.
+                return Default::default();
+            }
             match read(writer).prior_ytd(&scan.credit_codes, &scan.years) {
                 Ok(p) => p,
                 Err(e) => {
