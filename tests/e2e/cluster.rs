@@ -30,7 +30,21 @@ impl Drop for Cluster {
 impl Cluster {
     /// A scheduler and `executors` executors (one task at a time each, so that both
     /// get work), started as an operator would, with the workspace's environment.
+    /// The ports are free when chosen, but another test's server may take one before
+    /// a process binds it: a cluster that stops on a port in use is started again on
+    /// new ports (twice at most).
     fn start(w: &Work, executors: usize) -> Self {
+        for attempt in 1.. {
+            match Self::try_start(w, executors) {
+                Ok(cluster) => return cluster,
+                Err(log) if attempt < 3 && log.contains("Address already in use") => {}
+                Err(log) => panic!("{log}"),
+            }
+        }
+        unreachable!()
+    }
+
+    fn try_start(w: &Work, executors: usize) -> Result<Self, String> {
         let port = free_port();
         let logs = w.path("cluster-logs");
         std::fs::create_dir_all(&logs).unwrap();
@@ -81,23 +95,25 @@ impl Cluster {
             port,
             logs,
         };
-        cluster.wait_ready(Duration::from_secs(60));
-        cluster
+        cluster.wait_ready(Duration::from_secs(60))?;
+        Ok(cluster)
     }
 
     /// Until the scheduler's /readyz says 200: every executor registered. A process
-    /// that exits first fails the test with its log.
-    fn wait_ready(&mut self, within: Duration) {
+    /// that exits first is an error with its log (the cluster is stopped on drop).
+    fn wait_ready(&mut self, within: Duration) -> Result<(), String> {
         let deadline = Instant::now() + within;
         loop {
             for (name, child) in &mut self.children {
                 if let Some(status) = child.try_wait().unwrap() {
                     let log = std::fs::read_to_string(self.logs.join(format!("{name}.log")));
-                    panic!("{name} exited ({status}) before the cluster was ready:\n{log:?}");
+                    return Err(format!(
+                        "{name} exited ({status}) before the cluster was ready:\n{log:?}"
+                    ));
                 }
             }
             if http_status(self.port, "/readyz") == Some(200) {
-                return;
+                return Ok(());
             }
             assert!(
                 Instant::now() < deadline,

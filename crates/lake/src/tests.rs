@@ -91,6 +91,62 @@ fn commits_make_versions_and_history_is_kept() {
     );
 }
 
+/// Files placed ahead of their commits (as the parallel ingest does) are committed
+/// where they lie, each verified as any other; one placed for a version that is not
+/// committed goes with its staged file.
+#[test]
+fn staged_files_placed_ahead_are_committed_where_they_lie() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    let mut staged = Vec::new();
+    for (i, code) in ["A", "B", "C"].into_iter().enumerate() {
+        let mut s = w
+            .stage_as(InputKind::Reports, "a.csv", i as u64 + 1, i)
+            .unwrap();
+        s.accept(report(code, "2024Q1", 10.0)).unwrap();
+        s.close().unwrap();
+        staged.push(s);
+    }
+    let mut folders = BTreeSet::new();
+    for (s, sha) in staged.iter_mut().zip(["aaaa", "bbbb", "cccc"]) {
+        assert!(!s.is_placed());
+        folders.insert(w.place_staged(s, sha).unwrap());
+        assert!(s.is_placed());
+    }
+    assert_eq!(folders.len(), 1, "one folder fsync for the three");
+    for f in &folders {
+        w.sync_folder(f).unwrap();
+    }
+    let third = staged.pop().unwrap();
+    let placed: Vec<_> = fs::read_dir(dir.path().join("report_history"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    assert_eq!(placed.len(), 3);
+    for (s, sha) in staged.into_iter().zip(["aaaa", "bbbb"]) {
+        w.commit(&result(InputKind::Reports, 1, &["2024Q1"]), sha, Some(s))
+            .unwrap();
+    }
+    let snap = lake.snapshot(None).unwrap();
+    assert_eq!(snap.version(), 2);
+    assert_eq!(snap.files(Table::ReportHistory).len(), 2);
+    snap.verify().unwrap();
+    drop(third);
+    let left: Vec<_> = fs::read_dir(dir.path().join("report_history"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    assert_eq!(left.len(), 2, "the third, never committed, is removed");
+    let mut listed = snap.files(Table::ReportHistory);
+    let mut left = left;
+    listed.sort();
+    left.sort();
+    assert_eq!(listed, left);
+}
+
 #[test]
 fn reference_lists_are_replaced_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -176,7 +232,7 @@ fn leftovers_of_an_unpublished_version_are_ignored_and_cleaned() {
         let w = lake.lock().unwrap();
         let mut s = w.stage(InputKind::Reports, "a.csv").unwrap();
         s.accept(report("A", "2024Q1", 1.0)).unwrap();
-        let (tmp, _) = s.finish().unwrap();
+        let (tmp, ..) = s.finish().unwrap();
         // As if killed after moving the data file but before publishing the version.
         w.place(&tmp, "report_history/v1-dead.parquet").unwrap();
         std::fs::write(

@@ -149,6 +149,7 @@ pub(super) fn ingest(
         let mut next_commit = 0;
         'files: for (i, done) in &rx {
             waiting.insert(i, done);
+            place_ready(&read(&writer), &mut waiting, next_commit, &items);
             while let Some(done) = waiting.remove(&next_commit) {
                 let item = &items[next_commit];
                 let committed = done.and_then(|d| {
@@ -198,6 +199,41 @@ pub(super) fn ingest(
         return Err(anyhow!("{} of {n} files were not ingested", n - out.len()));
     }
     Ok(out)
+}
+
+/// Places the data files of the validated files that are next to be committed, one
+/// after another from `next`, and makes each folder durable once for all of them
+/// ([`Writer::place_staged`]). A file whose placing fails carries the error to its
+/// commit, where the run stops, as does the first file of the batch if a folder's
+/// fsync fails.
+fn place_ready(
+    writer: &Writer,
+    waiting: &mut BTreeMap<usize, Result<Done>>,
+    next: usize,
+    items: &[Item],
+) {
+    let mut folders = BTreeSet::new();
+    let mut j = next;
+    while let Some(done) = waiting.get_mut(&j) {
+        if let Ok(d) = done
+            && let Some(staged) = d.staged.as_mut()
+            && !staged.is_placed()
+        {
+            match writer.place_staged(staged, &items[j].sha) {
+                Ok(folder) => {
+                    folders.insert(folder);
+                }
+                Err(e) => *done = Err(e.into()),
+            }
+        }
+        j += 1;
+    }
+    for folder in folders {
+        if let Err(e) = writer.sync_folder(&folder) {
+            waiting.insert(next, Err(e.into()));
+            return;
+        }
+    }
 }
 
 /// Validates file `i` into its own staging file, waiting for earlier files that
@@ -283,10 +319,10 @@ fn validate(
     if let Some(e) = prior_err {
         return Err(e).context("reading earlier reports for the year-to-date check");
     }
-    // The Parquet file is finished and fsynced here, in parallel; the commit only
-    // places it. Rows of a rejected file are not kept.
+    // The Parquet file is finished here, in parallel; the committing thread fsyncs
+    // and places it (`place_ready`). Rows of a rejected file are not kept.
     match &mut staged {
-        Some(s) if result.outcome.ingests_rows() => s.seal()?,
+        Some(s) if result.outcome.ingests_rows() => s.close()?,
         _ => staged = None,
     }
     Ok(Done {
