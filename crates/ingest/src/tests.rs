@@ -216,16 +216,16 @@ fn header_problems_fail_the_file() {
     );
 }
 
-#[test]
-fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
+/// What a reports file's scan tells the caller asking for earlier figures: how many
+/// enterprises, which years, whether a quarter after the first. The caller answers
+/// with `prior`.
+type Asked = (usize, BTreeSet<i32>, bool);
+
+/// Processes `rows` under the Chinese header, answering the scan with `prior`.
+fn process_asking(rows: &[String], prior: PriorYtd) -> (Option<Asked>, FileResult) {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{HEADER_ZH}\n{}\n{}\n",
-        row(1, "2024Q1", "500"),
-        row(1, "2024Q2", "400")
-    );
     let p = dir.path().join("y.csv");
-    std::fs::write(&p, &text).unwrap();
+    std::fs::write(&p, format!("{HEADER_ZH}\n{}\n", rows.join("\n"))).unwrap();
     let mut asked = None;
     let r = process(
         &p,
@@ -238,17 +238,23 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
                 scan.years.clone(),
                 scan.after_first_quarter,
             ));
-            let mut m = PriorYtd::default();
-            let y = Ytd {
-                revenue: 600.0,
-                output_value: 1.0,
-                tech_upgrade_equipment: 1.0,
-            };
-            m.insert(&code(1), Period::new(2023, 4).unwrap(), y);
-            m
+            prior.clone()
         },
         &mut Discard,
     );
+    (asked, r)
+}
+
+#[test]
+fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
+    let mut prior = PriorYtd::default();
+    let y = Ytd {
+        revenue: 600.0,
+        output_value: 1.0,
+        tech_upgrade_equipment: 1.0,
+    };
+    prior.insert(&code(1), Period::new(2023, 4).unwrap(), y);
+    let (asked, r) = process_asking(&[row(1, "2024Q1", "500"), row(1, "2024Q2", "400")], prior);
     assert_eq!(asked, Some((1, BTreeSet::from([2024]), true)));
     assert_eq!(r.outcome, Outcome::AcceptedWithWarnings);
     assert_eq!(
@@ -264,29 +270,9 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
 /// which enterprises the file touches).
 #[test]
 fn a_file_of_first_quarters_says_it_needs_no_earlier_quarters() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{HEADER_ZH}\n{}\n{}\n",
-        row(1, "2024Q1", "500"),
-        row(2, "2025Q1", "400")
-    );
-    let p = dir.path().join("q1.csv");
-    std::fs::write(&p, &text).unwrap();
-    let mut asked = None;
-    let r = process(
-        &p,
-        "q1.csv",
-        &opts(),
-        &refs(5),
-        &mut |scan: &KeyScan| {
-            asked = Some((
-                scan.credit_codes.len(),
-                scan.years.clone(),
-                scan.after_first_quarter,
-            ));
-            PriorYtd::default()
-        },
-        &mut Discard,
+    let (asked, r) = process_asking(
+        &[row(1, "2024Q1", "500"), row(2, "2025Q1", "400")],
+        PriorYtd::default(),
     );
     assert_eq!(asked, Some((2, BTreeSet::from([2024, 2025]), false)));
     assert_eq!(r.outcome, Outcome::Accepted);
