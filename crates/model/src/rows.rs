@@ -475,6 +475,27 @@ impl PriorYtd {
         }
     }
 
+    /// Room for `codes` enterprises without growing.
+    #[must_use]
+    pub fn with_capacity(codes: usize) -> Self {
+        Self {
+            by_code: FastMap::with_capacity_and_hasher(codes, Default::default()),
+        }
+    }
+
+    /// Sets every quarter of `code` at once, replacing what was given before: what
+    /// a file's lookup builds, one entry and one list per enterprise instead of a
+    /// probe and an ordered insertion per quarter. No quarter may be given twice.
+    pub fn set_key(&mut self, code: CodeKey, mut quarters: Vec<(Period, Ytd)>) {
+        if quarters.is_empty() {
+            self.by_code.remove(&code);
+            return;
+        }
+        quarters.sort_unstable_by_key(|e| e.0);
+        debug_assert!(quarters.windows(2).all(|w| w[0].0 < w[1].0));
+        self.by_code.insert(code, quarters);
+    }
+
     /// The figures of `code` in quarter `p`.
     #[must_use]
     pub fn get(&self, code: &str, p: Period) -> Option<&Ytd> {
@@ -491,6 +512,12 @@ impl PriorYtd {
         self.by_code
             .get(&CodeKey::new(code))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// [`PriorYtd::of`] for a code already made a key.
+    #[must_use]
+    pub fn of_key(&self, code: &CodeKey) -> &[(Period, Ytd)] {
+        self.by_code.get(code).map_or(&[], Vec::as_slice)
     }
 
     /// How many (enterprise, quarter) figures are held.
@@ -683,5 +710,36 @@ mod tests {
         assert_eq!(quarters, [q("2024Q1"), q("2024Q2")]);
         assert!(prior.of("91130100MA07L1234Y").is_empty());
         assert_eq!(prior.len(), 2);
+    }
+
+    /// Quarters set at once, in any order, read back as those inserted one by one:
+    /// in order, found by code or by its key; an empty list removes the enterprise.
+    #[test]
+    fn quarters_set_at_once_equal_those_inserted_one_by_one() {
+        let q = |s: &str| s.parse::<Period>().unwrap();
+        let y = |r: f64| Ytd {
+            revenue: r,
+            output_value: r * 2.0,
+            tech_upgrade_equipment: 0.0,
+        };
+        let code = "91130100MA07L1234X";
+        let mut one_by_one = PriorYtd::default();
+        for (p, r) in [("2024Q3", 3.0), ("2023Q4", 9.0), ("2024Q1", 1.0)] {
+            one_by_one.insert(code, q(p), y(r));
+        }
+        let mut at_once = PriorYtd::with_capacity(1);
+        at_once.set_key(
+            CodeKey::new(code),
+            vec![
+                (q("2024Q1"), y(1.0)),
+                (q("2024Q3"), y(3.0)),
+                (q("2023Q4"), y(9.0)),
+            ],
+        );
+        assert_eq!(at_once, one_by_one);
+        assert_eq!(at_once.of_key(&CodeKey::new(code)), at_once.of(code));
+        assert_eq!(at_once.of(code)[0].0, q("2023Q4"));
+        at_once.set_key(CodeKey::new(code), Vec::new());
+        assert!(at_once.is_empty());
     }
 }

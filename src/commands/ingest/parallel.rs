@@ -274,6 +274,13 @@ fn validate(
             let mut g = lock(gate);
             g.scans[i] = Some(mine.clone());
             turn.notify_all();
+            if !scan.after_first_quarter {
+                // First quarters only: no row has earlier quarters of its year, so
+                // there is nothing to wait for (such files used to wait here, for
+                // the file before them to finish its first pass, and then ask for
+                // nothing).
+                return Default::default();
+            }
             loop {
                 if g.failed {
                     return Default::default();
@@ -290,10 +297,6 @@ fn validate(
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
             drop(g);
-            if !scan.after_first_quarter {
-                // First quarters only: no row has earlier quarters of its year.
-                return Default::default();
-            }
             match read(writer).prior_ytd(&scan.credit_codes, &scan.years) {
                 Ok(p) => p,
                 Err(e) => {

@@ -434,8 +434,13 @@ impl<R: Read> StrictDecoder<R> {
             len += 1;
             start = 1;
         }
-        let mut w = start;
-        let mut i = start;
+        // Bytes before the first CR stay where they are: a file with LF line ends
+        // (nearly all) is not copied onto itself byte by byte.
+        let Some(first_cr) = memchr::memchr(b'\r', &self.out[start..len]) else {
+            return len;
+        };
+        let mut w = start + first_cr;
+        let mut i = w;
         while i < len {
             let b = self.out[i];
             i += 1;
