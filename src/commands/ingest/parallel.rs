@@ -11,7 +11,8 @@
 //! its versions and every warning are what a one-by-one ingest gives.
 //!
 //! Measured at 10× the sample city (304 plain files, 737,616 rows) on two cores:
-//! one by one 14.4 s, in parallel see README.
+//! one by one 14.4 s; in parallel, and what the workers wait for, see
+//! `docs/PERFORMANCE.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
