@@ -354,13 +354,8 @@ pub fn process(
         }
         if let Some(Record::Report(r)) = &record {
             // The accepted figures of the same year's earlier quarters, earliest first.
-            // (A file of first quarters asks for nothing: no code is packed to look up.)
-            let before: &[(Period, Ytd)] = if prior_ytd.is_empty() {
-                &[]
-            } else {
-                prior_ytd.of(&r.credit_code)
-            };
-            let mut earlier: Vec<(Period, Ytd)> = before
+            let mut earlier: Vec<(Period, Ytd)> = prior_ytd
+                .of(&r.credit_code)
                 .iter()
                 .filter(|(p, _)| p.year() == r.period.year() && p.quarter() < r.period.quarter())
                 .copied()

@@ -144,9 +144,10 @@ impl YtdIndex {
             read::ytd_rows(base, files, &missing, |c, p, v, y| self.upsert(c, p, v, y))?;
         }
         // Each enterprise's quarters are gathered from the years asked and set at
-        // once: a file asks this for every one of its enterprises (2,450 at 10x the
-        // sample city), and an entry probed and kept in order per quarter was a tenth
-        // of a worker's time.
+        // once, one entry and one list per enterprise: a file asks this for every one
+        // of its enterprises (2,450 at 10x the sample city, 24,500 at 100x), and a map
+        // probe and an ordered insertion per quarter were part of what made asking a
+        // tenth of a worker's time (docs/PERFORMANCE.md).
         let tables: Vec<&YearFigures> = years.iter().filter_map(|y| self.by_year.get(y)).collect();
         let mut out = PriorYtd::with_capacity(codes.len());
         for key in codes.iter() {
