@@ -158,6 +158,25 @@ where
         .map_err(|e| EngineError::Runtime(format!("a query failed: {e}")))?
 }
 
+/// Runs `query` once one of `slots` is free (a query that scans every current row).
+fn scanning<T, F, Fut>(
+    slots: &Arc<tokio::sync::Semaphore>,
+    query: F,
+) -> impl std::future::Future<Output = Result<T>> + Send + 'static
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T>> + Send,
+{
+    let slots = Arc::clone(slots);
+    async move {
+        let _slot = slots
+            .acquire_owned()
+            .await
+            .map_err(|e| EngineError::Runtime(format!("a query failed: {e}")))?;
+        query().await
+    }
+}
+
 /// Views computed once and held in memory as soon as `views.sql` creates them, so the
 /// views and queries after them read the result instead of recomputing it. All are
 /// small: the roster with its integer keys, the enterprises carried forward (a few
@@ -178,6 +197,73 @@ const MATERIALIZED_VIEWS: [&str; 1] = ["reports_in_roster"];
 /// and keeps the union, so that a join inside holds one slice of the rows (see
 /// `growth_slices`). Held in memory like the cached views.
 const SLICED_VIEWS: [(&str, i64); 1] = [("growth_slices", 4)];
+
+/// Runs `views.sql` and keeps its cached, materialized and sliced views as each is
+/// created. Held in memory, a kept view is computed on its own task while the
+/// statements after it run, and a statement waits only for the kept views it names:
+/// `growth_slices` is computed while `carried` and `facts` are (one after another,
+/// they left a core idle for much of a 10x evaluation; see `docs/PERFORMANCE.md`). A
+/// large dataset's views are kept one after another, as its memory is planned for one
+/// at a time (`docs/ARCHITECTURE.md`).
+async fn keep_views(
+    ctx: &SessionContext,
+    keep: &register::Keep,
+    script: &str,
+    origin: &str,
+) -> Result<()> {
+    let creates = |stmt: &str, v: &str| stmt.starts_with(&format!("CREATE VIEW {v} "));
+    let concurrent = matches!(keep, register::Keep::Memory);
+    let mut pending: Vec<(&'static str, tokio::task::JoinHandle<Result<()>>)> = Vec::new();
+    for stmt in sql::statements(script) {
+        // A view is resolved when it is created: one that reads a kept view must be
+        // created after that view is replaced by its rows, or it would compute them
+        // again. Naming it is enough to wait (a column of the same name only waits).
+        let mut still = Vec::with_capacity(pending.len());
+        for (view, task) in pending {
+            if sql::names(&stmt, view) {
+                joined(view, task).await?;
+            } else {
+                still.push((view, task));
+            }
+        }
+        pending = still;
+        run(ctx, &stmt, origin).await?;
+        let kept = CACHED_VIEWS
+            .iter()
+            .map(|v| (*v, false))
+            .chain(MATERIALIZED_VIEWS.iter().map(|v| (*v, true)))
+            .find(|(v, _)| creates(&stmt, v));
+        let sliced = SLICED_VIEWS.iter().find(|(v, _)| creates(&stmt, v));
+        let view = kept.map(|(v, _)| v).or(sliced.map(|(v, _)| *v));
+        if let (true, Some(view)) = (concurrent, view) {
+            // In memory every kept view is a cache of its rows (`keep_view`).
+            let ctx = ctx.clone();
+            pending.push((
+                view,
+                tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    register::cache(&ctx, view).await?;
+                    tracing::debug!(view, seconds = started.elapsed().as_secs_f64(), "kept");
+                    Ok(())
+                }),
+            ));
+        } else if let Some((view, large)) = kept {
+            register::keep_view(ctx, keep, view, large).await?;
+        } else if let Some((view, slices)) = sliced {
+            register::keep_sliced(ctx, keep, view, *slices).await?;
+        }
+    }
+    for (view, task) in pending {
+        joined(view, task).await?;
+    }
+    Ok(())
+}
+
+/// The outcome of a kept view's task.
+async fn joined(view: &str, task: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
+    task.await
+        .map_err(|e| EngineError::Runtime(format!("keeping the view {view} failed: {e}")))?
+}
 
 /// The first and last quarter with accepted report rows, from the dataset's file list.
 fn reported_range(snapshot: &Snapshot) -> Option<(Period, Period)> {
@@ -224,17 +310,7 @@ async fn compute(
     as_of: Period,
 ) -> Result<Evaluation> {
     let defs = req.definitions;
-    let creates = |stmt: &str, v: &str| stmt.starts_with(&format!("CREATE VIEW {v} "));
-    for stmt in sql::statements(&defs.sql("views")?) {
-        run(ctx, &stmt, &defs.origin("views")).await?;
-        if let Some(view) = CACHED_VIEWS.iter().find(|v| creates(&stmt, v)) {
-            register::keep_view(ctx, keep, view, false).await?;
-        } else if let Some(view) = MATERIALIZED_VIEWS.iter().find(|v| creates(&stmt, v)) {
-            register::keep_view(ctx, keep, view, true).await?;
-        } else if let Some((view, slices)) = SLICED_VIEWS.iter().find(|(v, _)| creates(&stmt, v)) {
-            register::keep_sliced(ctx, keep, view, *slices).await?;
-        }
-    }
+    keep_views(ctx, keep, &defs.sql("views")?, &defs.origin("views")).await?;
 
     // Phase 1: every SQL indicator, then the reported ones.
     let mut values: HashMap<Key, Option<f64>> = HashMap::new();
@@ -265,19 +341,28 @@ async fn compute(
     // every current row (non-reporters of the as-of quarter and, in a final
     // evaluation, of the deadline the targets are judged at; rows per quarter) run
     // two at a time, as the indicators do: three at once raised a 100x run's peak by
-    // about 100 MB.
+    // about 100 MB. The third starts as soon as one of the first two is done.
     let judged = clusterkpi_model::status::judged_quarter(as_of, req.plan.deadline);
     let judged = (judged != as_of && judged >= first).then_some(judged);
-    let (coverage, carried, clusters, mut missing, rows_per_period) = tokio::try_join!(
+    let scans = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_QUERIES));
+    let (coverage, carried, clusters, mut missing, rows_per_period, missing_judged) = tokio::try_join!(
         spawned(ctx, |ctx| async move { coverage(&ctx).await }),
         spawned(ctx, |ctx| async move { carried(&ctx).await }),
         spawned(ctx, |ctx| async move { clusters(&ctx).await }),
-        spawned(ctx, move |ctx| async move { missing(&ctx, as_of).await }),
-        spawned(ctx, |ctx| async move { rows_per_period(&ctx).await }),
+        spawned(ctx, |ctx| scanning(&scans, move || async move {
+            missing(&ctx, as_of).await
+        })),
+        spawned(ctx, |ctx| scanning(&scans, move || async move {
+            rows_per_period(&ctx).await
+        })),
+        spawned(ctx, |ctx| scanning(&scans, move || async move {
+            match judged {
+                Some(p) => missing(&ctx, p).await,
+                None => Ok(Vec::new()),
+            }
+        })),
     )?;
-    if let Some(p) = judged {
-        missing.extend(self::missing(ctx, p).await?);
-    }
+    missing.extend(missing_judged);
 
     // The full grid: every quarter × scope × indicator, null where nothing was computed.
     let mut scopes: Vec<(Scope, String)> = vec![(Scope::City, req.plan.city.clone())];

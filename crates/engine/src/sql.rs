@@ -126,6 +126,21 @@ impl Definitions {
     }
 }
 
+/// Whether `stmt` has `name` as a whole word (ASCII case ignored): a table or view it
+/// may read, or a column of the same name. Conservative: a quoted or commented
+/// mention counts too.
+#[must_use]
+pub fn names(stmt: &str, name: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let (s, n) = (stmt.as_bytes(), name.as_bytes());
+    !n.is_empty()
+        && s.windows(n.len()).enumerate().any(|(at, w)| {
+            w.eq_ignore_ascii_case(n)
+                && (at == 0 || !word(s[at - 1]))
+                && s.get(at + n.len()).is_none_or(|b| !word(*b))
+        })
+}
+
 /// Splits a SQL script into statements on `;` outside quotes and comments.
 #[must_use]
 pub fn statements(script: &str) -> Vec<String> {
@@ -245,6 +260,21 @@ mod tests {
             .build()
             .unwrap()
             .block_on(f)
+    }
+
+    /// A statement waits for a kept view it names as a word, in any case, and not for
+    /// one whose name is only part of a longer name.
+    #[test]
+    fn a_statement_names_a_view_as_a_whole_word() {
+        let stmt = "CREATE VIEW growth AS SELECT * FROM growth_slices g JOIN Carried c";
+        assert!(super::names(stmt, "growth_slices"));
+        assert!(super::names(stmt, "carried"));
+        assert!(super::names(stmt, "growth"));
+        assert!(!super::names(stmt, "slices"));
+        assert!(!super::names(stmt, "facts"));
+        assert!(!super::names("SELECT 1 FROM carry_coverage", "carry"));
+        assert!(super::names("facts", "facts"));
+        assert!(!super::names("facts", ""));
     }
 
     /// A session like `sql_session`'s (information schema on) with a table `t` and a

@@ -3,14 +3,16 @@
 //! ```text
 //!  file ─probe─▶ Format (CSV + encoding | xlsx sheet)
 //!       ─pass 1─▶ header → kind, duplicate keys, enterprises and years (for history)
-//!       ─pass 2─▶ every row read by its column rules ─▶ Sink (accepted rows)
-//!                                                    └▶ Issue (quarantined, warnings)
+//!       ─pass 2─▶ every row read by its column and row rules ─▶ Sink (accepted rows)
+//!                                                            └▶ Issue (quarantined, warnings)
 //!  ─▶ FileResult: outcome (accepted … rejected), counts, issues
 //! ```
 //!
-//! Both passes stream the file; memory holds one row plus the file's keys. The caller
-//! (the dataset writer) stages what the sink receives and publishes it only when the
-//! outcome is not `rejected`.
+//! A small file (a county's quarter) is read from disk once: pass 1 keeps its rows for
+//! pass 2, each row of figures with its cells already read by their column rules. A
+//! larger file is streamed twice, and memory holds one row plus the file's keys. The
+//! caller (the dataset writer) stages what the sink receives and publishes it only
+//! when the outcome is not `rejected`.
 
 pub mod schema;
 pub mod source;
@@ -155,22 +157,26 @@ pub fn process(
     let mut counts: FastMap<u128, u32> = FastMap::default();
     let mut periods = HashSet::new();
     // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
-    // workbook parsed in its child process) once; a larger one is read again.
-    let mut spool: Option<Vec<RawRow>> = Some(Vec::new());
+    // workbook parsed in its child process) once; a larger one is read again. A kept
+    // row of figures is kept read: pass 1 reads every cell of it then, not only its
+    // key, and pass 2 goes on from there.
+    let mut spool: Option<Vec<Spooled>> = Some(Vec::new());
     let mut spooled = 0usize;
     let pass1 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
-        let spool_row = |spool: &mut Option<Vec<RawRow>>, spooled: &mut usize, row: RawRow| {
+        let spool_row = |spool: &mut Option<Vec<Spooled>>, spooled: usize, row: Spooled| {
             if let Some(rows) = spool.as_mut() {
-                *spooled += 64 + row.cells.iter().map(|c| 32 + c.len()).sum::<usize>();
-                if *spooled > SPOOL_BYTES {
+                if spooled > SPOOL_BYTES {
                     *spool = None;
                 } else {
                     rows.push(row);
                 }
             }
         };
+        if spool.is_some() {
+            spooled += 64 + row.cells.iter().map(|c| 32 + c.len()).sum::<usize>();
+        }
         if row.cells.iter().all(Cell::is_empty) {
-            spool_row(&mut spool, &mut spooled, row);
+            spool_row(&mut spool, spooled, Spooled::Raw(row));
             return Ok(());
         }
         let Some(h) = &header else {
@@ -179,7 +185,7 @@ pub fn process(
                 map: schema::detect(&headers),
                 line: row.line,
             });
-            spool_row(&mut spool, &mut spooled, row);
+            spool_row(&mut spool, spooled, Spooled::Raw(row));
             return Ok(());
         };
         if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
@@ -188,12 +194,22 @@ pub fn process(
         // A row left blank is no report: its key neither duplicates another row's
         // nor asks for the enterprise's earlier figures.
         if validate::blank_report(&h.map, &row.cells) {
-            spool_row(&mut spool, &mut spooled, row);
+            spool_row(&mut spool, spooled, Spooled::Raw(row));
             return Ok(());
         }
-        // Only the key columns: every cell is read and checked once, in pass 2.
-        let vals = validate::read_key(&h.map, &row.cells, opts.today);
-        if let Some(key) = validate::row_key_hash(h.map.kind, &vals) {
+        // A row pass 2 reads again (the file is not kept, or the row is ragged) has
+        // only its key columns read here: every cell is read and checked once.
+        let keep_read = spool.is_some() && !ragged(&format, h.map.headers.len(), &row.cells);
+        let (vals, problems) = if keep_read {
+            validate::read_row(&h.map, &row.cells, opts.today)
+        } else {
+            (
+                validate::read_key(&h.map, &row.cells, opts.today),
+                Vec::new(),
+            )
+        };
+        let key = validate::row_key_hash(h.map.kind, &vals);
+        if let Some(key) = key {
             *counts.entry(key).or_default() += 1;
         }
         if h.map.kind == InputKind::Reports
@@ -204,7 +220,17 @@ pub fn process(
             scan.after_first_quarter |= p.quarter() > 1;
             periods.insert(*p);
         }
-        spool_row(&mut spool, &mut spooled, row);
+        let kept = if keep_read {
+            Spooled::Read(ReadRow {
+                line: row.line,
+                vals,
+                problems,
+                key,
+            })
+        } else {
+            Spooled::Raw(row)
+        };
+        spool_row(&mut spool, spooled, kept);
         Ok(())
     });
     let read_sheet = match pass1 {
@@ -271,73 +297,91 @@ pub fn process(
     let mut blank_rows = 0u64;
     let mut sink_error: Option<std::io::Error> = None;
     let mut header_seen = false;
-    let mut visit2 = |row: RawRow| {
-        if row.cells.iter().all(Cell::is_empty) {
-            return Ok(());
-        }
-        if !header_seen {
-            header_seen = true;
-            return Ok(());
-        }
-        if validate::blank_report(&header.map, &row.cells) {
-            // Not a row read: it neither counts towards the error rate nor makes a
-            // county's file of mostly non-reporting enterprises look empty of errors.
-            blank_rows += 1;
-            problems_total += 1;
-            result.warnings += 1;
-            if result.issues.len() < max_problems {
-                let code = header.map.position[0]
-                    .and_then(|f| row.cells.get(f))
-                    .map(Cell::display)
-                    .unwrap_or_default();
-                let mut i = issue(
-                    display,
-                    &sheet,
-                    row.line,
-                    "",
-                    &code,
-                    &value::Violation::new(
-                        Code::W_BLANK_ROW,
-                        "该行只有企业信息，未填报任何数据：已跳过，该企业按本期未报送计",
-                        "the row names its enterprise but gives no figure: skipped, the enterprise counts as not reporting",
-                    ),
-                );
-                i.period = validate::row_period(
-                    kind,
-                    &validate::read_key(&header.map, &row.cells, opts.today),
-                );
-                result.issues.push(i);
+    let mut visit2 = |row: Spooled| {
+        let read = match row {
+            Spooled::Read(read) => read,
+            Spooled::Raw(row) => {
+                if row.cells.iter().all(Cell::is_empty) {
+                    return Ok(());
+                }
+                if !header_seen {
+                    header_seen = true;
+                    return Ok(());
+                }
+                if validate::blank_report(&header.map, &row.cells) {
+                    // Not a row read: it neither counts towards the error rate nor makes a
+                    // county's file of mostly non-reporting enterprises look empty of errors.
+                    blank_rows += 1;
+                    problems_total += 1;
+                    result.warnings += 1;
+                    if result.issues.len() < max_problems {
+                        let code = header.map.position[0]
+                            .and_then(|f| row.cells.get(f))
+                            .map(Cell::display)
+                            .unwrap_or_default();
+                        let mut i = issue(
+                            display,
+                            &sheet,
+                            row.line,
+                            "",
+                            &code,
+                            &value::Violation::new(
+                                Code::W_BLANK_ROW,
+                                "该行只有企业信息，未填报任何数据：已跳过，该企业按本期未报送计",
+                                "the row names its enterprise but gives no figure: skipped, the enterprise counts as not reporting",
+                            ),
+                        );
+                        i.period = validate::row_period(
+                            kind,
+                            &validate::read_key(&header.map, &row.cells, opts.today),
+                        );
+                        result.issues.push(i);
+                    }
+                    return Ok(());
+                }
+                if ragged(&format, width, &row.cells) {
+                    let problem = (
+                        None,
+                        format!("{} fields", row.cells.len()),
+                        value::Violation::new(
+                            Code::E_RAGGED,
+                            format!("该行有 {} 个字段，表头有 {width} 列", row.cells.len()),
+                            format!(
+                                "the row has {} fields but the header has {width}",
+                                row.cells.len()
+                            ),
+                        ),
+                    );
+                    ReadRow {
+                        line: row.line,
+                        vals: Vec::new(),
+                        problems: vec![problem],
+                        key: None,
+                    }
+                } else {
+                    let (vals, problems) = validate::read_row(&header.map, &row.cells, opts.today);
+                    let key = validate::row_key_hash(kind, &vals);
+                    ReadRow {
+                        line: row.line,
+                        vals,
+                        problems,
+                        key,
+                    }
+                }
             }
-            return Ok(());
-        }
+        };
         result.rows_read += 1;
-        let mut problems: Vec<RowProblem> = Vec::new();
-        let ragged = match format {
-            Format::Csv { .. } => row.cells.len() != width,
-            _ => row.cells.iter().skip(width).any(|c| !c.is_empty()),
-        };
-        let vals: Vec<Val> = if ragged {
-            problems.push((
-                None,
-                format!("{} fields", row.cells.len()),
-                value::Violation::new(
-                    Code::E_RAGGED,
-                    format!("该行有 {} 个字段，表头有 {width} 列", row.cells.len()),
-                    format!(
-                        "the row has {} fields but the header has {width}",
-                        row.cells.len()
-                    ),
-                ),
-            ));
-            Vec::new()
-        } else {
-            let (v, p) = validate::read_row(&header.map, &row.cells, opts.today);
-            problems.extend(p);
-            v
-        };
+        let ReadRow {
+            line,
+            vals,
+            mut problems,
+            key,
+        } = read;
+        // A ragged row's cells are not read.
+        let ragged = vals.is_empty();
         let mut record = None;
         if !ragged {
-            if validate::row_key_hash(kind, &vals).is_some_and(|k| scan.duplicates.contains(&k))
+            if key.is_some_and(|k| scan.duplicates.contains(&k))
                 && let Some(key) = validate::row_key(kind, &vals)
             {
                 problems.push((
@@ -350,7 +394,7 @@ pub fn process(
                     ),
                 ));
             }
-            record = validate::build_record(kind, &vals, row.line, refs, &mut problems);
+            record = validate::build_record(kind, &vals, line, refs, &mut problems);
         }
         if let Some(Record::Report(r)) = &record {
             // The accepted figures of the same year's earlier quarters, earliest first.
@@ -382,7 +426,7 @@ pub fn process(
                 continue;
             }
             let column = col.map_or(String::new(), |c| header.map.header_of(c).to_string());
-            let mut i = issue(display, &sheet, row.line, &column, value, v);
+            let mut i = issue(display, &sheet, line, &column, value, v);
             i.period = row_period;
             result.issues.push(i);
         }
@@ -417,7 +461,9 @@ pub fn process(
             }
             Ok(None)
         }
-        None => source::visit_rows(path, &format, opts.settings(), &mut visit2),
+        None => source::visit_rows(path, &format, opts.settings(), &mut |row| {
+            visit2(Spooled::Raw(row))
+        }),
     };
     if let Err(p) = pass2 {
         return reject(result, sheet, p);
@@ -513,6 +559,34 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
         r.rows_read,
         max_error_rate * 100.0
     ))
+}
+
+/// A row kept from pass 1 for pass 2.
+enum Spooled {
+    /// As read from the file: an empty row, the header, a row left blank or a ragged
+    /// one, or any row of a file too large to keep (pass 2 reads it again then).
+    Raw(RawRow),
+    /// A row of figures whose every cell was read by its column's rule.
+    Read(ReadRow),
+}
+
+/// A row of figures with its cells read: the values, their problems in column order
+/// and its key's digest ([`validate::row_key_hash`]). A ragged row has no values and
+/// its one problem.
+struct ReadRow {
+    line: u64,
+    vals: Vec<Val>,
+    problems: Vec<RowProblem>,
+    key: Option<u128>,
+}
+
+/// Whether a row has other fields than the header's columns: a CSV record with more
+/// or fewer fields, a worksheet row with a value right of the last column.
+fn ragged(format: &Format, width: usize, cells: &[Cell]) -> bool {
+    match format {
+        Format::Csv { .. } => cells.len() != width,
+        _ => cells.iter().skip(width).any(|c| !c.is_empty()),
+    }
 }
 
 /// Up to this many bytes of rows (a county's quarterly file is well under a MiB) are

@@ -134,19 +134,32 @@ fn build(
         outputs: Vec::new(),
     };
 
-    out.write("kpis.csv", &csv_out::kpis(eval))?;
-    out.write("series.csv", &csv_out::series(eval))?;
-    out.write("validation.csv", &csv_out::validation(eval))?;
-    if let Some(a) = &run.arrivals {
-        // Who has sent what, as `clusterkpi status --output` writes it.
-        out.write("status.csv", &csv_out::arrivals_csv(a))?;
-    }
-    let workbook = xlsx::workbook(eval).map_err(|source| ReportError::Xlsx {
+    // The workbook is built on its own thread while the tables are written and the
+    // charts drawn: built after them, it was a third of a 10x report's time on one
+    // core. (So `kpis.xlsx` is written after the charts.)
+    let (workbook, charts) = std::thread::scope(|s| {
+        let workbook = s.spawn(|| xlsx::workbook(eval));
+        let charts = (|| {
+            out.write("kpis.csv", &csv_out::kpis(eval))?;
+            out.write("series.csv", &csv_out::series(eval))?;
+            out.write("validation.csv", &csv_out::validation(eval))?;
+            if let Some(a) = &run.arrivals {
+                // Who has sent what, as `clusterkpi status --output` writes it.
+                out.write("status.csv", &csv_out::arrivals_csv(a))?;
+            }
+            out.charts(eval)
+        })();
+        let workbook = workbook
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (workbook, charts)
+    });
+    let charts = charts?;
+    let workbook = workbook.map_err(|source| ReportError::Xlsx {
         path: dir.join("kpis.xlsx"),
         source,
     })?;
     out.write("kpis.xlsx", &workbook)?;
-    let charts = out.charts(eval)?;
 
     let doc = content::document(eval, run, &charts, &generated_at);
     out.write("report.html", html::render(&doc).as_bytes())?;
