@@ -582,6 +582,32 @@ impl CodeKey {
     }
 }
 
+/// The text a key was made from.
+impl std::fmt::Display for CodeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Text(t) => f.write_str(t),
+            Self::Packed(hi, lo) => {
+                let mut v = u128::from(*hi) << 64 | u128::from(*lo);
+                let mut text = [0u8; 21];
+                let mut at = text.len();
+                while v != 0 {
+                    #[allow(clippy::cast_possible_truncation)] // six bits
+                    let digit = (v & 63) as u8;
+                    at -= 1;
+                    text[at] = if digit <= 10 {
+                        b'0' + digit - 1
+                    } else {
+                        b'A' + digit - 11
+                    };
+                    v >>= 6;
+                }
+                f.write_str(std::str::from_utf8(&text[at..]).map_err(|_| std::fmt::Error)?)
+            }
+        }
+    }
+}
+
 /// A set of credit codes (the roster's): see [`CodeKey`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CodeSet(FastSet<CodeKey>);
@@ -659,6 +685,8 @@ mod tests {
         ];
         for (i, a) in texts.iter().enumerate() {
             assert_eq!(CodeKey::new(a), CodeKey::new(a), "{a:?}");
+            // A key shows the text it was made from (a replaced row is named by it).
+            assert_eq!(CodeKey::new(a).to_string(), *a);
             for b in &texts[i + 1..] {
                 assert_ne!(CodeKey::new(a), CodeKey::new(b), "{a:?} and {b:?}");
             }
