@@ -33,7 +33,7 @@ pub use source::{Format, Isolation, Limits, WorkbookReader, encoding_for_label};
 pub use validate::{References, cluster_spellings, spellings_of};
 
 use schema::{Declared, HeaderMap};
-use source::{Cell, FileProblem, RawRow, ReadSettings, Stop};
+use source::{CellRef, FileProblem, Lent, RawRow, ReadSettings, Stop};
 use validate::{RowProblem, Val};
 
 /// Settings for reading files.
@@ -103,11 +103,11 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
     let format = source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits).ok()?;
     let mut kind = None;
-    let _ = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
-        if row.cells.iter().all(Cell::is_empty) {
+    let _ = source::visit_lent(path, &format, opts.settings(), &mut |_, cells: Lent<'_>| {
+        if cells.iter().all(CellRef::is_empty) {
             return Ok(());
         }
-        let headers: Vec<String> = row.cells.iter().map(Cell::display).collect();
+        let headers: Vec<String> = cells.iter().map(CellRef::display).collect();
         kind = Some(schema::detect(&headers).kind);
         Err(Stop)
     });
@@ -162,30 +162,28 @@ pub fn process(
     // key, and pass 2 goes on from there.
     let mut spool: Option<Vec<Spooled>> = Some(Vec::new());
     let mut spooled = 0usize;
-    let pass1 = source::visit_rows(path, &format, opts.settings(), &mut |row: RawRow| {
-        let spool_row = |spool: &mut Option<Vec<Spooled>>, spooled: usize, row: Spooled| {
-            if let Some(rows) = spool.as_mut() {
-                if spooled > SPOOL_BYTES {
-                    *spool = None;
-                } else {
-                    rows.push(row);
-                }
-            }
+    let pass1 = source::visit_lent(path, &format, opts.settings(), &mut |line, cells| {
+        // A row kept as it was read, for pass 2 to read.
+        let raw = || {
+            Spooled::Raw(RawRow {
+                line,
+                cells: cells.to_cells(),
+            })
         };
         if spool.is_some() {
-            spooled += 64 + row.cells.iter().map(|c| 32 + c.len()).sum::<usize>();
+            spooled += 64 + cells.iter().map(|c| 32 + c.len()).sum::<usize>();
         }
-        if row.cells.iter().all(Cell::is_empty) {
-            spool_row(&mut spool, spooled, Spooled::Raw(row));
+        if cells.iter().all(CellRef::is_empty) {
+            spool_row(&mut spool, spooled, raw);
             return Ok(());
         }
         let Some(h) = &header else {
-            let headers: Vec<String> = row.cells.iter().map(Cell::display).collect();
+            let headers: Vec<String> = cells.iter().map(CellRef::display).collect();
             header = Some(Header {
                 map: schema::detect(&headers),
-                line: row.line,
+                line,
             });
-            spool_row(&mut spool, spooled, Spooled::Raw(row));
+            spool_row(&mut spool, spooled, raw);
             return Ok(());
         };
         if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
@@ -193,20 +191,17 @@ pub fn process(
         }
         // A row left blank is no report: its key neither duplicates another row's
         // nor asks for the enterprise's earlier figures.
-        if validate::blank_report(&h.map, &row.cells) {
-            spool_row(&mut spool, spooled, Spooled::Raw(row));
+        if validate::blank_report(&h.map, cells) {
+            spool_row(&mut spool, spooled, raw);
             return Ok(());
         }
         // A row pass 2 reads again (the file is not kept, or the row is ragged) has
         // only its key columns read here: every cell is read and checked once.
-        let keep_read = spool.is_some() && !ragged(&format, h.map.headers.len(), &row.cells);
+        let keep_read = spool.is_some() && !ragged(&format, h.map.headers.len(), cells);
         let (vals, problems) = if keep_read {
-            validate::read_row(&h.map, &row.cells, opts.today)
+            validate::read_row(&h.map, cells, opts.today)
         } else {
-            (
-                validate::read_key(&h.map, &row.cells, opts.today),
-                Vec::new(),
-            )
+            (validate::read_key(&h.map, cells, opts.today), Vec::new())
         };
         let key = validate::row_key_hash(h.map.kind, &vals);
         if let Some(key) = key {
@@ -220,17 +215,17 @@ pub fn process(
             scan.after_first_quarter |= p.quarter() > 1;
             periods.insert(*p);
         }
-        let kept = if keep_read {
-            Spooled::Read(ReadRow {
-                line: row.line,
+        if keep_read {
+            let read = ReadRow {
+                line,
                 vals,
                 problems,
                 key,
-            })
+            };
+            spool_row(&mut spool, spooled, || Spooled::Read(read));
         } else {
-            Spooled::Raw(row)
-        };
-        spool_row(&mut spool, spooled, kept);
+            spool_row(&mut spool, spooled, raw);
+        }
         Ok(())
     });
     let read_sheet = match pass1 {
@@ -301,14 +296,15 @@ pub fn process(
         let read = match row {
             Spooled::Read(read) => read,
             Spooled::Raw(row) => {
-                if row.cells.iter().all(Cell::is_empty) {
+                let cells = Lent::Cells(&row.cells);
+                if cells.iter().all(CellRef::is_empty) {
                     return Ok(());
                 }
                 if !header_seen {
                     header_seen = true;
                     return Ok(());
                 }
-                if validate::blank_report(&header.map, &row.cells) {
+                if validate::blank_report(&header.map, cells) {
                     // Not a row read: it neither counts towards the error rate nor makes a
                     // county's file of mostly non-reporting enterprises look empty of errors.
                     blank_rows += 1;
@@ -316,8 +312,8 @@ pub fn process(
                     result.warnings += 1;
                     if result.issues.len() < max_problems {
                         let code = header.map.position[0]
-                            .and_then(|f| row.cells.get(f))
-                            .map(Cell::display)
+                            .and_then(|f| cells.get(f))
+                            .map(CellRef::display)
                             .unwrap_or_default();
                         let mut i = issue(
                             display,
@@ -333,13 +329,13 @@ pub fn process(
                         );
                         i.period = validate::row_period(
                             kind,
-                            &validate::read_key(&header.map, &row.cells, opts.today),
+                            &validate::read_key(&header.map, cells, opts.today),
                         );
                         result.issues.push(i);
                     }
                     return Ok(());
                 }
-                if ragged(&format, width, &row.cells) {
+                if ragged(&format, width, cells) {
                     let problem = (
                         None,
                         format!("{} fields", row.cells.len()),
@@ -359,7 +355,7 @@ pub fn process(
                         key: None,
                     }
                 } else {
-                    let (vals, problems) = validate::read_row(&header.map, &row.cells, opts.today);
+                    let (vals, problems) = validate::read_row(&header.map, cells, opts.today);
                     let key = validate::row_key_hash(kind, &vals);
                     ReadRow {
                         line: row.line,
@@ -580,9 +576,22 @@ struct ReadRow {
     key: Option<u128>,
 }
 
+/// Keeps a row from pass 1 for pass 2 while the rows kept so far (`spooled` bytes)
+/// are within [`SPOOL_BYTES`]; beyond, none is kept and pass 2 reads the file again.
+/// The row is made only if it is kept.
+fn spool_row(spool: &mut Option<Vec<Spooled>>, spooled: usize, row: impl FnOnce() -> Spooled) {
+    if let Some(rows) = spool.as_mut() {
+        if spooled > SPOOL_BYTES {
+            *spool = None;
+        } else {
+            rows.push(row());
+        }
+    }
+}
+
 /// Whether a row has other fields than the header's columns: a CSV record with more
 /// or fewer fields, a worksheet row with a value right of the last column.
-fn ragged(format: &Format, width: usize, cells: &[Cell]) -> bool {
+fn ragged(format: &Format, width: usize, cells: Lent<'_>) -> bool {
     match format {
         Format::Csv { .. } => cells.len() != width,
         _ => cells.iter().skip(width).any(|c| !c.is_empty()),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use clusterkpi_model::{Code, Date, Period};
 
 use crate::schema::{Declared, HeaderMap, InputKind, Type, position};
-use crate::source::Cell;
+use crate::source::{CellRef, Lent};
 use crate::value::{self, Violation};
 use clusterkpi_model::rows::{
     CellSource, ClusterRow, CodeSet, Record, ReportRow, RosterRow, ValueRow, Ytd,
@@ -161,7 +161,7 @@ fn row<R: clusterkpi_model::rows::Row>(kind: InputKind, vals: &[Val], line: u64)
 
 /// Reads a cell by its column type.
 pub(crate) fn read_cell(
-    cell: &Cell,
+    cell: CellRef<'_>,
     ty: Type,
     required: bool,
     today: Date,
@@ -170,7 +170,7 @@ pub(crate) fn read_cell(
         return Ok(Val::None);
     }
     match (ty, cell) {
-        (Type::Number(max) | Type::NonNegative(max) | Type::Count(max), Cell::Number(n)) => {
+        (Type::Number(max) | Type::NonNegative(max) | Type::Count(max), CellRef::Number(n)) => {
             let s = format!("{n}");
             if !n.is_finite() {
                 return value::number("NaN").map(Val::Num);
@@ -181,11 +181,11 @@ pub(crate) fn read_cell(
                 _ => value::count(&s, max).map(Val::Int),
             }
         }
-        (Type::Bool, Cell::Bool(b)) => Ok(Val::Bool(*b)),
-        (Type::Period, Cell::Date(y, m, _)) => {
+        (Type::Bool, CellRef::Bool(b)) => Ok(Val::Bool(b)),
+        (Type::Period, CellRef::Date(y, m, _)) => {
             value::period(&format!("{y}-{m:02}"), today).map(Val::Period)
         }
-        (Type::Period, Cell::Number(n)) if n.fract() == 0.0 => {
+        (Type::Period, CellRef::Number(n)) if n.fract() == 0.0 => {
             // A period typed as a number, e.g. 202409 → "202409" is not a quarter form.
             value::period(&format!("{n}"), today).map(Val::Period)
         }
@@ -361,7 +361,7 @@ const IDENTIFYING: [&str; 4] = ["credit_code", "period", "enterprise_name", "clu
 /// cells) but every figure is empty. A county leaves the rows of enterprises that did
 /// not report as they were sent out; such a row is no report and no error
 /// (`W_BLANK_ROW`), so a small county's file is not rejected for them.
-pub(crate) fn blank_report(map: &HeaderMap, cells: &[Cell]) -> bool {
+pub(crate) fn blank_report(map: &HeaderMap, cells: Lent<'_>) -> bool {
     map.kind == InputKind::Reports
         && map
             .kind
@@ -369,19 +369,19 @@ pub(crate) fn blank_report(map: &HeaderMap, cells: &[Cell]) -> bool {
             .iter()
             .zip(&map.position)
             .filter(|(c, _)| !IDENTIFYING.contains(&c.name))
-            .all(|(_, f)| f.is_none_or(|f| cells.get(f).is_none_or(Cell::is_empty)))
+            .all(|(_, f)| f.is_none_or(|f| cells.get(f).is_none_or(CellRef::is_empty)))
 }
 
 /// Reads only the key columns of a row (the rest are `Val::None`): what the first
 /// pass over a file needs to find duplicate keys and the enterprises and years it
 /// reports on. A key cell that does not read gives no key; pass 2 reports it.
-pub(crate) fn read_key(map: &HeaderMap, cells: &[Cell], today: Date) -> Vec<Val> {
+pub(crate) fn read_key(map: &HeaderMap, cells: Lent<'_>, today: Date) -> Vec<Val> {
     let cols = map.kind.columns();
     let n = key_width(map.kind);
     let mut vals = vec![Val::None; n];
     for (i, col) in cols.iter().enumerate().take(n) {
         if let Some(f) = map.position[i] {
-            let cell = cells.get(f).unwrap_or(&Cell::Empty);
+            let cell = cells.get(f).unwrap_or(CellRef::Empty);
             if let Ok(v) = read_cell(cell, col.ty, col.required, today) {
                 vals[i] = v;
             }
@@ -393,7 +393,7 @@ pub(crate) fn read_key(map: &HeaderMap, cells: &[Cell], today: Date) -> Vec<Val>
 /// Reads every cell of a row; problems are collected, not returned early.
 pub(crate) fn read_row(
     map: &HeaderMap,
-    cells: &[Cell],
+    cells: Lent<'_>,
     today: Date,
 ) -> (Vec<Val>, Vec<RowProblem>) {
     let cols = map.kind.columns();
@@ -404,7 +404,7 @@ pub(crate) fn read_row(
             vals.push(Val::None);
             continue;
         };
-        let cell = cells.get(f).unwrap_or(&Cell::Empty);
+        let cell = cells.get(f).unwrap_or(CellRef::Empty);
         match read_cell(cell, col.ty, col.required, today) {
             Ok(v) => vals.push(v),
             Err(v) => {

@@ -62,8 +62,8 @@ fn is_full_width_form(c: char) -> bool {
 
 /// [`str::trim`] of ASCII text, byte by byte: the whitespace characters of ASCII are
 /// tab to carriage return and the space (`u8::trim_ascii` leaves the vertical tab,
-/// which `str::trim` takes). `str::trim` decodes characters, and was a twentieth of
-/// reading a row.
+/// which `str::trim` takes). `str::trim` decodes characters, and was a fortieth of an
+/// ingest's instructions.
 fn trim_ascii_text(s: &str) -> &str {
     let ws = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
     let bytes = s.as_bytes();

@@ -13,7 +13,7 @@ use clusterkpi_model::Code;
 use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
 
 use super::{
-    Cell, FileProblem, Limits, RawRow, Stop, cannot_read, field_too_long, record_too_long,
+    FileProblem, Lent, Limits, Stop, cannot_read, field_too_long, record_too_long,
     too_many_columns, too_many_rows,
 };
 
@@ -480,7 +480,7 @@ pub(super) fn visit_csv(
     file: File,
     encoding: &'static Encoding,
     limits: &Limits,
-    visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
+    visit: &mut dyn FnMut(u64, Lent<'_>) -> Result<(), Stop>,
 ) -> Result<(), FileProblem> {
     let decoded = StrictDecoder::new(BufReader::with_capacity(1 << 16, file), encoding, limits);
     let mut rdr = csv::ReaderBuilder::new()
@@ -501,8 +501,7 @@ pub(super) fn visit_csv(
                 if record.len() as u64 > u64::from(limits.max_columns) {
                     return Err(too_many_columns(line, limits));
                 }
-                let cells = record.iter().map(|s| Cell::Text(s.into())).collect();
-                if visit(RawRow { line, cells }).is_err() {
+                if visit(line, Lent::Fields(&record)).is_err() {
                     return Ok(());
                 }
             }

@@ -3,7 +3,8 @@
 //! ```text
 //!  path ─open_regular─▶ File (regular files only, opened without blocking)
 //!       ─probe─▶ Format: CSV + encoding (delimited.rs) | workbook (workbook.rs)
-//!       ─visit_rows─▶ RawRow… to the caller's visitor
+//!       ─visit_lent─▶ (line, Lent: cells where the reader holds them)… to the visitor
+//!       ─visit_rows─▶ RawRow (cells kept)… to the visitor
 //! ```
 //!
 //! Every limit is checked before memory is spent on it: the file size up front; for
@@ -88,52 +89,160 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// [`Cell::display`] without copying a text cell: every CSV cell is one, and the
-    /// copy was most of reading it.
+    /// The cell as lent ([`CellRef`]), whose methods these are.
+    #[must_use]
+    pub fn as_ref(&self) -> CellRef<'_> {
+        match self {
+            Cell::Empty => CellRef::Empty,
+            Cell::Text(s) => CellRef::Text(s),
+            Cell::Number(n) => CellRef::Number(*n),
+            Cell::Bool(b) => CellRef::Bool(*b),
+            Cell::Date(y, m, d) => CellRef::Date(*y, *m, *d),
+        }
+    }
+
+    /// See [`CellRef::text`].
     #[must_use]
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        self.as_ref().text()
+    }
+
+    /// See [`CellRef::display`].
+    #[must_use]
+    pub fn display(&self) -> String {
+        self.as_ref().display()
+    }
+
+    /// See [`CellRef::len`].
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.as_ref().len()
+    }
+
+    /// See [`CellRef::is_empty`].
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.as_ref().is_empty()
+    }
+}
+
+/// One cell as the reader lends it: a CSV field is the text where the reader holds
+/// it, not a copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellRef<'a> {
+    Empty,
+    Text(&'a str),
+    Number(f64),
+    Bool(bool),
+    /// A workbook date (year, month, day).
+    Date(i32, u32, u32),
+}
+
+impl<'a> CellRef<'a> {
+    /// [`CellRef::display`] without copying a text cell: every CSV cell is one, and
+    /// the copy was most of reading it.
+    #[must_use]
+    pub fn text(self) -> std::borrow::Cow<'a, str> {
         match self {
-            Cell::Text(s) => std::borrow::Cow::Borrowed(s),
+            CellRef::Text(s) => std::borrow::Cow::Borrowed(s),
             c => std::borrow::Cow::Owned(c.display()),
         }
     }
 
     /// The value as a person would read it in the file.
     #[must_use]
-    pub fn display(&self) -> String {
+    pub fn display(self) -> String {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => s.to_string(),
-            Cell::Number(n) => format!("{n}"),
-            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-            Cell::Date(y, m, d) => format!("{y:04}-{m:02}-{d:02}"),
+            CellRef::Empty => String::new(),
+            CellRef::Text(s) => s.to_string(),
+            CellRef::Number(n) => format!("{n}"),
+            CellRef::Bool(b) => if b { "TRUE" } else { "FALSE" }.into(),
+            CellRef::Date(y, m, d) => format!("{y:04}-{m:02}-{d:02}"),
         }
     }
 
     /// About the bytes the cell holds, for memory accounting: the text's length, or
     /// a fixed size for the other kinds (no copy is made to find out).
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub fn len(self) -> usize {
         match self {
-            Cell::Text(s) => s.len(),
-            Cell::Empty => 0,
+            CellRef::Text(s) => s.len(),
+            CellRef::Empty => 0,
             _ => 24,
         }
     }
 
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub fn is_empty(self) -> bool {
         match self {
-            Cell::Empty => true,
+            CellRef::Empty => true,
             // Asked of every cell, twice: a cell that starts with a visible ASCII
             // character (nearly all) is settled without trimming.
-            Cell::Text(s) => match s.as_bytes().first() {
+            CellRef::Text(s) => match s.as_bytes().first() {
                 None => true,
                 Some(b) if b.is_ascii_graphic() => false,
                 Some(_) => s.trim().is_empty(),
             },
             _ => false,
         }
+    }
+
+    /// The cell kept: a copy of its text.
+    #[must_use]
+    pub fn to_owned(self) -> Cell {
+        match self {
+            CellRef::Empty => Cell::Empty,
+            CellRef::Text(s) => Cell::Text(s.into()),
+            CellRef::Number(n) => Cell::Number(n),
+            CellRef::Bool(b) => Cell::Bool(b),
+            CellRef::Date(y, m, d) => Cell::Date(y, m, d),
+        }
+    }
+}
+
+/// A row's cells as the reader lends them to a visitor ([`visit_lent`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Lent<'a> {
+    /// A CSV record's fields, where the reader holds them: a row a visitor reads and
+    /// does not keep is never copied into cells (building them was 6% of an ingest's
+    /// instructions).
+    Fields(&'a csv::StringRecord),
+    /// A worksheet row's cells.
+    Cells(&'a [Cell]),
+}
+
+impl<'a> Lent<'a> {
+    #[must_use]
+    pub fn len(self) -> usize {
+        match self {
+            Lent::Fields(r) => r.len(),
+            Lent::Cells(c) => c.len(),
+        }
+    }
+
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// Cell `i`, if the row has it.
+    #[must_use]
+    pub fn get(self, i: usize) -> Option<CellRef<'a>> {
+        match self {
+            Lent::Fields(r) => r.get(i).map(CellRef::Text),
+            Lent::Cells(c) => c.get(i).map(Cell::as_ref),
+        }
+    }
+
+    /// Every cell, in order.
+    pub fn iter(self) -> impl Iterator<Item = CellRef<'a>> {
+        (0..self.len()).map(move |i| self.get(i).unwrap_or(CellRef::Empty))
+    }
+
+    /// The cells kept.
+    #[must_use]
+    pub fn to_cells(self) -> Vec<Cell> {
+        self.iter().map(CellRef::to_owned).collect()
     }
 }
 
@@ -367,19 +476,36 @@ pub fn probe(
     }
 }
 
-/// Calls `visit` for every row of the file, in order. Returns the sheet that was read,
-/// for workbooks.
+/// Calls `visit` for every row of the file, in order, with the row's cells kept.
+/// Returns the sheet that was read, for workbooks.
 pub fn visit_rows(
     path: &Path,
     format: &Format,
     settings: ReadSettings<'_>,
     visit: &mut dyn FnMut(RawRow) -> Result<(), Stop>,
 ) -> Result<Option<String>, FileProblem> {
+    visit_lent(path, format, settings, &mut |line, cells| {
+        visit(RawRow {
+            line,
+            cells: cells.to_cells(),
+        })
+    })
+}
+
+/// Calls `visit` for every row of the file, in order, with its line and its cells as
+/// the reader holds them ([`Lent`]). Returns the sheet that was read, for workbooks.
+pub fn visit_lent(
+    path: &Path,
+    format: &Format,
+    settings: ReadSettings<'_>,
+    visit: &mut dyn FnMut(u64, Lent<'_>) -> Result<(), Stop>,
+) -> Result<Option<String>, FileProblem> {
     let file = open_regular(path)?;
     let len = file.metadata().map_err(|e| cannot_read(&e))?.len();
     if len > settings.limits.max_bytes {
         return Err(too_large_file(len, settings.limits));
     }
+    let mut kept = |row: RawRow| visit(row.line, Lent::Cells(&row.cells));
     match format {
         Format::Csv { encoding, .. } => {
             delimited::visit_csv(file, encoding, settings.limits, visit).map(|()| None)
@@ -393,13 +519,18 @@ pub fn visit_rows(
                     sheet.as_deref(),
                     settings.limits,
                     &mut |n| name = Some(n.to_string()),
-                    visit,
+                    &mut kept,
                 )?;
                 Ok(name)
             }
-            WorkbookReader::Isolated(iso) => {
-                isolate::read(iso, file, *kind, sheet.as_deref(), settings.limits, visit)
-            }
+            WorkbookReader::Isolated(iso) => isolate::read(
+                iso,
+                file,
+                *kind,
+                sheet.as_deref(),
+                settings.limits,
+                &mut kept,
+            ),
         },
     }
 }
