@@ -197,13 +197,19 @@ pub fn process(
         }
         // A row pass 2 reads again (the file is not kept, or the row is ragged) has
         // only its key columns read here: every cell is read and checked once.
-        let keep_read = spool.is_some() && !ragged(&format, h.map.headers.len(), cells);
-        let (vals, problems) = if keep_read {
-            validate::read_row(&h.map, cells, opts.today)
-        } else {
-            (validate::read_key(&h.map, cells, opts.today), Vec::new())
+        let read = (spool.is_some() && !ragged(&format, h.map.headers.len(), cells))
+            .then(|| ReadRow::of(&h.map, line, cells, opts.today));
+        let key_only;
+        let (vals, key) = match &read {
+            Some(r) => (r.vals.as_slice(), r.key),
+            None => {
+                key_only = validate::read_key(&h.map, cells, opts.today);
+                (
+                    key_only.as_slice(),
+                    validate::row_key_hash(h.map.kind, &key_only),
+                )
+            }
         };
-        let key = validate::row_key_hash(h.map.kind, &vals);
         if let Some(key) = key {
             *counts.entry(key).or_default() += 1;
         }
@@ -215,16 +221,9 @@ pub fn process(
             scan.after_first_quarter |= p.quarter() > 1;
             periods.insert(*p);
         }
-        if keep_read {
-            let read = ReadRow {
-                line,
-                vals,
-                problems,
-                key,
-            };
-            spool_row(&mut spool, spooled, || Spooled::Read(read));
-        } else {
-            spool_row(&mut spool, spooled, raw);
+        match read {
+            Some(read) => spool_row(&mut spool, spooled, || Spooled::Read(read)),
+            None => spool_row(&mut spool, spooled, raw),
         }
         Ok(())
     });
@@ -355,14 +354,7 @@ pub fn process(
                         key: None,
                     }
                 } else {
-                    let (vals, problems) = validate::read_row(&header.map, cells, opts.today);
-                    let key = validate::row_key_hash(kind, &vals);
-                    ReadRow {
-                        line: row.line,
-                        vals,
-                        problems,
-                        key,
-                    }
+                    ReadRow::of(&header.map, row.line, cells, opts.today)
                 }
             }
         };
@@ -585,6 +577,20 @@ fn spool_row(spool: &mut Option<Vec<Spooled>>, spooled: usize, row: impl FnOnce(
             *spool = None;
         } else {
             rows.push(row());
+        }
+    }
+}
+
+impl ReadRow {
+    /// Every cell of a row that is not ragged, read by its column's rule.
+    fn of(map: &HeaderMap, line: u64, cells: Lent<'_>, today: Date) -> Self {
+        let (vals, problems) = validate::read_row(map, cells, today);
+        let key = validate::row_key_hash(map.kind, &vals);
+        Self {
+            line,
+            vals,
+            problems,
+            key,
         }
     }
 }

@@ -35,10 +35,7 @@ pub const SHOWN_CHARS: usize = 200;
 /// `…` where it was cut.
 #[must_use]
 pub fn shown(s: &str) -> String {
-    match s.char_indices().nth(SHOWN_CHARS) {
-        None => s.to_string(),
-        Some((at, _)) => format!("{}…", &s[..at]),
-    }
+    short(s).into_owned()
 }
 
 /// Trimmed, full-width forms folded. Every cell of every row passes here: an ASCII
@@ -75,6 +72,11 @@ fn trim_ascii_text(s: &str) -> &str {
 
 /// [`shown`] without a copy when nothing is cut.
 fn short(s: &str) -> Cow<'_, str> {
+    // No more bytes than the limit, no more characters: nothing to walk (every
+    // credit code passes here).
+    if s.len() <= SHOWN_CHARS {
+        return Cow::Borrowed(s);
+    }
     match s.char_indices().nth(SHOWN_CHARS) {
         None => Cow::Borrowed(s),
         Some((at, _)) => Cow::Owned(format!("{}…", &s[..at])),
@@ -366,10 +368,7 @@ fn credit_value(c: char) -> Option<u32> {
 /// alphabet with a correct check character. Returned upper-cased.
 pub fn credit_code(raw: &str) -> Rule<String> {
     let cleaned = clean(raw);
-    let s = if cleaned.is_ascii() && cleaned.len() <= SHOWN_CHARS {
-        // A character a byte, and too few to be cut for showing.
-        cleaned.to_ascii_uppercase()
-    } else if cleaned.is_ascii() {
+    let s = if cleaned.is_ascii() {
         short(&cleaned).to_ascii_uppercase()
     } else {
         short(&cleaned).to_uppercase()
