@@ -133,6 +133,7 @@ pub(crate) fn read_options(p: &Pipeline, read: &ReadArgs) -> Result<clusterkpi_i
         }),
         max_error_rate: p.max_error_rate,
         today: Date::today(),
+        ..clusterkpi_ingest::Options::default()
     })
 }
 

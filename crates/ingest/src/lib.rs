@@ -50,6 +50,9 @@ pub struct Options {
     pub max_error_rate: f64,
     /// Periods after this date are errors.
     pub today: Date,
+    /// Bytes of rows kept from pass 1 for pass 2 ([`SPOOL_BYTES`]); a larger file is
+    /// read twice.
+    pub keep_bytes: usize,
 }
 
 impl Default for Options {
@@ -61,6 +64,7 @@ impl Default for Options {
             workbooks: WorkbookReader::InProcess,
             max_error_rate: clusterkpi_model::pipeline::DEFAULT_MAX_ERROR_RATE,
             today: Date::today(),
+            keep_bytes: SPOOL_BYTES,
         }
     }
 }
@@ -172,9 +176,12 @@ pub fn process(
         };
         if spool.is_some() {
             spooled += 64 + cells.iter().map(|c| 32 + c.len()).sum::<usize>();
+            if spooled > opts.keep_bytes {
+                spool = None;
+            }
         }
         if cells.iter().all(CellRef::is_empty) {
-            spool_row(&mut spool, spooled, raw);
+            spool_row(&mut spool, raw);
             return Ok(());
         }
         let Some(h) = &header else {
@@ -183,7 +190,7 @@ pub fn process(
                 map: schema::detect(&headers),
                 line,
             });
-            spool_row(&mut spool, spooled, raw);
+            spool_row(&mut spool, raw);
             return Ok(());
         };
         if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
@@ -192,7 +199,7 @@ pub fn process(
         // A row left blank is no report: its key neither duplicates another row's
         // nor asks for the enterprise's earlier figures.
         if validate::blank_report(&h.map, cells) {
-            spool_row(&mut spool, spooled, raw);
+            spool_row(&mut spool, raw);
             return Ok(());
         }
         // A row pass 2 reads again (the file is not kept, or the row is ragged) has
@@ -222,8 +229,8 @@ pub fn process(
             periods.insert(*p);
         }
         match read {
-            Some(read) => spool_row(&mut spool, spooled, || Spooled::Read(read)),
-            None => spool_row(&mut spool, spooled, raw),
+            Some(read) => spool_row(&mut spool, || Spooled::Read(read)),
+            None => spool_row(&mut spool, raw),
         }
         Ok(())
     });
@@ -291,11 +298,10 @@ pub fn process(
     let mut blank_rows = 0u64;
     let mut sink_error: Option<std::io::Error> = None;
     let mut header_seen = false;
-    let mut visit2 = |row: Spooled| {
+    let mut visit2 = |row: Pass2<'_>| {
         let read = match row {
-            Spooled::Read(read) => read,
-            Spooled::Raw(row) => {
-                let cells = Lent::Cells(&row.cells);
+            Pass2::Read(read) => read,
+            Pass2::Lent(line, cells) => {
                 if cells.iter().all(CellRef::is_empty) {
                     return Ok(());
                 }
@@ -317,7 +323,7 @@ pub fn process(
                         let mut i = issue(
                             display,
                             &sheet,
-                            row.line,
+                            line,
                             "",
                             &code,
                             &value::Violation::new(
@@ -337,24 +343,24 @@ pub fn process(
                 if ragged(&format, width, cells) {
                     let problem = (
                         None,
-                        format!("{} fields", row.cells.len()),
+                        format!("{} fields", cells.len()),
                         value::Violation::new(
                             Code::E_RAGGED,
-                            format!("该行有 {} 个字段，表头有 {width} 列", row.cells.len()),
+                            format!("该行有 {} 个字段，表头有 {width} 列", cells.len()),
                             format!(
                                 "the row has {} fields but the header has {width}",
-                                row.cells.len()
+                                cells.len()
                             ),
                         ),
                     );
                     ReadRow {
-                        line: row.line,
+                        line,
                         vals: Vec::new(),
                         problems: vec![problem],
                         key: None,
                     }
                 } else {
-                    ReadRow::of(&header.map, row.line, cells, opts.today)
+                    ReadRow::of(&header.map, line, cells, opts.today)
                 }
             }
         };
@@ -443,14 +449,19 @@ pub fn process(
     let pass2 = match spool {
         Some(rows) => {
             for row in rows {
-                if visit2(row).is_err() {
+                let stop = match row {
+                    Spooled::Read(read) => visit2(Pass2::Read(read)),
+                    Spooled::Raw(raw) => visit2(Pass2::Lent(raw.line, Lent::Cells(&raw.cells))),
+                };
+                if stop.is_err() {
                     break;
                 }
             }
             Ok(None)
         }
-        None => source::visit_rows(path, &format, opts.settings(), &mut |row| {
-            visit2(Spooled::Raw(row))
+        // Read again, each row's cells where the reader holds them.
+        None => source::visit_lent(path, &format, opts.settings(), &mut |line, cells| {
+            visit2(Pass2::Lent(line, cells))
         }),
     };
     if let Err(p) = pass2 {
@@ -552,10 +563,16 @@ pub fn rejection_reason(r: &FileResult, max_error_rate: f64) -> Option<String> {
 /// A row kept from pass 1 for pass 2.
 enum Spooled {
     /// As read from the file: an empty row, the header, a row left blank or a ragged
-    /// one, or any row of a file too large to keep (pass 2 reads it again then).
+    /// one. (A file too large to keep is read again in pass 2, its rows lent.)
     Raw(RawRow),
     /// A row of figures whose every cell was read by its column's rule.
     Read(ReadRow),
+}
+
+/// A row for pass 2: read in pass 1, or its cells as kept or read again.
+enum Pass2<'a> {
+    Read(ReadRow),
+    Lent(u64, Lent<'a>),
 }
 
 /// A row of figures with its cells read: the values, their problems in column order
@@ -568,16 +585,12 @@ struct ReadRow {
     key: Option<u128>,
 }
 
-/// Keeps a row from pass 1 for pass 2 while the rows kept so far (`spooled` bytes)
-/// are within [`SPOOL_BYTES`]; beyond, none is kept and pass 2 reads the file again.
+/// Keeps a row from pass 1 for pass 2 while rows are kept (the rows so far are within
+/// [`Options::keep_bytes`]; beyond, none is kept and pass 2 reads the file again).
 /// The row is made only if it is kept.
-fn spool_row(spool: &mut Option<Vec<Spooled>>, spooled: usize, row: impl FnOnce() -> Spooled) {
+fn spool_row(spool: &mut Option<Vec<Spooled>>, row: impl FnOnce() -> Spooled) {
     if let Some(rows) = spool.as_mut() {
-        if spooled > SPOOL_BYTES {
-            *spool = None;
-        } else {
-            rows.push(row());
-        }
+        rows.push(row());
     }
 }
 
@@ -604,9 +617,14 @@ fn ragged(format: &Format, width: usize, cells: Lent<'_>) -> bool {
     }
 }
 
-/// Up to this many bytes of rows (a county's quarterly file is well under a MiB) are
-/// kept from the first pass for the second.
-const SPOOL_BYTES: usize = 8 << 20;
+/// Up to this many bytes of rows (about 850 a row of figures) are kept from the first
+/// pass for the second, by each of the ingest's two workers. A county's quarterly file
+/// is well under a MiB; at 100x the sample city one holds 8,000 to 62,000 rows, and
+/// with 8 MiB most of those were read twice: 64 MiB keeps them all, for 13% fewer
+/// instructions in a year of that city and about 40 MB more at the peak
+/// (docs/PERFORMANCE.md). Beyond it the file is streamed twice, so the memory an
+/// ingest holds does not grow with the size of one file.
+const SPOOL_BYTES: usize = 64 << 20;
 
 fn issue(
     file: &str,
