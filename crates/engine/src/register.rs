@@ -136,7 +136,15 @@ fn register_files(
         let config = ListingTableConfig::new_with_multi_paths(urls)
             .with_listing_options(options)
             .with_schema(schema);
-        Arc::new(ListingTable::try_new(config).map_err(df_err(name))?)
+        // The runtime's statistics cache: without it each scan of the table read every
+        // file's statistics again (the report history is a file a county's file, 304
+        // at the sample city, and it is scanned three times).
+        let statistics = ctx.runtime_env().cache_manager.get_file_statistic_cache();
+        Arc::new(
+            ListingTable::try_new(config)
+                .map_err(df_err(name))?
+                .with_cache(statistics),
+        )
     };
     ctx.register_table(name, table).map_err(df_err(name))?;
     Ok(())

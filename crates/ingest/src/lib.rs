@@ -19,7 +19,7 @@ pub mod source;
 mod validate;
 pub mod value;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use clusterkpi_model::{Code, Date, Issue, Period};
@@ -159,7 +159,7 @@ pub fn process(
     let mut header: Option<Header> = None;
     let mut scan = KeyScan::default();
     let mut counts: FastMap<u128, u32> = FastMap::default();
-    let mut periods = HashSet::new();
+    let mut periods: FastSet<Period> = FastSet::default();
     // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
     // workbook parsed in its child process) once; a larger one is read again. A kept
     // row of figures is kept read: pass 1 reads every cell of it then, not only its
