@@ -37,18 +37,38 @@ pub(crate) fn evaluate_and_report(
     if !clusterkpi_engine::holds_in_memory(&snapshot) {
         crate::alloc::return_freed_memory_at_once();
     }
-    let eval = clusterkpi_engine::evaluate(&Request {
-        lake,
-        snapshot: &snapshot,
-        plan: &plan,
-        plan_path,
-        plan_sha256,
-        as_of,
-        language: p.language,
-        definitions: &defs,
-        engine: &p.engine,
-    })?;
+    // Who has sent what for the quarter (the report's arrivals) reads the credit codes
+    // of the quarter's files again: on its own thread, beside the evaluation, instead
+    // of after it (0.75 s on one core at 100x the sample city, while the evaluation
+    // had a core to spare for about a second).
+    let (eval, arrivals) = std::thread::scope(|s| {
+        let arrivals = clusterkpi_engine::as_of(&snapshot, as_of).map(|period| {
+            let version = snapshot.version();
+            s.spawn(move || super::status::for_report(p, lake, version, period))
+        });
+        let eval = clusterkpi_engine::evaluate(&Request {
+            lake,
+            snapshot: &snapshot,
+            plan: &plan,
+            plan_path,
+            plan_sha256,
+            as_of,
+            language: p.language,
+            definitions: &defs,
+            engine: &p.engine,
+        });
+        let arrivals = arrivals.map(|t| {
+            t.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (eval, arrivals)
+    });
+    let eval = eval?;
     stages.mark("evaluate");
+    let arrivals = match arrivals {
+        Some(a) => a?,
+        None => super::status::for_report(p, lake, eval.dataset_version, eval.as_of)?,
+    };
     let batch = clusterkpi_engine::kpis_batch(&eval)?;
     let run = RunInfo {
         run_id: stages.run_id.clone(),
@@ -56,12 +76,7 @@ pub(crate) fn evaluate_and_report(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         stages: stages.done.clone(),
         inputs,
-        arrivals: Some(super::status::for_report(
-            p,
-            lake,
-            eval.dataset_version,
-            eval.as_of,
-        )?),
+        arrivals: Some(arrivals),
     };
     let folder = clusterkpi_report::write_report(&eval, &run, &p.out)
         .with_context(|| format!("writing the report under {}", p.out.display()))?;

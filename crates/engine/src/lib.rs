@@ -265,6 +265,15 @@ async fn joined(view: &str, task: tokio::task::JoinHandle<Result<()>>) -> Result
         .map_err(|e| EngineError::Runtime(format!("keeping the view {view} failed: {e}")))?
 }
 
+/// The quarter an evaluation of `snapshot` is as of: `requested`, or the latest quarter
+/// with accepted report rows (None when there is none), read from the dataset's file
+/// list without a query, so a caller can start what depends on it (the report's
+/// arrivals) beside the evaluation.
+#[must_use]
+pub fn as_of(snapshot: &Snapshot, requested: Option<Period>) -> Option<Period> {
+    reported_range(snapshot).map(|(_, last)| requested.unwrap_or(last))
+}
+
 /// The first and last quarter with accepted report rows, from the dataset's file list.
 fn reported_range(snapshot: &Snapshot) -> Option<(Period, Period)> {
     let mut periods = snapshot
