@@ -35,8 +35,8 @@ pub(crate) fn return_freed_memory_at_once() {
     }
 }
 
-/// Hands the memory freed so far back to the system. A `run` calls it between its
-/// ingest and its evaluation: the pages the ingest's workers freed were still held
+/// Hands the memory freed so far back to the system. A large evaluation calls it
+/// before it starts: in a `run`, the pages the ingest's workers freed were still held
 /// when a 100× evaluation began its own peak, and the whole run peaked at up to
 /// 1,022 MiB where the ingest alone peaked at 651 MB and the evaluation at 785 MB
 /// (docs/PERFORMANCE.md).

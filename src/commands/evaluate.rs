@@ -35,6 +35,9 @@ pub(crate) fn evaluate_and_report(
     let (plan, plan_path, plan_sha256) = pipeline::plan(p, &defs.catalogue)?;
     let snapshot = lake.snapshot(version)?;
     if !clusterkpi_engine::holds_in_memory(&snapshot) {
+        // What a run's ingest freed goes back first; a small evaluation keeps it, to
+        // reuse without page faults.
+        crate::alloc::release_freed_memory();
         crate::alloc::return_freed_memory_at_once();
     }
     // Who has sent what for the quarter (the report's arrivals) reads the credit codes

@@ -53,7 +53,6 @@ pub(crate) fn run_pipeline(
     // The evaluation holds the lock (no other run may commit meanwhile), not the
     // ingest's indexes.
     writer.forget_indexes();
-    crate::alloc::release_freed_memory();
     let ingest_exit = ingest::summarise(&reports, false);
     let inputs = reports.into_iter().map(|r| r.record).collect();
     let e = evaluate::evaluate_and_report(p, &lake, as_of, None, &mut stages, inputs)?;
