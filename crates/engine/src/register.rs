@@ -123,6 +123,27 @@ impl Keep {
     }
 }
 
+/// Registers a dataset table without files, for a local evaluation, as a view of no
+/// rows, which the optimizer folds into what reads it: `reports` is the history less
+/// its `superseded` rows, and with nothing superseded the anti-join still hashed the
+/// key of every report row at each scan of the history (an `EmptyTable` scan is only
+/// known empty when it runs; 10x `evaluate` 1.64 s against 1.70, medians of 6
+/// alternated runs). A cluster's tables stay listing tables and empty tables, which
+/// have a plan encoding.
+fn register_empty(ctx: &SessionContext, name: &str, schema: SchemaRef) -> Result<()> {
+    use datafusion::common::DFSchema;
+    use datafusion::datasource::ViewTable;
+    use datafusion::logical_expr::{EmptyRelation, LogicalPlan};
+    let schema = DFSchema::try_from(schema.as_ref().clone()).map_err(df_err(name))?;
+    let none = LogicalPlan::EmptyRelation(EmptyRelation {
+        produce_one_row: false,
+        schema: Arc::new(schema),
+    });
+    ctx.register_table(name, Arc::new(ViewTable::new(none, None)))
+        .map_err(df_err(name))?;
+    Ok(())
+}
+
 /// Registers a table over exactly these Parquet files, given as absolute paths or
 /// URLs (an empty table when none).
 fn register_files(
@@ -215,10 +236,13 @@ pub fn holds_in_memory(snapshot: &Snapshot) -> bool {
 
 /// Registers the dataset's tables over their files at `snapshot`. `remote`: the
 /// dataset's URL on object storage, for a cluster whose executors read it there.
+/// `fold_empty`: a table without files is a view of no rows ([`register_empty`]), for
+/// a local evaluation; ad-hoc queries see every table as a table.
 async fn register_dataset(
     ctx: &SessionContext,
     snapshot: &Snapshot,
     remote: Option<&str>,
+    fold_empty: bool,
 ) -> Result<()> {
     for (table, name) in [
         (Table::ReportHistory, "report_history"),
@@ -247,6 +271,10 @@ async fn register_dataset(
             }
             None => local.iter().map(|p| p.display().to_string()).collect(),
         };
+        if files.is_empty() && fold_empty {
+            register_empty(ctx, name, table.schema())?;
+            continue;
+        }
         register_files(ctx, name, table.schema(), &files)?;
     }
     Ok(())
@@ -528,7 +556,8 @@ pub(crate) async fn session(
             )));
         }
     };
-    register_dataset(&ctx, snapshot, remote.as_deref()).await?;
+    let fold_empty = remote.is_none();
+    register_dataset(&ctx, snapshot, remote.as_deref(), fold_empty).await?;
     register_plan(&ctx, &keep, plan).await?;
     register_periods(&ctx, &keep, first, as_of).await?;
     Ok((ctx, keep))
@@ -538,7 +567,7 @@ pub(crate) async fn session(
 /// (`kpis`) and the current rows (`reports`).
 pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionContext> {
     let ctx = new_context(report_rows(snapshot))?;
-    register_dataset(&ctx, snapshot, None).await?;
+    register_dataset(&ctx, snapshot, None, false).await?;
     // The same `reports` view as evaluations use (the other views need a plan).
     let views = crate::sql::Definitions::builtin().sql("views")?;
     for stmt in crate::sql::statements(&views) {
