@@ -7,7 +7,7 @@
 //! means a reader replays a few more version files.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -87,7 +87,7 @@ pub struct Writer {
 type YearFigures = FastMap<CodeKey, Vec<(Period, i64, Ytd)>>;
 
 struct YtdIndex {
-    by_year: HashMap<i32, YearFigures>,
+    by_year: FastMap<i32, YearFigures>,
     entries: usize,
     max: usize,
 }
@@ -95,7 +95,7 @@ struct YtdIndex {
 impl Default for YtdIndex {
     fn default() -> Self {
         Self {
-            by_year: HashMap::new(),
+            by_year: FastMap::default(),
             entries: 0,
             max: YTD_INDEX_MAX,
         }
@@ -171,7 +171,7 @@ impl YtdIndex {
 /// quarters to find the rows it replaces: 3,000 one-row files of one quarter meant
 /// 4.5 million file reads.
 struct KeyIndex {
-    by_period: HashMap<i32, FastMap<CodeKey, i64>>,
+    by_period: FastMap<i32, FastMap<CodeKey, i64>>,
     entries: usize,
     max: usize,
 }
@@ -179,7 +179,7 @@ struct KeyIndex {
 impl Default for KeyIndex {
     fn default() -> Self {
         Self {
-            by_period: HashMap::new(),
+            by_period: FastMap::default(),
             entries: 0,
             max: KEY_INDEX_MAX,
         }

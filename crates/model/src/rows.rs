@@ -567,7 +567,10 @@ impl CodeKey {
         }
     }
 
-    fn pack(code: &str) -> Option<u128> {
+    /// The packed form of `code` as one integer (six bits a character, never 0, in
+    /// the low bits), if it packs: equal integers exactly for equal texts.
+    #[must_use]
+    pub fn pack(code: &str) -> Option<u128> {
         if code.len() > 21 {
             return None;
         }
