@@ -338,6 +338,11 @@ pub const SCOPES: Levels = &[
 /// `国家级专精特新“小巨人”` matches.
 pub fn level(raw: &str, levels: Levels) -> Rule<&'static str> {
     let cleaned = clean(raw);
+    // The word a template writes, as it stands: compared whole, not byte by byte
+    // without case.
+    if let Some((canonical, _)) = levels.iter().find(|(c, _)| *c == cleaned) {
+        return Ok(canonical);
+    }
     // The common case first, without copies: the value is a form as it stands.
     for (canonical, forms) in levels {
         if canonical.eq_ignore_ascii_case(&cleaned) || forms.contains(&&*cleaned) {
