@@ -707,6 +707,12 @@ fn workbook_with(eval: &Evaluation, max_rows: usize) -> Result<Vec<u8>, XlsxErro
     };
     let f = Formats::new(eval.language);
     let mut wb = Workbook::new();
+    // Deflate at level 3, as the writer's documentation advises for speed: the
+    // series sheet is 3 MB of XML at 10x the sample city, and the default level 6
+    // compressed it in about a third of building the workbook (10x: the workbook in
+    // 239-273 ms against 341-393, 445 KB against 382 KB; level 1, 638 KB for no more
+    // time saved). The workbook is built beside the charts, on the same two cores.
+    wb.set_zip_compression_level(3);
     // Empty cells and new ones typed by the reader use the East Asian font too.
     wb.set_default_format(&base(), 20, 64)?;
     scorecard(&mut wb, eval, limits, &f)?;
