@@ -175,7 +175,7 @@ pub fn process(
             })
         };
         if spool.is_some() {
-            spooled += 64 + cells.iter().map(|c| 32 + c.len()).sum::<usize>();
+            spooled += 64 + cells.kept_bytes();
             if spooled > opts.keep_bytes {
                 spool = None;
             }
