@@ -153,8 +153,9 @@ pub fn process(
         Err(p) => return reject(result, None, p),
     };
 
-    // Pass 1: header, kind, keys. Keys are kept as 128-bit hashes: 24 bytes a row
-    // whatever the key's length, and a collision (about 2^-100 for a file within the
+    // Pass 1: header, kind, keys. Keys are kept as 128 bits (`validate::row_key_hash`):
+    // 24 bytes a row whatever the key's length. A report row's key is packed exactly;
+    // another kind's is a digest, whose collision (about 2^-100 for a file within the
     // row limit) is not a practical concern.
     let mut header: Option<Header> = None;
     let mut scan = KeyScan::default();

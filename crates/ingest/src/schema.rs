@@ -466,6 +466,11 @@ fn candidates(h: &str) -> Vec<String> {
     out
 }
 
+/// Each header's [`candidates`].
+fn candidates_of(headers: &[String]) -> Vec<Vec<String>> {
+    headers.iter().map(|h| candidates(h)).collect()
+}
+
 /// Which column of `kind` a header names, if any.
 #[must_use]
 pub fn match_header(kind: InputKind, header: &str) -> Option<usize> {
@@ -523,8 +528,7 @@ pub struct HeaderMap {
 impl HeaderMap {
     #[must_use]
     pub fn new(kind: InputKind, headers: &[String]) -> Self {
-        let cands: Vec<Vec<String>> = headers.iter().map(|h| candidates(h)).collect();
-        Self::of_candidates(kind, headers, &cands)
+        Self::of_candidates(kind, headers, &candidates_of(headers))
     }
 
     /// [`HeaderMap::new`] with each header's [`candidates`] given, so that [`detect`]
@@ -592,7 +596,7 @@ impl HeaderMap {
 /// columns are then reported.
 #[must_use]
 pub fn detect(headers: &[String]) -> HeaderMap {
-    let cands: Vec<Vec<String>> = headers.iter().map(|h| candidates(h)).collect();
+    let cands = candidates_of(headers);
     InputKind::ALL
         .iter()
         .map(|k| HeaderMap::of_candidates(*k, headers, &cands))

@@ -396,12 +396,18 @@ const CREDIT_WEIGHTS: [u32; 17] = [
 /// The GB 32100-2015 check character for the first 17 characters, if they are valid.
 #[must_use]
 pub fn credit_check_char(first17: &str) -> Option<char> {
+    let check = check_value(first17.chars())?;
+    Some(char::from(CREDIT_CHARS.as_bytes()[check as usize]))
+}
+
+/// The value in the GB 32100 alphabet of the check character for the first 17
+/// characters, if they are all of the alphabet.
+fn check_value(first17: impl IntoIterator<Item = char>) -> Option<u32> {
     let mut sum = 0;
-    for (c, w) in first17.chars().zip(CREDIT_WEIGHTS) {
+    for (c, w) in first17.into_iter().zip(CREDIT_WEIGHTS) {
         sum += credit_value(c)? * w;
     }
-    let check = (31 - sum % 31) % 31;
-    Some(char::from(CREDIT_CHARS.as_bytes()[check as usize]))
+    Some((31 - sum % 31) % 31)
 }
 
 /// Each ASCII character's value in the GB 32100 alphabet (its position in
@@ -480,15 +486,10 @@ fn checked_code(cleaned: &str) -> Rule<String> {
 fn valid_ascii_code(s: &str) -> Option<String> {
     let mut upper: [u8; 18] = s.as_bytes().try_into().ok()?;
     upper.make_ascii_uppercase();
-    let value = |b: u8| {
-        let v = *CREDIT_VALUES.get(usize::from(b))?;
-        (v != 255).then_some(u32::from(v))
-    };
-    let mut sum = 0;
-    for (&b, w) in upper.iter().zip(CREDIT_WEIGHTS) {
-        sum += value(b)? * w;
-    }
-    (value(upper[17])? == (31 - sum % 31) % 31).then(|| String::from_utf8(upper.to_vec()).ok())?
+    // A byte above ASCII is a character above the alphabet's table: not of it.
+    let check = check_value(upper[..17].iter().map(|&b| char::from(b)))?;
+    (credit_value(char::from(upper[17]))? == check)
+        .then(|| String::from_utf8(upper.to_vec()).ok())?
 }
 
 /// Required text; trimmed, full-width forms folded.
