@@ -27,29 +27,60 @@ WHERE NOT EXISTS (
     AND s.version = h.version
 );
 
--- The roster with a dense integer key per enterprise (`ent`, held in memory: the
--- engine's CACHED_VIEWS). The self-joins below (carry-forward, growth rates) pair an
--- enterprise's rows on it instead of on its 18-character credit code: 8 bytes a row
--- in a join's hash table instead of about 26 (7.1M rows at 100x the sample city).
+-- The roster with a dense integer key per enterprise (`ent`) and per cluster (`cl`),
+-- held in memory (the engine's CACHED_VIEWS). The self-joins below (carry-forward,
+-- growth rates) pair an enterprise's rows on `ent` instead of on its 18-character
+-- credit code: 8 bytes a row in a join's hash table instead of about 26 (7.1M rows at
+-- 100x the sample city). The sums group by `cl` and name the cluster at the end
+-- (`cluster_keyed`), instead of hashing and copying its text for every row.
 CREATE VIEW roster_keyed AS
 SELECT credit_code, cluster_id,
-       CAST(ROW_NUMBER() OVER (ORDER BY credit_code) AS INT) AS ent
+       CAST(ROW_NUMBER() OVER (ORDER BY credit_code) AS INT) AS ent,
+       CAST(DENSE_RANK() OVER (ORDER BY cluster_id) AS INT) AS cl
 FROM roster;
+
+-- Each cluster's key.
+CREATE VIEW cluster_keyed AS
+SELECT DISTINCT cl, cluster_id FROM roster_keyed;
 
 -- Current report rows of the roster's enterprises with their cluster (the roster is
 -- authoritative for membership): the join every indicator needs, made once and kept
 -- by the engine (MATERIALIZED_VIEWS: in memory, or in a scratch Parquet file for a
--- large dataset). Only the columns the views below read are kept: the enterprise is
--- `ent` (its credit code is in `roster_keyed`), and the row's provenance (version,
--- source file and line) is for `sql` and the report's annex.
+-- large dataset). Only what the views below read is kept, in the form they read it:
+-- the enterprise and its cluster as `ent` and `cl` (their text is in `roster_keyed`),
+-- each level or status as the flags the counts test, and a row's CNC rate. The flags
+-- and the rate are computed before the join (the inner SELECT), so the join copies
+-- a bit or 8 bytes a row where it copied text: the kept rows are about half the
+-- bytes, and the sums after it group by integers and add flags instead of comparing
+-- text (docs/PERFORMANCE.md). The row's provenance (version, source file and line)
+-- is for `sql` and the report's annex.
 CREATE VIEW reports_in_roster AS
-SELECT ro.ent, ro.cluster_id, r.period, r.period_index,
+SELECT ro.ent, ro.cl, r.period_index,
        r.revenue_ytd, r.output_value_ytd, r.is_sme, r.above_scale,
-       r.specialized_level, r.key_processes, r.key_processes_cnc,
-       r.business_info_system, r.digital_rnd_tools, r.ecommerce, r.design_center_level,
-       r.innovation_platforms, r.green_factory_level, r.tech_upgrade_equipment_ytd,
-       r.innovation_demo_level, r.listing_status, r.core_tech_breakthroughs
-FROM reports r JOIN roster_keyed ro ON ro.credit_code = r.credit_code;
+       r.specialized, r.little_giant, r.cnc_rate,
+       r.business_info_system, r.digital_rnd_tools, r.ecommerce, r.design_center,
+       r.innovation_platforms, r.green_factory, r.tech_upgrade_equipment_ytd,
+       r.demo_national, r.demo_provincial, r.listed, r.listing_reserve,
+       r.core_tech_breakthroughs
+FROM (
+  SELECT credit_code, period_index, revenue_ytd, output_value_ytd, is_sme, above_scale,
+         specialized_level <> 'none' AS specialized,
+         specialized_level = 'national' AS little_giant,
+         -- the CNC rate of key processes, an enterprise's share in percent
+         CASE WHEN key_processes > 0
+              THEN 100.0 * key_processes_cnc / key_processes END AS cnc_rate,
+         business_info_system, digital_rnd_tools, ecommerce,
+         design_center_level <> 'none' AS design_center,
+         innovation_platforms,
+         green_factory_level <> 'none' AS green_factory,
+         tech_upgrade_equipment_ytd,
+         innovation_demo_level = 'national' AS demo_national,
+         innovation_demo_level = 'provincial' AS demo_provincial,
+         listing_status = 'listed' AS listed,
+         listing_status = 'reserve' AS listing_reserve,
+         core_tech_breakthroughs
+  FROM reports
+) r JOIN roster_keyed ro ON ro.credit_code = r.credit_code;
 
 -- Comparable revenue growth: each enterprise's row paired with its own row of the same
 -- quarter a year earlier (an equi-join on the integer key: a window over each
@@ -63,16 +94,16 @@ FROM reports r JOIN roster_keyed ro ON ro.credit_code = r.credit_code;
 -- the two at once.
 CREATE VIEW growth_slices AS
 WITH pairs AS (
-  SELECT n.ent, n.period_index, n.cluster_id, n.revenue_ytd AS now_revenue,
+  SELECT n.ent, n.period_index, n.cl, n.revenue_ytd AS now_revenue,
          t.revenue_ytd AS then_revenue
   FROM reports_in_roster t
   JOIN reports_in_roster n ON n.ent = t.ent AND n.period_index = t.period_index + 4
 )
-SELECT ent % 4 AS slice, period_index, cluster_id,
+SELECT ent % 4 AS slice, period_index, cl,
        SUM(CAST(now_revenue AS DECIMAL(38, 8))) AS now_revenue,
        SUM(CAST(then_revenue AS DECIMAL(38, 8))) AS then_revenue
 FROM pairs
-GROUP BY ent % 4, period_index, cluster_id;
+GROUP BY ent % 4, period_index, cl;
 
 -- The enterprises that may be carried forward into a quarter of `periods`: those
 -- whose current reports leave a quarter open between their first report and the
@@ -97,20 +128,23 @@ HAVING COUNT(*) < MAX(period_index) - MIN(period_index) + 1
 -- sort of the candidates' rows.) Held in memory by the engine (CACHED_VIEWS).
 CREATE VIEW carried AS
 WITH candidate_rows AS (
-  SELECT r.ent, r.cluster_id, r.period, r.period_index,
-         r.is_sme, r.above_scale, r.specialized_level, r.design_center_level,
-         r.innovation_platforms, r.core_tech_breakthroughs, r.green_factory_level,
-         r.listing_status, r.innovation_demo_level,
+  SELECT r.ent, r.cl, r.period_index,
+         r.is_sme, r.above_scale, r.specialized, r.little_giant, r.design_center,
+         r.innovation_platforms, r.core_tech_breakthroughs, r.green_factory,
+         r.listed, r.listing_reserve, r.demo_national, r.demo_provincial,
          LEAD(r.period_index) OVER (PARTITION BY r.ent ORDER BY r.period_index)
            AS next_index
   FROM reports_in_roster r
   WHERE r.ent IN (SELECT ent FROM carry_candidates)
 )
-SELECT ro.credit_code, c.ent, c.cluster_id, p.period, p.period_index,
-       c.period AS from_period,
-       c.is_sme, c.above_scale, c.specialized_level, c.design_center_level,
-       c.innovation_platforms, c.core_tech_breakthroughs, c.green_factory_level,
-       c.listing_status, c.innovation_demo_level
+SELECT ro.credit_code, c.ent, c.cl, p.period, p.period_index,
+       -- the quarter carried from, as `period` writes it (its index is 4 × year +
+       -- quarter - 1)
+       CAST(c.period_index / 4 AS VARCHAR) || 'Q' || CAST(c.period_index % 4 + 1 AS VARCHAR)
+         AS from_period,
+       c.is_sme, c.above_scale, c.specialized, c.little_giant, c.design_center,
+       c.innovation_platforms, c.core_tech_breakthroughs, c.green_factory,
+       c.listed, c.listing_reserve, c.demo_national, c.demo_provincial
 FROM candidate_rows c
 CROSS JOIN (VALUES (1), (2), (3)) AS lag(k)
 JOIN periods p ON p.period_index = c.period_index + lag.k
@@ -122,20 +156,20 @@ WHERE c.next_index IS NULL OR c.period_index + lag.k < c.next_index;
 -- row has only the columns the stock counts read; the others are NULL, so sums and
 -- counts over R(c,p) (rates, money) skip it.
 CREATE VIEW stock_in_roster AS
-SELECT ent, cluster_id, period_index, FALSE AS carried,
-       is_sme, above_scale, specialized_level, design_center_level,
-       innovation_platforms, core_tech_breakthroughs, green_factory_level,
-       listing_status, innovation_demo_level,
-       revenue_ytd, output_value_ytd, key_processes, key_processes_cnc,
+SELECT ent, cl, period_index, FALSE AS carried,
+       is_sme, above_scale, specialized, little_giant, design_center,
+       innovation_platforms, core_tech_breakthroughs, green_factory,
+       listed, listing_reserve, demo_national, demo_provincial,
+       revenue_ytd, output_value_ytd, cnc_rate,
        business_info_system, digital_rnd_tools, ecommerce, tech_upgrade_equipment_ytd
 FROM reports_in_roster
 UNION ALL
-SELECT ent, cluster_id, period_index, TRUE AS carried,
-       is_sme, above_scale, specialized_level, design_center_level,
-       innovation_platforms, core_tech_breakthroughs, green_factory_level,
-       listing_status, innovation_demo_level,
-       CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BIGINT),
-       CAST(NULL AS BIGINT), CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN),
+SELECT ent, cl, period_index, TRUE AS carried,
+       is_sme, above_scale, specialized, little_giant, design_center,
+       innovation_platforms, core_tech_breakthroughs, green_factory,
+       listed, listing_reserve, demo_national, demo_provincial,
+       CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+       CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN),
        CAST(NULL AS BOOLEAN), CAST(NULL AS DOUBLE)
 FROM carried;
 
@@ -147,16 +181,14 @@ FROM carried;
 -- only (carried rows are NULL there); C(c,p) columns count both.
 CREATE VIEW facts AS
 WITH f AS (
-  SELECT s.period_index, s.cluster_id,
+  SELECT s.period_index, s.cl,
          -- R(c,p): current reports
          SUM(CASE WHEN s.carried THEN 0 ELSE 1 END) AS reporting,
          SUM(CASE WHEN s.business_info_system THEN 1 ELSE 0 END) AS business_info_system,
          SUM(CASE WHEN s.digital_rnd_tools THEN 1 ELSE 0 END) AS digital_rnd_tools,
          SUM(CASE WHEN s.ecommerce THEN 1 ELSE 0 END) AS ecommerce,
-         SUM(CAST(CASE WHEN s.key_processes > 0
-                       THEN 100.0 * s.key_processes_cnc / s.key_processes END
-                  AS DECIMAL(38, 12))) AS cnc_rate_sum,
-         COUNT(CASE WHEN s.key_processes > 0 THEN 1 END) AS with_key_processes,
+         SUM(CAST(s.cnc_rate AS DECIMAL(38, 12))) AS cnc_rate_sum,
+         COUNT(s.cnc_rate) AS with_key_processes,
          SUM(CAST(s.revenue_ytd AS DECIMAL(38, 8))) AS revenue_ytd,
          SUM(CAST(s.output_value_ytd AS DECIMAL(38, 8))) AS output_value_ytd,
          -- 技改 subsidy each reporting enterprise may claim on its year's equipment
@@ -170,25 +202,26 @@ WITH f AS (
          SUM(CASE WHEN s.carried THEN 1 ELSE 0 END) AS carried,
          SUM(CASE WHEN s.is_sme THEN 1 ELSE 0 END) AS sme,
          SUM(CASE WHEN s.above_scale THEN 1 ELSE 0 END) AS above_scale,
-         SUM(CASE WHEN s.specialized_level <> 'none' THEN 1 ELSE 0 END) AS specialized,
-         SUM(CASE WHEN s.specialized_level = 'national' THEN 1 ELSE 0 END) AS little_giant,
-         SUM(CASE WHEN s.design_center_level <> 'none' THEN 1 ELSE 0 END) AS design_center,
+         SUM(CASE WHEN s.specialized THEN 1 ELSE 0 END) AS specialized,
+         SUM(CASE WHEN s.little_giant THEN 1 ELSE 0 END) AS little_giant,
+         SUM(CASE WHEN s.design_center THEN 1 ELSE 0 END) AS design_center,
          SUM(s.innovation_platforms) AS innovation_platforms,
          SUM(s.core_tech_breakthroughs) AS core_tech_breakthroughs,
-         SUM(CASE WHEN s.green_factory_level <> 'none' THEN 1 ELSE 0 END) AS green_factory,
-         SUM(CASE WHEN s.listing_status = 'listed' THEN 1 ELSE 0 END) AS listed,
-         SUM(CASE WHEN s.listing_status = 'reserve' THEN 1 ELSE 0 END) AS listing_reserve,
-         SUM(CAST(CASE s.innovation_demo_level
-                    WHEN 'national' THEN pl.demo_reward_national
-                    WHEN 'provincial' THEN pl.demo_reward_provincial
-                    ELSE 0 END AS DECIMAL(38, 8))) AS demo_reward
+         SUM(CASE WHEN s.green_factory THEN 1 ELSE 0 END) AS green_factory,
+         SUM(CASE WHEN s.listed THEN 1 ELSE 0 END) AS listed,
+         SUM(CASE WHEN s.listing_reserve THEN 1 ELSE 0 END) AS listing_reserve,
+         SUM(CAST(CASE WHEN s.demo_national THEN pl.demo_reward_national
+                       WHEN s.demo_provincial THEN pl.demo_reward_provincial
+                       ELSE 0 END AS DECIMAL(38, 8))) AS demo_reward
   FROM stock_in_roster s CROSS JOIN plan pl
-  GROUP BY GROUPING SETS ((s.period_index, s.cluster_id), (s.period_index))
+  GROUP BY GROUPING SETS ((s.period_index, s.cl), (s.period_index))
 )
 SELECT p.period, p.year, p.quarter,
-       CASE WHEN f.cluster_id IS NULL THEN 'city' ELSE 'cluster' END AS scope,
-       COALESCE(f.cluster_id, pl.city_id) AS scope_id, f.*
-FROM f JOIN periods p ON p.period_index = f.period_index CROSS JOIN plan pl;
+       CASE WHEN ck.cluster_id IS NULL THEN 'city' ELSE 'cluster' END AS scope,
+       COALESCE(ck.cluster_id, pl.city_id) AS scope_id,
+       f.period_index, ck.cluster_id, f.* EXCLUDE (period_index, cl)
+FROM f LEFT JOIN cluster_keyed ck ON ck.cl = f.cl
+JOIN periods p ON p.period_index = f.period_index CROSS JOIN plan pl;
 
 -- Enterprises carried forward per quarter and scope (kpis.csv `carried_forward`).
 CREATE VIEW carry_coverage AS
@@ -199,16 +232,18 @@ SELECT period, scope, scope_id, carried FROM facts;
 -- (CACHED_VIEWS).
 CREATE VIEW growth AS
 WITH g AS (
-  SELECT period_index, cluster_id,
+  SELECT period_index, cl,
          SUM(now_revenue) AS now_revenue,
          SUM(then_revenue) AS then_revenue
   FROM growth_slices
-  GROUP BY GROUPING SETS ((period_index, cluster_id), (period_index))
+  GROUP BY GROUPING SETS ((period_index, cl), (period_index))
 )
 SELECT p.period, p.year, p.quarter,
-       CASE WHEN g.cluster_id IS NULL THEN 'city' ELSE 'cluster' END AS scope,
-       COALESCE(g.cluster_id, pl.city_id) AS scope_id, g.*
-FROM g JOIN periods p ON p.period_index = g.period_index CROSS JOIN plan pl;
+       CASE WHEN ck.cluster_id IS NULL THEN 'city' ELSE 'cluster' END AS scope,
+       COALESCE(ck.cluster_id, pl.city_id) AS scope_id,
+       g.period_index, ck.cluster_id, g.now_revenue, g.then_revenue
+FROM g LEFT JOIN cluster_keyed ck ON ck.cl = g.cl
+JOIN periods p ON p.period_index = g.period_index CROSS JOIN plan pl;
 
 -- Expected reporters per scope: the roster of each cluster, and the whole roster.
 CREATE VIEW expected AS

@@ -79,19 +79,24 @@ async fn value(indicator: &str, partitions: &[Vec<usize>]) -> u64 {
     );
     ctx.register_table("rows", Arc::new(rows(partitions)))
         .unwrap();
-    // The rows as `stock_in_roster`, every column the sums do not look at neutral.
-    ctx.sql(
-        "CREATE VIEW stock_in_roster AS SELECT period_index, cluster_id, FALSE AS carried, \
-         FALSE AS is_sme, FALSE AS above_scale, 'none' AS specialized_level, \
-         'none' AS design_center_level, CAST(0 AS BIGINT) AS innovation_platforms, \
-         CAST(0 AS BIGINT) AS core_tech_breakthroughs, 'none' AS green_factory_level, \
-         'none' AS listing_status, 'none' AS innovation_demo_level, revenue_ytd, \
-         output_value_ytd, key_processes, key_processes_cnc, \
+    // The rows as `stock_in_roster`, every column the sums do not look at neutral, and
+    // their one cluster's key.
+    for view in [
+        "CREATE VIEW stock_in_roster AS SELECT CAST(1 AS INT) AS cl, period_index, \
+         FALSE AS carried, FALSE AS is_sme, FALSE AS above_scale, FALSE AS specialized, \
+         FALSE AS little_giant, FALSE AS design_center, \
+         CAST(0 AS BIGINT) AS innovation_platforms, \
+         CAST(0 AS BIGINT) AS core_tech_breakthroughs, FALSE AS green_factory, \
+         FALSE AS listed, FALSE AS listing_reserve, FALSE AS demo_national, \
+         FALSE AS demo_provincial, revenue_ytd, output_value_ytd, \
+         CASE WHEN key_processes > 0 \
+              THEN 100.0 * key_processes_cnc / key_processes END AS cnc_rate, \
          FALSE AS business_info_system, FALSE AS digital_rnd_tools, FALSE AS ecommerce, \
          0.0 AS tech_upgrade_equipment_ytd FROM rows",
-    )
-    .await
-    .unwrap();
+        "CREATE VIEW cluster_keyed AS SELECT DISTINCT CAST(1 AS INT) AS cl, cluster_id FROM rows",
+    ] {
+        ctx.sql(view).await.unwrap();
+    }
     let plan = Plan::parse(PLAN, &Catalogue::builtin()).unwrap();
     clusterkpi_engine::parameters(&ctx, &plan, quarter(), quarter())
         .await
