@@ -174,47 +174,80 @@ SELECT ent, cl, period_index, TRUE AS carried,
 FROM carried;
 
 -- The facts every counting, summing and averaging indicator is made of, per quarter
--- and scope (each cluster, and the city: GROUPING SETS), in one pass over the rows.
--- Held in memory by the engine (CACHED_VIEWS): an indicator file combines these
--- columns instead of scanning the rows again; thirty scans of 7.2M rows (100x the
--- sample city) took minutes, one takes seconds. R(c,p) columns count current reports
--- only (carried rows are NULL there); C(c,p) columns count both.
+-- and cluster, in one pass over the rows. Held in memory by the engine
+-- (CACHED_VIEWS): an indicator file combines these columns instead of scanning the
+-- rows again; thirty scans of 7.2M rows (100x the sample city) took minutes, one
+-- takes seconds. R(c,p) columns count current reports only (carried rows are NULL
+-- there); C(c,p) columns count both.
+CREATE VIEW cluster_facts AS
+SELECT s.period_index, s.cl,
+       -- R(c,p): current reports
+       SUM(CASE WHEN s.carried THEN 0 ELSE 1 END) AS reporting,
+       SUM(CASE WHEN s.business_info_system THEN 1 ELSE 0 END) AS business_info_system,
+       SUM(CASE WHEN s.digital_rnd_tools THEN 1 ELSE 0 END) AS digital_rnd_tools,
+       SUM(CASE WHEN s.ecommerce THEN 1 ELSE 0 END) AS ecommerce,
+       SUM(CAST(s.cnc_rate AS DECIMAL(38, 12))) AS cnc_rate_sum,
+       COUNT(s.cnc_rate) AS with_key_processes,
+       SUM(CAST(s.revenue_ytd AS DECIMAL(38, 8))) AS revenue_ytd,
+       SUM(CAST(s.output_value_ytd AS DECIMAL(38, 8))) AS output_value_ytd,
+       -- 技改 subsidy each reporting enterprise may claim on its year's equipment
+       SUM(CAST(CASE WHEN s.carried THEN NULL
+                     WHEN pl.tech_upgrade_subsidy_share * s.tech_upgrade_equipment_ytd
+                          < pl.tech_upgrade_subsidy_cap
+                     THEN pl.tech_upgrade_subsidy_share * s.tech_upgrade_equipment_ytd
+                     ELSE pl.tech_upgrade_subsidy_cap END
+                AS DECIMAL(38, 8))) AS tech_upgrade_subsidy,
+       -- C(c,p): current reports and carried-forward enterprises
+       SUM(CASE WHEN s.carried THEN 1 ELSE 0 END) AS carried,
+       SUM(CASE WHEN s.is_sme THEN 1 ELSE 0 END) AS sme,
+       SUM(CASE WHEN s.above_scale THEN 1 ELSE 0 END) AS above_scale,
+       SUM(CASE WHEN s.specialized THEN 1 ELSE 0 END) AS specialized,
+       SUM(CASE WHEN s.little_giant THEN 1 ELSE 0 END) AS little_giant,
+       SUM(CASE WHEN s.design_center THEN 1 ELSE 0 END) AS design_center,
+       SUM(s.innovation_platforms) AS innovation_platforms,
+       SUM(s.core_tech_breakthroughs) AS core_tech_breakthroughs,
+       SUM(CASE WHEN s.green_factory THEN 1 ELSE 0 END) AS green_factory,
+       SUM(CASE WHEN s.listed THEN 1 ELSE 0 END) AS listed,
+       SUM(CASE WHEN s.listing_reserve THEN 1 ELSE 0 END) AS listing_reserve,
+       SUM(CAST(CASE WHEN s.demo_national THEN pl.demo_reward_national
+                     WHEN s.demo_provincial THEN pl.demo_reward_provincial
+                     ELSE 0 END AS DECIMAL(38, 8))) AS demo_reward
+FROM stock_in_roster s CROSS JOIN plan pl
+GROUP BY s.period_index, s.cl;
+
+-- The facts per quarter and scope: each cluster's, and the city's as the sum of its
+-- clusters' (every enterprise of the roster is in one cluster). The sums are exact
+-- (integers, DECIMAL), so adding the clusters' sums gives the figures adding the rows
+-- gives, to the last digit; the rows are aggregated once instead of twice, as
+-- GROUPING SETS did (docs/PERFORMANCE.md). Held in memory (CACHED_VIEWS).
 CREATE VIEW facts AS
 WITH f AS (
-  SELECT s.period_index, s.cl,
-         -- R(c,p): current reports
-         SUM(CASE WHEN s.carried THEN 0 ELSE 1 END) AS reporting,
-         SUM(CASE WHEN s.business_info_system THEN 1 ELSE 0 END) AS business_info_system,
-         SUM(CASE WHEN s.digital_rnd_tools THEN 1 ELSE 0 END) AS digital_rnd_tools,
-         SUM(CASE WHEN s.ecommerce THEN 1 ELSE 0 END) AS ecommerce,
-         SUM(CAST(s.cnc_rate AS DECIMAL(38, 12))) AS cnc_rate_sum,
-         COUNT(s.cnc_rate) AS with_key_processes,
-         SUM(CAST(s.revenue_ytd AS DECIMAL(38, 8))) AS revenue_ytd,
-         SUM(CAST(s.output_value_ytd AS DECIMAL(38, 8))) AS output_value_ytd,
-         -- 技改 subsidy each reporting enterprise may claim on its year's equipment
-         SUM(CAST(CASE WHEN s.carried THEN NULL
-                       WHEN pl.tech_upgrade_subsidy_share * s.tech_upgrade_equipment_ytd
-                            < pl.tech_upgrade_subsidy_cap
-                       THEN pl.tech_upgrade_subsidy_share * s.tech_upgrade_equipment_ytd
-                       ELSE pl.tech_upgrade_subsidy_cap END
-                  AS DECIMAL(38, 8))) AS tech_upgrade_subsidy,
-         -- C(c,p): current reports and carried-forward enterprises
-         SUM(CASE WHEN s.carried THEN 1 ELSE 0 END) AS carried,
-         SUM(CASE WHEN s.is_sme THEN 1 ELSE 0 END) AS sme,
-         SUM(CASE WHEN s.above_scale THEN 1 ELSE 0 END) AS above_scale,
-         SUM(CASE WHEN s.specialized THEN 1 ELSE 0 END) AS specialized,
-         SUM(CASE WHEN s.little_giant THEN 1 ELSE 0 END) AS little_giant,
-         SUM(CASE WHEN s.design_center THEN 1 ELSE 0 END) AS design_center,
-         SUM(s.innovation_platforms) AS innovation_platforms,
-         SUM(s.core_tech_breakthroughs) AS core_tech_breakthroughs,
-         SUM(CASE WHEN s.green_factory THEN 1 ELSE 0 END) AS green_factory,
-         SUM(CASE WHEN s.listed THEN 1 ELSE 0 END) AS listed,
-         SUM(CASE WHEN s.listing_reserve THEN 1 ELSE 0 END) AS listing_reserve,
-         SUM(CAST(CASE WHEN s.demo_national THEN pl.demo_reward_national
-                       WHEN s.demo_provincial THEN pl.demo_reward_provincial
-                       ELSE 0 END AS DECIMAL(38, 8))) AS demo_reward
-  FROM stock_in_roster s CROSS JOIN plan pl
-  GROUP BY GROUPING SETS ((s.period_index, s.cl), (s.period_index))
+  SELECT * FROM cluster_facts
+  UNION ALL
+  SELECT period_index, CAST(NULL AS INT) AS cl,
+         SUM(reporting) AS reporting,
+         SUM(business_info_system) AS business_info_system,
+         SUM(digital_rnd_tools) AS digital_rnd_tools,
+         SUM(ecommerce) AS ecommerce,
+         SUM(cnc_rate_sum) AS cnc_rate_sum,
+         SUM(with_key_processes) AS with_key_processes,
+         SUM(revenue_ytd) AS revenue_ytd,
+         SUM(output_value_ytd) AS output_value_ytd,
+         SUM(tech_upgrade_subsidy) AS tech_upgrade_subsidy,
+         SUM(carried) AS carried,
+         SUM(sme) AS sme,
+         SUM(above_scale) AS above_scale,
+         SUM(specialized) AS specialized,
+         SUM(little_giant) AS little_giant,
+         SUM(design_center) AS design_center,
+         SUM(innovation_platforms) AS innovation_platforms,
+         SUM(core_tech_breakthroughs) AS core_tech_breakthroughs,
+         SUM(green_factory) AS green_factory,
+         SUM(listed) AS listed,
+         SUM(listing_reserve) AS listing_reserve,
+         SUM(demo_reward) AS demo_reward
+  FROM cluster_facts
+  GROUP BY period_index
 )
 SELECT p.period, p.year, p.quarter,
        CASE WHEN ck.cluster_id IS NULL THEN 'city' ELSE 'cluster' END AS scope,
