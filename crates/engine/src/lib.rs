@@ -661,12 +661,12 @@ async fn rows_per_period(ctx: &SessionContext) -> Result<Vec<(Period, u64)>> {
     let sql = "SELECT period_index, COUNT(*) AS n FROM reports GROUP BY period_index";
     let mut out = BTreeMap::new();
     for b in run(ctx, sql, "rows per period").await? {
-        for i in 0..b.num_rows() {
-            if let Some(index) = f64_at(b.column(0).as_ref(), i) {
-                #[allow(clippy::cast_possible_truncation)] // a quarter index, an i32
-                let p = Period::from_index(index as i32);
-                out.insert(p, f64_at(b.column(1).as_ref(), i).unwrap_or(0.0) as u64);
-            }
+        let Some(index) = b.column(0).as_primitive_opt::<Int32Type>() else {
+            continue;
+        };
+        for i in (0..b.num_rows()).filter(|&i| index.is_valid(i)) {
+            let p = Period::from_index(index.value(i));
+            out.insert(p, f64_at(b.column(1).as_ref(), i).unwrap_or(0.0) as u64);
         }
     }
     Ok(out.into_iter().collect())
