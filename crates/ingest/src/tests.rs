@@ -136,6 +136,31 @@ fn bad_rows_are_quarantined_with_line_column_code_and_value() {
     assert!(i.message_zh.contains("不是有效数字") && i.message_en.contains("not a number"));
 }
 
+/// Blank lines (an Excel export's gaps, a clerk's spacing) are no rows, and a row after
+/// them is named by its own line, CRLF or LF, quoted or not: the clerk opens the file
+/// there.
+#[test]
+fn a_row_after_blank_lines_is_named_by_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<String> = vec![HEADER_ZH.into()];
+    lines.extend((0..40).map(|n| row(n, "2024Q3", "100")));
+    lines.insert(3, String::new()); // lines 4 and 5 blank
+    lines.insert(3, String::new());
+    lines[5] = row(2, "2024Q3", "--"); // line 6
+    lines.insert(20, "\n".into()); // lines 21 and 22 blank
+    lines[21] = lines[21].replace(",10,6,", ",5,6,"); // line 23
+    for end in ["\n", "\r\n"] {
+        let text = lines.join(end) + end;
+        let (r, recs) = run(dir.path(), "blank.csv", text.as_bytes(), &refs(40));
+        assert_eq!((r.rows_read, recs.len()), (40, 38), "{:#?}", r.issues);
+        assert_eq!(
+            codes(&r),
+            vec![(6, Code::E_NUMBER), (23, Code::E_CNC_EXCEEDS)],
+            "{end:?}"
+        );
+    }
+}
+
 #[test]
 fn threshold_boundaries() {
     let dir = tempfile::tempdir().unwrap();

@@ -28,6 +28,7 @@ use encoding_rs::Encoding;
 
 use crate::value::Violation;
 
+pub use delimited::Fields;
 pub use isolate::{Isolation, WorkbookReader};
 
 /// Resource limits for one file. The defaults suit a county's quarterly file with a
@@ -206,7 +207,7 @@ pub enum Lent<'a> {
     /// A CSV record's fields, where the reader holds them: a row a visitor reads and
     /// does not keep is never copied into cells (building them was 6% of an ingest's
     /// instructions).
-    Fields(&'a csv::StringRecord),
+    Fields(Fields<'a>),
     /// A worksheet row's cells.
     Cells(&'a [Cell]),
 }
@@ -241,7 +242,7 @@ impl<'a> Lent<'a> {
     #[must_use]
     pub fn kept_bytes(self) -> usize {
         match self {
-            Lent::Fields(r) => 32 * r.len() + r.as_slice().len(),
+            Lent::Fields(r) => 32 * r.len() + r.bytes(),
             Lent::Cells(c) => c.iter().map(|c| 32 + c.as_ref().len()).sum(),
         }
     }
