@@ -30,6 +30,7 @@ mod arrivals;
 #[cfg(feature = "delta")]
 pub mod delta;
 mod layout;
+mod live;
 mod log;
 mod manifest;
 #[cfg(feature = "delta")]

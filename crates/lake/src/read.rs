@@ -2,7 +2,7 @@
 //! the validator compares against, and the issues table. Every data file is checked
 //! against its recorded size and checksum before it is read.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::path::Path;
 
@@ -138,39 +138,6 @@ pub(crate) fn issues(snapshot: &Snapshot) -> Result<Vec<Issue>> {
                 .into_iter()
                 .map(|(issue, _)| issue),
         );
-    }
-    Ok(out)
-}
-
-/// Every report row of the given quarters: `(credit_code, period_index, version)`,
-/// reading only the files that hold those quarters.
-pub(crate) fn rows_of_periods(
-    snapshot: &Snapshot,
-    periods: &HashSet<i32>,
-) -> Result<Vec<(String, i32, i64)>> {
-    let mut out = Vec::new();
-    for f in snapshot.data_files(Table::ReportHistory) {
-        let relevant = f.periods.is_empty()
-            || f.periods
-                .iter()
-                .filter_map(|p| p.parse::<Period>().ok())
-                .any(|p| periods.contains(&p.index()));
-        if !relevant {
-            continue;
-        }
-        for b in read_batches(
-            &snapshot.checked_path(f)?,
-            Some(&["credit_code", "period_index", "version"]),
-        )? {
-            let code = col(&b, "credit_code").as_string::<i32>();
-            let pidx = col(&b, "period_index").as_primitive::<Int32Type>();
-            let ver = col(&b, "version").as_primitive::<Int64Type>();
-            for i in 0..b.num_rows() {
-                if periods.contains(&pidx.value(i)) {
-                    out.push((code.value(i).to_string(), pidx.value(i), ver.value(i)));
-                }
-            }
-        }
     }
     Ok(out)
 }

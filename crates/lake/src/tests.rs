@@ -868,6 +868,68 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
     );
 }
 
+/// A commit's rows are in the writer's index from the moment it is written. A year
+/// dropped and read again before the commit is applied (read from the version before
+/// it, as a file being validated meanwhile may do) still holds them: a later
+/// correction supersedes the commit's row, not the one it replaced.
+#[test]
+fn a_year_read_while_a_commit_waits_to_be_applied_holds_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    w.bound_indexes(1);
+    let codes = ["A", "B"].into_iter().collect::<CodeSet>();
+    commit_rows(
+        &mut w,
+        InputKind::Reports,
+        1,
+        vec![report("A", "2023Q4", 10.0)],
+    );
+    commit_rows(
+        &mut w,
+        InputKind::Reports,
+        2,
+        vec![report("B", "2024Q1", 1.0)],
+    );
+    let mut s = w.stage(InputKind::Reports, "f.csv").unwrap();
+    s.accept(report("A", "2023Q4", 12.0)).unwrap();
+    let written = w
+        .write_commit(&result(InputKind::Reports, 1, &[]), &sha(3), Some(s))
+        .unwrap();
+    // 2025 drops 2023 and 2024 (the bound is one quarter); 2023 is read again from
+    // version 2.
+    w.prior_ytd(&codes, &BTreeSet::from([2025])).unwrap();
+    let a = w.prior_ytd(&codes, &BTreeSet::from([2023])).unwrap();
+    assert_eq!(a.get("A", "2023Q4".parse().unwrap()).unwrap().revenue, 12.0);
+    let v3 = w.apply(written);
+    let years = BTreeSet::from([2023, 2024]);
+    assert_eq!(
+        w.prior_ytd(&codes, &years).unwrap(),
+        v3.prior_ytd(&codes, &years).unwrap()
+    );
+    let v4 = commit_rows(
+        &mut w,
+        InputKind::Reports,
+        4,
+        vec![report("A", "2023Q4", 13.0)],
+    );
+    assert_eq!(superseded_rows(&v4), 2, "1 by 3, 3 by 4");
+    let superseded: Vec<i64> = v4
+        .read(Table::Superseded)
+        .unwrap()
+        .iter()
+        .flat_map(|b| {
+            let v = b.column_by_name("version").unwrap();
+            v.as_any()
+                .downcast_ref::<arrow::array::Int64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        })
+        .collect();
+    assert_eq!(BTreeSet::from_iter(superseded), BTreeSet::from([1, 3]));
+}
+
 /// The tables' Delta Lake form follows the dataset: published when the writer is
 /// asked to, caught up by the next writer when it was not, rebuilt when lost.
 #[cfg(feature = "delta")]

@@ -6,7 +6,6 @@
 //! point. A checkpoint, when one is due, is written after it; a crash in between only
 //! means a reader replays a few more version files.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
 use std::io;
@@ -16,25 +15,25 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
-    CodeKey, CodeSet, FastMap, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version, Ytd,
+    CodeKey, CodeSet, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version,
 };
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
+use crate::live::{LiveIndex, LiveKey};
 use crate::manifest::{Action, Commit, FORMAT};
 use crate::schema::BatchBuilder;
 use crate::{
-    DataFile, Lake, LakeError, Result, Snapshot, Submission, Table, io_at, layout, log, read,
-    sync_dir, verify,
+    DataFile, Lake, LakeError, Result, Snapshot, Submission, Table, io_at, layout, log, sync_dir,
+    verify,
 };
 
 /// A commit on disk that its writer has not applied yet ([`Writer::write_commit`]).
 #[must_use = "a written commit is applied to its writer"]
 pub struct Written {
     snapshot: Snapshot,
-    new_keys: Vec<StagedKey>,
     /// The tables it changed, for their Delta Lake form.
     #[cfg(feature = "delta")]
     tables: BTreeSet<Table>,
@@ -64,12 +63,10 @@ pub struct Writer {
     /// What else files are checked against besides the reference lists (the caller's
     /// quarter of "today"): kept in each submission's `refs`.
     context: String,
-    /// Which report rows are live, for the quarters commits have touched. Behind a
-    /// mutex, as `ytd`, so that a commit can be written while files being validated
-    /// ask for their year-to-date figures (see [`Writer::write_commit`]).
-    keys: Mutex<KeyIndex>,
-    /// The live year-to-date figures, for the years files have asked about.
-    ytd: Mutex<YtdIndex>,
+    /// The live report rows of the years commits and files have touched, with their
+    /// figures. Behind a mutex, so that a commit can be written while files being
+    /// validated ask for their year-to-date figures (see [`Writer::write_commit`]).
+    live: Mutex<LiveIndex>,
     /// The tables' Delta Lake form, brought to the latest version by
     /// [`Writer::publish_tables`].
     #[cfg(feature = "delta")]
@@ -77,181 +74,6 @@ pub struct Writer {
     /// The tables changed since they were last published.
     #[cfg(feature = "delta")]
     unpublished: std::collections::BTreeSet<Table>,
-}
-
-/// The live year-to-date figures of some years, by enterprise: what the validator
-/// compares a report against (`W_YTD_DECREASE`). Loaded per year on first need, then
-/// kept current by reading back only the file each commit adds. Without it, every
-/// file of a year read every earlier file of that year.
-/// One year's figures: enterprise → (quarter, version that added it, figures).
-type YearFigures = FastMap<CodeKey, Vec<(Period, i64, Ytd)>>;
-
-struct YtdIndex {
-    by_year: FastMap<i32, YearFigures>,
-    entries: usize,
-    max: usize,
-}
-
-impl Default for YtdIndex {
-    fn default() -> Self {
-        Self {
-            by_year: FastMap::default(),
-            entries: 0,
-            max: YTD_INDEX_MAX,
-        }
-    }
-}
-
-impl YtdIndex {
-    fn upsert(&mut self, code: CodeKey, p: Period, v: i64, y: Ytd) {
-        let Some(year) = self.by_year.get_mut(&p.year()) else {
-            return;
-        };
-        let rows = year.entry(code).or_default();
-        match rows.iter_mut().find(|r| r.0 == p) {
-            Some(r) if v >= r.1 => *r = (p, v, y),
-            Some(_) => {}
-            None => {
-                rows.push((p, v, y));
-                self.entries += 1;
-            }
-        }
-    }
-
-    fn get(&mut self, base: &Snapshot, codes: &CodeSet, years: &BTreeSet<i32>) -> Result<PriorYtd> {
-        let missing: BTreeSet<i32> = years
-            .iter()
-            .copied()
-            .filter(|y| !self.by_year.contains_key(y))
-            .collect();
-        if !missing.is_empty() {
-            if self.entries > self.max {
-                // Files arrive year after year: the years before the one now needed
-                // go (a late file of an earlier year reads it again).
-                let first = *missing.first().expect("not empty");
-                self.by_year.retain(|y, _| *y > first);
-                self.entries = self
-                    .by_year
-                    .values()
-                    .flat_map(|m| m.values())
-                    .map(Vec::len)
-                    .sum();
-            }
-            for y in &missing {
-                self.by_year.entry(*y).or_default();
-            }
-            let files = base.data_files(Table::ReportHistory);
-            read::ytd_rows(base, files, &missing, |c, p, v, y| {
-                self.upsert(CodeKey::new(c), p, v, y)
-            })?;
-        }
-        // Each enterprise's quarters are gathered from the years asked and set at
-        // once, one entry and one list per enterprise: a file asks this for every one
-        // of its enterprises (2,450 at 10x the sample city, 24,500 at 100x), and a map
-        // probe and an ordered insertion per quarter were part of what made asking a
-        // tenth of a worker's time (docs/PERFORMANCE.md).
-        let tables: Vec<&YearFigures> = years.iter().filter_map(|y| self.by_year.get(y)).collect();
-        let mut out = PriorYtd::with_capacity(codes.len());
-        for key in codes.iter() {
-            let mut quarters = Vec::new();
-            for rows in tables.iter().filter_map(|t| t.get(key)) {
-                quarters.extend(rows.iter().map(|(p, _, y)| (*p, *y)));
-            }
-            if !quarters.is_empty() {
-                out.set_key(key.clone(), quarters);
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// The live report rows of some quarters: enterprise → the version of its current
-/// row. Loaded per quarter the first time a commit needs it, then kept current by the
-/// writer's own commits. Without it every commit read every earlier file of its
-/// quarters to find the rows it replaces: 3,000 one-row files of one quarter meant
-/// 4.5 million file reads.
-struct KeyIndex {
-    by_period: FastMap<i32, FastMap<CodeKey, i64>>,
-    entries: usize,
-    max: usize,
-}
-
-impl Default for KeyIndex {
-    fn default() -> Self {
-        Self {
-            by_period: FastMap::default(),
-            entries: 0,
-            max: KEY_INDEX_MAX,
-        }
-    }
-}
-
-/// Beyond this many rows the index is dropped when a quarter it does not hold is
-/// needed, and rebuilt as needed: files arrive quarter after quarter, so it keeps the
-/// quarters being ingested (two at 100 × the sample city, about 35 MB; with 2,000,000
-/// it held seven, about 120 MB, in the ingest's peak).
-const KEY_INDEX_MAX: usize = 600_000;
-
-/// Beyond this many rows the year-to-date index drops the years before a year it does
-/// not hold when that year is needed: a year at 100 × the sample city is 1.08 million
-/// rows, so it keeps the year being ingested (with 2,000,000 it held two, about
-/// 200 MB); a late file of an earlier year reads that year's files again.
-const YTD_INDEX_MAX: usize = 500_000;
-
-impl KeyIndex {
-    /// The rows `keys` replace: `(credit_code, period_index, version)` of each live
-    /// row with the same key. Only the live row is named; earlier ones were
-    /// superseded when it arrived.
-    fn replaced(&mut self, base: &Snapshot, keys: &[StagedKey]) -> Result<Vec<(String, i32, i64)>> {
-        let missing: HashSet<i32> = keys
-            .iter()
-            .map(|k| k.period.index())
-            .filter(|p| !self.by_period.contains_key(p))
-            .collect();
-        if !missing.is_empty() {
-            if self.entries > self.max {
-                self.by_period.clear();
-                self.entries = 0;
-            }
-            for p in &missing {
-                self.by_period.entry(*p).or_default();
-            }
-            for (code, p, v) in read::rows_of_periods(base, &missing)? {
-                let live = self
-                    .by_period
-                    .get_mut(&p)
-                    .expect("created above")
-                    .entry(CodeKey::new(&code))
-                    .or_insert(v);
-                *live = (*live).max(v);
-            }
-            self.entries = self.by_period.values().map(|m| m.len()).sum();
-        }
-        let mut out = Vec::new();
-        for k in keys {
-            let p = k.period.index();
-            if let Some(v) = self.by_period.get(&p).and_then(|m| m.get(&k.code)) {
-                out.push((k.code.to_string(), p, *v));
-            }
-        }
-        Ok(out)
-    }
-
-    /// After a commit: the new rows are the live ones.
-    fn record(&mut self, keys: &[StagedKey], version: i64) {
-        for k in keys {
-            let Some(m) = self.by_period.get_mut(&k.period.index()) else {
-                continue;
-            };
-            match m.entry(k.code.clone()) {
-                Entry::Occupied(mut v) => *v.get_mut() = version,
-                Entry::Vacant(v) => {
-                    v.insert(version);
-                    self.entries += 1;
-                }
-            }
-        }
-    }
 }
 
 fn add(table: Table, file: DataFile) -> Action {
@@ -281,8 +103,7 @@ impl Writer {
             _lock: lock,
             head,
             context: String::new(),
-            keys: Mutex::default(),
-            ytd: Mutex::default(),
+            live: Mutex::default(),
         })
     }
 
@@ -313,31 +134,28 @@ impl Writer {
     }
 
     /// The accepted year-to-date figures of `codes` in `years` at the latest version,
-    /// as [`Snapshot::prior_ytd`] gives them, from an index the writer keeps (see
-    /// `YtdIndex`).
+    /// as [`Snapshot::prior_ytd`] gives them, from the index the writer keeps (see
+    /// `live.rs`).
     pub fn prior_ytd(&self, codes: &CodeSet, years: &BTreeSet<i32>) -> Result<PriorYtd> {
         if codes.is_empty() {
             return Ok(PriorYtd::default());
         }
-        locked(&self.ytd).get(&self.head, codes, years)
+        locked(&self.live).prior(&self.head, codes, years)
     }
 
-    /// Drops the indexes kept to make later commits cheap (the live rows of the
-    /// quarters and the year-to-date figures of the years commits touched; about
-    /// 200 MB at 10x the sample city). A run that has finished ingesting keeps the
+    /// Drops the index kept to make later commits cheap (the live rows and figures
+    /// of the years commits touched; at 10x the sample city it held every year). A run that has finished ingesting keeps the
     /// lock while it evaluates, not that memory. Later commits load what they need
     /// again.
     pub fn forget_indexes(&mut self) {
-        *self.keys.get_mut().unwrap_or_else(PoisonError::into_inner) = KeyIndex::default();
-        *self.ytd.get_mut().unwrap_or_else(PoisonError::into_inner) = YtdIndex::default();
+        *self.live.get_mut().unwrap_or_else(PoisonError::into_inner) = LiveIndex::default();
     }
 
     /// Bounds the indexes to `rows` each, so that a test of a few rows drops and
     /// rebuilds them as a national dataset does.
     #[cfg(test)]
     pub(crate) fn bound_indexes(&mut self, rows: usize) {
-        locked(&self.keys).max = rows;
-        locked(&self.ytd).max = rows;
+        locked(&self.live).max = rows;
     }
 
     /// Sets what else files are checked against besides the reference lists; each
@@ -470,13 +288,27 @@ impl Writer {
         sha256: &str,
         staged: Option<Staged>,
     ) -> Result<Written> {
+        let written = self.write_commit_unguarded(result, sha256, staged);
+        if written.is_err() {
+            // The index may hold the rows of the commit that failed: it is dropped,
+            // and read again from the dataset as it is when next needed.
+            locked(&self.live).clear();
+        }
+        written
+    }
+
+    fn write_commit_unguarded(
+        &self,
+        result: &FileResult,
+        sha256: &str,
+        staged: Option<Staged>,
+    ) -> Result<Written> {
         let base = &self.head;
         let version = base.version() + 1;
         let committed_at = now_rfc3339();
         let short = self.data_file_tag(sha256);
         let periods: Vec<String> = result.periods.iter().map(Period::to_string).collect();
         let mut actions = Vec::new();
-        let mut new_keys = Vec::new();
 
         if let Some(staged) = &staged
             && staged.src.version != version as i64
@@ -496,13 +328,12 @@ impl Writer {
             let rel = format!("{}/{}", table.name(), layout::data_name(version, &short));
             let (path, rows, placed) = staged.finish()?;
             if !keys.is_empty() {
-                let mut replaced = locked(&self.keys).replaced(base, &keys)?;
+                let mut replaced = locked(&self.live).replace(base, keys, version as i64)?;
                 // In key order: the same input gives the same bytes, whatever order
                 // the index's hash maps hold them in.
                 replaced.sort_unstable();
                 // Rows offered twice under one key (the ingest never does) replace once.
                 replaced.dedup();
-                new_keys = keys;
                 if !replaced.is_empty() {
                     let mut batch = BatchBuilder::new(Table::Superseded, replaced.len());
                     for (credit_code, period_index, version) in replaced {
@@ -612,7 +443,6 @@ impl Writer {
                 index,
                 tail,
             },
-            new_keys,
             #[cfg(feature = "delta")]
             tables: commit
                 .actions
@@ -632,21 +462,13 @@ impl Writer {
     pub fn apply(&mut self, written: Written) -> Snapshot {
         let Written {
             snapshot,
-            new_keys,
             #[cfg(feature = "delta")]
             tables,
         } = written;
-        let version = snapshot.version() as i64;
-        let keys = self.keys.get_mut().unwrap_or_else(PoisonError::into_inner);
-        keys.record(&new_keys, version);
-        // Only years the index holds are kept (`upsert` skips the others), as a read
-        // of the placed file would. A year loaded by `prior_ytd` between the commit
-        // being written and now was read from the version before: its rows arrive
-        // here.
-        let ytd = self.ytd.get_mut().unwrap_or_else(PoisonError::into_inner);
-        for k in new_keys {
-            ytd.upsert(k.code, k.period, version, k.ytd);
-        }
+        self.live
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .applied();
         #[cfg(feature = "delta")]
         self.unpublished.extend(tables);
         self.head = snapshot.clone();
@@ -871,16 +693,6 @@ pub(crate) fn write_parquet(
     Ok(())
 }
 
-/// An accepted report row as the writer's indexes need it.
-struct StagedKey {
-    /// Made a key once, here: the commit looks it up in the live rows, records it
-    /// there and in the year-to-date index (three packings and a copy of the text a
-    /// row, on the committing thread, before).
-    code: CodeKey,
-    period: Period,
-    ytd: Ytd,
-}
-
 /// Rows of one input file being written to a staged Parquet file, in batches: memory
 /// holds one batch, whatever the file's size.
 pub struct Staged {
@@ -895,7 +707,7 @@ pub struct Staged {
     /// rows they replace are recorded as superseded and the writer's indexes take
     /// them, instead of reading the placed file back. A file's accepted keys are
     /// distinct (a key twice in a file is quarantined), so a list, not a set.
-    keys: Vec<StagedKey>,
+    keys: Vec<LiveKey>,
     /// Written out and closed ([`Staged::close`]), waiting for its fsync.
     closed: Option<File>,
     /// Flushed, closed and fsynced ([`Staged::seal`]); kept on drop only then.
@@ -1004,7 +816,7 @@ impl Sink for Staged {
             )));
         }
         if let Record::Report(r) = &record {
-            self.keys.push(StagedKey {
+            self.keys.push(LiveKey {
                 code: CodeKey::new(&r.credit_code),
                 period: r.period,
                 ytd: r.ytd(),

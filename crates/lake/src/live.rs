@@ -1,0 +1,217 @@
+//! The writer's index of live report rows: for each enterprise and quarter of the
+//! years it holds, the version of its live row and that row's year-to-date figures.
+//!
+//! Two questions are asked of it for every accepted report row. The commit asks which
+//! live row the new row replaces (that row is then recorded as superseded) and makes
+//! the new row the live one; a file being validated asks for its enterprises' figures
+//! in the quarters of their years (`W_YTD_DECREASE`). Both are one fact, the live row
+//! of an enterprise and quarter (the highest version of it). One entry per enterprise
+//! and year, with a slot per quarter, answers both, and the commit makes one probe a
+//! row: two indexes (live versions by quarter, figures by year) took three, each at
+//! random into maps of every enterprise (docs/PERFORMANCE.md).
+//!
+//! A year is read from the dataset the first time it is needed, then kept current by
+//! the commits themselves: without it, every commit read every earlier file of its
+//! quarters to find the rows it replaces, and every file of a year read every earlier
+//! file of that year.
+
+use std::collections::BTreeSet;
+
+use clusterkpi_model::Period;
+use clusterkpi_model::rows::{CodeKey, CodeSet, FastMap, PriorYtd, Ytd};
+
+use crate::{Result, Snapshot, Table, read};
+
+/// An accepted report row as the index takes it: its key and year-to-date figures.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveKey {
+    pub code: CodeKey,
+    pub period: Period,
+    pub ytd: Ytd,
+}
+
+/// A quarter's live row: its version (0: none) and figures.
+#[derive(Debug, Clone, Copy)]
+struct Live {
+    version: i64,
+    ytd: Ytd,
+}
+
+const NONE: Live = Live {
+    version: 0,
+    ytd: Ytd {
+        revenue: 0.0,
+        output_value: 0.0,
+        tech_upgrade_equipment: 0.0,
+    },
+};
+
+/// One enterprise's year, a slot per quarter.
+type Year = [Live; 4];
+
+/// Beyond this many quarters held, the years before a year the index does not hold
+/// are dropped when that year is needed: files arrive year after year, so it keeps the
+/// year being ingested (a year at 100 × the sample city is 1.08 million quarters,
+/// about 60 MB); a late file of an earlier year reads that year again.
+const MAX_QUARTERS: usize = 600_000;
+
+pub(crate) struct LiveIndex {
+    by_year: FastMap<i32, FastMap<CodeKey, Year>>,
+    /// Quarters held, for the bound.
+    quarters: usize,
+    pub(crate) max: usize,
+    /// The commit written and not yet applied, with its version: its rows are set in
+    /// the years held when it is written, and in a year read before it is applied
+    /// (which reads the version before it).
+    pending: Option<(i64, Vec<LiveKey>)>,
+}
+
+impl Default for LiveIndex {
+    fn default() -> Self {
+        Self {
+            by_year: FastMap::default(),
+            quarters: 0,
+            max: MAX_QUARTERS,
+            pending: None,
+        }
+    }
+}
+
+fn slot(p: Period) -> usize {
+    usize::from(p.quarter()) - 1
+}
+
+impl LiveIndex {
+    /// Forgets everything held (kept: the bound); years are read again as needed.
+    pub(crate) fn clear(&mut self) {
+        *self = Self {
+            max: self.max,
+            ..Self::default()
+        };
+    }
+
+    /// Makes `version` the live row of `code` in `p` unless a later one is held;
+    /// returns the version it replaced. Years not held are skipped.
+    fn set(&mut self, code: CodeKey, p: Period, version: i64, ytd: Ytd) -> Option<i64> {
+        let year = self.by_year.get_mut(&p.year())?;
+        let live = &mut year.entry(code).or_insert([NONE; 4])[slot(p)];
+        if live.version > version {
+            return None;
+        }
+        let old = live.version;
+        *live = Live { version, ytd };
+        if old == 0 {
+            self.quarters += 1;
+            None
+        } else {
+            Some(old)
+        }
+    }
+
+    /// Reads the years of `years` not held from `base`, first dropping the years
+    /// before them when the bound is passed.
+    fn load(&mut self, base: &Snapshot, years: &BTreeSet<i32>) -> Result<()> {
+        let missing: BTreeSet<i32> = years
+            .iter()
+            .copied()
+            .filter(|y| !self.by_year.contains_key(y))
+            .collect();
+        let Some(&first) = missing.first() else {
+            return Ok(());
+        };
+        if self.quarters > self.max {
+            self.by_year.retain(|y, _| *y > first);
+            self.quarters = self
+                .by_year
+                .values()
+                .flat_map(FastMap::values)
+                .flatten()
+                .filter(|l| l.version != 0)
+                .count();
+        }
+        for y in &missing {
+            self.by_year.entry(*y).or_default();
+        }
+        let files = base.data_files(Table::ReportHistory);
+        read::ytd_rows(base, files, &missing, |c, p, v, y| {
+            self.set(CodeKey::new(c), p, v, y);
+        })?;
+        if let Some((version, keys)) = self.pending.take() {
+            for k in keys.iter().filter(|k| missing.contains(&k.period.year())) {
+                self.set(k.code.clone(), k.period, version, k.ytd);
+            }
+            self.pending = Some((version, keys));
+        }
+        Ok(())
+    }
+
+    /// Makes `keys` the live rows as version `version`, written on top of `base`
+    /// and pending until [`LiveIndex::applied`]; returns the rows they replace as
+    /// `(credit_code, period_index, version)`.
+    pub(crate) fn replace(
+        &mut self,
+        base: &Snapshot,
+        keys: Vec<LiveKey>,
+        version: i64,
+    ) -> Result<Vec<(String, i32, i64)>> {
+        let mut years = BTreeSet::new();
+        let mut last = None;
+        for k in &keys {
+            let y = k.period.year();
+            if last != Some(y) {
+                years.insert(y);
+                last = Some(y);
+            }
+        }
+        self.load(base, &years)?;
+        let mut replaced = Vec::new();
+        for k in &keys {
+            if let Some(old) = self.set(k.code.clone(), k.period, version, k.ytd) {
+                replaced.push((k.code.to_string(), k.period.index(), old));
+            }
+        }
+        self.pending = Some((version, keys));
+        Ok(replaced)
+    }
+
+    /// The pending commit is now the dataset's head.
+    pub(crate) fn applied(&mut self) {
+        self.pending = None;
+    }
+
+    /// The live figures of `codes` in `years`, every quarter held.
+    pub(crate) fn prior(
+        &mut self,
+        base: &Snapshot,
+        codes: &CodeSet,
+        years: &BTreeSet<i32>,
+    ) -> Result<PriorYtd> {
+        self.load(base, years)?;
+        let tables: Vec<(i32, &FastMap<CodeKey, Year>)> = years
+            .iter()
+            .filter_map(|y| self.by_year.get(y).map(|t| (*y, t)))
+            .collect();
+        // Each enterprise's quarters are gathered from the years asked and set at
+        // once, one entry and one list per enterprise: a file asks this for every one
+        // of its enterprises (2,450 at 10x the sample city, 24,500 at 100x).
+        let mut out = PriorYtd::with_capacity(codes.len());
+        for key in codes.iter() {
+            let mut quarters = Vec::new();
+            for (year, table) in &tables {
+                let Some(lives) = table.get(key) else {
+                    continue;
+                };
+                for (q, live) in (1..=4).zip(lives) {
+                    if live.version != 0 {
+                        let p = Period::new(*year, q).expect("quarters 1 to 4");
+                        quarters.push((p, live.ytd));
+                    }
+                }
+            }
+            if !quarters.is_empty() {
+                out.set_key(key.clone(), quarters);
+            }
+        }
+        Ok(out)
+    }
+}
