@@ -26,8 +26,8 @@ use clusterkpi_model::{Code, Date, Issue, Period};
 
 pub use clusterkpi_model::ingested::{FileResult, InputKind, Outcome};
 pub use clusterkpi_model::rows::{
-    ClusterRow, CodeSet, Collect, Discard, FastMap, FastSet, PriorYtd, Record, ReportRow,
-    RosterRow, Sink, ValueRow, Ytd,
+    ClusterRow, CodeKey, CodeList, CodeSet, Collect, Discard, FastMap, FastSet, PriorYtd, Record,
+    ReportRow, RosterRow, Sink, ValueRow, Ytd,
 };
 pub use source::{Format, Isolation, Limits, WorkbookReader, encoding_for_label};
 pub use validate::{References, cluster_spellings, spellings_of};
@@ -122,7 +122,7 @@ pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
 #[derive(Debug, Default)]
 pub struct KeyScan {
     /// Enterprises named in a reports file.
-    pub credit_codes: CodeSet,
+    pub credit_codes: CodeList,
     /// Years of the periods in a reports file.
     pub years: BTreeSet<i32>,
     /// Whether a period of the file is a year's second quarter or later: only then
@@ -161,6 +161,10 @@ pub fn process(
     let mut scan = KeyScan::default();
     let mut counts: FastMap<u128, u32> = FastMap::default();
     let mut periods: FastSet<Period> = FastSet::default();
+    // A report row's code, kept as a key; sorted and made distinct whenever the list
+    // doubles (so it holds at most twice the file's enterprises), and at the end.
+    let mut codes: Vec<CodeKey> = Vec::new();
+    let mut codes_bound = 1 << 16;
     // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
     // workbook parsed in its child process) once; a larger one is read again. A kept
     // row of figures is kept read: pass 1 reads every cell of it then, not only its
@@ -224,7 +228,12 @@ pub fn process(
         if h.map.kind == InputKind::Reports
             && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
         {
-            scan.credit_codes.insert(code);
+            codes.push(CodeKey::new(code));
+            if codes.len() >= codes_bound {
+                codes.sort_unstable();
+                codes.dedup();
+                codes_bound = codes_bound.max(2 * codes.len());
+            }
             scan.years.insert(p.year());
             scan.after_first_quarter |= p.quarter() > 1;
             periods.insert(*p);
@@ -285,6 +294,7 @@ pub fn process(
     let max_problems = usize::try_from(opts.limits.max_problems).unwrap_or(usize::MAX);
     let mut problems_total = result.issues.len() as u64;
     scan.periods = periods.len();
+    scan.credit_codes = CodeList::from_keys(codes);
     let prior_ytd = if kind == InputKind::Reports {
         prior(&scan)
     } else {

@@ -48,7 +48,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
-use clusterkpi_model::rows::{ClusterRow, CodeSet, PriorYtd};
+use clusterkpi_model::rows::{ClusterRow, CodeList, CodeSet, PriorYtd};
 use clusterkpi_model::{FileRecord, Issue};
 
 pub use arrivals::QuarterFiles;
@@ -647,7 +647,7 @@ impl Snapshot {
 
     /// The current year-to-date figures of the given enterprises in the given years,
     /// reading only the files that hold those years.
-    pub fn prior_ytd(&self, codes: &CodeSet, years: &BTreeSet<i32>) -> Result<PriorYtd> {
+    pub fn prior_ytd(&self, codes: &CodeList, years: &BTreeSet<i32>) -> Result<PriorYtd> {
         read::prior_ytd(self, codes, years)
     }
 }

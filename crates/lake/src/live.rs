@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 
 use clusterkpi_model::Period;
-use clusterkpi_model::rows::{CodeKey, CodeSet, FastMap, PriorYtd, Ytd};
+use clusterkpi_model::rows::{CodeKey, CodeList, FastMap, PriorYtd, Ytd};
 
 use crate::{Result, Snapshot, Table, read};
 
@@ -183,7 +183,7 @@ impl LiveIndex {
     pub(crate) fn prior(
         &mut self,
         base: &Snapshot,
-        codes: &CodeSet,
+        codes: &CodeList,
         years: &BTreeSet<i32>,
     ) -> Result<PriorYtd> {
         self.load(base, years)?;

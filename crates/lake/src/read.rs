@@ -8,7 +8,7 @@ use std::path::Path;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int32Type, Int64Type};
-use clusterkpi_model::rows::{CodeSet, PriorYtd, Version, Ytd};
+use clusterkpi_model::rows::{CodeList, PriorYtd, Version, Ytd};
 use clusterkpi_model::{Issue, Period};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -53,7 +53,7 @@ fn col<'a>(batch: &'a RecordBatch, name: &str) -> &'a dyn Array {
 
 pub(crate) fn prior_ytd(
     snapshot: &Snapshot,
-    codes: &CodeSet,
+    codes: &CodeList,
     years: &BTreeSet<i32>,
 ) -> Result<PriorYtd> {
     let mut best: HashMap<(String, Period), (i64, Ytd)> = HashMap::new();

@@ -81,7 +81,7 @@ fn commits_make_versions_and_history_is_kept() {
     // The latest accepted figure wins in the history lookup.
     let prior = v2
         .prior_ytd(
-            &["A"].into_iter().collect::<CodeSet>(),
+            &["A"].into_iter().collect::<CodeList>(),
             &BTreeSet::from([2024]),
         )
         .unwrap();
@@ -543,7 +543,7 @@ fn a_damaged_data_file_is_named_by_every_read() {
     drop(f);
     let size = format!("size {}, expected {len}", len - 6);
     named(snap.verify().unwrap_err(), &reports, &size);
-    let codes = ["A"].into_iter().collect::<CodeSet>();
+    let codes = ["A"].into_iter().collect::<CodeList>();
     let years = BTreeSet::from([2024]);
     named(snap.prior_ytd(&codes, &years).unwrap_err(), &reports, &size);
 
@@ -748,7 +748,7 @@ fn the_writers_indexes_agree_with_the_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
-    let codes = ["A", "B"].into_iter().collect::<CodeSet>();
+    let codes = ["A", "B"].into_iter().collect::<CodeList>();
     let years = BTreeSet::from([2024]);
     commit_rows(
         &mut w,
@@ -805,7 +805,7 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
     w.bound_indexes(1);
-    let codes = ["A", "B"].into_iter().collect::<CodeSet>();
+    let codes = ["A", "B"].into_iter().collect::<CodeList>();
     let both = BTreeSet::from([2023, 2024]);
     let rows = |n, code: &str, p: &str, revenue| (n, vec![report(code, p, revenue)]);
     for (n, records) in [rows(1, "A", "2023Q4", 10.0), rows(2, "B", "2023Q4", 4.0)] {
@@ -878,7 +878,7 @@ fn a_year_read_while_a_commit_waits_to_be_applied_holds_its_rows() {
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
     w.bound_indexes(1);
-    let codes = ["A", "B"].into_iter().collect::<CodeSet>();
+    let codes = ["A", "B"].into_iter().collect::<CodeList>();
     commit_rows(
         &mut w,
         InputKind::Reports,

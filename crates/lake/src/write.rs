@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
-    CodeKey, CodeSet, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version,
+    CodeKey, CodeList, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version,
 };
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
@@ -136,7 +136,7 @@ impl Writer {
     /// The accepted year-to-date figures of `codes` in `years` at the latest version,
     /// as [`Snapshot::prior_ytd`] gives them, from the index the writer keeps (see
     /// `live.rs`).
-    pub fn prior_ytd(&self, codes: &CodeSet, years: &BTreeSet<i32>) -> Result<PriorYtd> {
+    pub fn prior_ytd(&self, codes: &CodeList, years: &BTreeSet<i32>) -> Result<PriorYtd> {
         if codes.is_empty() {
             return Ok(PriorYtd::default());
         }

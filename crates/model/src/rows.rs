@@ -551,7 +551,7 @@ impl PriorYtd {
 /// The packed form is two `u64` halves rather than one `u128`, whose 16-byte alignment
 /// made the key 32 bytes instead of 24 (and an entry of the live-rows index 48 instead
 /// of 32).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CodeKey {
     Packed(u64, u64),
     Text(Box<str>),
@@ -653,6 +653,78 @@ impl<S: AsRef<str>> FromIterator<S> for CodeSet {
     }
 }
 
+/// The credit codes a file names, sorted, each once: what a file being ingested asks
+/// the dataset's figures for, and what tells whether two files share an enterprise.
+/// Made by collecting a key a row and sorting once, where inserting each row's key into
+/// a set probed it at random; two files' lists meet in one walk over both, where a set
+/// was probed with every code of the other (docs/PERFORMANCE.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeList(Vec<CodeKey>);
+
+impl CodeList {
+    /// The list of `keys`, in any order and with repeats.
+    #[must_use]
+    pub fn from_keys(mut keys: Vec<CodeKey>) -> Self {
+        keys.sort_unstable();
+        keys.dedup();
+        Self(keys)
+    }
+
+    #[must_use]
+    pub fn contains(&self, code: &str) -> bool {
+        self.contains_key(&CodeKey::new(code))
+    }
+
+    #[must_use]
+    pub fn contains_key(&self, key: &CodeKey) -> bool {
+        self.0.binary_search(key).is_ok()
+    }
+
+    /// Whether a code is in both lists.
+    #[must_use]
+    pub fn meets(&self, other: &CodeList) -> bool {
+        let (small, large) = if self.len() <= other.len() {
+            (&self.0, &other.0)
+        } else {
+            (&other.0, &self.0)
+        };
+        // A few codes against many: each looked up; otherwise one walk over both.
+        if small.len() * 16 < large.len() {
+            return small.iter().any(|k| large.binary_search(k).is_ok());
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < small.len() && j < large.len() {
+            match small[i].cmp(&large[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    /// The codes, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &CodeKey> {
+        self.0.iter()
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for CodeList {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        Self::from_keys(iter.into_iter().map(|c| CodeKey::new(c.as_ref())).collect())
+    }
+}
+
 /// A map with a fast, randomly seeded hasher instead of SipHash, for the maps the
 /// ingest touches for every row (credit codes, keys). Nothing is iterated in its
 /// order where the order would show.
@@ -662,7 +734,7 @@ pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 #[cfg(test)]
 mod tests {
-    use super::{CodeKey, CodeSet, PriorYtd, Ytd};
+    use super::{CodeKey, CodeList, CodeSet, PriorYtd, Ytd};
     use crate::Period;
 
     /// Equal texts give equal keys and different texts different ones, packed or not:
@@ -770,5 +842,43 @@ mod tests {
         assert_eq!(at_once.of(code)[0].0, q("2023Q4"));
         at_once.set_key(CodeKey::new(code), Vec::new());
         assert!(at_once.is_empty());
+    }
+
+    /// Two lists meet exactly when their codes, as sets, share one: by the walk over
+    /// both lists of similar sizes and by lookups from a much smaller one, with
+    /// repeated, unsorted, packed and unpacked codes.
+    #[test]
+    fn lists_meet_as_their_sets_do() {
+        let mut seed = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut met = 0;
+        for round in 0..4_000 {
+            let len_a = next(40);
+            let len_b = if round % 2 == 0 {
+                next(40)
+            } else {
+                1 + next(3)
+            };
+            let mut code = || match next(10) {
+                0 => format!("x-{}", next(300)),
+                _ => format!("91130100MA{:07}", next(300)),
+            };
+            let a: Vec<String> = (0..len_a).map(|_| code()).collect();
+            let b: Vec<String> = (0..len_b).map(|_| code()).collect();
+            let (la, lb): (CodeList, CodeList) = (a.iter().collect(), b.iter().collect());
+            let (sa, sb): (CodeSet, CodeSet) = (a.iter().collect(), b.iter().collect());
+            let expected = sa.iter().any(|k| sb.contains_key(k));
+            assert_eq!(la.meets(&lb), expected, "{a:?} {b:?}");
+            assert_eq!(lb.meets(&la), expected, "{a:?} {b:?}");
+            assert_eq!(la.len(), sa.len());
+            assert!(a.iter().all(|c| la.contains(c)));
+            met += usize::from(expected);
+        }
+        assert!((500..3_500).contains(&met), "{met}");
     }
 }

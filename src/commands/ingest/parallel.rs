@@ -37,20 +37,13 @@ pub(super) struct Item {
 
 /// What a file's first pass found: the enterprises and years it reports on.
 struct Scan {
-    codes: clusterkpi_ingest::CodeSet,
+    codes: clusterkpi_ingest::CodeList,
     years: BTreeSet<i32>,
 }
 
 impl Scan {
     fn touches(&self, other: &Scan) -> bool {
-        self.years.iter().any(|y| other.years.contains(y)) && {
-            let (small, large) = if self.codes.len() <= other.codes.len() {
-                (&self.codes, &other.codes)
-            } else {
-                (&other.codes, &self.codes)
-            };
-            small.iter().any(|c| large.contains_key(c))
-        }
+        self.years.iter().any(|y| other.years.contains(y)) && self.codes.meets(&other.codes)
     }
 }
 
