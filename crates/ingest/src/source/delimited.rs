@@ -770,6 +770,17 @@ pub(super) fn records_of(text: &[u8], step: usize, visit: &mut dyn FnMut(u64, Fi
     }
 }
 
+/// A xorshift generator for the tests' random texts: `next(n)` is below `n`.
+#[cfg(test)]
+fn random_below(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    }
+}
+
 #[cfg(test)]
 mod records_tests {
     use super::*;
@@ -779,13 +790,7 @@ mod records_tests {
     /// gives; each is on the line where its text starts.
     #[test]
     fn records_are_the_csv_crates() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = random_below(0x9e37_79b9_7f4a_7c15_u64);
         let tokens = [
             "a", "bc", ",", ",", "\n", "\n", "\"", "\"\"", " ", "é", "集群",
         ];
@@ -839,13 +844,7 @@ mod shape_tests {
     /// places, with small limits so that they are often hit.
     #[test]
     fn runs_taken_at_once_measure_as_bytes_stepped_one_by_one() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = random_below(0x2545_f491_4f6c_dd1d_u64);
         let mut stops = 0;
         for round in 0..40_000 {
             // Half the texts without quotes: whole lines are then taken at once.
