@@ -161,8 +161,9 @@ pub fn process(
     let mut scan = KeyScan::default();
     let mut counts: FastMap<u128, u32> = FastMap::default();
     let mut periods: FastSet<Period> = FastSet::default();
-    // A report row's code, kept as a key; sorted and made distinct whenever the list
-    // doubles (so it holds at most twice the file's enterprises), and at the end.
+    // A report row's code, kept as a key; sorted and made distinct when the list
+    // reaches its bound (64Ki keys, 1.5 MB; then twice what the last sort left) and
+    // at the end, so it holds at most twice the file's enterprises or 64Ki keys.
     let mut codes: Vec<CodeKey> = Vec::new();
     let mut codes_bound = 1 << 16;
     // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
