@@ -51,8 +51,8 @@ pub(crate) fn run_pipeline(
     )?;
     stages.mark("ingest");
     // The evaluation holds the lock (no other run may commit meanwhile), not the
-    // ingest's indexes.
-    writer.forget_indexes();
+    // ingest's index.
+    writer.forget_index();
     let ingest_exit = ingest::summarise(&reports, false);
     let inputs = reports.into_iter().map(|r| r.record).collect();
     let e = evaluate::evaluate_and_report(p, &lake, as_of, None, &mut stages, inputs)?;

@@ -732,8 +732,8 @@ fn a_rejected_file_is_found_by_its_bytes_with_the_lists_it_was_checked_against()
     assert_ne!(w.refs_of(&snap), same_lists, "a new quarter too");
 }
 
-/// The writer's indexes (live rows per quarter, year-to-date figures per year) give
-/// what reading the whole dataset gives, across commits that load and update them.
+/// The writer's index (per enterprise and quarter the live row's version and figures)
+/// gives what reading the whole dataset gives, across commits that load and update it.
 fn superseded_rows(snapshot: &Snapshot) -> usize {
     snapshot
         .read(Table::Superseded)
@@ -798,13 +798,13 @@ fn the_writers_indexes_agree_with_the_dataset() {
 
 #[test]
 fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
-    // Indexes bounded to one row are dropped whenever a quarter or year they do not
-    // hold is needed, as at a hundred times the sample city: a late correction of an
+    // An index bounded to one quarter drops the earlier years whenever a year it does
+    // not hold is needed, as at a hundred times the sample city: a late correction of an
     // earlier year must still supersede the live row and see its year's figures.
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
-    w.bound_indexes(1);
+    w.bound_index(1);
     let codes = ["A", "B"].into_iter().collect::<CodeList>();
     let both = BTreeSet::from([2023, 2024]);
     let rows = |n, code: &str, p: &str, revenue| (n, vec![report(code, p, revenue)]);
@@ -821,12 +821,12 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
         3,
         vec![report("A", "2024Q1", 3.0), report("B", "2024Q1", 1.0)],
     );
-    // 2024 is needed: 2023 leaves the year-to-date index.
+    // 2024 is needed: 2023 leaves the index.
     assert_eq!(
         w.prior_ytd(&codes, &BTreeSet::from([2024])).unwrap().len(),
         2
     );
-    // A late correction of 2023Q4: its quarter is read again to find the live row.
+    // A late correction of 2023Q4: its year is read again to find the live row.
     let v4 = commit_rows(
         &mut w,
         InputKind::Reports,
@@ -844,7 +844,7 @@ fn indexes_dropped_and_rebuilt_agree_with_the_dataset() {
     );
     assert_eq!(from_index.len(), 4);
     assert_eq!(superseded_rows(&v4), 1, "version 1 by 4");
-    // And a second correction after the indexes moved on again.
+    // And a second correction after the index moved on again.
     commit_rows(
         &mut w,
         InputKind::Reports,
@@ -877,7 +877,7 @@ fn a_year_read_while_a_commit_waits_to_be_applied_holds_its_rows() {
     let dir = tempfile::tempdir().unwrap();
     let lake = Lake::open(dir.path()).unwrap();
     let mut w = lake.lock().unwrap();
-    w.bound_indexes(1);
+    w.bound_index(1);
     let codes = ["A", "B"].into_iter().collect::<CodeList>();
     commit_rows(
         &mut w,

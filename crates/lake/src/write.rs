@@ -47,7 +47,7 @@ impl Written {
     }
 }
 
-/// Locks one of the writer's indexes. A panic while one was held leaves nothing the
+/// Locks the writer's index. A panic while it was held leaves nothing the
 /// next use relies on half-done that the panic itself does not end the run for.
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -144,17 +144,20 @@ impl Writer {
     }
 
     /// Drops the index kept to make later commits cheap (the live rows and figures
-    /// of the years commits touched; at 10x the sample city it held every year). A run that has finished ingesting keeps the
-    /// lock while it evaluates, not that memory. Later commits load what they need
-    /// again.
-    pub fn forget_indexes(&mut self) {
-        *self.live.get_mut().unwrap_or_else(PoisonError::into_inner) = LiveIndex::default();
+    /// of the years commits touched; at 10x the sample city it held every year). A
+    /// run that has finished ingesting keeps the lock while it evaluates, not that
+    /// memory. Later commits load what they need again.
+    pub fn forget_index(&mut self) {
+        self.live
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
-    /// Bounds the indexes to `rows` each, so that a test of a few rows drops and
-    /// rebuilds them as a national dataset does.
+    /// Bounds the index to `rows` quarters, so that a test of a few rows drops and
+    /// reads years again as a national dataset does.
     #[cfg(test)]
-    pub(crate) fn bound_indexes(&mut self, rows: usize) {
+    pub(crate) fn bound_index(&mut self, rows: usize) {
         locked(&self.live).max = rows;
     }
 
@@ -457,7 +460,8 @@ impl Writer {
         })
     }
 
-    /// Makes a written commit the writer's head and brings its indexes up to it.
+    /// Makes a written commit the writer's head (its rows are in the writer's index
+    /// since it was written).
     /// In memory only: the version was committed by [`Writer::write_commit`].
     pub fn apply(&mut self, written: Written) -> Snapshot {
         let Written {
@@ -704,7 +708,7 @@ pub struct Staged {
     batch: BatchBuilder,
     rows: u64,
     /// The accepted report rows' keys and year-to-date figures: at the commit the
-    /// rows they replace are recorded as superseded and the writer's indexes take
+    /// rows they replace are recorded as superseded and the writer's index takes
     /// them, instead of reading the placed file back. A file's accepted keys are
     /// distinct (a key twice in a file is quarantined), so a list, not a set.
     keys: Vec<LiveKey>,
