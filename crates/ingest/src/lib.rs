@@ -26,8 +26,8 @@ use clusterkpi_model::{Code, Date, Issue, Period};
 
 pub use clusterkpi_model::ingested::{FileResult, InputKind, Outcome};
 pub use clusterkpi_model::rows::{
-    ClusterRow, CodeKey, CodeList, CodeSet, Collect, Discard, FastMap, FastSet, PriorYtd, Record,
-    ReportRow, RosterRow, Sink, ValueRow, Ytd,
+    ClusterRow, CodeKey, CodeList, Collect, Discard, FastMap, FastSet, PriorYtd, Record, ReportRow,
+    RosterRow, Sink, ValueRow, Ytd,
 };
 pub use source::{Format, Isolation, Limits, WorkbookReader, encoding_for_label};
 pub use validate::{References, cluster_spellings, spellings_of};
@@ -161,9 +161,11 @@ pub fn process(
     let mut scan = KeyScan::default();
     let mut counts: FastMap<u128, u32> = FastMap::default();
     let mut periods: FastSet<Period> = FastSet::default();
-    // A report row's code, kept as a key; sorted and made distinct when the list
-    // reaches its bound (64Ki keys, 1.5 MB; then twice what the last sort left) and
-    // at the end, so it holds at most twice the file's enterprises or 64Ki keys.
+    // A report row's code, kept as a key, in the rows' order: sorted at the end, when
+    // each kept row learns its code's place in the file's list (`ReadRow::ordinal`).
+    // A file not kept has no places to learn, and its keys are sorted and made
+    // distinct whenever they reach a bound (64Ki keys, 1.5 MB; then twice what the
+    // last sort left), so they hold at most twice its enterprises or 64Ki keys.
     let mut codes: Vec<CodeKey> = Vec::new();
     let mut codes_bound = 1 << 16;
     // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
@@ -226,11 +228,13 @@ pub fn process(
         if let Some(key) = key {
             *counts.entry(key).or_default() += 1;
         }
+        let mut ordinal = None;
         if h.map.kind == InputKind::Reports
             && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
         {
+            ordinal = u32::try_from(codes.len()).ok();
             codes.push(CodeKey::new(code));
-            if codes.len() >= codes_bound {
+            if spool.is_none() && codes.len() >= codes_bound {
                 codes.sort_unstable();
                 codes.dedup();
                 codes_bound = codes_bound.max(2 * codes.len());
@@ -240,7 +244,10 @@ pub fn process(
             periods.insert(*p);
         }
         match read {
-            Some(read) => spool_row(&mut spool, || Spooled::Read(read)),
+            Some(mut read) => {
+                read.ordinal = ordinal;
+                spool_row(&mut spool, || Spooled::Read(read));
+            }
             None => spool_row(&mut spool, raw),
         }
         Ok(())
@@ -295,12 +302,31 @@ pub fn process(
     let max_problems = usize::try_from(opts.limits.max_problems).unwrap_or(usize::MAX);
     let mut problems_total = result.issues.len() as u64;
     scan.periods = periods.len();
-    scan.credit_codes = CodeList::from_keys(codes);
+    // Where each kept row's code is in the file's list: what is asked once for the
+    // whole list (the roster's membership, the earlier figures) is then read by place.
+    let places;
+    (scan.credit_codes, places) = if spool.is_some() {
+        CodeList::placed(codes)
+    } else {
+        (CodeList::from_keys(codes), Vec::new())
+    };
     let prior_ytd = if kind == InputKind::Reports {
-        prior(&scan)
+        let given = prior(&scan);
+        if given.is_empty() || given.is_for(&scan.credit_codes) {
+            given
+        } else {
+            given.for_codes(&scan.credit_codes)
+        }
     } else {
         PriorYtd::default()
     };
+    let members = match (&refs.roster, kind) {
+        (Some(roster), InputKind::Reports) => roster.members(&scan.credit_codes),
+        _ => Vec::new(),
+    };
+    // A report row's accepted figures of the same year's earlier quarters: one list,
+    // filled again for every row.
+    let mut earlier: Vec<(Period, Ytd)> = Vec::new();
     // Accepted figures of this file, for a file that holds several quarters of a year.
     let mut in_file: FastMap<(String, i32), Vec<(Period, Ytd)>> = FastMap::default();
 
@@ -370,6 +396,7 @@ pub fn process(
                         vals: Vec::new(),
                         problems: vec![problem],
                         key: None,
+                        ordinal: None,
                     }
                 } else {
                     ReadRow::of(&header.map, line, cells, opts.today)
@@ -382,7 +409,12 @@ pub fn process(
             vals,
             mut problems,
             key,
+            ordinal,
         } = read;
+        // The place of the row's code in the file's list, if it was kept from pass 1.
+        let place = ordinal
+            .and_then(|o| places.get(o as usize))
+            .map(|&p| p as usize);
         // A ragged row's cells are not read.
         let ragged = vals.is_empty();
         let mut record = None;
@@ -400,16 +432,24 @@ pub fn process(
                     ),
                 ));
             }
-            record = validate::build_record(kind, &vals, line, refs, &mut problems);
+            let known = place.and_then(|p| members.get(p).copied());
+            record = validate::build_record(kind, &vals, line, refs, known, &mut problems);
         }
         if let Some(Record::Report(r)) = &record {
             // The accepted figures of the same year's earlier quarters, earliest first.
-            let mut earlier: Vec<(Period, Ytd)> = prior_ytd
-                .of(&r.credit_code)
-                .iter()
-                .filter(|(p, _)| p.year() == r.period.year() && p.quarter() < r.period.quarter())
-                .copied()
-                .collect();
+            let quarters = match place {
+                Some(p) => prior_ytd.at(p),
+                None => prior_ytd.of(&r.credit_code),
+            };
+            earlier.clear();
+            earlier.extend(
+                quarters
+                    .iter()
+                    .filter(|(p, _)| {
+                        p.year() == r.period.year() && p.quarter() < r.period.quarter()
+                    })
+                    .copied(),
+            );
             if scan.periods > 1 {
                 let mine = in_file
                     .entry((r.credit_code.clone(), r.period.year()))
@@ -589,12 +629,14 @@ enum Pass2<'a> {
 
 /// A row of figures with its cells read: the values, their problems in column order
 /// and its key's digest ([`validate::row_key_hash`]). A ragged row has no values and
-/// its one problem.
+/// its one problem. A report row kept from pass 1 has the ordinal of its code among
+/// the file's (`ordinal`), which finds its place in the file's list in pass 2.
 struct ReadRow {
     line: u64,
     vals: Vec<Val>,
     problems: Vec<RowProblem>,
     key: Option<u128>,
+    ordinal: Option<u32>,
 }
 
 /// Keeps a row from pass 1 for pass 2 while rows are kept (the rows so far are within
@@ -616,6 +658,7 @@ impl ReadRow {
             vals,
             problems,
             key,
+            ordinal: None,
         }
     }
 }

@@ -307,6 +307,86 @@ fn ytd_decrease_against_history_and_within_the_file_is_a_warning() {
     assert_eq!(r.rows_accepted, 2);
 }
 
+/// Each row is judged by its own enterprise's roster membership and earlier figures,
+/// which it finds by its code's place in the file's list: enterprises in a scrambled
+/// order, some unknown to the roster, some reporting less than in the quarter before.
+/// The same whether the rows are kept from pass 1 or read again, the roster walked
+/// beside the file's codes or searched for each (a roster many times larger), and the
+/// earlier figures given for the file's list or for another.
+#[test]
+fn each_row_is_judged_by_its_own_enterprise_kept_or_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.csv");
+    let enterprises: Vec<u32> = (0..40).map(|i| (i * 17 + 5) % 40).collect();
+    let unknown = |n: u32| n % 7 == 3;
+    let mut prior = PriorYtd::default();
+    let mut lines = vec![HEADER_ZH.to_string()];
+    let mut expected = Vec::new();
+    for (i, &n) in enterprises.iter().enumerate() {
+        let revenue = if n % 5 == 0 { 1000.0 } else { 0.5 };
+        let y = Ytd {
+            revenue,
+            output_value: 1.0,
+            tech_upgrade_equipment: 1.0,
+        };
+        prior.insert(&code(n), Period::new(2024, 1).unwrap(), y);
+        lines.push(row(n, "2024Q2", "1"));
+        let line = i as u64 + 2;
+        if unknown(n) {
+            expected.push((line, Code::E_UNKNOWN_ENTERPRISE));
+        } else if n % 5 == 0 {
+            expected.push((line, Code::W_YTD_DECREASE));
+        }
+    }
+    // Earlier figures of an enterprise the file does not name.
+    prior.insert(
+        &code(77),
+        Period::new(2024, 1).unwrap(),
+        Ytd {
+            revenue: 5.0,
+            output_value: 5.0,
+            tech_upgrade_equipment: 5.0,
+        },
+    );
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    let known = (0..40).filter(|n| !unknown(*n));
+    let small = References {
+        roster: Some(known.clone().map(code).collect()),
+        ..References::default()
+    };
+    let large = References {
+        roster: Some(known.chain(1_000..3_000).map(code).collect()),
+        ..References::default()
+    };
+    for keep_bytes in [0, opts().keep_bytes] {
+        for roster in [&small, &large] {
+            for for_the_list in [false, true] {
+                let o = Options {
+                    keep_bytes,
+                    max_error_rate: 1.0,
+                    ..opts()
+                };
+                let r = process(
+                    &p,
+                    "m.csv",
+                    &o,
+                    roster,
+                    &mut |scan: &KeyScan| {
+                        if for_the_list {
+                            prior.for_codes(&scan.credit_codes)
+                        } else {
+                            prior.clone()
+                        }
+                    },
+                    &mut Discard,
+                );
+                assert_eq!(codes(&r), expected, "{keep_bytes} {for_the_list}");
+                assert_eq!(r.rows_accepted, 40 - 6, "{keep_bytes}");
+            }
+        }
+    }
+}
+
 /// A file of first quarters only says so: none of its rows has an earlier quarter of
 /// its year, so the caller need not look any up (it is still asked, so that it knows
 /// which enterprises the file touches).

@@ -10,7 +10,7 @@ use crate::schema::{Declared, HeaderMap, InputKind, Type, position};
 use crate::source::{CellRef, Lent};
 use crate::value::{self, Violation};
 use clusterkpi_model::rows::{
-    CellSource, ClusterRow, CodeKey, CodeSet, Record, ReportRow, RosterRow, ValueRow, Ytd,
+    CellSource, ClusterRow, CodeKey, CodeList, Record, ReportRow, RosterRow, ValueRow, Ytd,
 };
 
 /// A parsed cell.
@@ -212,9 +212,9 @@ pub struct References {
     /// Known clusters: every accepted spelling (id, Chinese or English name) → id.
     /// None: not available, the check is skipped.
     pub clusters: Option<HashMap<String, String>>,
-    /// Credit codes of the roster (None: not available, the check is skipped); looked
-    /// up for every report row.
-    pub roster: Option<CodeSet>,
+    /// Credit codes of the roster (None: not available, the check is skipped): a
+    /// file's enterprises are looked up in it at once ([`CodeList::members`]).
+    pub roster: Option<CodeList>,
     /// The plan's city id, a valid `scope_id` of city scope in values files.
     pub city: Option<String>,
     /// Indicators of kind `reported`: id or name → id (None: the check is skipped).
@@ -435,13 +435,15 @@ pub(crate) fn read_row(
     (vals, problems)
 }
 
-/// Cross-value rules and the typed record. `prior` gives the accepted year-to-date
-/// figures of earlier quarters of the same year for an enterprise.
+/// Cross-value rules and the typed record. `known`: whether a report row's enterprise
+/// is in the roster, when the file's membership was asked at once (otherwise the
+/// roster is searched for the row's code).
 pub(crate) fn build_record(
     kind: InputKind,
     vals: &[Val],
     line: u64,
     refs: &References,
+    known: Option<bool>,
     problems: &mut Vec<RowProblem>,
 ) -> Option<Record> {
     let errors_before = problems.iter().any(|(_, _, v)| !v.code.is_warning());
@@ -464,7 +466,7 @@ pub(crate) fn build_record(
         InputKind::Reports => {
             let code_at = position::REPORTS_CREDIT_CODE;
             if let (Some(roster), Val::Text(code)) = (&refs.roster, &vals[code_at])
-                && !roster.contains(code)
+                && !known.unwrap_or_else(|| roster.contains(code))
             {
                 problems.push((
                     Some(code_at),

@@ -48,7 +48,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
-use clusterkpi_model::rows::{ClusterRow, CodeList, CodeSet, PriorYtd};
+use clusterkpi_model::rows::{ClusterRow, CodeKey, CodeList, PriorYtd};
 use clusterkpi_model::{FileRecord, Issue};
 
 pub use arrivals::QuarterFiles;
@@ -629,20 +629,18 @@ impl Snapshot {
     }
 
     /// Credit codes of the current roster (None when there is no roster yet).
-    pub fn roster_codes(&self) -> Result<Option<CodeSet>> {
+    pub fn roster_codes(&self) -> Result<Option<CodeList>> {
         let table = Table::Roster;
         if self.data_files(table).is_empty() {
             return Ok(None);
         }
-        let mut set = CodeSet::default();
+        let mut keys = Vec::new();
         for f in self.verified_files(table)? {
             for b in read_batches(&f, Some(&["credit_code"]))? {
-                read::for_each_str(&b, 0, |s| {
-                    set.insert(s);
-                });
+                read::for_each_str(&b, 0, |s| keys.push(CodeKey::new(s)));
             }
         }
-        Ok(Some(set))
+        Ok(Some(CodeList::from_keys(keys)))
     }
 
     /// The current year-to-date figures of the given enterprises in the given years,

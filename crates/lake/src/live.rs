@@ -191,12 +191,10 @@ impl LiveIndex {
             .iter()
             .filter_map(|y| self.by_year.get(y).map(|t| (*y, t)))
             .collect();
-        // Each enterprise's quarters are gathered from the years asked and set at
-        // once, one entry and one list per enterprise: a file asks this for every one
-        // of its enterprises (2,450 at 10x the sample city, 24,500 at 100x).
-        let mut out = PriorYtd::with_capacity(codes.len());
-        for key in codes.iter() {
-            let mut quarters = Vec::new();
+        // Each enterprise's quarters are gathered from the years asked, in the order
+        // of the file's list, into one list held for it: a file asks this for every
+        // one of its enterprises (2,450 at 10x the sample city, 24,500 at 100x).
+        let out = PriorYtd::gather(codes, |key, quarters| {
             for (year, table) in &tables {
                 let Some(lives) = table.get(key) else {
                     continue;
@@ -208,10 +206,7 @@ impl LiveIndex {
                     }
                 }
             }
-            if !quarters.is_empty() {
-                out.set_key(key.clone(), quarters);
-            }
-        }
+        });
         Ok(out)
     }
 }

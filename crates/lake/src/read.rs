@@ -74,11 +74,16 @@ pub(crate) fn prior_ytd(
             }
         },
     )?;
-    let mut out = PriorYtd::default();
+    let mut by_code: HashMap<String, Vec<(Period, Ytd)>> = HashMap::new();
     for ((code, p), (_, y)) in best {
-        out.insert(&code, p, y);
+        by_code.entry(code).or_default().push((p, y));
     }
-    Ok(out)
+    Ok(PriorYtd::gather(codes, |key, out| {
+        if let Some(quarters) = by_code.get_mut(&key.to_string()) {
+            quarters.sort_unstable_by_key(|e| e.0);
+            out.extend_from_slice(quarters);
+        }
+    }))
 }
 
 /// Visits the year-to-date figures of every row of `files` in `years`:

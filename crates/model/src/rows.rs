@@ -449,90 +449,149 @@ impl ReportRow {
     }
 }
 
-/// The current year-to-date figures of enterprises in earlier quarters, by credit code
-/// and quarter: what a report is compared with. Kept by enterprise, each with its
-/// quarters in order, so a report finds its enterprise's earlier quarters with one
-/// lookup by the code it already holds (a map keyed by (code, quarter) cost a copy of
-/// the code for every entry and every lookup: 5% of an ingest).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The current year-to-date figures of enterprises in earlier quarters: what a report
+/// is compared with. Held for a list of codes (a file's [`CodeList`]), each code's
+/// quarters in order at the code's place in the list, so a report row that knows its
+/// code's place (found once, when the file's codes were sorted: [`CodeList::placed`])
+/// reads its enterprise's quarters without a lookup. A map by code cost a file one
+/// entry and one list per enterprise, and every row a probe at random into it: 12% of
+/// a 100x ingest with the gathering (docs/PERFORMANCE.md).
+#[derive(Debug, Clone, Default)]
 pub struct PriorYtd {
-    /// Never an empty list: a code is added with its first quarter.
-    by_code: FastMap<CodeKey, Vec<(Period, Ytd)>>,
+    /// Sorted, each once.
+    codes: Vec<CodeKey>,
+    /// `quarters[ends[i - 1]..ends[i]]` (from 0 for the first) are those of `codes[i]`.
+    ends: Vec<u32>,
+    quarters: Vec<(Period, Ytd)>,
 }
 
 impl PriorYtd {
-    /// Sets the figures of `code` in quarter `p`, replacing any given before.
+    /// The figures of `codes`, each code's quarters appended by `quarters_of` in order:
+    /// what a file's lookup builds, in one walk over its list.
+    pub fn gather(
+        codes: &CodeList,
+        mut quarters_of: impl FnMut(&CodeKey, &mut Vec<(Period, Ytd)>),
+    ) -> Self {
+        let mut out = Self {
+            codes: codes.0.clone(),
+            ends: Vec::with_capacity(codes.len()),
+            quarters: Vec::new(),
+        };
+        for key in &codes.0 {
+            let from = out.quarters.len();
+            quarters_of(key, &mut out.quarters);
+            debug_assert!(out.quarters[from..].windows(2).all(|w| w[0].0 < w[1].0));
+            out.ends
+                .push(u32::try_from(out.quarters.len()).expect("fewer than 2^32 quarters"));
+        }
+        out
+    }
+
+    /// Sets the figures of `code` in quarter `p`, replacing any given before. (One
+    /// by one, for tests and small lists: each insertion moves what follows.)
     pub fn insert(&mut self, code: &str, p: Period, y: Ytd) {
-        self.insert_key(CodeKey::new(code), p, y);
-    }
-
-    /// As [`PriorYtd::insert`], for a code already made a key.
-    pub fn insert_key(&mut self, code: CodeKey, p: Period, y: Ytd) {
-        let quarters = self.by_code.entry(code).or_default();
-        match quarters.binary_search_by_key(&p, |e| e.0) {
-            Ok(i) => quarters[i].1 = y,
-            Err(i) => quarters.insert(i, (p, y)),
+        let key = CodeKey::new(code);
+        let at = match self.codes.binary_search(&key) {
+            Ok(at) => at,
+            Err(at) => {
+                let end = self.start(at);
+                self.codes.insert(at, key);
+                self.ends.insert(at, end);
+                at
+            }
+        };
+        let (from, to) = (self.start(at) as usize, self.ends[at] as usize);
+        match self.quarters[from..to].binary_search_by_key(&p, |e| e.0) {
+            Ok(i) => self.quarters[from + i].1 = y,
+            Err(i) => {
+                self.quarters.insert(from + i, (p, y));
+                for end in &mut self.ends[at..] {
+                    *end += 1;
+                }
+            }
         }
     }
 
-    /// Room for `codes` enterprises without growing.
+    fn start(&self, at: usize) -> u32 {
+        if at == 0 { 0 } else { self.ends[at - 1] }
+    }
+
+    /// Whether the figures are held for exactly `codes`, each at its place.
     #[must_use]
-    pub fn with_capacity(codes: usize) -> Self {
-        Self {
-            by_code: FastMap::with_capacity_and_hasher(codes, Default::default()),
-        }
+    pub fn is_for(&self, codes: &CodeList) -> bool {
+        self.codes == codes.0
     }
 
-    /// Sets every quarter of `code` at once, replacing what was given before: what
-    /// a file's lookup builds, one entry and one list per enterprise instead of a
-    /// probe and an ordered insertion per quarter. No quarter may be given twice.
-    pub fn set_key(&mut self, code: CodeKey, mut quarters: Vec<(Period, Ytd)>) {
-        if quarters.is_empty() {
-            self.by_code.remove(&code);
-            return;
+    /// The same figures, held for `codes` (those of other codes dropped).
+    #[must_use]
+    pub fn for_codes(&self, codes: &CodeList) -> Self {
+        Self::gather(codes, |key, out| {
+            if let Ok(at) = self.codes.binary_search(key) {
+                out.extend_from_slice(self.at(at));
+            }
+        })
+    }
+
+    /// Every quarter of the code at `place` in the list the figures are held for,
+    /// earliest first (none beyond the list).
+    #[must_use]
+    pub fn at(&self, place: usize) -> &[(Period, Ytd)] {
+        match self.ends.get(place) {
+            Some(&end) => &self.quarters[self.start(place) as usize..end as usize],
+            None => &[],
         }
-        quarters.sort_unstable_by_key(|e| e.0);
-        debug_assert!(quarters.windows(2).all(|w| w[0].0 < w[1].0));
-        self.by_code.insert(code, quarters);
     }
 
     /// The figures of `code` in quarter `p`.
     #[must_use]
     pub fn get(&self, code: &str, p: Period) -> Option<&Ytd> {
-        let quarters = self.by_code.get(&CodeKey::new(code))?;
+        let quarters = self.of(code);
         quarters
             .binary_search_by_key(&p, |e| e.0)
             .ok()
             .map(|i| &quarters[i].1)
     }
 
-    /// Every quarter of `code`, earliest first. Asked for every report row; a file of
-    /// first quarters asks nothing of the dataset, and its rows pack no code to find
-    /// that out.
+    /// Every quarter of `code`, earliest first.
     #[must_use]
     pub fn of(&self, code: &str) -> &[(Period, Ytd)] {
-        if self.by_code.is_empty() {
+        if self.quarters.is_empty() {
             return &[];
         }
-        self.by_code
-            .get(&CodeKey::new(code))
-            .map_or(&[], Vec::as_slice)
+        match self.codes.binary_search(&CodeKey::new(code)) {
+            Ok(at) => self.at(at),
+            Err(_) => &[],
+        }
     }
 
     /// How many (enterprise, quarter) figures are held.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.by_code.values().map(Vec::len).sum()
+        self.quarters.len()
     }
 
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.by_code.is_empty()
+        self.quarters.is_empty()
     }
 
-    /// Every figure held, in no particular order.
+    /// Every figure held.
     pub fn values(&self) -> impl Iterator<Item = &Ytd> {
-        self.by_code.values().flatten().map(|(_, y)| y)
+        self.quarters.iter().map(|(_, y)| y)
+    }
+
+    /// Each code with figures and its quarters, in the codes' order.
+    fn entries(&self) -> impl Iterator<Item = (&CodeKey, &[(Period, Ytd)])> {
+        (0..self.codes.len())
+            .map(|i| (&self.codes[i], self.at(i)))
+            .filter(|(_, q)| !q.is_empty())
+    }
+}
+
+/// The same figures of the same enterprises, whatever list they are held for.
+impl PartialEq for PriorYtd {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries().eq(other.entries())
     }
 }
 
@@ -611,48 +670,6 @@ impl std::fmt::Display for CodeKey {
     }
 }
 
-/// A set of credit codes (the roster's): see [`CodeKey`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CodeSet(FastSet<CodeKey>);
-
-impl CodeSet {
-    #[must_use]
-    pub fn contains(&self, code: &str) -> bool {
-        self.0.contains(&CodeKey::new(code))
-    }
-
-    pub fn insert(&mut self, code: &str) -> bool {
-        self.0.insert(CodeKey::new(code))
-    }
-
-    /// [`CodeSet::contains`] for a code already made a key.
-    #[must_use]
-    pub fn contains_key(&self, key: &CodeKey) -> bool {
-        self.0.contains(key)
-    }
-
-    /// The codes held, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = &CodeKey> {
-        self.0.iter()
-    }
-
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<S: AsRef<str>> FromIterator<S> for CodeSet {
-    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
-        Self(iter.into_iter().map(|c| CodeKey::new(c.as_ref())).collect())
-    }
-}
-
 /// The credit codes a file names, sorted, each once: what a file being ingested asks
 /// the dataset's figures for, and what tells whether two files share an enterprise.
 /// Made by collecting a key a row and sorting once, where inserting each row's key into
@@ -670,6 +687,27 @@ impl CodeList {
         Self(keys)
     }
 
+    /// The list of the keys of `rows` (a key a row, in the rows' order), with each
+    /// row's place in it: `places[i]` is where the key of row `i` is. A row then
+    /// finds its enterprise in what is held for the list (the roster's membership,
+    /// [`PriorYtd`]) by its place, without searching for its code again; a binary
+    /// search for every row cost what a probe into a map did (docs/PERFORMANCE.md).
+    #[must_use]
+    pub fn placed(rows: Vec<CodeKey>) -> (Self, Vec<u32>) {
+        let n = u32::try_from(rows.len()).expect("fewer than 2^32 rows");
+        let mut order: Vec<(CodeKey, u32)> = rows.into_iter().zip(0..n).collect();
+        order.sort_unstable();
+        let mut places = vec![0; order.len()];
+        let mut keys: Vec<CodeKey> = Vec::new();
+        for (key, row) in order {
+            if keys.last() != Some(&key) {
+                keys.push(key);
+            }
+            places[row as usize] = u32::try_from(keys.len() - 1).expect("fewer than 2^32 keys");
+        }
+        (Self(keys), places)
+    }
+
     #[must_use]
     pub fn contains(&self, code: &str) -> bool {
         self.contains_key(&CodeKey::new(code))
@@ -678,6 +716,29 @@ impl CodeList {
     #[must_use]
     pub fn contains_key(&self, key: &CodeKey) -> bool {
         self.0.binary_search(key).is_ok()
+    }
+
+    /// For each code of `codes`, in its order, whether it is in this list: one walk
+    /// over both lists, or a search for each of a few codes in a long list. The
+    /// roster's membership of a file's enterprises, asked once a file where a probe
+    /// into a set of the roster's codes for every row was 7% of a 100x ingest: at
+    /// random into 6.5 MB, a miss of the cache and the TLB each time.
+    #[must_use]
+    pub fn members(&self, codes: &CodeList) -> Vec<bool> {
+        if codes.len() * 16 < self.len() {
+            return codes.0.iter().map(|k| self.contains_key(k)).collect();
+        }
+        let mut j = 0;
+        codes
+            .0
+            .iter()
+            .map(|k| {
+                while j < self.0.len() && self.0[j] < *k {
+                    j += 1;
+                }
+                j < self.0.len() && self.0[j] == *k
+            })
+            .collect()
     }
 
     /// Whether a code is in both lists.
@@ -734,7 +795,9 @@ pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 #[cfg(test)]
 mod tests {
-    use super::{CodeKey, CodeList, CodeSet, PriorYtd, Ytd};
+    use std::collections::HashSet;
+
+    use super::{CodeKey, CodeList, PriorYtd, Ytd};
     use crate::Period;
 
     /// Equal texts give equal keys and different texts different ones, packed or not:
@@ -786,13 +849,56 @@ mod tests {
     }
 
     #[test]
-    fn a_code_set_holds_codes_whatever_their_form() {
-        let set: CodeSet = ["91130100MA07L1234X", "odd code"].into_iter().collect();
-        assert!(set.contains("91130100MA07L1234X"));
-        assert!(set.contains("odd code"));
-        assert!(!set.contains("91130100MA07L1234Y"));
-        assert!(!set.contains("odd"));
-        assert_eq!(set.len(), 2);
+    fn a_code_list_holds_codes_whatever_their_form() {
+        let list: CodeList = ["odd code", "91130100MA07L1234X", "odd code"]
+            .into_iter()
+            .collect();
+        assert!(list.contains("91130100MA07L1234X"));
+        assert!(list.contains("odd code"));
+        assert!(!list.contains("91130100MA07L1234Y"));
+        assert!(!list.contains("odd"));
+        assert_eq!(list.len(), 2);
+    }
+
+    /// Each row's place names its own code in the list, and the roster's membership
+    /// of a list is each code's, by the walk over both lists and by a search for each
+    /// of a few codes in a long list.
+    #[test]
+    fn rows_find_their_code_and_its_membership_by_place() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..2_000 {
+            let rows_len = next(60);
+            let roster_len = if round % 2 == 0 {
+                next(60)
+            } else {
+                200 + next(400)
+            };
+            let mut code = || match next(10) {
+                0 => format!("x-{}", next(200)),
+                _ => format!("91130100MA{:07}", next(200)),
+            };
+            let rows: Vec<String> = (0..rows_len).map(|_| code()).collect();
+            let roster: Vec<String> = (0..roster_len).map(|_| code()).collect();
+            let (list, places) = CodeList::placed(rows.iter().map(|c| CodeKey::new(c)).collect());
+            assert_eq!(list, rows.iter().collect::<CodeList>());
+            assert_eq!(places.len(), rows.len());
+            let codes: Vec<&CodeKey> = list.iter().collect();
+            for (row, place) in rows.iter().zip(&places) {
+                assert_eq!(codes[*place as usize], &CodeKey::new(row));
+            }
+            let known: HashSet<&String> = roster.iter().collect();
+            let roster: CodeList = roster.iter().collect();
+            let members = roster.members(&list);
+            for (row, place) in rows.iter().zip(&places) {
+                assert_eq!(members[*place as usize], known.contains(row), "{row}");
+            }
+        }
     }
 
     #[test]
@@ -814,34 +920,49 @@ mod tests {
         assert_eq!(prior.len(), 2);
     }
 
-    /// Quarters set at once, in any order, read back as those inserted one by one:
-    /// in order; an empty list removes the enterprise.
+    /// Figures gathered for a file's list read back as those inserted one by one, by
+    /// place and by code; held for another list, they are the same figures.
     #[test]
-    fn quarters_set_at_once_equal_those_inserted_one_by_one() {
+    fn figures_gathered_for_a_list_equal_those_inserted_one_by_one() {
         let q = |s: &str| s.parse::<Period>().unwrap();
         let y = |r: f64| Ytd {
             revenue: r,
             output_value: r * 2.0,
             tech_upgrade_equipment: 0.0,
         };
-        let code = "91130100MA07L1234X";
+        let (a, b, c) = ("91130100MA07L1234X", "91130100MA07L1234Y", "odd code");
         let mut one_by_one = PriorYtd::default();
-        for (p, r) in [("2024Q3", 3.0), ("2023Q4", 9.0), ("2024Q1", 1.0)] {
+        for (code, p, r) in [(b, "2024Q3", 3.0), (a, "2023Q4", 9.0), (b, "2024Q1", 1.0)] {
             one_by_one.insert(code, q(p), y(r));
         }
-        let mut at_once = PriorYtd::with_capacity(1);
-        at_once.set_key(
-            CodeKey::new(code),
-            vec![
-                (q("2024Q1"), y(1.0)),
-                (q("2024Q3"), y(3.0)),
-                (q("2023Q4"), y(9.0)),
-            ],
+        let list: CodeList = [c, b, a].into_iter().collect();
+        let gathered = PriorYtd::gather(&list, |key, out| {
+            if *key == CodeKey::new(a) {
+                out.push((q("2023Q4"), y(9.0)));
+            } else if *key == CodeKey::new(b) {
+                out.extend([(q("2024Q1"), y(1.0)), (q("2024Q3"), y(3.0))]);
+            }
+        });
+        assert_eq!(gathered, one_by_one);
+        assert!(gathered.is_for(&list));
+        assert!(!one_by_one.is_for(&list));
+        assert_eq!(one_by_one.for_codes(&list), gathered);
+        assert!(one_by_one.for_codes(&list).is_for(&list));
+        let places: Vec<usize> = [a, b, c]
+            .iter()
+            .map(|code| list.iter().position(|k| *k == CodeKey::new(code)).unwrap())
+            .collect();
+        assert_eq!(gathered.at(places[0]), one_by_one.of(a));
+        assert_eq!(
+            gathered.at(places[1]),
+            [(q("2024Q1"), y(1.0)), (q("2024Q3"), y(3.0))]
         );
-        assert_eq!(at_once, one_by_one);
-        assert_eq!(at_once.of(code)[0].0, q("2023Q4"));
-        at_once.set_key(CodeKey::new(code), Vec::new());
-        assert!(at_once.is_empty());
+        assert!(gathered.at(places[2]).is_empty());
+        assert!(gathered.at(3).is_empty());
+        assert_eq!(gathered.len(), 3);
+        let fewer: CodeList = [b].into_iter().collect();
+        assert_eq!(gathered.for_codes(&fewer).len(), 2);
+        assert_eq!(gathered.for_codes(&fewer).of(a), []);
     }
 
     /// Two lists meet exactly when their codes, as sets, share one: by the walk over
@@ -871,8 +992,9 @@ mod tests {
             let a: Vec<String> = (0..len_a).map(|_| code()).collect();
             let b: Vec<String> = (0..len_b).map(|_| code()).collect();
             let (la, lb): (CodeList, CodeList) = (a.iter().collect(), b.iter().collect());
-            let (sa, sb): (CodeSet, CodeSet) = (a.iter().collect(), b.iter().collect());
-            let expected = sa.iter().any(|k| sb.contains_key(k));
+            let (sa, sb): (HashSet<&String>, HashSet<&String>) =
+                (a.iter().collect(), b.iter().collect());
+            let expected = sa.iter().any(|k| sb.contains(k));
             assert_eq!(la.meets(&lb), expected, "{a:?} {b:?}");
             assert_eq!(lb.meets(&la), expected, "{a:?} {b:?}");
             assert_eq!(la.len(), sa.len());
