@@ -233,7 +233,10 @@ pub fn process(
             && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
         {
             ordinal = u32::try_from(codes.len()).ok();
-            codes.push(CodeKey::new(code));
+            codes.push(
+                key.and_then(validate::code_key_of)
+                    .unwrap_or_else(|| CodeKey::new(code)),
+            );
             if spool.is_none() && codes.len() >= codes_bound {
                 codes.sort_unstable();
                 codes.dedup();

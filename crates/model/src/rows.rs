@@ -620,10 +620,17 @@ impl CodeKey {
     #[must_use]
     pub fn new(code: &str) -> Self {
         match Self::pack(code) {
-            #[allow(clippy::cast_possible_truncation)] // the two halves, on purpose
-            Some(v) => Self::Packed((v >> 64) as u64, v as u64),
+            Some(v) => Self::packed(v),
             None => Self::Text(code.into()),
         }
+    }
+
+    /// The key of a code packed as [`CodeKey::pack`] packs it: what a row's key that
+    /// holds its code packed gives without reading the code again.
+    #[must_use]
+    pub fn packed(v: u128) -> Self {
+        #[allow(clippy::cast_possible_truncation)] // the two halves, on purpose
+        Self::Packed((v >> 64) as u64, v as u64)
     }
 
     /// The packed form of `code` as one integer (six bits a character, never 0, in
