@@ -807,6 +807,26 @@ mod tests {
     use super::{CodeKey, CodeList, PriorYtd, Ytd};
     use crate::Period;
 
+    /// A xorshift generator of numbers below its argument, the same on every run.
+    fn random_below(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        }
+    }
+
+    /// `len` codes drawn from `kinds` valid ones, one in ten an unpacked text.
+    fn random_codes(next: &mut impl FnMut(u64) -> u64, len: u64, kinds: u64) -> Vec<String> {
+        (0..len)
+            .map(|_| match next(10) {
+                0 => format!("x-{}", next(kinds)),
+                _ => format!("91130100MA{:07}", next(kinds)),
+            })
+            .collect()
+    }
+
     /// Equal texts give equal keys and different texts different ones, packed or not:
     /// codes that differ in one character or its place, a prefix, the empty text,
     /// the longest that packs and the first that does not, lower case, non-ASCII.
@@ -872,13 +892,7 @@ mod tests {
     /// of a few codes in a long list.
     #[test]
     fn rows_find_their_code_and_its_membership_by_place() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = random_below(0x2545_f491_4f6c_dd1d);
         for round in 0..2_000 {
             let rows_len = next(60);
             let roster_len = if round % 2 == 0 {
@@ -886,12 +900,8 @@ mod tests {
             } else {
                 200 + next(400)
             };
-            let mut code = || match next(10) {
-                0 => format!("x-{}", next(200)),
-                _ => format!("91130100MA{:07}", next(200)),
-            };
-            let rows: Vec<String> = (0..rows_len).map(|_| code()).collect();
-            let roster: Vec<String> = (0..roster_len).map(|_| code()).collect();
+            let rows = random_codes(&mut next, rows_len, 200);
+            let roster = random_codes(&mut next, roster_len, 200);
             let (list, places) = CodeList::placed(rows.iter().map(|c| CodeKey::new(c)).collect());
             assert_eq!(list, rows.iter().collect::<CodeList>());
             assert_eq!(places.len(), rows.len());
@@ -977,13 +987,7 @@ mod tests {
     /// repeated, unsorted, packed and unpacked codes.
     #[test]
     fn lists_meet_as_their_sets_do() {
-        let mut seed = 0x853c_49e6_748f_ea9b_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = random_below(0x853c_49e6_748f_ea9b);
         let mut met = 0;
         for round in 0..4_000 {
             let len_a = next(40);
@@ -992,12 +996,8 @@ mod tests {
             } else {
                 1 + next(3)
             };
-            let mut code = || match next(10) {
-                0 => format!("x-{}", next(300)),
-                _ => format!("91130100MA{:07}", next(300)),
-            };
-            let a: Vec<String> = (0..len_a).map(|_| code()).collect();
-            let b: Vec<String> = (0..len_b).map(|_| code()).collect();
+            let a = random_codes(&mut next, len_a, 300);
+            let b = random_codes(&mut next, len_b, 300);
             let (la, lb): (CodeList, CodeList) = (a.iter().collect(), b.iter().collect());
             let (sa, sb): (HashSet<&String>, HashSet<&String>) =
                 (a.iter().collect(), b.iter().collect());
