@@ -151,7 +151,7 @@ impl BatchBuilder {
 
     /// Appends one row written by `write`, which must write every column once, in
     /// order (a row and its provenance, say).
-    pub fn push_with(&mut self, write: impl FnOnce(&mut dyn Cells)) {
+    pub fn push_with(&mut self, write: impl FnOnce(&mut Self)) {
         write(self);
         assert_eq!(
             self.at,
