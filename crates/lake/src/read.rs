@@ -2,13 +2,13 @@
 //! the validator compares against, and the issues table. Every data file is checked
 //! against its recorded size and checksum before it is read.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::path::Path;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int32Type, Int64Type};
-use clusterkpi_model::rows::{CodeList, PriorYtd, Version, Ytd};
+use clusterkpi_model::rows::{CodeKey, CodeList, PriorYtd, Version, Ytd};
 use clusterkpi_model::{Issue, Period};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -56,32 +56,29 @@ pub(crate) fn prior_ytd(
     codes: &CodeList,
     years: &BTreeSet<i32>,
 ) -> Result<PriorYtd> {
-    let mut best: HashMap<(String, Period), (i64, Ytd)> = HashMap::new();
     if codes.is_empty() {
         return Ok(PriorYtd::default());
     }
+    // Each enterprise's quarters in order, each with its latest version's figures.
+    let mut best: HashMap<CodeKey, BTreeMap<Period, (i64, Ytd)>> = HashMap::new();
     ytd_rows(
         snapshot,
         snapshot.data_files(Table::ReportHistory),
         years,
         |c, p, v, y| {
-            if !codes.contains(c) {
+            let key = CodeKey::new(c);
+            if !codes.contains_key(&key) {
                 return;
             }
-            let e = best.entry((c.to_string(), p)).or_insert((v, y));
+            let e = best.entry(key).or_default().entry(p).or_insert((v, y));
             if v >= e.0 {
                 *e = (v, y);
             }
         },
     )?;
-    let mut by_code: HashMap<String, Vec<(Period, Ytd)>> = HashMap::new();
-    for ((code, p), (_, y)) in best {
-        by_code.entry(code).or_default().push((p, y));
-    }
     Ok(PriorYtd::gather(codes, |key, out| {
-        if let Some(quarters) = by_code.get_mut(&key.to_string()) {
-            quarters.sort_unstable_by_key(|e| e.0);
-            out.extend_from_slice(quarters);
+        if let Some(quarters) = best.get(key) {
+            out.extend(quarters.iter().map(|(p, (_, y))| (*p, *y)));
         }
     }))
 }
