@@ -2,18 +2,18 @@
 //! system at once while a large evaluation runs.
 //!
 //! mimalloc keeps freed pages for 10 ms (arena pages 100 ms) before it returns them,
-//! in case they are wanted again. The evaluation frees in large waves (a view written
-//! to its scratch file, a join's hash table) and allocates the next wave at once, so
+//! in case they are wanted again. The evaluation frees in large waves (a scan's
+//! buffers, a join's hash table) and allocates the next wave at once, so
 //! the kept pages add up: at 100× the sample city (7.2 million report rows) the
 //! evaluation peaked at 1,097–1,418 MiB (median about 1,195) with the default and at
 //! 741–943 MiB with no delay, over 21 runs each, for 2–3 s more of its 18 s. A delay
 //! of 10 ms still went over 1 GiB in one run of four.
 //!
-//! A dataset whose evaluation is held in memory (up to 750,000 report rows,
-//! `clusterkpi_engine::holds_in_memory`) keeps the default: a 10× evaluation is far
-//! from the limit, and returning pages at once cost it about a fifth of its CPU time
-//! (user and system, six alternated runs: 2.2–2.5 s against 1.5–2.0 s; wall 1.2–1.7 s
-//! against 1.1–1.4 s) for a peak of 321–346 MB against 386–479 MB.
+//! A dataset that is not large (up to 750,000 report rows, `clusterkpi_engine::is_large`)
+//! keeps the default: a 10× evaluation is far from the limit, and returning pages at
+//! once cost it about a fifth of its CPU time (user and system, six alternated runs:
+//! 2.2–2.5 s against 1.5–2.0 s; wall 1.2–1.7 s against 1.1–1.4 s) for a peak of
+//! 321–346 MB against 386–479 MB.
 //!
 //! The setting is made here rather than by `MIMALLOC_PURGE_DELAY`, which mimalloc reads
 //! before `main`; an operator's own `MIMALLOC_PURGE_DELAY` wins.

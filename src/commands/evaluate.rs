@@ -34,7 +34,7 @@ pub(crate) fn evaluate_and_report(
     let defs = pipeline::definitions(p)?;
     let (plan, plan_path, plan_sha256) = pipeline::plan(p, &defs.catalogue)?;
     let snapshot = lake.snapshot(version)?;
-    if !clusterkpi_engine::holds_in_memory(&snapshot) {
+    if clusterkpi_engine::is_large(&snapshot) {
         // What a run's ingest freed goes back first; a small evaluation keeps it, to
         // reuse without page faults.
         crate::alloc::release_freed_memory();

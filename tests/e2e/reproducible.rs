@@ -13,13 +13,13 @@ fn one_partition_and_three_give_the_same_bytes() {
     let p = w.pipeline();
     let r = w.run(&["run", p.to_str().unwrap()]);
     assert!(r.code == 0 || r.code == 3, "{r:?}");
-    // The third evaluation takes the path of a dataset too large for memory: the roster
-    // join written to a scratch Parquet file, the growth pairs joined one slice of
-    // enterprises at a time.
+    // The third evaluation takes the path of a large dataset: its views kept one after
+    // another within a memory pool, the growth pairs joined one slice of enterprises at
+    // a time.
     let settings: [&[(&str, &str)]; 3] = [
         &[("CLUSTERKPI_PARTITIONS", "1")],
         &[("CLUSTERKPI_PARTITIONS", "3")],
-        &[("CLUSTERKPI_IN_MEMORY_ROWS", "0")],
+        &[("CLUSTERKPI_LARGE_ROWS", "0")],
     ];
     let mut outputs = Vec::new();
     for env in settings {

@@ -38,7 +38,7 @@ pub use datafusion::arrow;
 pub mod parquet {
     pub use datafusion::parquet::arrow::ArrowWriter;
 }
-pub use register::{holds_in_memory, parameters, sql_session};
+pub use register::{is_large, parameters, sql_session};
 pub use sql::Definitions;
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +71,7 @@ pub struct Request<'a> {
     pub lake: &'a Lake,
     /// The dataset version to compute on ([`Lake::snapshot`]), resolved once by the
     /// caller, which also decides from it how the process should hold its memory
-    /// ([`holds_in_memory`]).
+    /// ([`is_large`]).
     pub snapshot: &'a Snapshot,
     pub plan: &'a Plan,
     pub plan_path: String,
@@ -84,9 +84,21 @@ pub struct Request<'a> {
     pub engine: &'a Engine,
 }
 
+/// The query runtime: a worker thread per partition, and as many threads for the
+/// blocking file reads.
+///
+/// Tokio's default of up to 512 blocking threads let DataFusion's reads of the
+/// dataset's files run on a new thread for each, and the buffers they allocated were
+/// freed by the workers that decoded them: memory the allocator gives back only when
+/// its thread allocates again, which an idle reading thread does not. At 100x the sample
+/// city the evaluation's resident memory after keeping the roster join was 785-903 MB
+/// with the default and 614-636 MB with two reading threads (444 MB of it the view's
+/// rows), its peak 840-947 MB against 669-716, in the same time (alternated runs).
 fn runtime() -> Result<tokio::runtime::Runtime> {
+    let threads = register::partitions().max(2);
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(register::partitions().max(2))
+        .worker_threads(threads)
+        .max_blocking_threads(threads)
         .enable_all()
         .build()
         .map_err(|e| EngineError::Runtime(format!("cannot start the query runtime: {e}")))
@@ -178,15 +190,19 @@ where
 }
 
 /// Views computed once and held in memory as soon as `views.sql` creates them, so the
-/// views and queries after them read the result instead of recomputing it. All are
-/// small: the roster with its integer keys, the enterprises carried forward (a few
-/// percent of the rows), the per-quarter and per-scope `facts` and `growth` sums
-/// the indicators are made of, each computed in one pass over the rows (the
-/// clusters' facts, which `facts` reads twice: for each cluster and summed for the
-/// city), and the reporting coverage per quarter and scope, which `reporting_rate`
-/// and the report both read (0.07 s each time at 10x).
-const CACHED_VIEWS: [&str; 6] = [
+/// views and queries after them read the result instead of recomputing it (on a
+/// cluster, kept as scratch files). One is large: the roster join of the current rows,
+/// which the views after it read five times (444 MB at 100x the sample city, 7.1
+/// million rows, in the narrow form `views.sql` gives it). The others are small: the
+/// roster with its integer keys, the enterprises carried forward (a few percent of the
+/// rows), the per-quarter and per-scope `facts` and `growth` sums the indicators are
+/// made of, each computed in one pass over the rows (the clusters' facts, which
+/// `facts` reads twice: for each cluster and summed for the city), and the reporting
+/// coverage per quarter and scope, which `reporting_rate` and the report both read
+/// (0.07 s each time at 10x).
+const CACHED_VIEWS: [&str; 7] = [
     "roster_keyed",
+    "reports_in_roster",
     "carried",
     "cluster_facts",
     "facts",
@@ -194,25 +210,18 @@ const CACHED_VIEWS: [&str; 6] = [
     "coverage",
 ];
 
-/// Views computed once and kept, in memory for a dataset up to `IN_MEMORY_ROWS`
-/// report rows and in a scratch Parquet file above: the roster join of the current
-/// rows, which the cached views above read five times. (On a cluster, these and the
-/// cached views are all kept as scratch files.)
-const MATERIALIZED_VIEWS: [&str; 1] = ["reports_in_roster"];
-
 /// Views whose rows carry a `slice` of enterprises (`ent % n AS slice` in
 /// `views.sql`), with n: a large dataset's evaluation computes each one slice at a time
 /// and keeps the union, so that a join inside holds one slice of the rows (see
 /// `growth_slices`). Held in memory like the cached views.
 const SLICED_VIEWS: [(&str, i64); 1] = [("growth_slices", 4)];
 
-/// Runs `views.sql` and keeps its cached, materialized and sliced views as each is
-/// created. Held in memory, a kept view is computed on its own task while the
-/// statements after it run, and a statement waits only for the kept views it names:
-/// `growth_slices` is computed while `carried` and `facts` are (one after another,
-/// they left a core idle for much of a 10x evaluation; see `docs/PERFORMANCE.md`). A
-/// large dataset's views are kept one after another, as its memory is planned for one
-/// at a time (`docs/ARCHITECTURE.md`).
+/// Runs `views.sql` and keeps its cached and sliced views as each is created. A kept
+/// view is computed on its own task while the statements after it run, and a
+/// statement waits only for the kept views it names: `growth_slices` is computed while
+/// `carried` and `facts` are (one after another, they left a core idle for much of a
+/// 10x evaluation; see `docs/PERFORMANCE.md`). A large dataset's views are kept one
+/// after another, as its memory is planned for one at a time (`docs/ARCHITECTURE.md`).
 async fn keep_views(
     ctx: &SessionContext,
     keep: &register::Keep,
@@ -236,13 +245,9 @@ async fn keep_views(
         }
         pending = still;
         run(ctx, &stmt, origin).await?;
-        let kept = CACHED_VIEWS
-            .iter()
-            .map(|v| (*v, false))
-            .chain(MATERIALIZED_VIEWS.iter().map(|v| (*v, true)))
-            .find(|(v, _)| creates(&stmt, v));
+        let kept = CACHED_VIEWS.iter().copied().find(|v| creates(&stmt, v));
         let sliced = SLICED_VIEWS.iter().find(|(v, _)| creates(&stmt, v));
-        let view = kept.map(|(v, _)| v).or(sliced.map(|(v, _)| *v));
+        let view = kept.or(sliced.map(|(v, _)| *v));
         if let (true, Some(view)) = (concurrent, view) {
             // In memory every kept view is a cache of its rows (`keep_view`).
             let ctx = ctx.clone();
@@ -251,20 +256,46 @@ async fn keep_views(
                 tokio::spawn(async move {
                     let started = std::time::Instant::now();
                     register::cache(&ctx, view).await?;
-                    tracing::debug!(view, seconds = started.elapsed().as_secs_f64(), "kept");
+                    tracing::debug!(
+                        view,
+                        seconds = started.elapsed().as_secs_f64(),
+                        resident_mb = resident_mb(),
+                        "kept"
+                    );
                     Ok(())
                 }),
             ));
-        } else if let Some((view, large)) = kept {
-            register::keep_view(ctx, keep, view, large).await?;
+        } else if let Some(view) = kept {
+            let started = std::time::Instant::now();
+            register::keep_view(ctx, keep, view).await?;
+            tracing::debug!(
+                view,
+                seconds = started.elapsed().as_secs_f64(),
+                resident_mb = resident_mb(),
+                "kept"
+            );
         } else if let Some((view, slices)) = sliced {
+            let started = std::time::Instant::now();
             register::keep_sliced(ctx, keep, view, *slices).await?;
+            tracing::debug!(
+                view,
+                seconds = started.elapsed().as_secs_f64(),
+                resident_mb = resident_mb(),
+                "kept"
+            );
         }
     }
     for (view, task) in pending {
         joined(view, task).await?;
     }
     Ok(())
+}
+
+/// The process's resident memory in MB (Linux), for the debug log of kept views.
+fn resident_mb() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / 1_000_000)
 }
 
 /// The outcome of a kept view's task.

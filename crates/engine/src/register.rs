@@ -32,8 +32,8 @@ pub(crate) fn df_err(
     }
 }
 
-/// Memory the query engine may hold for a dataset too large to read into memory;
-/// sorts and aggregates spill to disk beyond it.
+/// Memory the query engine's operators may hold while a large dataset is evaluated
+/// (beside the views it keeps); sorts and aggregates spill to disk beyond it.
 const MEMORY_LIMIT: usize = 512 * 1024 * 1024;
 
 /// Partitions a query runs in: the machine's cores, or `CLUSTERKPI_PARTITIONS` (an
@@ -66,7 +66,7 @@ fn new_context(report_rows: u64) -> Result<SessionContext> {
     let optimizer = &mut config.options_mut().optimizer;
     optimizer.hash_join_single_partition_threshold = 32 << 20;
     optimizer.hash_join_single_partition_threshold_rows = 512 * 1024;
-    if report_rows <= in_memory_rows() {
+    if report_rows <= large_rows() {
         return Ok(SessionContext::new_with_config(config));
     }
     // A large dataset (100 × a city): joins stay hash joins (each builds on the roster,
@@ -92,11 +92,13 @@ fn report_rows(snapshot: &Snapshot) -> u64 {
 
 /// Where an evaluation keeps the tables it builds and the views it computes once.
 pub(crate) enum Keep {
-    /// In memory (a local evaluation up to [`IN_MEMORY_ROWS`] report rows).
+    /// In memory, each kept view computed on its own task beside the statements after
+    /// it (a local evaluation up to [`LARGE_ROWS`] report rows).
     Memory,
-    /// The parameters in memory, the large materialized view in a scratch folder
-    /// deleted when the evaluation ends (a local evaluation above it).
-    Folder(tempfile::TempDir),
+    /// In memory, one kept view after another, and a sliced view one slice at a time:
+    /// a local evaluation above [`LARGE_ROWS`], planned for its peak (the roster join
+    /// of the current rows held while one slice of the growth pairs is joined).
+    InTurn,
     /// Everything as Parquet in a location every process of a cluster reaches: a
     /// Ballista plan cannot carry an in-memory table.
     #[cfg(feature = "cluster")]
@@ -105,13 +107,12 @@ pub(crate) enum Keep {
 
 impl Keep {
     /// How a local evaluation of `snapshot` keeps its tables.
-    pub(crate) fn local(snapshot: &Snapshot) -> Result<Self> {
-        if holds_in_memory(snapshot) {
-            return Ok(Self::Memory);
+    pub(crate) fn local(snapshot: &Snapshot) -> Self {
+        if is_large(snapshot) {
+            Self::InTurn
+        } else {
+            Self::Memory
         }
-        tempfile::tempdir()
-            .map(Self::Folder)
-            .map_err(|e| EngineError::Runtime(format!("cannot create a scratch folder: {e}")))
     }
 
     /// Deletes what the evaluation wrote where deleting takes more than a drop.
@@ -211,27 +212,27 @@ fn batch(fields: Vec<(&str, DataType)>, cols: Vec<ArrayRef>) -> RecordBatch {
     RecordBatch::try_new(Arc::new(schema), cols).expect("columns match")
 }
 
-/// Up to this many report rows, the roster join of the current rows
-/// (`MATERIALIZED_VIEWS` in the engine) is held in memory (a 10× evaluation, 720,904
-/// rows, peaks at 376 MB); above it (100 × a city) it is written once to a scratch
-/// Parquet file that the passes of `views.sql` scan for the few columns each reads.
-const IN_MEMORY_ROWS: u64 = 750_000;
+/// Above this many report rows a dataset is large ([`Keep::InTurn`]): its evaluation
+/// keeps one view at a time and joins the growth pairs a slice at a time, within a
+/// memory pool. Up to it (a 10× evaluation, 720,904 rows, peaks at about 400 MB) the
+/// kept views are computed at once.
+const LARGE_ROWS: u64 = 750_000;
 
-/// [`IN_MEMORY_ROWS`], or `CLUSTERKPI_IN_MEMORY_ROWS`: an operator's own threshold (on a
-/// machine with less memory, say; the end-to-end tests set 0 to evaluate a small city
-/// the way a national one is, and compare the figures).
-fn in_memory_rows() -> u64 {
-    std::env::var("CLUSTERKPI_IN_MEMORY_ROWS")
+/// [`LARGE_ROWS`], or `CLUSTERKPI_LARGE_ROWS`: an operator's own threshold (lower on a
+/// machine with less memory; the end-to-end tests set 0 to evaluate a small city the
+/// way a national one is, and compare the figures).
+fn large_rows() -> u64 {
+    std::env::var("CLUSTERKPI_LARGE_ROWS")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(IN_MEMORY_ROWS)
+        .unwrap_or(LARGE_ROWS)
 }
 
-/// Whether a local evaluation of `snapshot` holds the views every indicator reads in
-/// memory (up to [`in_memory_rows`] report rows) rather than in a scratch file: a
-/// dataset small enough that its evaluation's peak memory is no concern.
-pub fn holds_in_memory(snapshot: &Snapshot) -> bool {
-    report_rows(snapshot) <= in_memory_rows()
+/// Whether a local evaluation of `snapshot` is planned for its peak memory (above
+/// [`large_rows`] report rows): one kept view at a time, the growth pairs a slice at
+/// a time, the allocator returning freed memory at once.
+pub fn is_large(snapshot: &Snapshot) -> bool {
+    report_rows(snapshot) > large_rows()
 }
 
 /// Registers the dataset's tables over their files at `snapshot`. `remote`: the
@@ -296,12 +297,14 @@ pub(crate) async fn cache(ctx: &SessionContext, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Replaces a view by its rows written once to `location` (a Parquet file's path or
-/// URL): as [`cache`], for a result too large for memory or computed on a cluster.
-/// The file is written as the query streams, plainly: it is only read back a few times
-/// within seconds, in full, then deleted with the scratch location, so it is neither
-/// compressed, dictionary-encoded nor given statistics. (Dictionary encoding of its
-/// text columns was a tenth of a 100x evaluation's CPU.)
+/// Replaces a view by its rows written once to `location` (a Parquet file's URL): as
+/// [`cache`], for a view computed on a cluster, whose plans cannot carry an in-memory
+/// table. The file is written as the query streams, plainly: it is only read back a
+/// few times within seconds, in full, then deleted with the scratch location, so it is
+/// neither compressed, dictionary-encoded nor given statistics. (Dictionary encoding
+/// of its text columns was a tenth of a 100x evaluation's CPU, when a large local
+/// evaluation wrote its roster join this way.)
+#[cfg(feature = "cluster")]
 pub(crate) async fn spill(ctx: &SessionContext, name: &str, location: String) -> Result<()> {
     use datafusion::dataframe::DataFrameWriteOptions;
     let df = ctx.table(name).await.map_err(df_err(name))?;
@@ -338,17 +341,10 @@ pub(crate) async fn spill(ctx: &SessionContext, name: &str, location: String) ->
 }
 
 /// Keeps a view `views.sql` just created so the statements after it read its rows:
-/// in memory, or as a Parquet file in the scratch location.
-pub(crate) async fn keep_view(
-    ctx: &SessionContext,
-    keep: &Keep,
-    name: &str,
-    large: bool,
-) -> Result<()> {
-    let file = |dir: &std::path::Path| dir.join(format!("{name}.parquet")).display().to_string();
+/// in memory, or as a Parquet file in a cluster's scratch location.
+pub(crate) async fn keep_view(ctx: &SessionContext, keep: &Keep, name: &str) -> Result<()> {
     match keep {
-        Keep::Folder(dir) if large => spill(ctx, name, file(dir.path())).await,
-        Keep::Memory | Keep::Folder(_) => cache(ctx, name).await,
+        Keep::Memory | Keep::InTurn => cache(ctx, name).await,
         #[cfg(feature = "cluster")]
         Keep::Shared(scratch) => spill(ctx, name, scratch.location(name)).await,
     }
@@ -365,8 +361,8 @@ pub(crate) async fn keep_sliced(
     name: &str,
     slices: i64,
 ) -> Result<()> {
-    if !matches!(keep, Keep::Folder(_)) {
-        return keep_view(ctx, keep, name, false).await;
+    if !matches!(keep, Keep::InTurn) {
+        return keep_view(ctx, keep, name).await;
     }
     let mut batches = Vec::new();
     let mut schema = None;
@@ -537,7 +533,7 @@ pub(crate) async fn session(
     let (ctx, keep, remote): (_, _, Option<String>) = match engine {
         Engine::Local => (
             new_context(report_rows(snapshot))?,
-            Keep::local(snapshot)?,
+            Keep::local(snapshot),
             None,
         ),
         #[cfg(feature = "cluster")]
