@@ -2,7 +2,8 @@
 //!
 //! For independent pieces of one step whose results must not depend on which thread
 //! finished first: hashing and peeking at every input file before the ingest
-//! validates them, drawing every chart of a report.
+//! validates them, checking the dataset's files before they are read, drawing every
+//! chart of a report.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
