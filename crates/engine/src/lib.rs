@@ -256,39 +256,34 @@ async fn keep_views(
                 tokio::spawn(async move {
                     let started = std::time::Instant::now();
                     register::cache(&ctx, view).await?;
-                    tracing::debug!(
-                        view,
-                        seconds = started.elapsed().as_secs_f64(),
-                        resident_mb = resident_mb(),
-                        "kept"
-                    );
+                    log_kept(view, started);
                     Ok(())
                 }),
             ));
-        } else if let Some(view) = kept {
+        } else if let Some(view) = view {
             let started = std::time::Instant::now();
-            register::keep_view(ctx, keep, view).await?;
-            tracing::debug!(
-                view,
-                seconds = started.elapsed().as_secs_f64(),
-                resident_mb = resident_mb(),
-                "kept"
-            );
-        } else if let Some((view, slices)) = sliced {
-            let started = std::time::Instant::now();
-            register::keep_sliced(ctx, keep, view, *slices).await?;
-            tracing::debug!(
-                view,
-                seconds = started.elapsed().as_secs_f64(),
-                resident_mb = resident_mb(),
-                "kept"
-            );
+            match sliced {
+                Some((_, slices)) => register::keep_sliced(ctx, keep, view, *slices).await?,
+                None => register::keep_view(ctx, keep, view).await?,
+            }
+            log_kept(view, started);
         }
     }
     for (view, task) in pending {
         joined(view, task).await?;
     }
     Ok(())
+}
+
+/// The debug log's line for a kept view: how long it took and the process's resident
+/// memory after it.
+fn log_kept(view: &str, started: std::time::Instant) {
+    tracing::debug!(
+        view,
+        seconds = started.elapsed().as_secs_f64(),
+        resident_mb = resident_mb(),
+        "kept"
+    );
 }
 
 /// The process's resident memory in MB (Linux), for the debug log of kept views.
