@@ -52,7 +52,7 @@ fn declared_columns(table: Table, fixture: &[String], given: &[(&str, String)]) 
         .iter()
         .map(|c| {
             let ty = match c.ty {
-                ColumnType::Text => "VARCHAR",
+                ColumnType::Text | ColumnType::Word => "VARCHAR",
                 ColumnType::Int32 => "INT",
                 ColumnType::Int64 => "BIGINT",
                 ColumnType::Float64 => "DOUBLE",
@@ -66,7 +66,7 @@ fn declared_columns(table: Table, fixture: &[String], given: &[(&str, String)]) 
                 "NULL".into()
             } else {
                 match c.ty {
-                    ColumnType::Text => "'none'".into(),
+                    ColumnType::Text | ColumnType::Word => "'none'".into(),
                     ColumnType::Bool => "false".into(),
                     _ => "0".into(),
                 }

@@ -93,9 +93,26 @@ impl Table {
     }
 }
 
+/// Whether the dataset's column `name` holds canonical words ([`ColumnType::Word`]) in
+/// the table that has it (a name means the same in every table).
+pub(crate) fn is_word(name: &str) -> bool {
+    static WORDS: OnceLock<Vec<String>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            Table::ALL
+                .iter()
+                .flat_map(|t| t.columns())
+                .filter(|c| c.ty == ColumnType::Word)
+                .map(|c| c.name)
+                .collect()
+        })
+        .iter()
+        .any(|w| w == name)
+}
+
 fn data_type(ty: ColumnType) -> DataType {
     match ty {
-        ColumnType::Text => DataType::Utf8,
+        ColumnType::Text | ColumnType::Word => DataType::Utf8,
         ColumnType::Int32 => DataType::Int32,
         ColumnType::Int64 => DataType::Int64,
         ColumnType::Float64 => DataType::Float64,
@@ -129,7 +146,9 @@ impl BatchBuilder {
             .columns()
             .iter()
             .map(|c| match c.ty {
-                ColumnType::Text => Column::Text(StringBuilder::with_capacity(capacity, capacity)),
+                ColumnType::Text | ColumnType::Word => {
+                    Column::Text(StringBuilder::with_capacity(capacity, capacity))
+                }
                 ColumnType::Int32 => Column::Int32(Int32Builder::with_capacity(capacity)),
                 ColumnType::Int64 => Column::Int64(Int64Builder::with_capacity(capacity)),
                 ColumnType::Float64 => Column::Float64(Float64Builder::with_capacity(capacity)),
@@ -385,7 +404,8 @@ mod tests {
     }
 
     /// The stored layout readers of the dataset see, pinned: a change here is a change
-    /// of the data other engines read.
+    /// of the data other engines read. (A `Word` column is text to them, kept without
+    /// a minimum and maximum.)
     #[test]
     fn table_columns() {
         let shown: Vec<String> = Table::ALL
@@ -401,11 +421,11 @@ mod tests {
             .collect();
         assert_eq!(
             shown.join("\n"),
-            "report_history: credit_code Text, period Text, period_index Int32, revenue_ytd Float64, output_value_ytd Float64, employees Int64?, is_sme Bool, above_scale Bool, specialized_level Text, key_processes Int64, key_processes_cnc Int64, business_info_system Bool, digital_rnd_tools Bool, ecommerce Bool, design_center_level Text, innovation_platforms Int64, green_factory_level Text, tech_upgrade_equipment_ytd Float64, innovation_demo_level Text, listing_status Text, core_tech_breakthroughs Int64, source_line Int64, version Int64, source_file Text\n\
-             values: period Text, period_index Int32, scope Text, scope_id Text, indicator Text, value Float64, source_line Int64, version Int64, source_file Text\n\
+            "report_history: credit_code Text, period Text, period_index Int32, revenue_ytd Float64, output_value_ytd Float64, employees Int64?, is_sme Bool, above_scale Bool, specialized_level Word, key_processes Int64, key_processes_cnc Int64, business_info_system Bool, digital_rnd_tools Bool, ecommerce Bool, design_center_level Word, innovation_platforms Int64, green_factory_level Word, tech_upgrade_equipment_ytd Float64, innovation_demo_level Word, listing_status Word, core_tech_breakthroughs Int64, source_line Int64, version Int64, source_file Text\n\
+             values: period Text, period_index Int32, scope Word, scope_id Text, indicator Text, value Float64, source_line Int64, version Int64, source_file Text\n\
              clusters: cluster_id Text, name Text, name_en Text?, county Text, industry Text, established Text, established_index Int32\n\
              roster: credit_code Text, name Text, cluster_id Text, county Text\n\
-             issues: file Text, sheet Text?, line Int64, column Text, code Text, severity Text, value Text, message_zh Text, message_en Text, period Text?, period_index Int32?, version Int64\n\
+             issues: file Text, sheet Text?, line Int64, column Text, code Word, severity Word, value Text, message_zh Text, message_en Text, period Text?, period_index Int32?, version Int64\n\
              superseded: credit_code Text, period_index Int32, version Int64"
         );
     }

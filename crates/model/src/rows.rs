@@ -22,6 +22,10 @@ use crate::{Code, Period};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
     Text,
+    /// Text that holds one of a few canonical words ([`WORDS`], a data-contract code or
+    /// severity): stored as text, but nothing is looked up by its range, so the
+    /// dataset's files keep no minimum and maximum of it.
+    Word,
     Int32,
     Int64,
     Float64,
@@ -141,7 +145,7 @@ impl Stored for Option<String> {
 /// back as one of the words the data contract allows, else `none`.
 impl Stored for &'static str {
     fn columns(name: &str, out: &mut Vec<ColumnDef>) {
-        one(out, name, ColumnType::Text, false);
+        one(out, name, ColumnType::Word, false);
     }
     fn write<C: Cells + ?Sized>(&self, cells: &mut C) {
         cells.text(Some(self));
@@ -205,8 +209,8 @@ impl Stored for Option<Period> {
 /// A data-contract code, with its severity beside it for whoever reads the table.
 impl Stored for Code {
     fn columns(name: &str, out: &mut Vec<ColumnDef>) {
-        one(out, name, ColumnType::Text, false);
-        one(out, "severity", ColumnType::Text, false);
+        one(out, name, ColumnType::Word, false);
+        one(out, "severity", ColumnType::Word, false);
     }
     fn write<C: Cells + ?Sized>(&self, cells: &mut C) {
         cells.text(Some(self.as_str()));
