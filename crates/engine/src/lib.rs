@@ -633,7 +633,7 @@ async fn clusters(ctx: &SessionContext) -> Result<Vec<Cluster>> {
 /// each is carried forward from. Whether an enterprise reported is asked of the roster
 /// join the views keep in memory (`reports_in_roster`, by its integer key), not of
 /// the history's files: a scan of every current row at 100x the sample city took
-/// 0.23-0.25 s for each of the two quarters asked.
+/// 0.21-0.30 s for each of the two quarters asked (docs/PERFORMANCE.md).
 async fn missing(ctx: &SessionContext, as_of: Period) -> Result<Vec<Missing>> {
     let sql = format!(
         "WITH m AS ( \

@@ -343,7 +343,7 @@ impl Lake {
         let dir = self.root.join(table);
         fs::create_dir_all(&dir).map_err(io_at(&dir))?;
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        write::write_parquet(&tmp, batch.schema(), std::slice::from_ref(batch))?;
+        write::write_parquet(&tmp, None, batch.schema(), std::slice::from_ref(batch))?;
         let dest = dir.join(format!("{name}.parquet"));
         fs::rename(&tmp, &dest).map_err(io_at(&dest))?;
         sync_dir(&dir)?;

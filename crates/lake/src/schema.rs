@@ -93,23 +93,6 @@ impl Table {
     }
 }
 
-/// Whether the dataset's column `name` holds canonical words ([`ColumnType::Word`]) in
-/// the table that has it (a name means the same in every table).
-pub(crate) fn is_word(name: &str) -> bool {
-    static WORDS: OnceLock<Vec<String>> = OnceLock::new();
-    WORDS
-        .get_or_init(|| {
-            Table::ALL
-                .iter()
-                .flat_map(|t| t.columns())
-                .filter(|c| c.ty == ColumnType::Word)
-                .map(|c| c.name)
-                .collect()
-        })
-        .iter()
-        .any(|w| w == name)
-}
-
 fn data_type(ty: ColumnType) -> DataType {
     match ty {
         ColumnType::Text | ColumnType::Word => DataType::Utf8,

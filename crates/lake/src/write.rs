@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
-    CodeKey, CodeList, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version,
+    CodeKey, CodeList, ColumnType, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version,
 };
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
@@ -535,7 +535,12 @@ impl Writer {
         let staging = self.lake.root.join(layout::STAGING);
         fs::create_dir_all(&staging).map_err(io_at(&staging))?;
         let tmp = staging.join(layout::staging_name(table.name(), std::process::id()));
-        write_parquet(&tmp, batch.schema(), std::slice::from_ref(batch))?;
+        write_parquet(
+            &tmp,
+            Some(table),
+            batch.schema(),
+            std::slice::from_ref(batch),
+        )?;
         let rel = format!("{}/{}", table.name(), layout::data_name(version, short));
         let (size, sha256) = self.place(&tmp, &rel)?;
         Ok(DataFile {
@@ -665,11 +670,20 @@ pub(crate) fn pause_point(name: &str) {
 /// columns that repeat (levels, scopes, the source file, the period): credit codes
 /// are distinct within a file and figures nearly so, and interning them into a
 /// dictionary the writer then abandons was a third of writing a report file. No
-/// minimum and maximum of a column of canonical words (levels, listing statuses,
-/// scopes, codes and severities): nothing is looked up by their range, and comparing
-/// every value of a report file's five levels was 1.7% of a year's ingest at 10x the
-/// sample city (3.447 billion instructions against 3.507; docs/PERFORMANCE.md).
-fn writer_props(schema: &arrow::datatypes::Schema) -> WriterProperties {
+/// minimum and maximum of a `table`'s columns of canonical words (levels, listing
+/// statuses, scopes, codes and severities, [`ColumnType::Word`]): nothing is looked up
+/// by their range, and comparing every value of a report file's five levels was 1.8%
+/// of a year's ingest at 10x the sample city (3.444 billion instructions against
+/// 3.507; docs/PERFORMANCE.md). A file of no table (the saved scorecards) keeps every
+/// column's.
+fn writer_props(schema: &arrow::datatypes::Schema, table: Option<Table>) -> WriterProperties {
+    let words: Vec<String> = table.map_or_else(Vec::new, |t| {
+        t.columns()
+            .into_iter()
+            .filter(|c| c.ty == ColumnType::Word)
+            .map(|c| c.name)
+            .collect()
+    });
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(128 * 1024))
@@ -679,21 +693,23 @@ fn writer_props(schema: &arrow::datatypes::Schema) -> WriterProperties {
         if matches!(field.data_type(), arrow::datatypes::DataType::Utf8) && name != "credit_code" {
             props = props.set_column_dictionary_enabled(name.into(), true);
         }
-        if crate::schema::is_word(name) {
+        if words.iter().any(|w| w == name) {
             props = props.set_column_statistics_enabled(name.into(), EnabledStatistics::None);
         }
     }
     props.build()
 }
 
-/// Writes batches to a new Parquet file and fsyncs it.
+/// Writes batches to a new Parquet file of `table` (none: the saved scorecards) and
+/// fsyncs it.
 pub(crate) fn write_parquet(
     path: &Path,
+    table: Option<Table>,
     schema: arrow::datatypes::SchemaRef,
     batches: &[RecordBatch],
 ) -> Result<()> {
     let file = File::create(path).map_err(io_at(path))?;
-    let props = writer_props(&schema);
+    let props = writer_props(&schema, table);
     let mut w = ArrowWriter::try_new(file, schema, Some(props))?;
     for b in batches {
         w.write(b)?;
@@ -741,7 +757,7 @@ impl Staged {
         let table = table_of(kind);
         let file = File::create(&path).map_err(io_at(&path))?;
         let schema = table.schema();
-        let props = writer_props(&schema);
+        let props = writer_props(&schema, Some(table));
         let writer = ArrowWriter::try_new(file, schema, Some(props))?;
         Ok(Self {
             path,
@@ -867,7 +883,8 @@ mod tests {
     /// enterprise, the quarter, the figures, the source file) and none of its levels.
     #[test]
     fn report_files_keep_no_range_of_their_levels() {
-        let props = super::writer_props(&Table::ReportHistory.schema());
+        let table = Table::ReportHistory;
+        let props = super::writer_props(&table.schema(), Some(table));
         let stats = |c: &str| props.statistics_enabled(&ColumnPath::from(c));
         for word in ["specialized_level", "green_factory_level", "listing_status"] {
             assert_eq!(stats(word), EnabledStatistics::None, "{word}");
