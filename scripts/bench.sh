@@ -6,7 +6,9 @@
 #    full validation, evaluate, charts, report) on an empty dataset against an
 #    equivalent DuckDB script (scripts/duckdb_equivalent.py: CSV → Parquet →
 #    indicators; DuckDB from PyPI, installed if missing). Runs alternate, RUNS of each
-#    (default 3); prints the medians, their ratio and clusterkpi's peak memory.
+#    (default 3); prints the medians, their ratio and clusterkpi's peak memory, then
+#    the same runs by phase: clusterkpi's ingest beside the script's CSV → Parquet, its
+#    evaluate + report beside the script's indicators.
 # 2. clusterkpi's own stages on the city's mixed files: ingest rows/s, evaluate
 #    seconds, the whole warm quarterly run (`run` on an ingested dataset: every file a
 #    duplicate, then evaluate and report) and the peak memory of each.
@@ -68,6 +70,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 
 echo "Side by side on plain UTF-8 files, medians of $runs alternated runs (DuckDB $duckdb_version):"
 printf '%-6s %10s %12s %16s %12s %8s %14s\n' scale files rows "clusterkpi run s" "DuckDB s" ratio "run peak MB"
+phases=()
 for s in $scales; do
   dir="$work/plain-$s"
   rm -rf "$dir"
@@ -75,20 +78,38 @@ for s in $scales; do
     --seed 7 --plain --clean >/dev/null
   pipeline_file "$dir"
   files=$(find "$dir/inbox" -name '*.csv' -not -path '*/values/*' | wc -l)
-  : >"$tmp.ours"; : >"$tmp.theirs"; : >"$tmp.peak"
+  : >"$tmp.ours"; : >"$tmp.theirs"; : >"$tmp.peak"; : >"$tmp.stages"; : >"$tmp.phases"
   for _ in $(seq "$runs"); do
     rm -rf "$dir/lake" "$dir/reports"
     measure "$bin" -q run "$dir/pipeline.toml"
     echo "$secs" >>"$tmp.ours"; echo "$peak_mb" >>"$tmp.peak"
     rows=$(grep -o '[0-9]* rows ingested' "$tmp.out" | awk '{print $1}')
+    # The run's own stages, from the report's manifest: ingest, and evaluate + report.
+    python3 - "$(find "$dir/reports" -name manifest.json | head -1)" >>"$tmp.stages" <<'PY'
+import json, sys
+stages = {s["name"]: s["seconds"] for s in json.load(open(sys.argv[1]))["stages"]}
+print(stages["ingest"], stages["evaluate"] + stages["report"])
+PY
     rm -rf "$dir/duckdb"
     measure python3 scripts/duckdb_equivalent.py "$dir" "$dir/duckdb"
     echo "$secs" >>"$tmp.theirs"
+    # The script's own two phases, as it prints them.
+    sed -n 's/.*CSV → Parquet \([0-9.]*\) s, indicators \([0-9.]*\) s.*/\1 \2/p' "$tmp.out" >>"$tmp.phases"
   done
   ours=$(median <"$tmp.ours"); theirs=$(median <"$tmp.theirs"); peak=$(sort -n "$tmp.peak" | tail -1)
   ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.1f", a / b }')
   printf '%-6s %10s %12s %16s %12s %8s %14s\n' "${s}x" "$files" "$rows" "$ours" "$theirs" "$ratio" "$peak"
+  phases+=("$(printf '%-6s %14.2f %18.2f %22.2f %16.2f' "${s}x" \
+    "$(awk '{print $1}' "$tmp.stages" | median)" "$(awk '{print $1}' "$tmp.phases" | median)" \
+    "$(awk '{print $2}' "$tmp.stages" | median)" "$(awk '{print $2}' "$tmp.phases" | median)")")
+  : >"$tmp.stages"; : >"$tmp.phases"
 done
+echo
+# Which half of the work is behind at each scale: clusterkpi's stages (from the run's
+# manifest) beside the script's phases (as it prints them, without Python's start).
+echo "The same runs by phase, medians in seconds:"
+printf '%-6s %14s %18s %22s %16s\n' scale "ingest" "DuckDB CSV→Parquet" "evaluate + report" "DuckDB indicators"
+printf '%s\n' "${phases[@]}"
 echo
 
 echo "clusterkpi's stages on the city's mixed files (encodings, Chinese headers, workbooks):"
@@ -110,5 +131,6 @@ for s in $scales; do
   measure "$bin" -q run "$dir/pipeline.toml"
   printf '%-6s %12s %12s %14s %10s %12s %10s %12s %10s\n' "${s}x" "$n" "$rows" "$ingest_rate" "$ingest_mb" "$eval_s" "$eval_mb" "$secs" "$peak_mb"
 done
-rm -f "$tmp" "$tmp.out" "$tmp.err" "$tmp.time" "$tmp.ours" "$tmp.theirs" "$tmp.peak"
+rm -f "$tmp" "$tmp.out" "$tmp.err" "$tmp.time" "$tmp.ours" "$tmp.theirs" "$tmp.peak" \
+  "$tmp.stages" "$tmp.phases"
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"
