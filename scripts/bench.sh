@@ -108,7 +108,8 @@ echo
 # Which half of the work is behind at each scale: clusterkpi's stages (from the run's
 # manifest) beside the script's phases (as it prints them, without Python's start).
 echo "The same runs by phase, medians in seconds:"
-printf '%-6s %14s %18s %22s %16s\n' scale "ingest" "DuckDB CSV→Parquet" "evaluate + report" "DuckDB indicators"
+# (The header's arrow is three bytes, which printf counts as three columns.)
+printf '%-6s %14s %20s %22s %16s\n' scale "ingest" "DuckDB CSV→Parquet" "evaluate + report" "DuckDB indicators"
 printf '%s\n' "${phases[@]}"
 echo
 
