@@ -102,7 +102,6 @@ PY
   phases+=("$(printf '%-6s %14.2f %18.2f %22.2f %16.2f' "${s}x" \
     "$(awk '{print $1}' "$tmp.stages" | median)" "$(awk '{print $1}' "$tmp.phases" | median)" \
     "$(awk '{print $2}' "$tmp.stages" | median)" "$(awk '{print $2}' "$tmp.phases" | median)")")
-  : >"$tmp.stages"; : >"$tmp.phases"
 done
 echo
 # Which half of the work is behind at each scale: clusterkpi's stages (from the run's
