@@ -170,10 +170,12 @@ pub(crate) fn order_by_kind(
 /// lists come from the pipeline's own paths, and a cluster list or roster dropped into
 /// the inbox would silently replace the city's.
 ///
-/// Reference lists are ingested one after another, first: every later file is
+/// Reference lists are committed one after another, first: every later file is
 /// checked against them. Reports and values files are then validated in parallel
 /// (see [`parallel`]) and committed in their order, so the dataset's versions and
-/// every figure are the same as if they had been ingested one by one.
+/// every figure are the same as if they had been ingested one by one. The last
+/// reference list is committed by that parallel step, ahead of the reports, whose
+/// first passes go on beside it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn ingest_files(
     writer: &mut Writer,
@@ -214,6 +216,31 @@ pub(crate) fn ingest_files(
     let mut batch: Vec<parallel::Item> = Vec::new();
     // Reference sets are read again only when a commit changed a reference list.
     let mut refs_of: Option<(Vec<String>, References)> = None;
+    // The last reference list, left to lead the reports' parallel step: they are
+    // read beside it and wait for it only to be checked (see `parallel`). It is
+    // ingested here instead when another reference list follows it, or when a file's
+    // fate depends on it: a file rejected before is read again only if the lists
+    // changed, which only its commit tells.
+    let mut lead: Option<parallel::Item> = None;
+    let flush = |lead: &mut Option<parallel::Item>,
+                 writer: &mut Writer,
+                 snapshot: &mut clusterkpi_lake::Snapshot,
+                 refs_of: &mut Option<(Vec<String>, References)>,
+                 reports: &mut Vec<Option<FileReport>>|
+     -> Result<()> {
+        let Some(item) = lead.take() else {
+            return Ok(());
+        };
+        let kind = item.kind.expect("a reference list");
+        let refs = references(snapshot, refs_of, city, &reported)?;
+        let (mut report, result, committed) =
+            ingest_reference(writer, &item.path, item.shown, item.sha, kind, opts, refs)?;
+        *snapshot = committed;
+        report.feedback = feedback.and_then(|f| f.write(&item.path, &result, opts));
+        reports[item.at] = Some(report);
+        bar.inc(1);
+        Ok(())
+    };
     for (path, kind) in ordered {
         let shown = path.display().to_string();
         bar.set_message(shown.clone());
@@ -230,6 +257,9 @@ pub(crate) fn ingest_files(
                 continue;
             }
         };
+        if lead.is_some() && snapshot.rejected_sha(&sha).is_some() {
+            flush(&mut lead, writer, &mut snapshot, &mut refs_of, &mut reports)?;
+        }
         if let Some(seen) = seen_before(&snapshot, writer, &shown, &sha) {
             reports.push(Some(seen));
             bar.inc(1);
@@ -248,23 +278,39 @@ pub(crate) fn ingest_files(
             reports.push(None);
             continue;
         }
-        let kind = kind.expect("a reference list");
-        let refs = references(&snapshot, &mut refs_of, city, &reported)?;
-        let report = if from_inbox(&path) {
-            reference_in_inbox(writer, &mut snapshot, shown, sha, kind)?
+        flush(&mut lead, writer, &mut snapshot, &mut refs_of, &mut reports)?;
+        if from_inbox(&path) {
+            let kind = kind.expect("a reference list");
+            let report = reference_in_inbox(writer, &mut snapshot, shown, sha, kind)?;
+            reports.push(Some(report));
+            bar.inc(1);
         } else {
-            let (mut report, result, committed) =
-                ingest_reference(writer, &path, shown, sha, kind, opts, refs)?;
-            snapshot = committed;
-            report.feedback = feedback.and_then(|f| f.write(&path, &result, opts));
-            report
-        };
-        reports.push(Some(report));
-        bar.inc(1);
+            lead = Some(parallel::Item {
+                path,
+                kind,
+                sha,
+                shown,
+                at: reports.len(),
+            });
+            reports.push(None);
+        }
     }
-    if !batch.is_empty() {
+    if batch.is_empty() {
+        flush(&mut lead, writer, &mut snapshot, &mut refs_of, &mut reports)?;
+    } else {
         let refs = references(&snapshot, &mut refs_of, city, &reported)?;
-        let done = parallel::ingest(writer, batch, opts, refs, feedback, &bar)?;
+        let refs_after = |s: &clusterkpi_lake::Snapshot| references_of(s, city, &reported);
+        let led = lead.is_some();
+        batch.splice(0..0, lead.take());
+        let done = parallel::ingest(
+            writer,
+            batch,
+            opts,
+            refs,
+            led.then_some(&refs_after as parallel::RefsAfter<'_>),
+            feedback,
+            &bar,
+        )?;
         for (at, report) in done {
             reports[at] = Some(report);
         }
@@ -290,18 +336,26 @@ fn references<'a>(
         .flat_map(|t| snapshot.data_files(*t).iter().map(|f| f.path.clone()))
         .collect();
     if cache.as_ref().is_none_or(|(k, _)| *k != key) {
-        let refs = References {
-            clusters: snapshot
-                .clusters()?
-                .as_deref()
-                .map(clusterkpi_ingest::spellings_of),
-            roster: snapshot.roster_codes()?,
-            city: city.map(str::to_string),
-            reported_indicators: Some(reported.clone()),
-        };
-        *cache = Some((key, refs));
+        *cache = Some((key, references_of(snapshot, city, reported)?));
     }
     Ok(&cache.as_ref().expect("just set").1)
+}
+
+/// The reference lists of `snapshot`, read from its files.
+fn references_of(
+    snapshot: &clusterkpi_lake::Snapshot,
+    city: Option<&str>,
+    reported: &std::collections::HashMap<String, String>,
+) -> Result<References> {
+    Ok(References {
+        clusters: snapshot
+            .clusters()?
+            .as_deref()
+            .map(clusterkpi_ingest::spellings_of),
+        roster: snapshot.roster_codes()?,
+        city: city.map(str::to_string),
+        reported_indicators: Some(reported.clone()),
+    })
 }
 
 /// A file whose bytes the dataset has seen: a duplicate of an ingested file, or the

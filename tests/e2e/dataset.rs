@@ -274,3 +274,73 @@ fn a_rejected_file_exits_65_and_is_recorded(w: Work) {
         "{rows:?}"
     );
 }
+
+/// A roster sent with reports checks them: it is committed first and the reports,
+/// read beside it, wait for it to be checked against it, on one worker as on two. A
+/// file rejected before is read again only if the roster sent with it changes the
+/// lists, which only the roster's commit tells: a roster itself rejected leaves the
+/// file unread.
+#[test]
+fn reports_are_checked_against_the_roster_sent_with_them() {
+    for threads in ["1", "2"] {
+        let w = Work::new();
+        small_city(&w);
+        let three = w.write("three.csv", reports_csv(&[report(3, "2021Q1", 30.0)]));
+        let four = w.write("four.csv", reports_csv(&[report(4, "2021Q1", 40.0)]));
+        let ingest = |files: &[&std::path::Path]| {
+            let mut args = vec![
+                "ingest",
+                "--lake",
+                &w.lake,
+                "reference/clusters.csv",
+                "reference/roster.csv",
+            ];
+            args.extend(files.iter().map(|f| f.to_str().unwrap()));
+            w.run_env(&args, &[("CLUSTERKPI_THREADS", threads)])
+        };
+        let rejected = |name: &str| {
+            w.sql_value(&format!(
+                "SELECT COUNT(*) FROM submissions WHERE outcome = 'rejected' AND path LIKE '%{name}'"
+            ))
+        };
+
+        // Enterprise 3 is not on the roster.
+        let r = ingest(&[&three]);
+        assert_eq!(r.code, 65, "{r:?}");
+        assert_eq!(rejected("three.csv"), "1");
+
+        // A roster that is rejected changes nothing: the file is not read again.
+        w.write(
+            "reference/roster.csv",
+            format!("统一社会信用代码,企业名称\n{},企业3\n", code(3)),
+        );
+        let r = ingest(&[&three]);
+        assert_eq!(r.code, 65, "{r:?}");
+        assert!(r.stdout.contains("unchanged since it was rejected"), "{r:?}");
+        assert_eq!(rejected("roster.csv"), "1");
+        assert_eq!(rejected("three.csv"), "1", "{r:?}");
+
+        // A roster with enterprise 3 reads it again, and it is accepted.
+        reference(&w, &[("xx", "2019Q4")], &[(1, "xx"), (2, "xx"), (3, "xx")]);
+        let r = ingest(&[&three]);
+        assert_eq!(r.code, 0, "{r:?}");
+
+        // A roster with enterprise 4 and its first report, sent together: the report
+        // is checked against that roster, committed after it.
+        reference(
+            &w,
+            &[("xx", "2019Q4")],
+            &[(1, "xx"), (2, "xx"), (3, "xx"), (4, "xx")],
+        );
+        let r = ingest(&[&four]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(w.sql_value("SELECT COUNT(*) FROM reports"), "2");
+        assert_eq!(
+            w.sql_value(
+                "SELECT string_agg(kind, '/' ORDER BY version) FROM submissions \
+                 WHERE version > (SELECT MAX(version) FROM submissions WHERE path LIKE '%three.csv')"
+            ),
+            "roster/reports"
+        );
+    }
+}

@@ -137,13 +137,29 @@ struct Header {
     line: u64,
 }
 
-/// Reads, checks and converts one file. `prior` is asked once, after the first pass,
-/// for the accepted year-to-date figures of the file's enterprises and years.
+/// The reference lists a file is checked against, asked for once, after its first
+/// pass: that pass reads the header, the keys and every cell by its column's rule, and
+/// needs no list. So the reports of a run can be read while the roster they are to be
+/// checked against is still being ingested beside them (the binary's parallel ingest
+/// gives one that waits for it). Given as they are, [`References`] answer at once.
+pub trait ReferenceSource: Sync {
+    fn references(&self) -> &References;
+}
+
+impl ReferenceSource for References {
+    fn references(&self) -> &References {
+        self
+    }
+}
+
+/// Reads, checks and converts one file. `refs` is asked once, after the first pass,
+/// and so is `prior`, for the accepted year-to-date figures of the file's enterprises
+/// and years.
 pub fn process(
     path: &Path,
     display: &str,
     opts: &Options,
-    refs: &References,
+    refs: &dyn ReferenceSource,
     prior: &mut dyn FnMut(&KeyScan) -> PriorYtd,
     sink: &mut dyn Sink,
 ) -> FileResult {
@@ -279,6 +295,7 @@ pub fn process(
     };
     let kind = header.map.kind;
     result.kind = Some(kind);
+    let refs = refs.references();
     result.skipped_checks = refs.skipped_checks(kind);
     if !header.map.missing.is_empty() || !header.map.duplicated.is_empty() {
         return reject_header(result, sheet, &header);
