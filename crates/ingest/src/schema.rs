@@ -60,6 +60,9 @@ pub struct Column {
     pub aliases: &'static [&'static str],
     pub ty: Type,
     pub required: bool,
+    /// Whether the pipeline uses its values. A column only for the person filling the
+    /// form ([`note`]) has its cells checked by their rule, and nothing read kept.
+    pub kept: bool,
 }
 
 const fn col(name: &'static str, aliases: &'static [&'static str], ty: Type) -> Column {
@@ -68,6 +71,7 @@ const fn col(name: &'static str, aliases: &'static [&'static str], ty: Type) -> 
         aliases,
         ty,
         required: true,
+        kept: true,
     }
 }
 
@@ -77,6 +81,18 @@ const fn opt(name: &'static str, aliases: &'static [&'static str], ty: Type) -> 
         aliases,
         ty,
         required: false,
+        kept: true,
+    }
+}
+
+/// An optional column for the person filling the form, not for the pipeline: its
+/// cells are checked, and their values not kept. (A report's enterprise name and
+/// cluster, which the reporting template fills in, were two strings made and dropped
+/// a row.)
+const fn note(name: &'static str, aliases: &'static [&'static str], ty: Type) -> Column {
+    Column {
+        kept: false,
+        ..opt(name, aliases, ty)
     }
 }
 
@@ -173,8 +189,8 @@ pub(crate) const REPORTS: &[Column] = &[
     // For the people filling the form, not for the pipeline: the reporting template
     // pre-fills them from the roster so a clerk sees whose row it is (a file without
     // them is as good; the roster alone decides cluster membership).
-    opt("enterprise_name", &["企业名称"], Type::Text(200)),
-    opt("cluster", &["所属集群"], Type::Text(200)),
+    note("enterprise_name", &["企业名称"], Type::Text(200)),
+    note("cluster", &["所属集群"], Type::Text(200)),
 ];
 
 /// What a column of the reports form means to the person filling it: unit, whether it

@@ -589,3 +589,31 @@ fn rows_left_blank_are_skipped_with_a_warning_not_an_error() {
         last.message_zh
     );
 }
+
+/// A report's enterprise name and cluster are for the person filling the form: not
+/// kept, but checked as any text is (a control character or a name over 200
+/// characters quarantines the row; blank is fine, the columns are optional).
+#[test]
+fn the_columns_for_the_person_filling_the_form_are_checked_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = format!("{HEADER_ZH},企业名称,所属集群");
+    let long = "企".repeat(201);
+    let text = format!(
+        "{header}\n{},某企业,某集群\n{},  ,\n{},坏\u{7}名,某集群\n{},{long},某集群\n{},某企业,坏\u{1b}集群\n",
+        row(0, "2024Q1", "100"),
+        row(1, "2024Q1", "100"),
+        row(2, "2024Q1", "100"),
+        row(3, "2024Q1", "100"),
+        row(4, "2024Q1", "100"),
+    );
+    let (r, records) = run(dir.path(), "notes.csv", text.as_bytes(), &refs(5));
+    assert_eq!(
+        codes(&r),
+        vec![(4, Code::E_TEXT), (5, Code::E_TEXT), (6, Code::E_TEXT)],
+        "{:?}",
+        r.issues
+    );
+    let columns: Vec<&str> = r.issues.iter().map(|i| i.column.as_str()).collect();
+    assert_eq!(columns, ["企业名称", "企业名称", "所属集群"]);
+    assert_eq!(records.len(), 2);
+}

@@ -72,6 +72,12 @@ fn slots(kind: InputKind) -> &'static [Slot] {
                     return Slot::Line;
                 }
                 if let Some(i) = find(&c.name) {
+                    assert!(
+                        cols[i].kept,
+                        "the stored column {} is declared a note of {} files",
+                        c.name,
+                        kind.as_str()
+                    );
                     return Slot::Cell(i);
                 }
                 match c.name.strip_suffix("_index").and_then(find) {
@@ -203,6 +209,19 @@ pub(crate) fn read_cell(
                 Type::Level(levels) => value::level(&s, levels).map(Val::Level),
             }
         }
+    }
+}
+
+/// A cell of a column whose values are not kept ([`crate::schema::Column::kept`]): checked by its
+/// column's rule as [`read_cell`] checks it, and read as nothing. Text is checked where
+/// it lies, without a copy.
+fn check_cell(cell: CellRef<'_>, ty: Type, required: bool, today: Date) -> Result<Val, Violation> {
+    if cell.is_empty() && !required {
+        return Ok(Val::None);
+    }
+    match (ty, cell) {
+        (Type::Text(max), CellRef::Text(s)) => value::check_text(s, max).map(|()| Val::None),
+        _ => read_cell(cell, ty, required, today).map(|_| Val::None),
     }
 }
 
@@ -433,7 +452,12 @@ pub(crate) fn read_row(
             continue;
         };
         let cell = cells.get(f).unwrap_or(CellRef::Empty);
-        match read_cell(cell, col.ty, col.required, today) {
+        let read = if col.kept {
+            read_cell(cell, col.ty, col.required, today)
+        } else {
+            check_cell(cell, col.ty, col.required, today)
+        };
+        match read {
             Ok(v) => vals.push(v),
             Err(v) => {
                 problems.push((Some(i), cell.display(), v));

@@ -494,7 +494,17 @@ fn valid_ascii_code(s: &str) -> Option<String> {
 
 /// Required text; trimmed, full-width forms folded.
 pub fn text(raw: &str, max_chars: usize) -> Rule<String> {
-    let s = clean(raw).into_owned();
+    let s = clean(raw);
+    check_clean_text(&s, max_chars)?;
+    Ok(s.into_owned())
+}
+
+/// [`text`]'s rules, without the text.
+pub fn check_text(raw: &str, max_chars: usize) -> Rule<()> {
+    check_clean_text(&clean(raw), max_chars)
+}
+
+fn check_clean_text(s: &str, max_chars: usize) -> Rule<()> {
     if s.is_empty() {
         return Err(Violation::new(
             Code::E_REQUIRED,
@@ -517,7 +527,7 @@ pub fn text(raw: &str, max_chars: usize) -> Rule<String> {
             format!("contains the control character {u}, which is not allowed"),
         ));
     }
-    Ok(s)
+    Ok(())
 }
 
 /// A cluster id: `[a-z0-9-]{2,40}`.
