@@ -1,10 +1,11 @@
 //! The allocator's one setting made at run time: freed memory handed back to the
 //! system at once while a large evaluation runs.
 //!
-//! mimalloc keeps freed pages for 10 ms (arena pages 100 ms) before it returns them,
-//! in case they are wanted again. The evaluation frees in large waves (a scan's
-//! buffers, a join's hash table) and allocates the next wave at once, so
-//! the kept pages add up: at 100× the sample city (7.2 million report rows) the
+//! mimalloc keeps freed pages for a while before it returns them, in case they are
+//! wanted again (v3, the version linked: `purge_delay` 1,000 ms, and at its expiry
+//! every page freed until then goes back at once). The evaluation frees in large
+//! waves (a scan's buffers, a join's hash table) and allocates the next wave at once,
+//! so the kept pages add up: at 100× the sample city (7.2 million report rows) the
 //! evaluation peaked at 1,097–1,418 MiB (median about 1,195) with the default and at
 //! 741–943 MiB with no delay, over 21 runs each, for 2–3 s more of its 18 s. A delay
 //! of 10 ms still went over 1 GiB in one run of four.
