@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use clusterkpi_ingest::{FileResult, InputKind, Options, Outcome, References};
+use clusterkpi_ingest::{FileResult, InputKind, Options, Outcome, Peeked, References};
 use clusterkpi_lake::{Lake, Table, Writer};
 use clusterkpi_model::{Catalogue, Date, FileRecord, Language, Period, now_rfc3339};
 
@@ -135,27 +135,26 @@ impl FileReport {
 }
 
 /// Orders files so reference lists come first (clusters, then roster): reports are
-/// checked against them.
+/// checked against them. Each file's kind comes with what its peek found, for its
+/// ingest ([`clusterkpi_ingest::process_probed`]).
 pub(crate) fn order_by_kind(
     files: &[PathBuf],
     opts: &Options,
     known: &dyn Fn(&std::path::Path) -> bool,
-) -> Vec<(PathBuf, Option<InputKind>)> {
+) -> Vec<(PathBuf, Option<Peeked>)> {
     // A file known to be a no-op is not opened to find its kind (a workbook's kind
     // costs a child process).
     let unknown: Vec<&PathBuf> = files.iter().filter(|f| !known(f)).collect();
-    let kinds: HashMap<&PathBuf, Option<InputKind>> = unknown
+    let mut peeked: HashMap<&PathBuf, Option<Peeked>> = unknown
         .iter()
         .copied()
-        .zip(parallel::map(&unknown, |f| {
-            clusterkpi_ingest::peek_kind(f, opts)
-        }))
+        .zip(parallel::map(&unknown, |f| clusterkpi_ingest::peek(f, opts)))
         .collect();
     let mut out: Vec<_> = files
         .iter()
-        .map(|f| (f.clone(), kinds.get(f).copied().flatten()))
+        .map(|f| (f.clone(), peeked.get_mut(f).and_then(Option::take)))
         .collect();
-    out.sort_by_key(|(_, k)| match k {
+    out.sort_by_key(|(_, p)| match p.as_ref().map(|p| p.kind) {
         Some(InputKind::Clusters) => 0,
         Some(InputKind::Roster) => 1,
         _ => 2,
@@ -241,7 +240,7 @@ pub(crate) fn ingest_files(
         bar.inc(1);
         Ok(())
     };
-    for (path, kind) in ordered {
+    for (path, peeked) in ordered {
         let shown = path.display().to_string();
         bar.set_message(shown.clone());
         let sha = match shas.get(&path).expect("hashed above") {
@@ -266,11 +265,13 @@ pub(crate) fn ingest_files(
             continue;
         }
         // Not peeked when the file looked like a no-op; the reference lists changed.
-        let kind = kind.or_else(|| clusterkpi_ingest::peek_kind(&path, opts));
+        let peeked = peeked.or_else(|| clusterkpi_ingest::peek(&path, opts));
+        let kind = peeked.as_ref().map(|p| p.kind);
         if !matches!(kind, Some(InputKind::Clusters | InputKind::Roster)) {
             batch.push(parallel::Item {
                 path,
                 kind,
+                peeked,
                 sha,
                 shown,
                 at: reports.len(),
@@ -288,6 +289,7 @@ pub(crate) fn ingest_files(
             lead = Some(parallel::Item {
                 path,
                 kind,
+                peeked,
                 sha,
                 shown,
                 at: reports.len(),

@@ -73,14 +73,18 @@ pub(crate) fn run(
     let mut exit = Exit::Complete;
     let mut all: Vec<Issue> = Vec::new();
     let mut outcomes: HashMap<&'static str, usize> = HashMap::new();
-    for (path, kind) in super::ingest::order_by_kind(files, &opts, &|_| false) {
+    for (path, peeked) in super::ingest::order_by_kind(files, &opts, &|_| false) {
         let display = path.display().to_string();
         let mut sink = Collect::default();
-        let keep = matches!(kind, Some(InputKind::Clusters | InputKind::Roster));
+        let keep = matches!(
+            peeked.as_ref().map(|p| p.kind),
+            Some(InputKind::Clusters | InputKind::Roster)
+        );
         let mut discard = Discard;
         let s: &mut dyn clusterkpi_ingest::Sink = if keep { &mut sink } else { &mut discard };
-        let r = clusterkpi_ingest::process(
+        let r = clusterkpi_ingest::process_probed(
             &path,
+            peeked.as_ref(),
             &display,
             &opts,
             &refs,

@@ -105,6 +105,38 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// the file cannot be read or has no header).
 #[must_use]
 pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
+    peek(path, opts).map(|p| p.kind)
+}
+
+/// What [`peek`] found: the file's kind, and how its probe says it is read, kept for
+/// [`process_probed`].
+#[derive(Debug, Clone)]
+pub struct Peeked {
+    pub kind: InputKind,
+    format: Format,
+    /// The file's size and time of change when it was probed: a file changed since is
+    /// probed again.
+    stamp: Option<(u64, std::time::SystemTime)>,
+}
+
+impl Peeked {
+    /// The format found, if the file is unchanged since.
+    fn format_of(&self, path: &Path) -> Option<Format> {
+        (self.stamp.is_some() && stamp(path) == self.stamp).then(|| self.format.clone())
+    }
+}
+
+fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// [`peek_kind`], with the format its probe found. A CSV file's probe reads the whole
+/// file to tell its encoding; kept for its ingest, the file is read whole once less
+/// (seven opens and four whole reads a county's file before, `docs/PERFORMANCE.md`).
+#[must_use]
+pub fn peek(path: &Path, opts: &Options) -> Option<Peeked> {
+    let stamp = stamp(path);
     let format = source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits).ok()?;
     let mut kind = None;
     let _ = source::visit_lent(path, &format, opts.settings(), &mut |_, cells: Lent<'_>| {
@@ -115,7 +147,13 @@ pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
         kind = Some(schema::detect(&headers).kind);
         Err(Stop)
     });
-    kind
+    Some(Peeked {
+        kind: kind?,
+        // Only a CSV file's probe is worth keeping; a workbook's sheet is resolved
+        // when it is read.
+        stamp: stamp.filter(|_| matches!(format, Format::Csv { .. })),
+        format,
+    })
 }
 
 /// The keys found in pass 1.
@@ -163,8 +201,25 @@ pub fn process(
     prior: &mut dyn FnMut(&KeyScan) -> PriorYtd,
     sink: &mut dyn Sink,
 ) -> FileResult {
+    process_probed(path, None, display, opts, refs, prior, sink)
+}
+
+/// [`process`] of a file [`peek`]ed at with the same options: its probe is not made
+/// again unless the file changed since.
+pub fn process_probed(
+    path: &Path,
+    peeked: Option<&Peeked>,
+    display: &str,
+    opts: &Options,
+    refs: &dyn ReferenceSource,
+    prior: &mut dyn FnMut(&KeyScan) -> PriorYtd,
+    sink: &mut dyn Sink,
+) -> FileResult {
     let mut result = FileResult::unread(display);
-    let mut format = match source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits) {
+    let probed = peeked.and_then(|p| p.format_of(path)).map(Ok);
+    let mut format = match probed.unwrap_or_else(|| {
+        source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits)
+    }) {
         Ok(f) => f,
         Err(p) => return reject(result, None, p),
     };

@@ -617,3 +617,38 @@ fn the_columns_for_the_person_filling_the_form_are_checked_not_kept() {
     assert_eq!(columns, ["企业名称", "企业名称", "所属集群"]);
     assert_eq!(records.len(), 2);
 }
+
+/// A file peeked at is read as its peek found it, unless it changed since: then it is
+/// probed again (here a county's UTF-8 file replaced by its GBK copy).
+#[test]
+fn a_file_changed_after_its_peek_is_probed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("county.csv");
+    let text = format!("{HEADER_ZH}\n{}\n", row(0, "2024Q1", "100"));
+    std::fs::write(&p, &text).unwrap();
+    let peeked = peek(&p, &opts()).unwrap();
+    assert_eq!(peeked.kind, InputKind::Reports);
+    let read = |peeked: &Peeked| {
+        let mut sink = Collect::default();
+        let r = process_probed(
+            &p,
+            Some(peeked),
+            "county.csv",
+            &opts(),
+            &refs(1),
+            &mut |_| PriorYtd::default(),
+            &mut sink,
+        );
+        (r, sink.0)
+    };
+    let (r, records) = read(&peeked);
+    assert_eq!(r.outcome, Outcome::Accepted, "{:?}", r.issues);
+    assert_eq!(r.format.as_deref(), Some("CSV UTF-8"));
+    assert_eq!(records.len(), 1);
+
+    std::fs::write(&p, encoding_rs::GBK.encode(&text).0).unwrap();
+    let (r, again) = read(&peeked);
+    assert_eq!(r.outcome, Outcome::Accepted, "{:?}", r.issues);
+    assert_eq!(r.format.as_deref(), Some("CSV gb18030"));
+    assert_eq!(format!("{again:?}"), format!("{records:?}"));
+}

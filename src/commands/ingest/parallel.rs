@@ -36,6 +36,8 @@ use super::{Feedback, FileReport, logged};
 pub(super) struct Item {
     pub path: PathBuf,
     pub kind: Option<InputKind>,
+    /// What the file's peek found, so it is not probed again.
+    pub peeked: Option<clusterkpi_ingest::Peeked>,
     pub sha: String,
     pub shown: String,
     pub at: usize,
@@ -344,8 +346,9 @@ fn validate(
         None => &mut discard,
     };
     let mut prior_err = None;
-    let result = clusterkpi_ingest::process(
+    let result = clusterkpi_ingest::process_probed(
         &item.path,
+        item.peeked.as_ref(),
         &item.shown,
         opts,
         refs,
