@@ -230,7 +230,7 @@ pub(crate) fn ingest_files(
         let Some(item) = lead.take() else {
             return Ok(());
         };
-        let kind = item.kind.expect("a reference list");
+        let kind = item.kind().expect("a reference list");
         let refs = references(snapshot, refs_of, city, &reported)?;
         let (mut report, result, committed) =
             ingest_reference(writer, &item.path, item.shown, item.sha, kind, opts, refs)?;
@@ -270,7 +270,6 @@ pub(crate) fn ingest_files(
         if !matches!(kind, Some(InputKind::Clusters | InputKind::Roster)) {
             batch.push(parallel::Item {
                 path,
-                kind,
                 peeked,
                 sha,
                 shown,
@@ -288,7 +287,6 @@ pub(crate) fn ingest_files(
         } else {
             lead = Some(parallel::Item {
                 path,
-                kind,
                 peeked,
                 sha,
                 shown,

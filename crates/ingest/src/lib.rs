@@ -101,13 +101,6 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     clusterkpi_model::small_file::sha256_hex(f)
 }
 
-/// The kind of a file from its header row alone, without reading the rest (None when
-/// the file cannot be read or has no header).
-#[must_use]
-pub fn peek_kind(path: &Path, opts: &Options) -> Option<InputKind> {
-    peek(path, opts).map(|p| p.kind)
-}
-
 /// What [`peek`] found: the file's kind, and how its probe says it is read, kept for
 /// [`process_probed`].
 #[derive(Debug, Clone)]
@@ -131,9 +124,11 @@ fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     Some((meta.len(), meta.modified().ok()?))
 }
 
-/// [`peek_kind`], with the format its probe found. A CSV file's probe reads the whole
-/// file to tell its encoding; kept for its ingest, the file is read whole once less
-/// (seven opens and four whole reads a county's file before, `docs/PERFORMANCE.md`).
+/// The kind of a file from its header row alone, without reading the other rows (None
+/// when the file cannot be read or has no header), with the format its probe found. A
+/// CSV file's probe reads the whole file to tell its encoding; kept for its ingest,
+/// the file is read whole once less (seven opens and four whole reads a county's file
+/// before, `docs/PERFORMANCE.md`).
 #[must_use]
 pub fn peek(path: &Path, opts: &Options) -> Option<Peeked> {
     let stamp = stamp(path);

@@ -35,12 +35,17 @@ use super::{Feedback, FileReport, logged};
 /// A file to validate and commit; `at` is its place among the run's reports.
 pub(super) struct Item {
     pub path: PathBuf,
-    pub kind: Option<InputKind>,
-    /// What the file's peek found, so it is not probed again.
+    /// What the file's peek found (its kind; its format, so it is not probed again).
     pub peeked: Option<clusterkpi_ingest::Peeked>,
     pub sha: String,
     pub shown: String,
     pub at: usize,
+}
+
+impl Item {
+    pub(super) fn kind(&self) -> Option<InputKind> {
+        self.peeked.as_ref().map(|p| p.kind)
+    }
 }
 
 /// What a file's first pass found: the enterprises and years it reports on.
@@ -336,7 +341,7 @@ fn validate(
 ) -> Result<Done> {
     let started = std::time::Instant::now();
     let version = first_version + i as u64;
-    let mut staged = match item.kind {
+    let mut staged = match item.kind() {
         Some(k) => Some(read(writer).stage_as(k, &item.shown, version, i)?),
         None => None,
     };
