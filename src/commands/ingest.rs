@@ -148,7 +148,9 @@ pub(crate) fn order_by_kind(
     let mut peeked: HashMap<&PathBuf, Option<Peeked>> = unknown
         .iter()
         .copied()
-        .zip(parallel::map(&unknown, |f| clusterkpi_ingest::peek(f, opts)))
+        .zip(parallel::map(&unknown, |f| {
+            clusterkpi_ingest::peek(f, opts)
+        }))
         .collect();
     let mut out: Vec<_> = files
         .iter()

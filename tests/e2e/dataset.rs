@@ -316,7 +316,10 @@ fn reports_are_checked_against_the_roster_sent_with_them() {
         );
         let r = ingest(&[&three]);
         assert_eq!(r.code, 65, "{r:?}");
-        assert!(r.stdout.contains("unchanged since it was rejected"), "{r:?}");
+        assert!(
+            r.stdout.contains("unchanged since it was rejected"),
+            "{r:?}"
+        );
         assert_eq!(rejected("roster.csv"), "1");
         assert_eq!(rejected("three.csv"), "1", "{r:?}");
 

@@ -212,9 +212,9 @@ pub fn process_probed(
 ) -> FileResult {
     let mut result = FileResult::unread(display);
     let probed = peeked.and_then(|p| p.format_of(path)).map(Ok);
-    let mut format = match probed.unwrap_or_else(|| {
-        source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits)
-    }) {
+    let mut format = match probed
+        .unwrap_or_else(|| source::probe(path, opts.encoding, opts.sheet.as_deref(), &opts.limits))
+    {
         Ok(f) => f,
         Err(p) => return reject(result, None, p),
     };

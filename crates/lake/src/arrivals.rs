@@ -78,7 +78,11 @@ impl Snapshot {
         // `period`.
         let window: HashSet<i32> = (0..=LEARN_QUARTERS).map(|k| period.index() - k).collect();
         let mut county_of_version: HashMap<u64, String> = HashMap::new();
-        let mut reporting: FastSet<CodeKey> = FastSet::default();
+        // Made at the roster's size, not grown from nothing: at 100x the sample city
+        // 270,000 enterprises report, and rehashing into fresh memory was a good part
+        // of this step (which runs beside the evaluation, on a core it would use).
+        let mut reporting: FastSet<CodeKey> =
+            FastSet::with_capacity_and_hasher(roster.county_of.len(), Default::default());
         for f in self.data_files(Table::ReportHistory) {
             let relevant = f.periods.is_empty()
                 || f.periods
@@ -195,6 +199,11 @@ impl Snapshot {
     /// Credit code → county, from the current roster.
     fn roster_counties(&self) -> Result<RosterCounties> {
         let mut out = RosterCounties::default();
+        // At the size the version records (bounded: a count is no reason to take
+        // gigabytes before a row is read).
+        let enterprises: u64 = self.data_files(Table::Roster).iter().map(|f| f.rows).sum();
+        out.county_of
+            .reserve(usize::try_from(enterprises.min(1 << 22)).unwrap_or_default());
         for f in self.verified_files(Table::Roster)? {
             for b in read_batches(&f, Some(&["credit_code", "county"]))? {
                 let mut codes = Vec::new();

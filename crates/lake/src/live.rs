@@ -148,9 +148,9 @@ impl LiveIndex {
                 .count();
         }
         for y in &missing {
-            let table = spare.pop().unwrap_or_else(|| {
-                FastMap::with_capacity_and_hasher(size, Default::default())
-            });
+            let table = spare
+                .pop()
+                .unwrap_or_else(|| FastMap::with_capacity_and_hasher(size, Default::default()));
             self.by_year.insert(*y, table);
         }
         let files = base.data_files(Table::ReportHistory);

@@ -232,9 +232,10 @@ fn leftovers_of_an_unpublished_version_are_ignored_and_cleaned() {
         let w = lake.lock().unwrap();
         let mut s = w.stage(InputKind::Reports, "a.csv").unwrap();
         s.accept(report("A", "2024Q1", 1.0)).unwrap();
-        let (tmp, ..) = s.finish().unwrap();
+        let (tmp, _, _, written) = s.finish().unwrap();
         // As if killed after moving the data file but before publishing the version.
-        w.place(&tmp, "report_history/v1-dead.parquet").unwrap();
+        w.place(&tmp, "report_history/v1-dead.parquet", written)
+            .unwrap();
         std::fs::write(
             dir.path()
                 .join("_log")

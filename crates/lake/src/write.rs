@@ -17,6 +17,7 @@ use clusterkpi_model::ingested::{FileResult, InputKind};
 use clusterkpi_model::rows::{
     CodeKey, CodeList, ColumnType, PriorYtd, Provenance, Record, Row, Sink, SupersededRow, Version,
 };
+use clusterkpi_model::small_file::Sha256Writer;
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -329,7 +330,7 @@ impl Writer {
             let keys = std::mem::take(&mut staged.keys);
             let table = table_of(kind);
             let rel = format!("{}/{}", table.name(), layout::data_name(version, &short));
-            let (path, rows, placed) = staged.finish()?;
+            let (path, rows, placed, written) = staged.finish()?;
             if !keys.is_empty() {
                 let mut replaced = locked(&self.live).replace(base, keys, version as i64)?;
                 // In key order: the same input gives the same bytes, whatever order
@@ -354,7 +355,7 @@ impl Writer {
             let (size, sha) = match placed {
                 // Placed ahead, its folder made durable ([`Writer::place_staged`]).
                 Some(p) if p.rel == rel => (p.size, p.sha256),
-                _ => self.place(&path, &rel)?,
+                _ => self.place(&path, &rel, written)?,
             };
             if matches!(table, Table::Clusters | Table::Roster) {
                 // A reference list is replaced whole; earlier versions keep the old one.
@@ -509,7 +510,8 @@ impl Writer {
             table_of(staged.kind).name(),
             layout::data_name(version, &self.data_file_tag(input_sha256))
         );
-        let (size, sha256) = self.place_unsynced(&staged.path, &rel)?;
+        let written = staged.written.clone().expect("sealed above");
+        let (size, sha256) = self.place_unsynced(&staged.path, &rel, written)?;
         staged.path = self.lake.root.join(&rel);
         staged.placed = Some(Placed { rel, size, sha256 });
         Ok(staged
@@ -535,14 +537,14 @@ impl Writer {
         let staging = self.lake.root.join(layout::STAGING);
         fs::create_dir_all(&staging).map_err(io_at(&staging))?;
         let tmp = staging.join(layout::staging_name(table.name(), std::process::id()));
-        write_parquet(
+        let written = write_parquet(
             &tmp,
             Some(table),
             batch.schema(),
             std::slice::from_ref(batch),
         )?;
         let rel = format!("{}/{}", table.name(), layout::data_name(version, short));
-        let (size, sha256) = self.place(&tmp, &rel)?;
+        let (size, sha256) = self.place(&tmp, &rel, written)?;
         Ok(DataFile {
             path: rel,
             rows: batch.num_rows() as u64,
@@ -554,18 +556,21 @@ impl Writer {
     }
 
     /// Moves a finished, fsynced staged file under its table; returns its size and
-    /// SHA-256, read back from the file.
-    pub(crate) fn place(&self, tmp: &Path, rel: &str) -> Result<(u64, String)> {
-        let placed = self.place_unsynced(tmp, rel)?;
+    /// SHA-256 (`written`: as they were taken while it was written).
+    pub(crate) fn place(&self, tmp: &Path, rel: &str, written: FileSum) -> Result<(u64, String)> {
+        let placed = self.place_unsynced(tmp, rel, written)?;
         let dest = self.lake.root.join(rel);
         sync_dir(dest.parent().expect("tables are folders"))?;
         Ok(placed)
     }
 
     /// [`Writer::place`] but for the folder's fsync.
-    fn place_unsynced(&self, tmp: &Path, rel: &str) -> Result<(u64, String)> {
-        let size = fs::metadata(tmp).map_err(io_at(tmp))?.len();
-        let sha256 = verify::sha256_file(tmp).map_err(io_at(tmp))?;
+    fn place_unsynced(
+        &self,
+        tmp: &Path,
+        rel: &str,
+        (size, sha256): FileSum,
+    ) -> Result<(u64, String)> {
         let dest = self.lake.root.join(rel);
         let dir = dest.parent().expect("tables are folders");
         fs::create_dir_all(dir).map_err(io_at(dir))?;
@@ -701,22 +706,22 @@ fn writer_props(schema: &arrow::datatypes::Schema, table: Option<Table>) -> Writ
 }
 
 /// Writes batches to a new Parquet file of `table` (none: the saved scorecards) and
-/// fsyncs it.
+/// fsyncs it; returns its size and SHA-256.
 pub(crate) fn write_parquet(
     path: &Path,
     table: Option<Table>,
     schema: arrow::datatypes::SchemaRef,
     batches: &[RecordBatch],
-) -> Result<()> {
-    let file = File::create(path).map_err(io_at(path))?;
+) -> Result<FileSum> {
+    let file = Sha256Writer::new(File::create(path).map_err(io_at(path))?);
     let props = writer_props(&schema, table);
     let mut w = ArrowWriter::try_new(file, schema, Some(props))?;
     for b in batches {
         w.write(b)?;
     }
-    let file = w.into_inner()?;
+    let (file, size, sha256) = w.into_inner()?.finish();
     file.sync_all().map_err(io_at(path))?;
-    Ok(())
+    Ok((size, sha256))
 }
 
 /// Rows of one input file being written to a staged Parquet file, in batches: memory
@@ -725,7 +730,8 @@ pub struct Staged {
     path: PathBuf,
     kind: InputKind,
     src: Provenance,
-    writer: Option<ArrowWriter<File>>,
+    /// The Parquet writer, over a file that takes the checksum of what it is given.
+    writer: Option<ArrowWriter<Sha256Writer<File>>>,
     /// The rows not yet written, as Arrow columns.
     batch: BatchBuilder,
     rows: u64,
@@ -736,11 +742,16 @@ pub struct Staged {
     keys: Vec<LiveKey>,
     /// Written out and closed ([`Staged::close`]), waiting for its fsync.
     closed: Option<File>,
+    /// The size and SHA-256 of the closed file, taken as it was written.
+    written: Option<FileSum>,
     /// Flushed, closed and fsynced ([`Staged::seal`]); kept on drop only then.
     sealed: bool,
     /// Where [`Writer::place_staged`] put it (`path` is then that place).
     placed: Option<Placed>,
 }
+
+/// A data file's size and SHA-256, taken as it was written ([`Sha256Writer`]).
+pub(crate) type FileSum = (u64, String);
 
 /// A staged file placed as its version's data file before the commit.
 pub(crate) struct Placed {
@@ -755,7 +766,7 @@ const BATCH: usize = 8192;
 impl Staged {
     fn new(path: PathBuf, kind: InputKind, src: Provenance) -> Result<Self> {
         let table = table_of(kind);
-        let file = File::create(&path).map_err(io_at(&path))?;
+        let file = Sha256Writer::new(File::create(&path).map_err(io_at(&path))?);
         let schema = table.schema();
         let props = writer_props(&schema, Some(table));
         let writer = ArrowWriter::try_new(file, schema, Some(props))?;
@@ -768,6 +779,7 @@ impl Staged {
             rows: 0,
             keys: Vec::new(),
             closed: None,
+            written: None,
             sealed: false,
             placed: None,
         })
@@ -796,8 +808,14 @@ impl Staged {
             return Ok(());
         }
         self.flush()?;
-        let file = self.writer.take().expect("closed once").into_inner()?;
+        let (file, size, sha256) = self
+            .writer
+            .take()
+            .expect("closed once")
+            .into_inner()?
+            .finish();
         self.closed = Some(file);
+        self.written = Some((size, sha256));
         Ok(())
     }
 
@@ -819,14 +837,16 @@ impl Staged {
         self.placed.is_some()
     }
 
-    /// Seals (if not yet); returns its path, the row count and where it was placed
-    /// if it was. The file is the caller's from here: not removed on drop.
-    pub(crate) fn finish(mut self) -> Result<(PathBuf, u64, Option<Placed>)> {
+    /// Seals (if not yet); returns its path, the row count, where it was placed if it
+    /// was, and its size and SHA-256. The file is the caller's from here: not removed
+    /// on drop.
+    pub(crate) fn finish(mut self) -> Result<(PathBuf, u64, Option<Placed>, FileSum)> {
         self.seal()?;
         let out = (
             std::mem::take(&mut self.path),
             self.rows,
             self.placed.take(),
+            self.written.take().expect("sealed above"),
         );
         Ok(out)
     }

@@ -2,9 +2,9 @@
 //! only a regular file, and only up to a size no such file comes near, so a FIFO, a
 //! device or a huge file given by mistake fails at once instead of blocking or
 //! exhausting the run. And the one SHA-256 of a file's bytes that every crate shows
-//! (input files, the dataset's data files).
+//! (input files, the dataset's data files), read from a file or taken as it is written.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// Reads `path` as UTF-8 text if it is a regular file of at most `max_bytes`; the
@@ -47,4 +47,81 @@ pub fn sha256_hex(mut reader: impl Read) -> std::io::Result<String> {
         h.update(&buf[..n]);
     }
     Ok(format!("{:x}", h.finalize()))
+}
+
+/// A writer that takes the SHA-256 and the length of the bytes it passes on, as
+/// [`sha256_hex`] gives them for the file they end up in: the dataset's writer learns
+/// a data file's checksum as it writes the file, instead of reading it back (248 MB of
+/// Parquet at 100x the sample city).
+pub struct Sha256Writer<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+    len: u64,
+}
+
+impl<W: Write> Sha256Writer<W> {
+    pub fn new(inner: W) -> Self {
+        use sha2::Digest;
+        Self {
+            inner,
+            hasher: sha2::Sha256::new(),
+            len: 0,
+        }
+    }
+
+    /// The writer back, with the length and SHA-256 (lowercase hex) of what reached it.
+    pub fn finish(self) -> (W, u64, String) {
+        use sha2::Digest;
+        (
+            self.inner,
+            self.len,
+            format!("{:x}", self.hasher.finalize()),
+        )
+    }
+}
+
+impl<W: Write> Write for Sha256Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        // Only what `inner` took: a short write's rest comes again in the next call.
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod sha256_writer_tests {
+    use std::io::Write;
+
+    use super::{Sha256Writer, sha256_hex};
+
+    /// A short write (a writer taking 3 bytes at a time) still hashes each byte once.
+    #[test]
+    fn the_checksum_of_what_is_written_is_that_of_the_bytes_read_back() {
+        struct Short(Vec<u8>);
+        impl Write for Short {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(3);
+                self.0.extend_from_slice(&buf[..n]);
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut w = Sha256Writer::new(Short(Vec::new()));
+        w.write_all(&bytes[..10]).unwrap();
+        w.write_all(&bytes[10..]).unwrap();
+        let (inner, len, sha) = w.finish();
+        assert_eq!(inner.0, bytes);
+        assert_eq!(len, bytes.len() as u64);
+        assert_eq!(sha, sha256_hex(&bytes[..]).unwrap());
+    }
 }

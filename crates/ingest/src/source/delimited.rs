@@ -772,7 +772,12 @@ mod records_tests {
         let text = "a,集群\r\n1,\"x\r\ny\"\r2,é\r\r\n\n3,4\r";
         let mut whole = Vec::new();
         records_of(text.as_bytes(), text.len(), &mut |line, f| {
-            whole.push((line, (0..f.len()).map(|i| f.get(i).unwrap().to_string()).collect::<Vec<_>>()));
+            whole.push((
+                line,
+                (0..f.len())
+                    .map(|i| f.get(i).unwrap().to_string())
+                    .collect::<Vec<_>>(),
+            ));
         });
         assert_eq!(
             whole,
@@ -786,7 +791,12 @@ mod records_tests {
         for step in 1..8 {
             let mut pieces = Vec::new();
             records_of(text.as_bytes(), step, &mut |line, f| {
-                pieces.push((line, (0..f.len()).map(|i| f.get(i).unwrap().to_string()).collect::<Vec<_>>()));
+                pieces.push((
+                    line,
+                    (0..f.len())
+                        .map(|i| f.get(i).unwrap().to_string())
+                        .collect::<Vec<_>>(),
+                ));
             });
             assert_eq!(pieces, whole, "pieces of {step} bytes");
         }
