@@ -220,12 +220,15 @@ pub fn process_probed(
     };
 
     // Pass 1: header, kind, keys. Keys are kept as 128 bits (`validate::row_key_hash`):
-    // 24 bytes a row whatever the key's length. A report row's key is packed exactly;
+    // 16 bytes a row whatever the key's length. A report row's key is packed exactly;
     // another kind's is a digest, whose collision (about 2^-100 for a file within the
     // row limit) is not a practical concern.
     let mut header: Option<Header> = None;
     let mut scan = KeyScan::default();
-    let mut counts: FastMap<u128, u32> = FastMap::default();
+    // Every row's key, sorted once the pass is over, when a key met twice lies next to
+    // itself: a map of counts, grown from nothing while the rows came, was 9% of the
+    // roster's ingest at 100x the sample city (270,000 rows; docs/PERFORMANCE.md).
+    let mut keys: Vec<u128> = Vec::new();
     let mut periods: FastSet<Period> = FastSet::default();
     // A report row's code, kept as a key, in the rows' order: sorted at the end, when
     // each kept row learns its code's place in the file's list (`ReadRow::ordinal`).
@@ -292,7 +295,7 @@ pub fn process_probed(
             }
         };
         if let Some(key) = key {
-            *counts.entry(key).or_default() += 1;
+            keys.push(key);
         }
         let mut ordinal = None;
         if h.map.kind == InputKind::Reports
@@ -364,11 +367,13 @@ pub fn process_probed(
             ),
         ));
     }
-    scan.duplicates = counts
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(k, _)| k)
+    keys.sort_unstable();
+    scan.duplicates = keys
+        .windows(2)
+        .filter(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
         .collect();
+    drop(keys);
     let max_problems = usize::try_from(opts.limits.max_problems).unwrap_or(usize::MAX);
     let mut problems_total = result.issues.len() as u64;
     scan.periods = periods.len();
