@@ -38,7 +38,6 @@ pub(crate) fn evaluate_and_report(
         // What a run's ingest freed goes back first; a small evaluation keeps it, to
         // reuse without page faults.
         crate::alloc::release_freed_memory();
-        crate::alloc::return_freed_memory_at_once();
     }
     // Who has sent what for the quarter (the report's arrivals) reads the credit codes
     // of the quarter's files again: on its own thread, beside the evaluation, instead

@@ -230,7 +230,7 @@ fn large_rows() -> u64 {
 
 /// Whether a local evaluation of `snapshot` is planned for its peak memory (above
 /// [`large_rows`] report rows): one kept view at a time, the growth pairs a slice at
-/// a time, the allocator returning freed memory at once.
+/// a time (and, in the binary, the memory a `run`'s ingest freed returned first).
 pub fn is_large(snapshot: &Snapshot) -> bool {
     report_rows(snapshot) > large_rows()
 }
