@@ -586,16 +586,18 @@ pub fn cluster_id(raw: &str) -> Rule<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// The byte test that lets a name skip its character scans misses no character
     /// those scans look for.
     #[test]
     fn every_character_folded_or_refused_is_seen_by_its_bytes() {
         for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
-            if super::is_forbidden_char(c) || super::is_full_width_form(c) {
-                assert!(super::may_need_care(c.encode_utf8(&mut [0; 4])), "{c:?}");
+            if is_forbidden_char(c) || is_full_width_form(c) {
+                assert!(may_need_care(c.encode_utf8(&mut [0; 4])), "{c:?}");
             }
         }
-        assert!(!super::may_need_care("辛集市美德皮革制品有限公司"));
+        assert!(!may_need_care("辛集市美德皮革制品有限公司"));
     }
 
     /// The byte test that lets a name skip `str::trim` misses no white space at
@@ -605,14 +607,13 @@ mod tests {
         for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
             if c.is_whitespace() {
                 let padded = format!("{c}辛集{c}");
-                assert_eq!(super::trim_text(&padded), "辛集", "{c:?}");
-                assert_eq!(super::trim_text(&format!("集{c}")), "集", "{c:?}");
+                assert_eq!(trim_text(&padded), "辛集", "{c:?}");
+                assert_eq!(trim_text(&format!("集{c}")), "集", "{c:?}");
             }
         }
-        assert_eq!(super::trim_text("辛集市"), "辛集市");
-        assert_eq!(super::trim_text(""), "");
+        assert_eq!(trim_text("辛集市"), "辛集市");
+        assert_eq!(trim_text(""), "");
     }
-    use super::*;
 
     /// The plain decimals read without the standard parser are read as it reads them,
     /// to the bit: every length and place of the point, the largest mantissas, the

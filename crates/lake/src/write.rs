@@ -557,7 +557,7 @@ impl Writer {
 
     /// Moves a finished, fsynced staged file under its table; returns its size and
     /// SHA-256 (`written`: as they were taken while it was written).
-    pub(crate) fn place(&self, tmp: &Path, rel: &str, written: FileSum) -> Result<(u64, String)> {
+    pub(crate) fn place(&self, tmp: &Path, rel: &str, written: FileSum) -> Result<FileSum> {
         let placed = self.place_unsynced(tmp, rel, written)?;
         let dest = self.lake.root.join(rel);
         sync_dir(dest.parent().expect("tables are folders"))?;
@@ -565,12 +565,7 @@ impl Writer {
     }
 
     /// [`Writer::place`] but for the folder's fsync.
-    fn place_unsynced(
-        &self,
-        tmp: &Path,
-        rel: &str,
-        (size, sha256): FileSum,
-    ) -> Result<(u64, String)> {
+    fn place_unsynced(&self, tmp: &Path, rel: &str, (size, sha256): FileSum) -> Result<FileSum> {
         let dest = self.lake.root.join(rel);
         let dir = dest.parent().expect("tables are folders");
         fs::create_dir_all(dir).map_err(io_at(dir))?;
