@@ -565,7 +565,12 @@ pub fn process_probed(
                 }
                 _ => {}
             }
-            if let Err(e) = sink.accept(rec) {
+            // A report row's key holds its code packed (`validate::row_key_hash`).
+            let accepted = match key.and_then(validate::code_key_of) {
+                Some(code) if matches!(rec, Record::Report(_)) => sink.accept_keyed(rec, code),
+                _ => sink.accept(rec),
+            };
+            if let Err(e) = accepted {
                 sink_error = Some(e);
                 return Err(Stop);
             }

@@ -849,6 +849,25 @@ impl Staged {
 
 impl Sink for Staged {
     fn accept(&mut self, record: Record) -> io::Result<()> {
+        let code = match &record {
+            Record::Report(r) => Some(CodeKey::new(&r.credit_code)),
+            _ => None,
+        };
+        self.stage(record, code)
+    }
+
+    fn accept_keyed(&mut self, record: Record, code: CodeKey) -> io::Result<()> {
+        debug_assert!(
+            matches!(&record, Record::Report(r) if CodeKey::new(&r.credit_code) == code),
+            "a report row and its code's key"
+        );
+        self.stage(record, Some(code))
+    }
+}
+
+impl Staged {
+    /// Adds a row; `code`, a report row's code key, goes into the live-rows index.
+    fn stage(&mut self, record: Record, code: Option<CodeKey>) -> io::Result<()> {
         if record.kind() != self.kind {
             return Err(io::Error::other(format!(
                 "a {} row offered to the staged {} rows",
@@ -856,9 +875,9 @@ impl Sink for Staged {
                 self.kind.as_str()
             )));
         }
-        if let Record::Report(r) = &record {
+        if let (Record::Report(r), Some(code)) = (&record, code) {
             self.keys.push(LiveKey {
-                code: CodeKey::new(&r.credit_code),
+                code,
                 period: r.period,
                 ytd: r.ytd(),
             });
