@@ -751,6 +751,20 @@ fn all_packed(keys: &[CodeKey]) -> Option<Vec<u128>> {
         .collect()
 }
 
+/// The distinct keys of rows sorted by key (a key and its row's index each), and each
+/// row's place among them.
+fn distinct_places<K: PartialEq>(order: Vec<(K, u32)>) -> (Vec<K>, Vec<u32>) {
+    let mut places = vec![0; order.len()];
+    let mut keys: Vec<K> = Vec::new();
+    for (key, row) in order {
+        if keys.last() != Some(&key) {
+            keys.push(key);
+        }
+        places[row as usize] = u32::try_from(keys.len() - 1).expect("fewer than 2^32 keys");
+    }
+    (keys, places)
+}
+
 impl CodeList {
     /// The list of `keys`, in any order and with repeats.
     #[must_use]
@@ -776,14 +790,7 @@ impl CodeList {
         if let Some(packed) = all_packed(&rows) {
             let mut order: Vec<(u128, u32)> = packed.into_iter().zip(0..n).collect();
             order.sort_unstable_by_key(|&(key, _)| key);
-            let mut places = vec![0; order.len()];
-            let mut keys: Vec<u128> = Vec::new();
-            for (key, row) in order {
-                if keys.last() != Some(&key) {
-                    keys.push(key);
-                }
-                places[row as usize] = u32::try_from(keys.len() - 1).expect("fewer than 2^32 keys");
-            }
+            let (keys, places) = distinct_places(order);
             return (
                 Self(keys.into_iter().map(CodeKey::packed).collect()),
                 places,
@@ -791,14 +798,7 @@ impl CodeList {
         }
         let mut order: Vec<(CodeKey, u32)> = rows.into_iter().zip(0..n).collect();
         order.sort_unstable();
-        let mut places = vec![0; order.len()];
-        let mut keys: Vec<CodeKey> = Vec::new();
-        for (key, row) in order {
-            if keys.last() != Some(&key) {
-                keys.push(key);
-            }
-            places[row as usize] = u32::try_from(keys.len() - 1).expect("fewer than 2^32 keys");
-        }
+        let (keys, places) = distinct_places(order);
         (Self(keys), places)
     }
 
@@ -982,26 +982,14 @@ mod tests {
         let alphabet: Vec<char> = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ az9@[/:`{\u{0}\u{7f}é中"
             .chars()
             .collect();
-        // A fixed pseudo-random walk (xorshift) over lengths 0 to 23 and the alphabet.
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        // Lengths 0 to 23; three texts in four of the packing alphabet only.
+        let mut next = random_below(0x9E37_79B9_7F4A_7C15);
+        let all = alphabet.len() as u64;
         for _ in 0..20_000 {
-            let len = usize::try_from(next() % 24).unwrap();
-            let packs = next() % 4 != 0;
+            let len = next(24);
+            let from = if next(4) == 0 { all } else { 36 };
             let text: String = (0..len)
-                .map(|_| {
-                    let pick = usize::try_from(next()).unwrap();
-                    if packs {
-                        alphabet[pick % 36]
-                    } else {
-                        alphabet[pick % alphabet.len()]
-                    }
-                })
+                .map(|_| alphabet[usize::try_from(next(from)).unwrap()])
                 .collect();
             assert_eq!(CodeKey::pack(&text), by_character(&text), "{text:?}");
         }
