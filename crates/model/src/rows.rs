@@ -649,6 +649,15 @@ impl CodeKey {
         Self::Packed((v >> 64) as u64, v as u64)
     }
 
+    /// The integer a packed key was made from ([`CodeKey::packed`]); none for text.
+    #[must_use]
+    pub fn packed_value(&self) -> Option<u128> {
+        match self {
+            Self::Packed(hi, lo) => Some(u128::from(*hi) << 64 | u128::from(*lo)),
+            Self::Text(_) => None,
+        }
+    }
+
     /// The packed form of `code` as one integer (six bits a character, never 0, in
     /// the low bits), if it packs: equal integers exactly for equal texts.
     ///
@@ -743,12 +752,7 @@ pub struct CodeList(Vec<CodeKey>);
 /// the roster's 270,000 codes (100x the sample city) took 300 instructions a code
 /// against 554, and placing a file's rows 444 a row against 760 (callgrind).
 fn all_packed(keys: &[CodeKey]) -> Option<Vec<u128>> {
-    keys.iter()
-        .map(|k| match k {
-            CodeKey::Packed(hi, lo) => Some(u128::from(*hi) << 64 | u128::from(*lo)),
-            CodeKey::Text(_) => None,
-        })
-        .collect()
+    keys.iter().map(CodeKey::packed_value).collect()
 }
 
 /// The distinct keys of rows sorted by key (a key and its row's index each), and each
