@@ -212,16 +212,30 @@ pub(crate) fn to_svg(scene: &Scene, meta: &SvgMeta<'_>) -> String {
 /// Renders the scene to a PNG file at 300 dpi for a 156 mm wide page, with the
 /// resolution recorded in the file.
 pub(crate) fn to_png(scene: &Scene, path: &Path) -> Result<(), String> {
-    let (w, h) = (
+    let size = (
         px(scene.width, PNG_SCALE) as u32,
         px(scene.height, PNG_SCALE) as u32,
     );
-    let mut buffer = vec![0u8; w as usize * h as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
-        draw(scene, &root, PNG_SCALE)?;
-        root.present().map_err(|e| e.to_string())?;
-    }
+    PIXELS.with_borrow_mut(|pixels| {
+        // White, as the first thing drawn used to be a white fill of the whole chart.
+        pixels.clear();
+        pixels.resize(size.0 as usize * size.1 as usize * 3, 0xFF);
+        draw(scene, pixels, size, PNG_SCALE)?;
+        encode(pixels, size, path)
+    })
+}
+
+thread_local! {
+    /// The pixels of the chart a thread draws, kept for its next chart. A chart is
+    /// 7-14 MB of pixels at print resolution: allocated afresh, each one's pages were
+    /// faulted in and zeroed before being painted white (about a third of a chart's
+    /// drawing time, `docs/PERFORMANCE.md`). The threads that draw a report's charts
+    /// end with it, and their buffers with them.
+    static PIXELS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Writes RGB `pixels` of `(width, height)` as a PNG carrying its 300 dpi.
+fn encode(pixels: &[u8], (w, h): (u32, u32), path: &Path) -> Result<(), String> {
     let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
     encoder.set_color(png::ColorType::Rgb);
@@ -232,134 +246,171 @@ pub(crate) fn to_png(scene: &Scene, path: &Path) -> Result<(), String> {
         unit: png::Unit::Meter,
     }));
     let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-    writer
-        .write_image_data(&buffer)
-        .map_err(|e| e.to_string())?;
+    writer.write_image_data(pixels).map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())
 }
 
 /// 300 dots per inch in the unit PNG records: 300 / 0.0254 = 11811 per metre.
 pub(crate) const DOTS_PER_METRE: u32 = 11_811;
 
-/// Draws `text` pixel by pixel with anti-aliasing, its pen starting at `(x, baseline)`.
-/// Each glyph sits at its own outline bounds, so side bearings and full-width
-/// punctuation come out as the font designs them.
-fn draw_glyphs<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+/// Draws `text` with anti-aliasing straight into RGB `pixels` of `(width, height)`,
+/// its pen starting at `(x, baseline)`. Each glyph sits at its own outline bounds, so
+/// side bearings and full-width punctuation come out as the font designs them.
+///
+/// Each pixel is blended as plotters' bitmap backend blends a pixel drawn with an
+/// alpha (`plotters-bitmap` 0.3.7, `PixelFormat::draw_pixel`): the colour itself from
+/// a coverage of 255/256, otherwise each channel moved towards the colour by
+/// ⌊coverage × 256⌋ / 256. Through plotters, each of a chart's text pixels (half a
+/// million in the scorecard) went through its drawing area and backend one by one.
+fn draw_glyphs(
+    pixels: &mut [u8],
+    (w, h): (u32, u32),
     text: &str,
     size: f64,
     (x, baseline): (f64, f64),
     color: RGBColor,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) {
+    let rgb = [color.0, color.1, color.2];
     for glyph in glyphs(text, size, x, baseline) {
         let bounds = glyph.px_bounds();
-        let mut pixels = Vec::new();
         glyph.draw(|gx, gy, coverage| {
-            if coverage > 0.0 {
-                let px = bounds.min.x as i32 + gx as i32;
-                let py = bounds.min.y as i32 + gy as i32;
-                pixels.push(((px, py), f64::from(coverage.min(1.0))));
+            // Most of a glyph's box is not covered.
+            if coverage <= 0.0 {
+                return;
+            }
+            let px = bounds.min.x as i32 + gx as i32;
+            let py = bounds.min.y as i32 + gy as i32;
+            if px < 0 || py < 0 || px as u32 >= w || py as u32 >= h {
+                return;
+            }
+            let alpha = f64::from(coverage.min(1.0));
+            let at = (py as usize * w as usize + px as usize) * 3;
+            let pixel = &mut pixels[at..at + 3];
+            if alpha >= 1.0 - 1.0 / 256.0 {
+                pixel.copy_from_slice(&rgb);
+                return;
+            }
+            // ⌊alpha × 256⌋: a cast truncates, which for a positive number is the floor
+            // (`f64::floor` is a call into libm without SSE 4.1).
+            let a = (alpha * 256.0) as u64;
+            for (old, new) in pixel.iter_mut().zip(rgb) {
+                if new > *old {
+                    *old += (u64::from(new - *old) * a / 256) as u8;
+                } else {
+                    *old -= (u64::from(*old - new) * a / 256) as u8;
+                }
             }
         });
-        for (at, coverage) in pixels {
-            root.draw_pixel(at, &color.mix(coverage))?;
-        }
     }
-    Ok(())
 }
 
 fn px(v: f64, scale: f64) -> i32 {
     (v * scale).round() as i32
 }
 
-fn draw<DB: DrawingBackend>(
-    scene: &Scene,
+/// Draws the scene's items in order onto white RGB `pixels`: shapes through plotters,
+/// text by [`draw_glyphs`].
+fn draw(scene: &Scene, pixels: &mut [u8], size: (u32, u32), s: f64) -> Result<(), String> {
+    let mut items = scene.items.iter().peekable();
+    while items.peek().is_some() {
+        {
+            let root = BitMapBackend::with_buffer(pixels, size).into_drawing_area();
+            while let Some(item) = items.next_if(|i| !matches!(i, Item::Text { .. })) {
+                draw_shape(&root, item, s).map_err(|e| e.to_string())?;
+            }
+            root.present().map_err(|e| e.to_string())?;
+        }
+        while let Some(Item::Text {
+            text,
+            x,
+            y,
+            size: text_size,
+            color,
+            align,
+        }) = items.next_if(|i| matches!(i, Item::Text { .. }))
+        {
+            let em = text_size * EM_PER_SIZE;
+            let baseline = y + MIDDLE_ABOVE_BASELINE * em;
+            let width = text_width(text, *text_size);
+            let left = match align {
+                Align::Left => *x,
+                Align::Center => x - width / 2.0,
+                Align::Right => x - width,
+            };
+            draw_glyphs(
+                pixels,
+                size,
+                text,
+                text_size * s,
+                (left * s, baseline * s),
+                *color,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Draws one item other than text.
+fn draw_shape<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
+    item: &Item,
     s: f64,
-) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let pt = |(x, y): (f64, f64)| (px(x, s), px(y, s));
     let line_style = |k: &Stroke| ShapeStyle {
         color: k.color.to_rgba(),
         filled: false,
         stroke_width: (k.width * s).round().max(1.0) as u32,
     };
-    root.fill(&WHITE).map_err(err)?;
-    for item in &scene.items {
-        match item {
-            Item::Rect {
-                x0,
-                y0,
-                x1,
-                y1,
-                fill,
-                stroke,
-            } => {
-                let corners = [pt((*x0, *y0)), pt((*x1, *y1))];
-                if let Some(fill) = fill {
-                    root.draw(&Rectangle::new(corners, fill.filled()))
-                        .map_err(err)?;
-                }
-                if let Some(k) = stroke {
-                    root.draw(&Rectangle::new(corners, line_style(k)))
-                        .map_err(err)?;
-                }
+    match item {
+        Item::Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            fill,
+            stroke,
+        } => {
+            let corners = [pt((*x0, *y0)), pt((*x1, *y1))];
+            if let Some(fill) = fill {
+                root.draw(&Rectangle::new(corners, fill.filled()))?;
             }
-            Item::Path { points, stroke, .. } => {
-                let points: Vec<_> = points.iter().copied().map(pt).collect();
-                match stroke.dash {
-                    None => root
-                        .draw(&PathElement::new(points, line_style(stroke)))
-                        .map_err(err)?,
-                    Some((dash, gap)) => {
-                        let (dash, gap) = (px(dash, s).max(1), px(gap, s).max(1));
-                        root.draw(&DashedPathElement::new(
-                            points,
-                            dash,
-                            gap,
-                            line_style(stroke),
-                        ))
-                        .map_err(err)?;
-                    }
-                }
-            }
-            Item::Circle {
-                x,
-                y,
-                r,
-                fill,
-                stroke,
-            } => {
-                let centre = pt((*x, *y));
-                let radius = (r * s).round().max(1.0) as u32;
-                if let Some(fill) = fill {
-                    root.draw(&Circle::new(centre, radius, fill.filled()))
-                        .map_err(err)?;
-                }
-                if let Some(k) = stroke {
-                    root.draw(&Circle::new(centre, radius, line_style(k)))
-                        .map_err(err)?;
-                }
-            }
-            Item::Text {
-                text,
-                x,
-                y,
-                size,
-                color,
-                align,
-            } => {
-                let em = size * EM_PER_SIZE;
-                let baseline = y + MIDDLE_ABOVE_BASELINE * em;
-                let width = text_width(text, *size);
-                let left = match align {
-                    Align::Left => *x,
-                    Align::Center => x - width / 2.0,
-                    Align::Right => x - width,
-                };
-                draw_glyphs(root, text, size * s, (left * s, baseline * s), *color).map_err(err)?;
+            if let Some(k) = stroke {
+                root.draw(&Rectangle::new(corners, line_style(k)))?;
             }
         }
+        Item::Path { points, stroke, .. } => {
+            let points: Vec<_> = points.iter().copied().map(pt).collect();
+            match stroke.dash {
+                None => root.draw(&PathElement::new(points, line_style(stroke)))?,
+                Some((dash, gap)) => {
+                    let (dash, gap) = (px(dash, s).max(1), px(gap, s).max(1));
+                    root.draw(&DashedPathElement::new(
+                        points,
+                        dash,
+                        gap,
+                        line_style(stroke),
+                    ))?;
+                }
+            }
+        }
+        Item::Circle {
+            x,
+            y,
+            r,
+            fill,
+            stroke,
+        } => {
+            let centre = pt((*x, *y));
+            let radius = (r * s).round().max(1.0) as u32;
+            if let Some(fill) = fill {
+                root.draw(&Circle::new(centre, radius, fill.filled()))?;
+            }
+            if let Some(k) = stroke {
+                root.draw(&Circle::new(centre, radius, line_style(k)))?;
+            }
+        }
+        Item::Text { .. } => {}
     }
     Ok(())
 }
@@ -367,6 +418,71 @@ fn draw<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text blended straight into the pixels gives the bytes plotters gave when each
+    /// covered pixel was drawn through its bitmap backend with the coverage as alpha
+    /// (as charts were drawn before), over a white, a dark and a coloured ground, with
+    /// glyphs running off the edges.
+    #[test]
+    fn text_is_blended_as_plotters_blends_a_pixel() {
+        crate::font::ensure_registered().unwrap();
+        let size = (260, 90);
+        let text = "R&D 研发（%）亿元 2025Q4";
+        let ink = RGBColor(0x1F, 0x4E, 0x79);
+        for ground in [[0xFF, 0xFF, 0xFF], [0x20, 0x20, 0x20], [0xE6, 0x9F, 0x00]] {
+            for (x, baseline, px_size) in
+                [(4.3, 40.7, 22.0), (-9.5, 12.2, 31.0), (180.1, 88.9, 17.5)]
+            {
+                let ground_pixels: Vec<u8> = ground.repeat(size.0 * size.1);
+                let mut direct = ground_pixels.clone();
+                draw_glyphs(
+                    &mut direct,
+                    (size.0 as u32, size.1 as u32),
+                    text,
+                    px_size,
+                    (x, baseline),
+                    ink,
+                );
+
+                let mut through_plotters = ground_pixels.clone();
+                {
+                    let root = BitMapBackend::with_buffer(
+                        &mut through_plotters,
+                        (size.0 as u32, size.1 as u32),
+                    )
+                    .into_drawing_area();
+                    for glyph in glyphs(text, px_size, x, baseline) {
+                        let bounds = glyph.px_bounds();
+                        let mut covered = Vec::new();
+                        glyph.draw(|gx, gy, coverage| {
+                            if coverage > 0.0 {
+                                let at = (
+                                    bounds.min.x as i32 + gx as i32,
+                                    bounds.min.y as i32 + gy as i32,
+                                );
+                                covered.push((at, f64::from(coverage.min(1.0))));
+                            }
+                        });
+                        for (at, coverage) in covered {
+                            root.draw_pixel(at, &ink.mix(coverage)).unwrap();
+                        }
+                    }
+                    root.present().unwrap();
+                }
+                assert_ne!(direct, ground_pixels, "the text is drawn");
+                assert!(
+                    direct == through_plotters,
+                    "{text} at ({x}, {baseline}) on {ground:?}: {} of {} bytes differ",
+                    direct
+                        .iter()
+                        .zip(&through_plotters)
+                        .filter(|(a, b)| a != b)
+                        .count(),
+                    direct.len()
+                );
+            }
+        }
+    }
 
     #[test]
     fn svg_text_is_drawn_as_paths_with_its_words_in_the_description() {
