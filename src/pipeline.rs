@@ -61,6 +61,29 @@ pub(crate) fn definitions(p: &Pipeline) -> Result<Definitions> {
     }
 }
 
+/// What an evaluation is judged by: the indicator definitions and the plan checked
+/// against their catalogue, with the plan's path and hash for the run's manifest.
+/// Read once per command: a `run` ingests against the plan's city and evaluates
+/// against its targets, and both see the same reading of the plan file.
+pub(crate) struct Resolved {
+    pub defs: Definitions,
+    pub plan: Plan,
+    pub plan_path: String,
+    pub plan_sha256: String,
+}
+
+/// The pipeline's [`Resolved`] definitions and plan.
+pub(crate) fn resolve(p: &Pipeline) -> Result<Resolved> {
+    let defs = definitions(p)?;
+    let (plan, plan_path, plan_sha256) = plan(p, &defs.catalogue)?;
+    Ok(Resolved {
+        defs,
+        plan,
+        plan_path,
+        plan_sha256,
+    })
+}
+
 /// The plan of the pipeline, validated against the catalogue; with its path and hash.
 pub(crate) fn plan(p: &Pipeline, catalogue: &Catalogue) -> Result<(Plan, String, String)> {
     let Some(path) = &p.plan else {

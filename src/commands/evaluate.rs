@@ -22,17 +22,17 @@ pub(crate) struct Evaluated {
     pub arrivals: Option<clusterkpi_model::arrivals::Arrivals>,
 }
 
-/// Evaluates `as_of` on the dataset and writes the report folder.
+/// Evaluates `as_of` on the dataset by the `resolved` plan and definitions and writes
+/// the report folder.
 pub(crate) fn evaluate_and_report(
     p: &Pipeline,
     lake: &Lake,
+    resolved: &pipeline::Resolved,
     as_of: Option<Period>,
     version: Option<u64>,
     stages: &mut Stages,
     inputs: Vec<FileRecord>,
 ) -> Result<Evaluated> {
-    let defs = pipeline::definitions(p)?;
-    let (plan, plan_path, plan_sha256) = pipeline::plan(p, &defs.catalogue)?;
     let snapshot = lake.snapshot(version)?;
     if clusterkpi_engine::is_large(&snapshot) {
         // What a run's ingest freed goes back first; a small evaluation keeps it, to
@@ -51,12 +51,12 @@ pub(crate) fn evaluate_and_report(
         let eval = clusterkpi_engine::evaluate(&Request {
             lake,
             snapshot: &snapshot,
-            plan: &plan,
-            plan_path,
-            plan_sha256,
+            plan: &resolved.plan,
+            plan_path: resolved.plan_path.clone(),
+            plan_sha256: resolved.plan_sha256.clone(),
             as_of,
             language: p.language,
-            definitions: &defs,
+            definitions: &resolved.defs,
             engine: &p.engine,
         });
         let arrivals = arrivals.map(|t| {
@@ -184,6 +184,15 @@ pub(crate) fn run(
     let lake = Lake::open_existing(&p.lake)?;
     // Evaluation writes the report and the saved scorecard: one writer at a time.
     let _lock = lake.lock()?;
-    let e = evaluate_and_report(&p, &lake, as_of, version, &mut stages, Vec::new())?;
+    let resolved = pipeline::resolve(&p)?;
+    let e = evaluate_and_report(
+        &p,
+        &lake,
+        &resolved,
+        as_of,
+        version,
+        &mut stages,
+        Vec::new(),
+    )?;
     Ok(summarise(&e, stages.total()))
 }

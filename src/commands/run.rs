@@ -31,8 +31,7 @@ pub(crate) fn run_pipeline(
 ) -> Result<Exit> {
     let mut stages = Stages::new();
     let as_of = pipeline::period(period)?;
-    let defs = pipeline::definitions(p)?;
-    let (plan, ..) = pipeline::plan(p, &defs.catalogue)?;
+    let resolved = pipeline::resolve(p)?;
     let opts = pipeline::read_options(p, read)?;
     let lake = Lake::open(&p.lake)?;
     let mut writer = lake.lock()?;
@@ -44,8 +43,8 @@ pub(crate) fn run_pipeline(
         &inputs.files,
         &|f| !references.iter().any(|r| r == f),
         &opts,
-        Some(&plan.city),
-        &defs.catalogue,
+        Some(&resolved.plan.city),
+        &resolved.defs.catalogue,
         Some(&feedback),
         quiet,
     )?;
@@ -55,7 +54,7 @@ pub(crate) fn run_pipeline(
     writer.forget_index();
     let ingest_exit = ingest::summarise(&reports, false);
     let inputs = reports.into_iter().map(|r| r.record).collect();
-    let e = evaluate::evaluate_and_report(p, &lake, as_of, None, &mut stages, inputs)?;
+    let e = evaluate::evaluate_and_report(p, &lake, &resolved, as_of, None, &mut stages, inputs)?;
     drop(writer);
     // Who is overdue, from the table the report shows: the line a city clerk reading
     // the cron mail chases counties with (the whole table: `clusterkpi status`, and
