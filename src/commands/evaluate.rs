@@ -35,8 +35,9 @@ pub(crate) fn evaluate_and_report(
 ) -> Result<Evaluated> {
     let snapshot = lake.snapshot(version)?;
     if clusterkpi_engine::is_large(&snapshot) {
-        // What a run's ingest freed goes back first; a small evaluation keeps it, to
-        // reuse without page faults.
+        // What a run's ingest kept and freed goes back first; a small evaluation keeps
+        // it, to reuse without page faults.
+        lake.release_written();
         crate::alloc::release_freed_memory();
     }
     // Who has sent what for the quarter (the report's arrivals) reads the credit codes
@@ -65,6 +66,8 @@ pub(crate) fn evaluate_and_report(
         });
         (eval, arrivals)
     });
+    // The kept rows were the evaluation's; they go with its tables.
+    lake.release_written();
     let eval = eval?;
     stages.mark("evaluate");
     let arrivals = match arrivals {

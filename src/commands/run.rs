@@ -35,6 +35,10 @@ pub(crate) fn run_pipeline(
     let opts = pipeline::read_options(p, read)?;
     let lake = Lake::open(&p.lake)?;
     let mut writer = lake.lock()?;
+    // The rows this run ingests are evaluated next: kept from the ingest instead of
+    // read back from the files just written, while the evaluation holds its tables in
+    // memory anyway (a dataset below the engine's large threshold).
+    lake.retain_written(clusterkpi_engine::rows_before_large(&lake.snapshot(None)?));
     let inputs = ingest::pipeline_inputs(p)?;
     let references = &inputs.files[..inputs.references];
     let feedback = ingest::Feedback::of(p, as_of, opts.today);

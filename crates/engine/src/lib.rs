@@ -38,7 +38,7 @@ pub use datafusion::arrow;
 pub mod parquet {
     pub use datafusion::parquet::arrow::ArrowWriter;
 }
-pub use register::{is_large, parameters, sql_session};
+pub use register::{is_large, parameters, rows_before_large, sql_session};
 pub use sql::Definitions;
 
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 //! targets) with a DataFusion session, local or on a cluster.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clusterkpi_lake::{Lake, Snapshot, Table};
@@ -228,6 +229,12 @@ fn large_rows() -> u64 {
         .unwrap_or(LARGE_ROWS)
 }
 
+/// How many report rows may still be added to `snapshot` before its evaluation is
+/// large ([`is_large`]).
+pub fn rows_before_large(snapshot: &Snapshot) -> u64 {
+    large_rows().saturating_sub(report_rows(snapshot))
+}
+
 /// Whether a local evaluation of `snapshot` is planned for its peak memory (above
 /// [`large_rows`] report rows): one kept view at a time, the growth pairs a slice at
 /// a time (and, in the binary, the memory a `run`'s ingest freed returned first).
@@ -241,6 +248,7 @@ pub fn is_large(snapshot: &Snapshot) -> bool {
 /// a local evaluation; ad-hoc queries see every table as a table.
 async fn register_dataset(
     ctx: &SessionContext,
+    lake: &Lake,
     snapshot: &Snapshot,
     remote: Option<&str>,
     fold_empty: bool,
@@ -253,6 +261,16 @@ async fn register_dataset(
         (Table::Values, "values_history"),
         (Table::Issues, "issues"),
     ] {
+        // A local evaluation's report history: the rows this process wrote and kept
+        // (a `run`'s ingest, `Lake::retain_written`) from memory, the other files
+        // from disk (each checked all the same).
+        if remote.is_none() && fold_empty && table == Table::ReportHistory {
+            let (kept, files) = lake.kept_or_verified(snapshot, table)?;
+            if !kept.is_empty() {
+                register_kept(ctx, name, table.schema(), kept, &files).await?;
+                continue;
+            }
+        }
         // Every file is checked against its recorded size and checksum first: a
         // missing or damaged file fails the evaluation naming it, never a silent
         // sum over fewer or altered rows.
@@ -278,6 +296,39 @@ async fn register_dataset(
         }
         register_files(ctx, name, table.schema(), &files)?;
     }
+    Ok(())
+}
+
+/// Registers `name` as the rows `kept` in memory, spread over the partitions, and the
+/// Parquet `files` (each already checked).
+async fn register_kept(
+    ctx: &SessionContext,
+    name: &str,
+    schema: SchemaRef,
+    kept: Vec<RecordBatch>,
+    files: &[PathBuf],
+) -> Result<()> {
+    let n = partitions().max(1);
+    let mut parts: Vec<Vec<RecordBatch>> = vec![Vec::new(); n];
+    for (i, b) in kept.into_iter().enumerate() {
+        parts[i % n].push(b);
+    }
+    let memory = MemTable::try_new(Arc::clone(&schema), parts).map_err(df_err(name))?;
+    if files.is_empty() {
+        ctx.register_table(name, Arc::new(memory))
+            .map_err(df_err(name))?;
+        return Ok(());
+    }
+    let on_disk = format!("{name}_on_disk");
+    let files: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    register_files(ctx, &on_disk, Arc::clone(&schema), &files)?;
+    let disk = ctx.table(on_disk.as_str()).await.map_err(df_err(name))?;
+    let union = ctx
+        .read_table(Arc::new(memory))
+        .and_then(|m| m.union(disk))
+        .map_err(df_err(name))?;
+    ctx.register_table(name, union.into_view())
+        .map_err(df_err(name))?;
     Ok(())
 }
 
@@ -553,7 +604,7 @@ pub(crate) async fn session(
         }
     };
     let fold_empty = remote.is_none();
-    register_dataset(&ctx, snapshot, remote.as_deref(), fold_empty).await?;
+    register_dataset(&ctx, lake, snapshot, remote.as_deref(), fold_empty).await?;
     register_plan(&ctx, &keep, plan).await?;
     register_periods(&ctx, &keep, first, as_of).await?;
     Ok((ctx, keep))
@@ -563,7 +614,7 @@ pub(crate) async fn session(
 /// (`kpis`) and the current rows (`reports`).
 pub async fn sql_session(lake: &Lake, snapshot: &Snapshot) -> Result<SessionContext> {
     let ctx = new_context(report_rows(snapshot))?;
-    register_dataset(&ctx, snapshot, None, false).await?;
+    register_dataset(&ctx, lake, snapshot, None, false).await?;
     // The same `reports` view as evaluations use (the other views need a plan).
     let views = crate::sql::Definitions::builtin().sql("views")?;
     for stmt in crate::sql::statements(&views) {

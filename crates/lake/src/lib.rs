@@ -38,6 +38,7 @@ mod published;
 mod read;
 #[cfg(feature = "delta")]
 mod remote;
+mod retained;
 mod schema;
 mod verify;
 mod write;
@@ -137,6 +138,9 @@ fn sync_dir(dir: &Path) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: PathBuf,
+    /// The rows of report files written through this dataset, kept for an evaluation
+    /// in the same process (shared by its clones).
+    retained: retained::Retained,
     #[cfg(feature = "delta")]
     remote: Option<std::sync::Arc<remote::Remote>>,
 }
@@ -174,6 +178,7 @@ impl Lake {
     fn local(root: &Path) -> Self {
         Self {
             root: root.to_path_buf(),
+            retained: retained::Retained::default(),
             #[cfg(feature = "delta")]
             remote: None,
         }
@@ -217,6 +222,7 @@ impl Lake {
             }
             Ok(Some(Self {
                 root: cache,
+                retained: retained::Retained::default(),
                 remote: Some(std::sync::Arc::new(remote)),
             }))
         }
@@ -301,6 +307,39 @@ impl Lake {
 
     /// Takes the writer lock without waiting; `Locked` if another process holds it.
     /// Removes what a writer that died mid-way left behind.
+    /// Keeps the rows of the report files written through this dataset from now on,
+    /// up to `rows` rows in all, for an evaluation in this process
+    /// ([`Lake::kept_or_verified`]); past that, none. (A `run` keeps what its ingest
+    /// writes for the evaluation after it.)
+    pub fn retain_written(&self, rows: u64) {
+        self.retained.retain(rows);
+    }
+
+    /// Drops the rows kept ([`Lake::retain_written`]) and keeps no more.
+    pub fn release_written(&self) {
+        self.retained.release();
+    }
+
+    /// The data files of `table` at `snapshot`, checked as [`Snapshot::verified_files`]
+    /// checks them, split into the rows kept of those written through this dataset
+    /// ([`Lake::retain_written`]) and the paths of the others, to be read from disk.
+    pub fn kept_or_verified(
+        &self,
+        snapshot: &Snapshot,
+        table: Table,
+    ) -> Result<(Vec<RecordBatch>, Vec<PathBuf>)> {
+        let paths = snapshot.verified_files(table)?;
+        let mut kept = Vec::new();
+        let mut rest = Vec::new();
+        for (f, path) in snapshot.data_files(table).iter().zip(paths) {
+            match self.retained.rows_of(&path, f.size, &f.sha256) {
+                Some(rows) => kept.extend(rows),
+                None => rest.push(path),
+            }
+        }
+        Ok((kept, rest))
+    }
+
     pub fn lock(&self) -> Result<Writer> {
         let path = self.root.join(layout::LOCK);
         let file = fs::OpenOptions::new()

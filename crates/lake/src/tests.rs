@@ -1148,3 +1148,80 @@ fn a_log_naming_a_file_outside_the_dataset_is_refused() {
         );
     }
 }
+
+/// The rows a dataset keeps of the report files written through it
+/// ([`Lake::retain_written`]) are the rows those files hold, found by the files their
+/// version lists, in buffers of their own size; past the rows it may keep, it keeps
+/// none and every file is read from disk.
+#[test]
+fn rows_kept_for_an_evaluation_are_the_rows_of_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    // Kept through the writer's handle, read through the dataset's.
+    lake.retain_written(4);
+    let stage = |w: &mut Writer, codes: &[&str], sha: &str| {
+        let version = w.lake().latest_version().unwrap() + 1;
+        let mut s = w.stage_as(InputKind::Reports, "a.csv", version, 0).unwrap();
+        for (i, code) in codes.iter().enumerate() {
+            s.accept(report(code, "2024Q1", 10.0 + i as f64)).unwrap();
+        }
+        s.close().unwrap();
+        let folder = w.place_staged(&mut s, sha).unwrap();
+        w.sync_folder(&folder).unwrap();
+        let rows = codes.len() as u64;
+        w.commit(&result(InputKind::Reports, rows, &["2024Q1"]), sha, Some(s))
+            .unwrap()
+    };
+    stage(&mut w, &["A", "B"], "aaaa");
+    let snap = stage(&mut w, &["C", "D"], "bbbb");
+    let (kept, on_disk) = lake.kept_or_verified(&snap, Table::ReportHistory).unwrap();
+    assert!(on_disk.is_empty(), "both files kept: {on_disk:?}");
+    let read = snap.read(Table::ReportHistory).unwrap();
+    let rows = |batches: &[RecordBatch]| -> Vec<Vec<arrow::array::ArrayData>> {
+        batches
+            .iter()
+            .flat_map(|b| (0..b.num_rows()).map(move |i| b.slice(i, 1)))
+            .map(|row| row.columns().iter().map(|c| c.to_data()).collect())
+            .collect()
+    };
+    assert_eq!(rows(&kept), rows(&read));
+    assert_eq!(kept.iter().map(RecordBatch::num_rows).sum::<usize>(), 4);
+    // Two rows a file, not a staging batch's 8,192: a float column of 8,192 rows
+    // alone is 64 KiB.
+    let bytes: usize = kept.iter().map(RecordBatch::get_array_memory_size).sum();
+    assert!(bytes < 16 * 1024, "{bytes} bytes kept for 4 rows");
+
+    // A fifth row does not fit: nothing is kept any more, and the first files are
+    // read from disk again.
+    let snap = stage(&mut w, &["E"], "cccc");
+    let (kept, on_disk) = lake.kept_or_verified(&snap, Table::ReportHistory).unwrap();
+    assert!(kept.is_empty());
+    assert_eq!(on_disk.len(), 3);
+
+    // Kept only when asked.
+    lake.retain_written(0);
+    let snap = stage(&mut w, &["F"], "dddd");
+    assert!(
+        lake.kept_or_verified(&snap, Table::ReportHistory)
+            .unwrap()
+            .0
+            .is_empty()
+    );
+    lake.retain_written(10);
+    let snap = stage(&mut w, &["G"], "eeee");
+    assert_eq!(
+        lake.kept_or_verified(&snap, Table::ReportHistory)
+            .unwrap()
+            .0
+            .len(),
+        1
+    );
+    lake.release_written();
+    assert!(
+        lake.kept_or_verified(&snap, Table::ReportHistory)
+            .unwrap()
+            .0
+            .is_empty()
+    );
+}

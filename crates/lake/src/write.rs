@@ -27,8 +27,8 @@ use crate::live::{LiveIndex, LiveKey};
 use crate::manifest::{Action, Commit, FORMAT};
 use crate::schema::BatchBuilder;
 use crate::{
-    DataFile, Lake, LakeError, Result, Snapshot, Submission, Table, io_at, layout, log, sync_dir,
-    verify,
+    DataFile, Lake, LakeError, Result, Snapshot, Submission, Table, io_at, layout, log, retained,
+    sync_dir, verify,
 };
 
 /// A commit on disk that its writer has not applied yet ([`Writer::write_commit`]).
@@ -266,6 +266,7 @@ impl Writer {
                 version: version as i64,
                 source_file: source_file.to_string(),
             },
+            table_of(kind) == Table::ReportHistory && self.lake.retained.retaining(),
         )
     }
 
@@ -513,6 +514,9 @@ impl Writer {
         let written = staged.written.clone().expect("sealed above");
         let (size, sha256) = self.place_unsynced(&staged.path, &rel, written)?;
         staged.path = self.lake.root.join(&rel);
+        if let Some(rows) = staged.rows_kept.take() {
+            self.lake.retained.offer(&staged.path, size, &sha256, rows);
+        }
         staged.placed = Some(Placed { rel, size, sha256 });
         Ok(staged
             .path
@@ -743,6 +747,8 @@ pub struct Staged {
     sealed: bool,
     /// Where [`Writer::place_staged`] put it (`path` is then that place).
     placed: Option<Placed>,
+    /// The rows written, kept for an evaluation in this process ([`retained`]).
+    rows_kept: Option<Vec<RecordBatch>>,
 }
 
 /// A data file's size and SHA-256, taken as it was written ([`Sha256Writer`]).
@@ -759,7 +765,9 @@ pub(crate) struct Placed {
 const BATCH: usize = 8192;
 
 impl Staged {
-    fn new(path: PathBuf, kind: InputKind, src: Provenance) -> Result<Self> {
+    /// A staging file at `path`; `keep_rows`: its rows are kept for an evaluation in
+    /// this process ([`Lake::retain_written`]).
+    fn new(path: PathBuf, kind: InputKind, src: Provenance, keep_rows: bool) -> Result<Self> {
         let table = table_of(kind);
         let file = Sha256Writer::new(File::create(&path).map_err(io_at(&path))?);
         let schema = table.schema();
@@ -777,6 +785,7 @@ impl Staged {
             written: None,
             sealed: false,
             placed: None,
+            rows_kept: keep_rows.then(Vec::new),
         })
     }
 
@@ -786,6 +795,9 @@ impl Staged {
         }
         let batch = self.batch.finish();
         self.rows += batch.num_rows() as u64;
+        if let Some(kept) = &mut self.rows_kept {
+            kept.push(batch.clone());
+        }
         self.writer
             .as_mut()
             .expect("open until finished")
@@ -803,6 +815,10 @@ impl Staged {
             return Ok(());
         }
         self.flush()?;
+        // The kept rows made compact here, on the validating thread, not at the commit.
+        if let Some(rows) = self.rows_kept.take() {
+            self.rows_kept = Some(retained::compact(rows));
+        }
         let (file, size, sha256) = self
             .writer
             .take()
