@@ -38,7 +38,7 @@ pub(crate) fn run_pipeline(
     // The rows this run ingests are evaluated next: kept from the ingest instead of
     // read back from the files just written, while the evaluation holds its tables in
     // memory anyway (a dataset below the engine's large threshold).
-    lake.retain_written(clusterkpi_engine::rows_before_large(&lake.snapshot(None)?));
+    lake.retain_written(clusterkpi_engine::rows_before_large(writer.head()));
     let inputs = ingest::pipeline_inputs(p)?;
     let references = &inputs.files[..inputs.references];
     let feedback = ingest::Feedback::of(p, as_of, opts.today);

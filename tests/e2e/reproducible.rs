@@ -1,9 +1,10 @@
 //! Figures reproduce to the last digit whatever the parallelism: the same dataset
 //! evaluated in one partition and in three gives byte-identical `kpis.csv` and
 //! `series.csv` (the CSVs write every number in full precision), and so does the run
-//! that ingested most of it, from the rows it kept in memory and the earlier files. Sums of money, rates
-//! and logarithms are exact DECIMAL sums in the indicator SQL; with DOUBLE sums the
-//! partial sums of three partitions add up in another order and the last digits move.
+//! that ingested most of it, from the rows it kept in memory and the earlier files.
+//! Sums of money, rates and logarithms are exact DECIMAL sums in the indicator SQL;
+//! with DOUBLE sums the partial sums of three partitions add up in another order and
+//! the last digits move.
 
 use crate::support::*;
 
@@ -49,7 +50,6 @@ fn one_partition_and_three_give_the_same_bytes() {
     for env in settings {
         let r = w.run_env(&["evaluate", "--pipeline", p.to_str().unwrap()], env);
         assert!(r.code == 0 || r.code == 3, "{env:?}: {r:?}");
-        let read = |name: &str| std::fs::read(w.path(&format!("reports/2023Q2/{name}"))).unwrap();
         outputs.push((env, read("kpis.csv"), read("series.csv")));
     }
     let (_, one_kpis, one_series) = &outputs[0];

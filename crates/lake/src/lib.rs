@@ -305,8 +305,6 @@ impl Lake {
         Ok(Snapshot::new(self.root.clone(), manifest, tail))
     }
 
-    /// Takes the writer lock without waiting; `Locked` if another process holds it.
-    /// Removes what a writer that died mid-way left behind.
     /// Keeps the rows of the report files written through this dataset from now on,
     /// up to `rows` rows in all, for an evaluation in this process
     /// ([`Lake::kept_or_verified`]); past that, none. (A `run` keeps what its ingest
@@ -340,6 +338,8 @@ impl Lake {
         Ok((kept, rest))
     }
 
+    /// Takes the writer lock without waiting; `Locked` if another process holds it.
+    /// Removes what a writer that died mid-way left behind.
     pub fn lock(&self) -> Result<Writer> {
         let path = self.root.join(layout::LOCK);
         let file = fs::OpenOptions::new()

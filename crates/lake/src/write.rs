@@ -177,6 +177,12 @@ impl Writer {
         format!("{}|{}", snapshot.reference_fingerprint(), self.context)
     }
 
+    /// The latest version, as this writer holds it (no reading of the log).
+    #[must_use]
+    pub fn head(&self) -> &Snapshot {
+        &self.head
+    }
+
     #[must_use]
     pub fn lake(&self) -> &Lake {
         &self.lake
