@@ -18,12 +18,15 @@
 #   SCALES="1 10" RUNS=5 scripts/bench.sh
 #   PROFILE=dev SCALES=1 scripts/bench.sh  # a quick check of the script itself
 #   BENCH_DIR=/big/disk scripts/bench.sh   # 100× needs about 3 GB of disk
+#   BIN=path/to/clusterkpi scripts/bench.sh # a binary built before (no build here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scales=${SCALES:-"1 10 100"}
 work=${BENCH_DIR:-$(mktemp -d)}
 runs=${RUNS:-3}
-if [ "${PROFILE:-release}" = dev ]; then
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+elif [ "${PROFILE:-release}" = dev ]; then
   export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/clusterkpi/target}
   cargo build --quiet
   bin="$CARGO_TARGET_DIR/debug/clusterkpi"
