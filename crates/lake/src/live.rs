@@ -221,9 +221,7 @@ impl LiveIndex {
             self.quarters = self.by_year.values().map(YearTable::quarters).sum();
         }
         for y in &missing {
-            let table = spare
-                .pop()
-                .unwrap_or_else(|| YearTable::with_sizes(&sizes));
+            let table = spare.pop().unwrap_or_else(|| YearTable::with_sizes(&sizes));
             self.by_year.insert(*y, table);
         }
         let files = base.data_files(Table::ReportHistory);
@@ -334,7 +332,11 @@ mod tests {
             }
         }
         let used = year.shards.iter().filter(|t| !t.is_empty()).count();
-        assert!(used >= areas.len() - 2, "{used} tables for {} areas", areas.len());
+        assert!(
+            used >= areas.len() - 2,
+            "{used} tables for {} areas",
+            areas.len()
+        );
         let text = CodeKey::new("not a code: 统一社会信用代码");
         assert!(matches!(text, CodeKey::Text(_)));
         year.get_or_insert(text.clone())[3].version = 7;
