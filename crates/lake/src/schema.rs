@@ -112,6 +112,31 @@ enum Column {
     Bool(BooleanBuilder),
 }
 
+impl Column {
+    /// An empty column of `ty` with room for `rows` values (text: and `bytes` bytes).
+    fn with_capacity(ty: ColumnType, rows: usize, bytes: usize) -> Self {
+        match ty {
+            ColumnType::Text | ColumnType::Word => {
+                Column::Text(StringBuilder::with_capacity(rows, bytes))
+            }
+            ColumnType::Int32 => Column::Int32(Int32Builder::with_capacity(rows)),
+            ColumnType::Int64 => Column::Int64(Int64Builder::with_capacity(rows)),
+            ColumnType::Float64 => Column::Float64(Float64Builder::with_capacity(rows)),
+            ColumnType::Bool => Column::Bool(BooleanBuilder::with_capacity(rows)),
+        }
+    }
+
+    fn finish(mut self) -> ArrayRef {
+        match &mut self {
+            Column::Text(b) => Arc::new(b.finish()),
+            Column::Int32(b) => Arc::new(b.finish()),
+            Column::Int64(b) => Arc::new(b.finish()),
+            Column::Float64(b) => Arc::new(b.finish()),
+            Column::Bool(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
 /// Rows of one table written into an Arrow batch, column by column as the row
 /// declarations write them.
 pub struct BatchBuilder {
@@ -128,15 +153,7 @@ impl BatchBuilder {
         let columns = table
             .columns()
             .iter()
-            .map(|c| match c.ty {
-                ColumnType::Text | ColumnType::Word => {
-                    Column::Text(StringBuilder::with_capacity(capacity, capacity))
-                }
-                ColumnType::Int32 => Column::Int32(Int32Builder::with_capacity(capacity)),
-                ColumnType::Int64 => Column::Int64(Int64Builder::with_capacity(capacity)),
-                ColumnType::Float64 => Column::Float64(Float64Builder::with_capacity(capacity)),
-                ColumnType::Bool => Column::Bool(BooleanBuilder::with_capacity(capacity)),
-            })
+            .map(|c| Column::with_capacity(c.ty, capacity, capacity))
             .collect();
         Self {
             table,
@@ -185,35 +202,13 @@ impl BatchBuilder {
         let cols: Vec<ArrayRef> = self
             .columns
             .iter_mut()
-            .map(|c| -> ArrayRef {
-                match c {
-                    Column::Text(b) => {
-                        let bytes = b.values_slice().len();
-                        let a = Arc::new(b.finish());
-                        *b = StringBuilder::with_capacity(rows, bytes);
-                        a
-                    }
-                    Column::Int32(b) => {
-                        let a = Arc::new(b.finish());
-                        *b = Int32Builder::with_capacity(rows);
-                        a
-                    }
-                    Column::Int64(b) => {
-                        let a = Arc::new(b.finish());
-                        *b = Int64Builder::with_capacity(rows);
-                        a
-                    }
-                    Column::Float64(b) => {
-                        let a = Arc::new(b.finish());
-                        *b = Float64Builder::with_capacity(rows);
-                        a
-                    }
-                    Column::Bool(b) => {
-                        let a = Arc::new(b.finish());
-                        *b = BooleanBuilder::with_capacity(rows);
-                        a
-                    }
-                }
+            .zip(self.table.columns())
+            .map(|(c, def)| {
+                let bytes = match c {
+                    Column::Text(b) => b.values_slice().len(),
+                    _ => 0,
+                };
+                std::mem::replace(c, Column::with_capacity(def.ty, rows, bytes)).finish()
             })
             .collect();
         self.rows = 0;
