@@ -67,6 +67,8 @@ struct Gate {
     committed: usize,
     /// A commit failed: workers stop waiting and finish without effect.
     failed: bool,
+    /// Workers validating a file and not waiting for a commit ([`Running`]).
+    running: usize,
 }
 
 /// The reference lists as the leading reference list's commit leaves them, for the
@@ -118,13 +120,52 @@ fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     m.read().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// How many workers may be validating at once, and the worker standing by beside
+/// them. A worker whose file must wait for an earlier file's commit (the year-to-date
+/// check, see the module's doc) stops counting while it waits, and the spare worker
+/// takes the next file meanwhile; a worker takes a new file only while fewer than
+/// `cores` are running. At 100x the sample city the two workers slept 1-2.4 s of a
+/// 10 s ingest, mostly there: the commits' fsyncs fall behind a county's large files
+/// (8,000 to 62,000 rows). A third worker always running made that ingest 0.4-1.1 s
+/// faster (three alternated pairs) but the 10x ingest slower (medians of eight: 2.45
+/// s against 2.17 s), its small files leaving no one waiting and three threads
+/// sharing two cores (docs/PERFORMANCE.md).
+struct Running<'a> {
+    gate: &'a Mutex<Gate>,
+    turn: &'a Condvar,
+    cores: usize,
+}
+
+impl Running<'_> {
+    /// Waits until fewer than `cores` workers run, then counts this one; false if the
+    /// run failed meanwhile.
+    fn start(&self) -> bool {
+        let mut g = lock(self.gate);
+        while g.running >= self.cores && !g.failed {
+            g = self
+                .turn
+                .wait(g)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        g.running += 1;
+        !g.failed
+    }
+
+    /// This worker stops running (its file is done, or it waits for a commit).
+    fn stop(g: &mut Gate, turn: &Condvar) {
+        g.running -= 1;
+        turn.notify_all();
+    }
+}
+
 /// Files read beside a leading reference list besides the workers' own, by helper
 /// threads that take one each. At 100x the sample city the roster (270,000 rows) takes
 /// about 0.5 s on one core, the first pass of a county's quarter 0.05–0.1 s; each file
 /// waiting holds its rows read (up to [`clusterkpi_ingest::Options::keep_bytes`]).
 const LEAD_HELPERS: usize = 8;
 
-/// How many files are validated at once: the cores, or `CLUSTERKPI_THREADS`.
+/// How many files are validated at once: the cores, or `CLUSTERKPI_THREADS`. One
+/// worker more stands by ([`Running`]).
 fn workers(files: usize) -> usize {
     let n = std::env::var("CLUSTERKPI_THREADS")
         .ok()
@@ -160,6 +201,7 @@ pub(super) fn ingest(
         scans: (0..n).map(|_| None).collect(),
         committed: 0,
         failed: false,
+        running: 0,
     });
     let turn = Condvar::new();
     let after_lead = AfterLead {
@@ -185,11 +227,17 @@ pub(super) fn ingest(
     let mut out = Vec::with_capacity(n);
     let mut failure: Option<anyhow::Error> = None;
 
+    let running = Running {
+        gate: &gate,
+        turn: &turn,
+        cores: workers(n),
+    };
     std::thread::scope(|scope| {
         // While a leading reference list is validated, a worker that reaches a
         // report's check waits for it, and so would the second core: helpers each
         // take one more file through its first pass meanwhile, and end with it.
-        let regular = workers(n);
+        // The spare worker only when there is a file for it.
+        let regular = (running.cores + 1).min(n);
         let helpers = if lead.is_some() {
             LEAD_HELPERS.min(n.saturating_sub(regular))
         } else {
@@ -197,25 +245,33 @@ pub(super) fn ingest(
         };
         for w in 0..regular + helpers {
             let tx = tx.clone();
-            let (gate, turn, writer, next, items, refs_of) =
-                (&gate, &turn, &writer, &next, &items, &refs_of);
+            let (gate, turn, writer, next, items, refs_of, running) =
+                (&gate, &turn, &writer, &next, &items, &refs_of, &running);
+            // A helper takes one file beside the workers, uncounted.
             let helper = w >= regular;
             scope.spawn(move || {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n || lock(gate).failed {
+                    if !helper && !running.start() {
                         break;
                     }
-                    let done = validate(
-                        i,
-                        &items[i],
-                        first_version,
-                        opts,
-                        refs_of(i),
-                        gate,
-                        turn,
-                        writer,
-                    );
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let done = (i < n && !lock(gate).failed).then(|| {
+                        validate(
+                            i,
+                            &items[i],
+                            first_version,
+                            opts,
+                            refs_of(i),
+                            gate,
+                            turn,
+                            writer,
+                            (!helper).then_some(running),
+                        )
+                    });
+                    if !helper {
+                        Running::stop(&mut lock(gate), turn);
+                    }
+                    let Some(done) = done else { break };
                     if tx.send((i, done)).is_err() || helper {
                         break;
                     }
@@ -338,6 +394,7 @@ fn validate(
     gate: &Mutex<Gate>,
     turn: &Condvar,
     writer: &RwLock<&mut Writer>,
+    running: Option<&Running<'_>>,
 ) -> Result<Done> {
     let started = std::time::Instant::now();
     let version = first_version + i as u64;
@@ -372,9 +429,13 @@ fn validate(
                 // nothing).
                 return Default::default();
             }
+            // While it waits, this worker does not count as running: the spare worker
+            // may take the next file. Woken, it goes on at once (for a moment one
+            // more than the cores run), and no new file starts until one is done.
+            let mut waiting = false;
             loop {
                 if g.failed {
-                    return Default::default();
+                    break;
                 }
                 let blocked = (g.committed..i).any(|j| match &g.scans[j] {
                     None => true,
@@ -383,9 +444,19 @@ fn validate(
                 if !blocked {
                     break;
                 }
+                if !waiting && running.is_some() {
+                    waiting = true;
+                    Running::stop(&mut g, turn);
+                }
                 g = turn
                     .wait(g)
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if waiting {
+                g.running += 1;
+            }
+            if g.failed {
+                return Default::default();
             }
             drop(g);
             match read(writer).prior_ytd(&scan.credit_codes, &scan.years) {
