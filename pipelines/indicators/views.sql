@@ -178,14 +178,18 @@ FROM carried;
 -- (CACHED_VIEWS): an indicator file combines these columns instead of scanning the
 -- rows again; thirty scans of 7.2M rows (100x the sample city) took minutes, one
 -- takes seconds. R(c,p) columns count current reports only (carried rows are NULL
--- there); C(c,p) columns count both.
+-- there); C(c,p) columns count both. A count is `COUNT(*) FILTER (WHERE flag)`, which
+-- hands the flag to the count, not `SUM(CASE WHEN flag THEN 1 ELSE 0 END)`, which
+-- made an array of ones and zeros for every flag and row; the demonstration rewards
+-- are counted here and priced in `facts`, instead of a reward cast to DECIMAL for
+-- each row (0.31-0.44 s against 0.38-0.48 s at 100x the sample city).
 CREATE VIEW cluster_facts AS
 SELECT s.period_index, s.cl,
        -- R(c,p): current reports
-       SUM(CASE WHEN s.carried THEN 0 ELSE 1 END) AS reporting,
-       SUM(CASE WHEN s.business_info_system THEN 1 ELSE 0 END) AS business_info_system,
-       SUM(CASE WHEN s.digital_rnd_tools THEN 1 ELSE 0 END) AS digital_rnd_tools,
-       SUM(CASE WHEN s.ecommerce THEN 1 ELSE 0 END) AS ecommerce,
+       COUNT(*) FILTER (WHERE NOT s.carried) AS reporting,
+       COUNT(*) FILTER (WHERE s.business_info_system) AS business_info_system,
+       COUNT(*) FILTER (WHERE s.digital_rnd_tools) AS digital_rnd_tools,
+       COUNT(*) FILTER (WHERE s.ecommerce) AS ecommerce,
        SUM(CAST(s.cnc_rate AS DECIMAL(38, 12))) AS cnc_rate_sum,
        COUNT(s.cnc_rate) AS with_key_processes,
        SUM(CAST(s.revenue_ytd AS DECIMAL(38, 8))) AS revenue_ytd,
@@ -198,20 +202,20 @@ SELECT s.period_index, s.cl,
                      ELSE pl.tech_upgrade_subsidy_cap END
                 AS DECIMAL(38, 8))) AS tech_upgrade_subsidy,
        -- C(c,p): current reports and carried-forward enterprises
-       SUM(CASE WHEN s.carried THEN 1 ELSE 0 END) AS carried,
-       SUM(CASE WHEN s.is_sme THEN 1 ELSE 0 END) AS sme,
-       SUM(CASE WHEN s.above_scale THEN 1 ELSE 0 END) AS above_scale,
-       SUM(CASE WHEN s.specialized THEN 1 ELSE 0 END) AS specialized,
-       SUM(CASE WHEN s.little_giant THEN 1 ELSE 0 END) AS little_giant,
-       SUM(CASE WHEN s.design_center THEN 1 ELSE 0 END) AS design_center,
+       COUNT(*) FILTER (WHERE s.carried) AS carried,
+       COUNT(*) FILTER (WHERE s.is_sme) AS sme,
+       COUNT(*) FILTER (WHERE s.above_scale) AS above_scale,
+       COUNT(*) FILTER (WHERE s.specialized) AS specialized,
+       COUNT(*) FILTER (WHERE s.little_giant) AS little_giant,
+       COUNT(*) FILTER (WHERE s.design_center) AS design_center,
        SUM(s.innovation_platforms) AS innovation_platforms,
        SUM(s.core_tech_breakthroughs) AS core_tech_breakthroughs,
-       SUM(CASE WHEN s.green_factory THEN 1 ELSE 0 END) AS green_factory,
-       SUM(CASE WHEN s.listed THEN 1 ELSE 0 END) AS listed,
-       SUM(CASE WHEN s.listing_reserve THEN 1 ELSE 0 END) AS listing_reserve,
-       SUM(CAST(CASE WHEN s.demo_national THEN pl.demo_reward_national
-                     WHEN s.demo_provincial THEN pl.demo_reward_provincial
-                     ELSE 0 END AS DECIMAL(38, 8))) AS demo_reward
+       COUNT(*) FILTER (WHERE s.green_factory) AS green_factory,
+       COUNT(*) FILTER (WHERE s.listed) AS listed,
+       COUNT(*) FILTER (WHERE s.listing_reserve) AS listing_reserve,
+       -- national and provincial demonstration enterprises, priced in `facts`
+       COUNT(*) FILTER (WHERE s.demo_national) AS demo_national,
+       COUNT(*) FILTER (WHERE s.demo_provincial) AS demo_provincial
 FROM stock_in_roster s CROSS JOIN plan pl
 GROUP BY s.period_index, s.cl;
 
@@ -245,14 +249,19 @@ WITH f AS (
          SUM(green_factory) AS green_factory,
          SUM(listed) AS listed,
          SUM(listing_reserve) AS listing_reserve,
-         SUM(demo_reward) AS demo_reward
+         SUM(demo_national) AS demo_national,
+         SUM(demo_provincial) AS demo_provincial
   FROM cluster_facts
   GROUP BY period_index
 )
 SELECT p.period, p.year, p.quarter,
        CASE WHEN ck.cluster_id IS NULL THEN 'city' ELSE 'cluster' END AS scope,
        COALESCE(ck.cluster_id, pl.city_id) AS scope_id,
-       f.period_index, ck.cluster_id, f.* EXCLUDE (period_index, cl)
+       f.period_index, ck.cluster_id, f.* EXCLUDE (period_index, cl, demo_national, demo_provincial),
+       -- the plan's reward for each demonstration enterprise, exact in DECIMAL
+       f.demo_national * CAST(pl.demo_reward_national AS DECIMAL(38, 8))
+         + f.demo_provincial * CAST(pl.demo_reward_provincial AS DECIMAL(38, 8))
+         AS demo_reward
 FROM f LEFT JOIN cluster_keyed ck ON ck.cl = f.cl
 JOIN periods p ON p.period_index = f.period_index CROSS JOIN plan pl;
 
