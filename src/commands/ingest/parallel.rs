@@ -124,12 +124,13 @@ fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 /// them. A worker whose file must wait for an earlier file's commit (the year-to-date
 /// check, see the module's doc) stops counting while it waits, and the spare worker
 /// takes the next file meanwhile; a worker takes a new file only while fewer than
-/// `cores` are running. At 100x the sample city the two workers slept 1-2.4 s of a
-/// 10 s ingest, mostly there: the commits' fsyncs fall behind a county's large files
+/// `cores` are running. At 100x the sample city the two workers slept 1.7 and 2.4 s
+/// of a 10 s ingest, while the commits' fsyncs fell behind a county's large files
 /// (8,000 to 62,000 rows). A third worker always running made that ingest 0.4-1.1 s
-/// faster (three alternated pairs) but the 10x ingest slower (medians of eight: 2.45
-/// s against 2.17 s), its small files leaving no one waiting and three threads
-/// sharing two cores (docs/PERFORMANCE.md).
+/// faster (three alternated pairs) but the 10x run slower (medians of eight: 2.45 s
+/// against 2.17 s), its small files leaving no one waiting and three threads sharing
+/// two cores; the spare made the 100x run 11.43-11.65 s against 11.94-13.39 s and the
+/// 10x run 1.77 s against 1.83 s (docs/PERFORMANCE.md).
 struct Running<'a> {
     gate: &'a Mutex<Gate>,
     turn: &'a Condvar,
