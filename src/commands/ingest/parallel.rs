@@ -138,8 +138,8 @@ struct Running<'a> {
 }
 
 impl Running<'_> {
-    /// Waits until fewer than `cores` workers run, then counts this one; false if the
-    /// run failed meanwhile.
+    /// Waits until fewer than `cores` workers run, then counts this one; false (and
+    /// not counted) if the run failed meanwhile.
     fn start(&self) -> bool {
         let mut g = lock(self.gate);
         while g.running >= self.cores && !g.failed {
@@ -148,14 +148,24 @@ impl Running<'_> {
                 .wait(g)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
+        if g.failed {
+            return false;
+        }
         g.running += 1;
-        !g.failed
+        true
     }
 
-    /// This worker stops running (its file is done, or it waits for a commit).
-    fn stop(g: &mut Gate, turn: &Condvar) {
+    /// This worker stops counting (its file is done, or it waits for a commit), under
+    /// the gate's lock `g`.
+    fn stop(&self, g: &mut Gate) {
         g.running -= 1;
-        turn.notify_all();
+        self.turn.notify_all();
+    }
+
+    /// A worker that stopped to wait for a commit counts again, at once: no new file
+    /// starts until one is done.
+    fn resume(g: &mut Gate) {
+        g.running += 1;
     }
 }
 
@@ -270,7 +280,7 @@ pub(super) fn ingest(
                         )
                     });
                     if !helper {
-                        Running::stop(&mut lock(gate), turn);
+                        running.stop(&mut lock(gate));
                     }
                     let Some(done) = done else { break };
                     if tx.send((i, done)).is_err() || helper {
@@ -433,7 +443,7 @@ fn validate(
             // While it waits, this worker does not count as running: the spare worker
             // may take the next file. Woken, it goes on at once (for a moment one
             // more than the cores run), and no new file starts until one is done.
-            let mut waiting = false;
+            let mut stopped = false;
             loop {
                 if g.failed {
                     break;
@@ -445,16 +455,16 @@ fn validate(
                 if !blocked {
                     break;
                 }
-                if !waiting && running.is_some() {
-                    waiting = true;
-                    Running::stop(&mut g, turn);
+                if let (false, Some(running)) = (stopped, running) {
+                    stopped = true;
+                    running.stop(&mut g);
                 }
                 g = turn
                     .wait(g)
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
-            if waiting {
-                g.running += 1;
+            if stopped {
+                Running::resume(&mut g);
             }
             if g.failed {
                 return Default::default();
