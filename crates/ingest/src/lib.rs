@@ -225,10 +225,15 @@ pub fn process_probed(
     // row limit) is not a practical concern.
     let mut header: Option<Header> = None;
     let mut scan = KeyScan::default();
+    let mut lease = Scratch::lease();
+    let Scratch {
+        vals: arena,
+        spool: kept,
+        keys,
+    } = &mut lease.0;
     // Every row's key, sorted once the pass is over, when a key met twice lies next to
     // itself: a map of counts, grown from nothing while the rows came, was 9% of the
     // roster's ingest at 100x the sample city (270,000 rows; docs/PERFORMANCE.md).
-    let mut keys: Vec<u128> = Vec::new();
     let mut periods: FastSet<Period> = FastSet::default();
     // A report row's code, kept as a key, in the rows' order: sorted at the end, when
     // each kept row learns its code's place in the file's list (`ReadRow::ordinal`).
@@ -240,8 +245,9 @@ pub fn process_probed(
     // Rows of a small file are kept from pass 1 for pass 2, so it is read (and a
     // workbook parsed in its child process) once; a larger one is read again. A kept
     // row of figures is kept read: pass 1 reads every cell of it then, not only its
-    // key, and pass 2 goes on from there.
-    let mut spool: Option<Vec<Spooled>> = Some(Vec::new());
+    // key, and pass 2 goes on from there. A file too large to keep gives the memory
+    // back at once: it is streamed twice, and the next file grows its own.
+    let mut spool: Option<&mut Vec<Spooled>> = Some(kept);
     let mut spooled = 0usize;
     let pass1 = source::visit_lent(path, &format, opts.settings(), &mut |line, cells| {
         // A row kept as it was read, for pass 2 to read.
@@ -253,8 +259,11 @@ pub fn process_probed(
         };
         if spool.is_some() {
             spooled += 64 + cells.kept_bytes();
-            if spooled > opts.keep_bytes {
-                spool = None;
+            if spooled > opts.keep_bytes
+                && let Some(rows) = spool.take()
+            {
+                *rows = Vec::new();
+                *arena = Vec::new();
             }
         }
         if cells.iter().all(CellRef::is_empty) {
@@ -282,10 +291,10 @@ pub fn process_probed(
         // A row pass 2 reads again (the file is not kept, or the row is ragged) has
         // only its key columns read here: every cell is read and checked once.
         let read = (spool.is_some() && !ragged(&format, h.map.headers.len(), cells))
-            .then(|| ReadRow::of(&h.map, line, cells, opts.today));
+            .then(|| ReadRow::of(&h.map, line, cells, opts.today, arena));
         let key_only;
         let (vals, key) = match &read {
-            Some(r) => (r.vals.as_slice(), r.key),
+            Some(r) => (&arena[r.vals.clone()], r.key),
             None => {
                 key_only = validate::read_key(&h.map, cells, opts.today);
                 (
@@ -324,6 +333,7 @@ pub fn process_probed(
         }
         Ok(())
     });
+    let streamed = spool.is_none();
     let read_sheet = match pass1 {
         Ok(s) => s,
         Err(p) => {
@@ -373,7 +383,10 @@ pub fn process_probed(
         .filter(|pair| pair[0] == pair[1])
         .map(|pair| pair[0])
         .collect();
-    drop(keys);
+    keys.clear();
+    if streamed {
+        *keys = Vec::new();
+    }
     let max_problems = usize::try_from(opts.limits.max_problems).unwrap_or(usize::MAX);
     let mut problems_total = result.issues.len() as u64;
     scan.periods = periods.len();
@@ -468,13 +481,17 @@ pub fn process_probed(
                     );
                     ReadRow {
                         line,
-                        vals: Vec::new(),
+                        vals: 0..0,
                         problems: vec![problem],
                         key: None,
                         ordinal: None,
                     }
                 } else {
-                    ReadRow::of(&header.map, line, cells, opts.today)
+                    // A file streamed twice holds only the row being read.
+                    if streamed {
+                        arena.clear();
+                    }
+                    ReadRow::of(&header.map, line, cells, opts.today, arena)
                 }
             }
         };
@@ -486,6 +503,7 @@ pub fn process_probed(
             key,
             ordinal,
         } = read;
+        let vals = &arena[vals];
         // The place of the row's code in the file's list, if it was kept from pass 1.
         let place = ordinal
             .and_then(|o| places.get(o as usize))
@@ -495,7 +513,7 @@ pub fn process_probed(
         let mut record = None;
         if !ragged {
             if key.is_some_and(|k| scan.duplicates.contains(&k))
-                && let Some(key) = validate::row_key(kind, &vals)
+                && let Some(key) = validate::row_key(kind, vals)
             {
                 problems.push((
                     None,
@@ -508,7 +526,7 @@ pub fn process_probed(
                 ));
             }
             let known = place.and_then(|p| members.get(p).copied());
-            record = validate::build_record(kind, &vals, line, refs, known, &mut problems);
+            record = validate::build_record(kind, vals, line, refs, known, &mut problems);
         }
         if let Some(Record::Report(r)) = &record {
             // The accepted figures of the same year's earlier quarters, earliest first.
@@ -535,7 +553,7 @@ pub fn process_probed(
             problems.extend(validate::ytd_warnings(r, &earlier));
         }
         let has_error = problems.iter().any(|(_, _, v)| !v.code.is_warning());
-        let row_period = validate::row_period(kind, &vals);
+        let row_period = validate::row_period(kind, vals);
         for (col, value, v) in &problems {
             problems_total += 1;
             if v.code.is_warning() {
@@ -580,7 +598,7 @@ pub fn process_probed(
     };
     let pass2 = match spool {
         Some(rows) => {
-            for row in rows {
+            for row in rows.drain(..) {
                 let stop = match row {
                     Spooled::Read(read) => visit2(Pass2::Read(read)),
                     Spooled::Raw(raw) => visit2(Pass2::Lent(raw.line, Lent::Cells(&raw.cells))),
@@ -707,13 +725,14 @@ enum Pass2<'a> {
     Lent(u64, Lent<'a>),
 }
 
-/// A row of figures with its cells read: the values, their problems in column order
-/// and its key's digest ([`validate::row_key_hash`]). A ragged row has no values and
-/// its one problem. A report row kept from pass 1 has the ordinal of its code among
-/// the file's (`ordinal`), which finds its place in the file's list in pass 2.
+/// A row of figures with its cells read: where its values are among the file's
+/// ([`Scratch::vals`]), their problems in column order and its key's digest
+/// ([`validate::row_key_hash`]). A ragged row has no values and its one problem. A
+/// report row kept from pass 1 has the ordinal of its code among the file's
+/// (`ordinal`), which finds its place in the file's list in pass 2.
 struct ReadRow {
     line: u64,
-    vals: Vec<Val>,
+    vals: std::ops::Range<usize>,
     problems: Vec<RowProblem>,
     key: Option<u128>,
     ordinal: Option<u32>,
@@ -722,24 +741,64 @@ struct ReadRow {
 /// Keeps a row from pass 1 for pass 2 while rows are kept (the rows so far are within
 /// [`Options::keep_bytes`]; beyond, none is kept and pass 2 reads the file again).
 /// The row is made only if it is kept.
-fn spool_row(spool: &mut Option<Vec<Spooled>>, row: impl FnOnce() -> Spooled) {
+fn spool_row(spool: &mut Option<&mut Vec<Spooled>>, row: impl FnOnce() -> Spooled) {
     if let Some(rows) = spool.as_mut() {
         rows.push(row());
     }
 }
 
 impl ReadRow {
-    /// Every cell of a row that is not ragged, read by its column's rule.
-    fn of(map: &HeaderMap, line: u64, cells: Lent<'_>, today: Date) -> Self {
-        let (vals, problems) = validate::read_row(map, cells, today);
-        let key = validate::row_key_hash(map.kind, &vals);
+    /// Every cell of a row that is not ragged, read by its column's rule, its values
+    /// appended to `vals`.
+    fn of(map: &HeaderMap, line: u64, cells: Lent<'_>, today: Date, vals: &mut Vec<Val>) -> Self {
+        let at = vals.len();
+        let problems = validate::read_row(map, cells, today, vals);
+        let key = validate::row_key_hash(map.kind, &vals[at..]);
         Self {
             line,
-            vals,
+            vals: at..vals.len(),
             problems,
             key,
             ordinal: None,
         }
+    }
+}
+
+/// A worker's buffers for the rows of a file, lent to each file it reads and kept,
+/// emptied, for the next: the values of the rows read (end to end, a row's at its
+/// [`ReadRow::vals`]), the rows kept from pass 1 and the rows' keys. Each row's values
+/// in a vector of its own, and the lists grown from nothing for every file, were the
+/// largest part of a 100x ingest's page faults and 3% of its samples in the allocator
+/// (docs/PERFORMANCE.md). A file too large to keep drops them (`process_probed`), so
+/// what a worker holds between files stays within about [`Options::keep_bytes`].
+#[derive(Default)]
+struct Scratch {
+    vals: Vec<Val>,
+    spool: Vec<Spooled>,
+    keys: Vec<u128>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::default();
+}
+
+/// The thread's [`Scratch`] while a file is read; given back emptied when dropped,
+/// however the reading ends.
+struct Lease(Scratch);
+
+impl Scratch {
+    fn lease() -> Lease {
+        Lease(SCRATCH.take())
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut s = std::mem::take(&mut self.0);
+        s.vals.clear();
+        s.spool.clear();
+        s.keys.clear();
+        SCRATCH.set(s);
     }
 }
 

@@ -437,14 +437,16 @@ pub(crate) fn read_key(map: &HeaderMap, cells: Lent<'_>, today: Date) -> Vec<Val
     vals
 }
 
-/// Reads every cell of a row; problems are collected, not returned early.
+/// Reads every cell of a row, its values appended to `vals` (one per column of its
+/// kind); problems are collected, not returned early.
 pub(crate) fn read_row(
     map: &HeaderMap,
     cells: Lent<'_>,
     today: Date,
-) -> (Vec<Val>, Vec<RowProblem>) {
+    vals: &mut Vec<Val>,
+) -> Vec<RowProblem> {
     let cols = map.kind.columns();
-    let mut vals = Vec::with_capacity(cols.len());
+    vals.reserve(cols.len());
     let mut problems = Vec::new();
     for (i, col) in cols.iter().enumerate() {
         let Some(f) = map.position[i] else {
@@ -465,7 +467,7 @@ pub(crate) fn read_row(
             }
         }
     }
-    (vals, problems)
+    problems
 }
 
 /// Cross-value rules and the typed record. `known`: whether a report row's enterprise

@@ -515,6 +515,7 @@ impl<'a> Fields<'a> {
     }
 
     #[must_use]
+    #[inline(always)]
     pub fn get(self, i: usize) -> Option<&'a str> {
         self.spans.get(i).map(|&(s, e)| &self.text[s..e])
     }
