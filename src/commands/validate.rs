@@ -73,6 +73,7 @@ pub(crate) fn run(
     let mut exit = Exit::Complete;
     let mut all: Vec<Issue> = Vec::new();
     let mut outcomes: HashMap<&'static str, usize> = HashMap::new();
+    let mut buffers = clusterkpi_ingest::RowBuffers::default();
     for (path, peeked) in super::ingest::order_by_kind(files, &opts, &|_| false) {
         let display = path.display().to_string();
         let mut sink = Collect::default();
@@ -95,6 +96,7 @@ pub(crate) fn run(
                     .unwrap_or_default()
             },
             s,
+            &mut buffers,
         );
         if keep && r.outcome.ingests_rows() {
             absorb(&mut refs, r.kind.expect("detected"), &sink.0);

@@ -196,11 +196,22 @@ pub fn process(
     prior: &mut dyn FnMut(&KeyScan) -> PriorYtd,
     sink: &mut dyn Sink,
 ) -> FileResult {
-    process_probed(path, None, display, opts, refs, prior, sink)
+    process_probed(
+        path,
+        None,
+        display,
+        opts,
+        refs,
+        prior,
+        sink,
+        &mut RowBuffers::default(),
+    )
 }
 
 /// [`process`] of a file [`peek`]ed at with the same options: its probe is not made
-/// again unless the file changed since.
+/// again unless the file changed since. `buffers` hold the file's rows while it is
+/// read; a caller reading file after file passes the same ones.
+#[allow(clippy::too_many_arguments)] // each is a separate input of the one step
 pub fn process_probed(
     path: &Path,
     peeked: Option<&Peeked>,
@@ -209,6 +220,7 @@ pub fn process_probed(
     refs: &dyn ReferenceSource,
     prior: &mut dyn FnMut(&KeyScan) -> PriorYtd,
     sink: &mut dyn Sink,
+    buffers: &mut RowBuffers,
 ) -> FileResult {
     let mut result = FileResult::unread(display);
     let probed = peeked.and_then(|p| p.format_of(path)).map(Ok);
@@ -225,12 +237,12 @@ pub fn process_probed(
     // row limit) is not a practical concern.
     let mut header: Option<Header> = None;
     let mut scan = KeyScan::default();
-    let mut lease = Scratch::lease();
-    let Scratch {
+    let lent = Emptied(buffers);
+    let RowBuffers {
         vals: arena,
         spool: kept,
         keys,
-    } = &mut lease.0;
+    } = &mut *lent.0;
     // Every row's key, sorted once the pass is over, when a key met twice lies next to
     // itself: a map of counts, grown from nothing while the rows came, was 9% of the
     // roster's ingest at 100x the sample city (270,000 rows; docs/PERFORMANCE.md).
@@ -308,7 +320,7 @@ pub fn process_probed(
         }
         let mut ordinal = None;
         if h.map.kind == InputKind::Reports
-            && let (Val::Text(code), Val::Period(p)) = (&vals[0], &vals[1])
+            && let (Some(code), Val::Period(p)) = (vals[0].text(), &vals[1])
         {
             ordinal = u32::try_from(codes.len()).ok();
             codes.push(
@@ -726,7 +738,7 @@ enum Pass2<'a> {
 }
 
 /// A row of figures with its cells read: where its values are among the file's
-/// ([`Scratch::vals`]), their problems in column order and its key's digest
+/// ([`RowBuffers`]), their problems in column order and its key's digest
 /// ([`validate::row_key_hash`]). A ragged row has no values and its one problem. A
 /// report row kept from pass 1 has the ordinal of its code among the file's
 /// (`ordinal`), which finds its place in the file's list in pass 2.
@@ -764,41 +776,29 @@ impl ReadRow {
     }
 }
 
-/// A worker's buffers for the rows of a file, lent to each file it reads and kept,
-/// emptied, for the next: the values of the rows read (end to end, a row's at its
+/// Where a file's rows are held while it is read ([`process_probed`]), kept by a
+/// caller that reads file after file (an ingest's worker) and emptied, not freed, for
+/// the next: the values of the rows read (end to end, a row's at its
 /// [`ReadRow::vals`]), the rows kept from pass 1 and the rows' keys. Each row's values
 /// in a vector of its own, and the lists grown from nothing for every file, were the
 /// largest part of a 100x ingest's page faults and 3% of its samples in the allocator
-/// (docs/PERFORMANCE.md). A file too large to keep drops them (`process_probed`), so
-/// what a worker holds between files stays within about [`Options::keep_bytes`].
+/// (docs/PERFORMANCE.md). A file too large to keep gives them up, so what they hold
+/// between files stays within about [`Options::keep_bytes`].
 #[derive(Default)]
-struct Scratch {
+pub struct RowBuffers {
     vals: Vec<Val>,
     spool: Vec<Spooled>,
     keys: Vec<u128>,
 }
 
-thread_local! {
-    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::default();
-}
+/// [`RowBuffers`] lent to one file: emptied when it is done, however its reading ends.
+struct Emptied<'a>(&'a mut RowBuffers);
 
-/// The thread's [`Scratch`] while a file is read; given back emptied when dropped,
-/// however the reading ends.
-struct Lease(Scratch);
-
-impl Scratch {
-    fn lease() -> Lease {
-        Lease(SCRATCH.take())
-    }
-}
-
-impl Drop for Lease {
+impl Drop for Emptied<'_> {
     fn drop(&mut self) {
-        let mut s = std::mem::take(&mut self.0);
-        s.vals.clear();
-        s.spool.clear();
-        s.keys.clear();
-        SCRATCH.set(s);
+        self.0.vals.clear();
+        self.0.spool.clear();
+        self.0.keys.clear();
     }
 }
 

@@ -638,6 +638,7 @@ fn a_file_changed_after_its_peek_is_probed_again() {
             &refs(1),
             &mut |_| PriorYtd::default(),
             &mut sink,
+            &mut RowBuffers::default(),
         );
         (r, sink.0)
     };

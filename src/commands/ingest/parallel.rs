@@ -261,6 +261,8 @@ pub(super) fn ingest(
             // A helper takes one file beside the workers, uncounted.
             let helper = w >= regular;
             scope.spawn(move || {
+                // This worker's rows of a file, kept from one file to the next.
+                let mut buffers = clusterkpi_ingest::RowBuffers::default();
                 loop {
                     if !helper && !running.start() {
                         break;
@@ -277,6 +279,7 @@ pub(super) fn ingest(
                             turn,
                             writer,
                             (!helper).then_some(running),
+                            &mut buffers,
                         )
                     });
                     if !helper {
@@ -406,6 +409,7 @@ fn validate(
     turn: &Condvar,
     writer: &RwLock<&mut Writer>,
     running: Option<&Running<'_>>,
+    buffers: &mut clusterkpi_ingest::RowBuffers,
 ) -> Result<Done> {
     let started = std::time::Instant::now();
     let version = first_version + i as u64;
@@ -479,6 +483,7 @@ fn validate(
             }
         },
         sink,
+        buffers,
     );
     {
         // A file that never asked (not a reports file, or stopped before) touches no
