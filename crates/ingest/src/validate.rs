@@ -149,6 +149,15 @@ impl CellSource for ValSource<'_> {
             _ => None,
         }
     }
+    fn word(&mut self) -> &'static str {
+        match self.next().1 {
+            // A level's word as the column's rule read it, one of the model's words
+            // (`every_level_word_is_a_stored_word`).
+            Some(Val::Level(l)) => l,
+            Some(Val::Text(s)) => clusterkpi_model::rows::canonical_word(s),
+            _ => clusterkpi_model::rows::canonical_word(""),
+        }
+    }
     fn int32(&mut self) -> Option<i32> {
         match self.next() {
             (Slot::PeriodIndex(_), Some(Val::Period(p))) => Some(p.index()),

@@ -53,6 +53,12 @@ pub trait Cells {
 /// null where the declaration says it cannot be reads as the type's default.
 pub trait CellSource {
     fn text(&mut self) -> Option<&str>;
+    /// A canonical word ([`WORDS`]) from a text column: the text's word, else `none`.
+    /// A source that holds the word itself gives it without looking it up (five
+    /// searches of the list a report row, its largest string comparisons).
+    fn word(&mut self) -> &'static str {
+        canonical_word(self.text().unwrap_or_default())
+    }
     fn int32(&mut self) -> Option<i32>;
     fn int64(&mut self) -> Option<i64>;
     fn float64(&mut self) -> Option<f64>;
@@ -151,7 +157,7 @@ impl Stored for &'static str {
         cells.text(Some(self));
     }
     fn read<S: CellSource + ?Sized>(src: &mut S) -> Self {
-        canonical_word(src.text().unwrap_or_default())
+        src.word()
     }
 }
 
@@ -169,7 +175,9 @@ pub const WORDS: &[&str] = &[
     "cluster",
 ];
 
-fn canonical_word(s: &str) -> &'static str {
+/// The word of [`WORDS`] that `s` spells, else `none`.
+#[must_use]
+pub fn canonical_word(s: &str) -> &'static str {
     WORDS.iter().find(|w| **w == s).copied().unwrap_or("none")
 }
 
@@ -847,6 +855,14 @@ impl CodeList {
         } else {
             (&other.0, &self.0)
         };
+        // Lists that do not overlap, settled by their ends. A code holds its area
+        // first, so two counties' files seldom overlap; each waiting file of an
+        // ingest asks this of every earlier file not yet committed whenever a commit
+        // wakes it, and walking both lists for that was 2.6% of a 100x run's samples.
+        match (small.first(), small.last(), large.first(), large.last()) {
+            (Some(s0), Some(s1), Some(l0), Some(l1)) if s1 >= l0 && l1 >= s0 => {}
+            _ => return false,
+        }
         // A few codes against many: each looked up; otherwise one walk over both.
         if small.len() * 16 < large.len() {
             return small.iter().any(|k| large.binary_search(k).is_ok());
