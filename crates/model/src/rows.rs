@@ -858,7 +858,8 @@ impl CodeList {
         // Lists that do not overlap, settled by their ends. A code holds its area
         // first, so two counties' files seldom overlap; each waiting file of an
         // ingest asks this of every earlier file not yet committed whenever a commit
-        // wakes it, and walking both lists for that was 2.6% of a 100x run's samples.
+        // wakes it, and each time walked both lists (tens of thousands of codes at
+        // 100x the sample city) to find nothing in common.
         match (small.first(), small.last(), large.first(), large.last()) {
             (Some(s0), Some(s1), Some(l0), Some(l1)) if s1 >= l0 && l1 >= s0 => {}
             _ => return false,
