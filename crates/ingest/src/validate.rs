@@ -38,15 +38,10 @@ impl Val {
     pub(crate) fn text(&self) -> Option<&str> {
         match self {
             Val::Text(s) => Some(s),
-            Val::Code(c) => Some(code_text(c)),
+            Val::Code(c) => Some(value::code_text(c)),
             _ => None,
         }
     }
-}
-
-/// A checked code's text (its characters are of the GB 32100 alphabet, all ASCII).
-fn code_text(code: &[u8; 18]) -> &str {
-    std::str::from_utf8(code).expect("a checked credit code is ASCII")
 }
 
 /// Where a stored column of a kind's row comes from (see [`ValSource`]).
@@ -143,7 +138,7 @@ impl CellSource for ValSource<'_> {
     fn text(&mut self) -> Option<&str> {
         match self.next().1? {
             Val::Text(s) if !s.is_empty() => Some(s),
-            Val::Code(c) => Some(code_text(c)),
+            Val::Code(c) => Some(value::code_text(c)),
             Val::Level(l) => Some(l),
             // A period is read from its index (the next slot).
             _ => None,

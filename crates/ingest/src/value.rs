@@ -469,7 +469,12 @@ fn credit_value(c: char) -> Option<u32> {
 /// A unified social credit code (统一社会信用代码): 18 characters of the GB 32100-2015
 /// alphabet with a correct check character. Returned upper-cased.
 pub fn credit_code(raw: &str) -> Rule<String> {
-    credit_code_ascii(raw).map(|code| String::from_utf8_lossy(&code).into_owned())
+    credit_code_ascii(raw).map(|code| code_text(&code).to_string())
+}
+
+/// A checked code's text (its characters are of the GB 32100 alphabet, all ASCII).
+pub(crate) fn code_text(code: &[u8; 18]) -> &str {
+    std::str::from_utf8(code).expect("a checked credit code is ASCII")
 }
 
 /// [`credit_code`] as its 18 ASCII characters, without a string.
