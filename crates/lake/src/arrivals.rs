@@ -15,7 +15,7 @@ use arrow::array::{Array, AsArray};
 use arrow::datatypes::Int32Type;
 use clusterkpi_model::Period;
 use clusterkpi_model::arrivals::{Expected, Sent, counties_of};
-use clusterkpi_model::rows::{CodeKey, FastMap, FastSet};
+use clusterkpi_model::rows::{CodeKey, FastMap};
 
 use crate::read::{for_each_str, read_batches};
 use crate::{Result, Snapshot, Table};
@@ -27,23 +27,27 @@ const LEARN_QUARTERS: i32 = 4;
 /// distinct names, the code as a packed key, looked up for every row of the quarters
 /// read. With text keys hashed by SipHash and a county name for each enterprise,
 /// `status` at 100x the sample city took 1.35 s; 0.73 s with these (a report's
-/// arrivals are read on one core beside its evaluation).
+/// arrivals are read on one core beside its evaluation). Each enterprise also has its
+/// own number (in the order first met), so that who reported is a bit of a list
+/// instead of a second set of codes, probed at random for every row of the quarter
+/// and again for every enterprise of the roster.
 #[derive(Default)]
 struct RosterCounties {
-    county_of: FastMap<CodeKey, usize>,
+    /// Code → (county, the enterprise's number).
+    county_of: FastMap<CodeKey, (u32, u32)>,
     counties: Vec<String>,
     index: HashMap<String, usize>,
 }
 
 impl RosterCounties {
-    fn index_of(&mut self, county: &str) -> usize {
+    fn index_of(&mut self, county: &str) -> u32 {
         if let Some(&i) = self.index.get(county) {
-            return i;
+            return u32::try_from(i).expect("fewer than 2^32 counties");
         }
         self.counties.push(county.to_string());
         self.index
             .insert(county.to_string(), self.counties.len() - 1);
-        self.counties.len() - 1
+        u32::try_from(self.counties.len() - 1).expect("fewer than 2^32 counties")
     }
 }
 
@@ -78,11 +82,9 @@ impl Snapshot {
         // `period`.
         let window: HashSet<i32> = (0..=LEARN_QUARTERS).map(|k| period.index() - k).collect();
         let mut county_of_version: HashMap<u64, String> = HashMap::new();
-        // Made at the roster's size, not grown from nothing: at 100x the sample city
-        // 270,000 enterprises report, and rehashing into fresh memory was a good part
-        // of this step (which runs beside the evaluation, on a core it would use).
-        let mut reporting: FastSet<CodeKey> =
-            FastSet::with_capacity_and_hasher(roster.county_of.len(), Default::default());
+        // The roster's enterprises with a row for `period`, by their number. (Only
+        // the roster's are counted below.)
+        let mut reporting = vec![0u64; roster.county_of.len().div_ceil(64)];
         for f in self.data_files(Table::ReportHistory) {
             let relevant = f.periods.is_empty()
                 || f.periods
@@ -104,11 +106,11 @@ impl Snapshot {
                         continue;
                     }
                     let key = CodeKey::new(code.value(i));
-                    if let Some(&county) = roster.county_of.get(&key) {
-                        rows_per_county[county] += 1;
-                    }
-                    if pidx.value(i) == period.index() {
-                        reporting.insert(key);
+                    if let Some(&(county, n)) = roster.county_of.get(&key) {
+                        rows_per_county[county as usize] += 1;
+                        if pidx.value(i) == period.index() {
+                            reporting[n as usize / 64] |= 1 << (n % 64);
+                        }
                     }
                 }
             }
@@ -162,9 +164,9 @@ impl Snapshot {
         // Each county's enterprises and those with a row for `period`, in one pass.
         let mut enterprises = vec![0u64; roster.counties.len()];
         let mut reported = vec![0u64; roster.counties.len()];
-        for (code, &county) in &roster.county_of {
-            enterprises[county] += 1;
-            reported[county] += u64::from(reporting.contains(code));
+        for &(county, n) in roster.county_of.values() {
+            enterprises[county as usize] += 1;
+            reported[county as usize] += (reporting[n as usize / 64] >> (n % 64)) & 1;
         }
         let expected = expected_names
             .into_iter()
@@ -211,8 +213,10 @@ impl Snapshot {
                 let mut i = 0;
                 for_each_str(&b, 1, |county| {
                     if let Some(code) = codes.get(i) {
-                        let index = out.index_of(county);
-                        out.county_of.insert(code.clone(), index);
+                        let county = out.index_of(county);
+                        let n = u32::try_from(out.county_of.len()).expect("fewer than 2^32");
+                        // A code listed again keeps its number and takes the later county.
+                        out.county_of.entry(code.clone()).or_insert((county, n)).0 = county;
                     }
                     i += 1;
                 });
