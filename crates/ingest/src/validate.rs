@@ -192,44 +192,65 @@ pub(crate) fn read_cell(
     required: bool,
     today: Date,
 ) -> Result<Val, Violation> {
+    let mut out = Val::None;
+    read_cell_with(cell, ty, required, today, |v| out = v)?;
+    Ok(out)
+}
+
+/// [`read_cell`], the value read handed to `put` instead of returned. Inlined into a
+/// row's reader, each rule's value is stored where the row keeps it: returned, a
+/// value went through the result on the stack and was copied from there in pieces
+/// that did not match how it had been written, and the copy waited for those writes
+/// on every cell (`perf annotate` of `ReadRow::of`, docs/PERFORMANCE.md).
+#[inline(always)]
+fn read_cell_with(
+    cell: CellRef<'_>,
+    ty: Type,
+    required: bool,
+    today: Date,
+    put: impl FnOnce(Val),
+) -> Result<(), Violation> {
     if cell.is_empty() && !required {
-        return Ok(Val::None);
+        put(Val::None);
+        return Ok(());
     }
     match (ty, cell) {
         (Type::Number(max) | Type::NonNegative(max) | Type::Count(max), CellRef::Number(n)) => {
             let s = format!("{n}");
             if !n.is_finite() {
-                return value::number("NaN").map(Val::Num);
+                put(Val::Num(value::number("NaN")?));
+                return Ok(());
             }
             match ty {
-                Type::Number(_) => value::bounded(&s, max).map(Val::Num),
-                Type::NonNegative(_) => value::non_negative(&s, max).map(Val::Num),
-                _ => value::count(&s, max).map(Val::Int),
+                Type::Number(_) => put(Val::Num(value::bounded(&s, max)?)),
+                Type::NonNegative(_) => put(Val::Num(value::non_negative(&s, max)?)),
+                _ => put(Val::Int(value::count(&s, max)?)),
             }
         }
-        (Type::Bool, CellRef::Bool(b)) => Ok(Val::Bool(b)),
+        (Type::Bool, CellRef::Bool(b)) => put(Val::Bool(b)),
         (Type::Period, CellRef::Date(y, m, _)) => {
-            value::period(&format!("{y}-{m:02}"), today).map(Val::Period)
+            put(Val::Period(value::period(&format!("{y}-{m:02}"), today)?));
         }
         (Type::Period, CellRef::Number(n)) if n.fract() == 0.0 => {
             // A period typed as a number, e.g. 202409 → "202409" is not a quarter form.
-            value::period(&format!("{n}"), today).map(Val::Period)
+            put(Val::Period(value::period(&format!("{n}"), today)?));
         }
         (_, c) => {
             let s = c.text();
             match ty {
-                Type::Text(max) => value::text(&s, max).map(Val::Text),
-                Type::ClusterId => value::cluster_id(&s).map(Val::Text),
-                Type::CreditCode => value::credit_code_ascii(&s).map(Val::Code),
-                Type::Period => value::period(&s, today).map(Val::Period),
-                Type::Number(max) => value::bounded(&s, max).map(Val::Num),
-                Type::NonNegative(max) => value::non_negative(&s, max).map(Val::Num),
-                Type::Count(max) => value::count(&s, max).map(Val::Int),
-                Type::Bool => value::boolean(&s).map(Val::Bool),
-                Type::Level(levels) => value::level(&s, levels).map(Val::Level),
+                Type::Text(max) => put(Val::Text(value::text(&s, max)?)),
+                Type::ClusterId => put(Val::Text(value::cluster_id(&s)?)),
+                Type::CreditCode => put(Val::Code(value::credit_code_ascii(&s)?)),
+                Type::Period => put(Val::Period(value::period(&s, today)?)),
+                Type::Number(max) => put(Val::Num(value::bounded(&s, max)?)),
+                Type::NonNegative(max) => put(Val::Num(value::non_negative(&s, max)?)),
+                Type::Count(max) => put(Val::Int(value::count(&s, max)?)),
+                Type::Bool => put(Val::Bool(value::boolean(&s)?)),
+                Type::Level(levels) => put(Val::Level(value::level(&s, levels)?)),
             }
         }
     }
+    Ok(())
 }
 
 /// A cell of a column whose values are not kept ([`crate::schema::Column::kept`]): checked by its
@@ -475,16 +496,13 @@ pub(crate) fn read_row(
         };
         let cell = cells.get(f).unwrap_or(CellRef::Empty);
         let read = if col.kept {
-            read_cell(cell, col.ty, col.required, today)
+            read_cell_with(cell, col.ty, col.required, today, |v| vals.push(v))
         } else {
-            check_cell(cell, col.ty, col.required, today)
+            check_cell(cell, col.ty, col.required, today).map(|v| vals.push(v))
         };
-        match read {
-            Ok(v) => vals.push(v),
-            Err(v) => {
-                problems.push((Some(i), cell.display(), v));
-                vals.push(Val::None);
-            }
+        if let Err(v) = read {
+            problems.push((Some(i), cell.display(), v));
+            vals.push(Val::None);
         }
     }
     problems

@@ -94,8 +94,15 @@ impl Snapshot {
             if !relevant {
                 continue;
             }
+            // A file of other quarters only tells its county: its rows are counted
+            // until one county holds more than half of them, which no other can then
+            // pass (a county's file is all its own, so about half its rows are probed).
+            let of_period = f.periods.is_empty()
+                || f.periods
+                    .iter()
+                    .any(|p| p.parse::<Period>().ok() == Some(period));
             let mut rows_per_county = vec![0u64; roster.counties.len()];
-            for b in read_batches(
+            'batches: for b in read_batches(
                 &self.checked_path(f)?,
                 Some(&["credit_code", "period_index"]),
             )? {
@@ -107,9 +114,13 @@ impl Snapshot {
                     }
                     let key = CodeKey::new(code.value(i));
                     if let Some(&(county, n)) = roster.county_of.get(&key) {
-                        rows_per_county[county as usize] += 1;
+                        let rows = &mut rows_per_county[county as usize];
+                        *rows += 1;
                         if pidx.value(i) == period.index() {
                             reporting[n as usize / 64] |= 1 << (n % 64);
+                        }
+                        if !of_period && 2 * *rows > f.rows {
+                            break 'batches;
                         }
                     }
                 }
