@@ -824,25 +824,32 @@ impl CodeList {
         self.0.binary_search(key).is_ok()
     }
 
-    /// For each code of `codes`, in its order, whether it is in this list: one walk
-    /// over both lists, or a search for each of a few codes in a long list. The
+    /// For each code of `codes`, in its order, whether it is in this list. The
     /// roster's membership of a file's enterprises, asked once a file where a probe
     /// into a set of the roster's codes for every row was 7% of a 100x ingest: at
-    /// random into 6.5 MB, a miss of the cache and the TLB each time.
+    /// random into 6.5 MB, a miss of the cache and the TLB each time. Both lists are
+    /// sorted, so each code is sought from where the one before it was found, in steps
+    /// that double until they pass it (a galloping search): a county's codes lie
+    /// together in the roster, and the search stays where the last one was. A search
+    /// of the whole roster for each code (files under a sixteenth of the roster) and a
+    /// walk from its start (the larger ones) were 0.9% of a 100x run's samples.
     #[must_use]
     pub fn members(&self, codes: &CodeList) -> Vec<bool> {
-        if codes.len() * 16 < self.len() {
-            return codes.0.iter().map(|k| self.contains_key(k)).collect();
-        }
+        let list = &self.0;
+        // Every code before `j` is below the code sought.
         let mut j = 0;
         codes
             .0
             .iter()
             .map(|k| {
-                while j < self.0.len() && self.0[j] < *k {
-                    j += 1;
+                let (mut hi, mut step) = (j, 1);
+                while hi < list.len() && list[hi] < *k {
+                    j = hi + 1;
+                    hi += step;
+                    step *= 2;
                 }
-                j < self.0.len() && self.0[j] == *k
+                j += list[j..hi.min(list.len())].partition_point(|x| x < k);
+                j < list.len() && list[j] == *k
             })
             .collect()
     }
@@ -1033,8 +1040,8 @@ mod tests {
     }
 
     /// Each row's place names its own code in the list, and the roster's membership
-    /// of a list is each code's, by the walk over both lists and by a search for each
-    /// of a few codes in a long list.
+    /// of a list is each code's, for a roster as short as the list and for one ten
+    /// times as long (the galloping search's long steps).
     #[test]
     fn rows_find_their_code_and_its_membership_by_place() {
         let mut next = random_below(0x2545_f491_4f6c_dd1d);
