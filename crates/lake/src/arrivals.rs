@@ -36,18 +36,18 @@ struct RosterCounties {
     /// Code → (county, the enterprise's number).
     county_of: FastMap<CodeKey, (u32, u32)>,
     counties: Vec<String>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, u32>,
 }
 
 impl RosterCounties {
     fn index_of(&mut self, county: &str) -> u32 {
         if let Some(&i) = self.index.get(county) {
-            return u32::try_from(i).expect("fewer than 2^32 counties");
+            return i;
         }
+        let i = u32::try_from(self.counties.len()).expect("fewer than 2^32 counties");
         self.counties.push(county.to_string());
-        self.index
-            .insert(county.to_string(), self.counties.len() - 1);
-        u32::try_from(self.counties.len() - 1).expect("fewer than 2^32 counties")
+        self.index.insert(county.to_string(), i);
+        i
     }
 }
 
@@ -70,7 +70,7 @@ impl Snapshot {
         counties: Option<&[String]>,
     ) -> Result<QuarterFiles> {
         let roster = self.roster_counties()?;
-        let county_index = |name: &str| roster.index.get(name).copied();
+        let county_index = |name: &str| roster.index.get(name).map(|&i| i as usize);
         let clusters = self.cluster_counties()?;
         let expected_names = match counties {
             Some(list) => list.to_vec(),
