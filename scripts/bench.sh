@@ -17,7 +17,7 @@
 #   scripts/bench.sh            # 1×, 10×, 100×
 #   SCALES="1 10" RUNS=5 scripts/bench.sh
 #   PROFILE=dev SCALES=1 scripts/bench.sh  # a quick check of the script itself
-#   BENCH_DIR=/big/disk scripts/bench.sh   # 100× needs about 3 GB of disk
+#   BENCH_DIR=/big/disk scripts/bench.sh   # 100× needs about 5 GB of disk
 #   BIN=path/to/clusterkpi scripts/bench.sh # a binary built before (no build here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +69,25 @@ out = "reports"
 TOML
 }
 
+# What a run leaves (the dataset, the reports, the script's Parquet) is moved aside
+# into $trash before the next run, on the same file system, and deleted after the
+# last: deleted between runs, it slowed the next one. ext4 without a journal (this
+# machine's root file system) passes over every inode freed in the last 60 s (300 s
+# while its block is dirty) each time it allocates one, and a run of clusterkpi
+# creates about 670 files (a version and a data file for each input): those passes
+# were a tenth of a 10× run's CPU samples (`recently_deleted`, docs/PERFORMANCE.md).
+# The script writes one Parquet file and was not affected.
+trash="$work/.trash"
+discard() { # paths… → moved into $trash (a rename: nothing is freed until the end)
+  local p
+  for p in "$@"; do
+    if [ -e "$p" ]; then
+      mkdir -p "$trash"
+      mv "$p" "$(mktemp -d "$trash/XXXXXX")/"
+    fi
+  done
+}
+
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "Side by side on plain UTF-8 files, medians of $runs alternated runs (DuckDB $duckdb_version):"
@@ -76,14 +95,14 @@ printf '%-6s %10s %12s %16s %12s %8s %14s\n' scale files rows "clusterkpi run s"
 phases=()
 for s in $scales; do
   dir="$work/plain-$s"
-  rm -rf "$dir"
+  discard "$dir"
   "$bin" -q generate --out "$dir" --enterprises $((2700 * s)) --from 2020Q1 --to 2026Q3 \
     --seed 7 --plain --clean >/dev/null
   pipeline_file "$dir"
   files=$(find "$dir/inbox" -name '*.csv' -not -path '*/values/*' | wc -l)
   : >"$tmp.ours"; : >"$tmp.theirs"; : >"$tmp.peak"; : >"$tmp.stages"; : >"$tmp.phases"
   for _ in $(seq "$runs"); do
-    rm -rf "$dir/lake" "$dir/reports"
+    discard "$dir/lake" "$dir/reports"
     measure "$bin" -q run "$dir/pipeline.toml"
     echo "$secs" >>"$tmp.ours"; echo "$peak_mb" >>"$tmp.peak"
     rows=$(grep -o '[0-9]* rows ingested' "$tmp.out" | awk '{print $1}')
@@ -93,7 +112,7 @@ import json, sys
 stages = {s["name"]: s["seconds"] for s in json.load(open(sys.argv[1]))["stages"]}
 print(stages["ingest"], stages["evaluate"] + stages["report"])
 PY
-    rm -rf "$dir/duckdb"
+    discard "$dir/duckdb"
     measure python3 scripts/duckdb_equivalent.py "$dir" "$dir/duckdb"
     echo "$secs" >>"$tmp.theirs"
     # The script's own two phases, as it prints them.
@@ -119,7 +138,7 @@ echo "clusterkpi's stages on the city's mixed files (encodings, Chinese headers,
 printf '%-6s %12s %12s %14s %10s %12s %10s %12s %10s\n' scale enterprises rows "ingest rows/s" "peak MB" "evaluate s" "peak MB" "warm run s" "peak MB"
 for s in $scales; do
   dir="$work/city-$s"
-  rm -rf "$dir"
+  discard "$dir"
   n=$((2700 * s))
   "$bin" generate --out "$dir" --enterprises "$n" --from 2020Q1 --to 2026Q3 --seed 7 >/dev/null
   pipeline_file "$dir"
@@ -136,4 +155,5 @@ for s in $scales; do
 done
 rm -f "$tmp" "$tmp.out" "$tmp.err" "$tmp.time" "$tmp.ours" "$tmp.theirs" "$tmp.peak" \
   "$tmp.stages" "$tmp.phases"
+rm -rf "$trash"
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$work"
