@@ -52,6 +52,7 @@ fn main() -> std::process::ExitCode {
         let code = clusterkpi_ingest::source::isolate::serve(&request);
         return std::process::ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    alloc::keep_freed_memory();
     let args = cli::Cli::parse();
     logging::init(args.global.verbose, args.global.quiet);
     match commands::run(args) {
