@@ -770,20 +770,27 @@ fn random_below(mut seed: u64) -> impl FnMut(u64) -> u64 {
 mod records_tests {
     use super::*;
 
+    /// The records of `text` given to the decoder `step` bytes at a time: each one's
+    /// line and fields.
+    fn records(text: &str, step: usize) -> Vec<(u64, Vec<String>)> {
+        let mut out = Vec::new();
+        records_of(text.as_bytes(), step, &mut |line, f| {
+            out.push((
+                line,
+                (0..f.len())
+                    .map(|i| f.get(i).unwrap().to_string())
+                    .collect(),
+            ));
+        });
+        out
+    }
+
     /// Line ends are folded the same whatever piece of the text the decoder is given:
     /// a CR at the end of a piece waits for the next one to know if an LF follows.
     #[test]
     fn line_ends_are_folded_across_pieces() {
         let text = "a,集群\r\n1,\"x\r\ny\"\r2,é\r\r\n\n3,4\r";
-        let mut whole = Vec::new();
-        records_of(text.as_bytes(), text.len(), &mut |line, f| {
-            whole.push((
-                line,
-                (0..f.len())
-                    .map(|i| f.get(i).unwrap().to_string())
-                    .collect::<Vec<_>>(),
-            ));
-        });
+        let whole = records(text, text.len());
         assert_eq!(
             whole,
             [
@@ -794,16 +801,7 @@ mod records_tests {
             ]
         );
         for step in 1..8 {
-            let mut pieces = Vec::new();
-            records_of(text.as_bytes(), step, &mut |line, f| {
-                pieces.push((
-                    line,
-                    (0..f.len())
-                        .map(|i| f.get(i).unwrap().to_string())
-                        .collect::<Vec<_>>(),
-                ));
-            });
-            assert_eq!(pieces, whole, "pieces of {step} bytes");
+            assert_eq!(records(text, step), whole, "pieces of {step} bytes");
         }
     }
 
@@ -813,18 +811,6 @@ mod records_tests {
     fn line_ends_are_folded_like_the_whole_text() {
         let mut next = random_below(0x2545_f491_4f6c_dd1d);
         let tokens = ["a", ",", "\r", "\r\n", "\n", "\"", "é", "集群", "\r\r"];
-        let records = |text: &str, step: usize| {
-            let mut out = Vec::new();
-            records_of(text.as_bytes(), step, &mut |line, f| {
-                out.push((
-                    line,
-                    (0..f.len())
-                        .map(|i| f.get(i).unwrap().to_string())
-                        .collect::<Vec<_>>(),
-                ));
-            });
-            out
-        };
         for _ in 0..5_000 {
             let len = next(30) as usize;
             let text: String = (0..len)
