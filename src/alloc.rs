@@ -16,9 +16,10 @@
 //! The ingest frees a file's buffers (its earlier figures, its Parquet writer's
 //! pages) file after file, at sizes that move with the counties' files, and with a
 //! second's delay much of what it freed was returned and faulted in again: a 100x
-//! `run` took 535,000-552,000 page faults. With 10 s ([`keep_freed_memory`]): 390,000-
-//! 403,000, 0.35-0.5 s less system time, 9.27-9.37 s against 9.50-9.90 s (three
-//! alternated pairs), for a peak of 847-865 MB against 813-845.
+//! `run` took 535,000-591,000 page faults. With 10 s ([`keep_freed_memory`]):
+//! 390,000-409,000 and 0.3-0.55 s less system time; six alternated 100x `run` pairs,
+//! each faster: 9.27-9.61 s against 9.50-9.90 s, for a peak of 847-873 MB against
+//! 800-853 (docs/PERFORMANCE.md; an earlier round, whose ingest held more, saw no gain).
 //!
 //! An operator's `MIMALLOC_PURGE_DELAY` (read by mimalloc before `main`) still sets
 //! the delay, e.g. 0 on a machine short of memory.
