@@ -85,7 +85,9 @@ FROM (
 -- Comparable revenue growth: each enterprise's row paired with its own row of the same
 -- quarter a year earlier (an equi-join on the integer key: a window over each
 -- enterprise's rows did the same with a sort, 0.8 s against 0.25 s at 10x the sample
--- city), summed per quarter and cluster, and per slice of enterprises (`ent % 4`).
+-- city), summed per quarter and cluster, and per slice of enterprises (`ent & 3`, the
+-- key's last two bits: `ent % 4` for the positive keys of `roster_keyed`, without a
+-- checked division for each row of both sides, 0.05 of the view's 0.6 s at 100x).
 -- The join's hash table holds one side of the pairs, the largest thing an evaluation
 -- holds (330-510 MiB at 100x the sample city), so for a large dataset the engine
 -- computes this view one slice at a time (`WHERE slice = k`, which reaches both sides
@@ -99,11 +101,11 @@ WITH pairs AS (
   FROM reports_in_roster t
   JOIN reports_in_roster n ON n.ent = t.ent AND n.period_index = t.period_index + 4
 )
-SELECT ent % 4 AS slice, period_index, cl,
+SELECT ent & 3 AS slice, period_index, cl,
        SUM(CAST(now_revenue AS DECIMAL(38, 8))) AS now_revenue,
        SUM(CAST(then_revenue AS DECIMAL(38, 8))) AS then_revenue
 FROM pairs
-GROUP BY ent % 4, period_index, cl;
+GROUP BY ent & 3, period_index, cl;
 
 -- The enterprises that may be carried forward into a quarter of `periods`: those
 -- whose current reports leave a quarter open between their first report and the
