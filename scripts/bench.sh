@@ -119,7 +119,7 @@ PY
     sed -n 's/.*CSV → Parquet \([0-9.]*\) s, indicators \([0-9.]*\) s.*/\1 \2/p' "$tmp.out" >>"$tmp.phases"
   done
   ours=$(median <"$tmp.ours"); theirs=$(median <"$tmp.theirs"); peak=$(sort -n "$tmp.peak" | tail -1)
-  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.1f", a / b }')
+  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
   printf '%-6s %10s %12s %16s %12s %8s %14s\n' "${s}x" "$files" "$rows" "$ours" "$theirs" "$ratio" "$peak"
   phases+=("$(printf '%-6s %14.2f %18.2f %22.2f %16.2f' "${s}x" \
     "$(awk '{print $1}' "$tmp.stages" | median)" "$(awk '{print $1}' "$tmp.phases" | median)" \
