@@ -241,6 +241,14 @@ fn encode(pixels: &[u8], (w, h): (u32, u32), path: &Path) -> Result<(), String> 
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    // Paeth: each pixel predicted from its left, upper and upper-left neighbours, so
+    // the flat fills and straight edges a chart is made of leave runs of zeros both
+    // ways. The twenty charts of a 10x report: 7.7 MB against 10.6 with the crate's
+    // default (Sub, the left neighbour only), the same pixels, and the Word document,
+    // which holds them, 8.5 MB against 11.3. Encoding takes 61 ms of CPU against 47;
+    // the smaller files are written in less, and the report stage took as long (five
+    // alternated 10x evaluations).
+    encoder.set_filter(png::FilterType::Paeth);
     encoder.set_pixel_dims(Some(png::PixelDimensions {
         xppu: DOTS_PER_METRE,
         yppu: DOTS_PER_METRE,
