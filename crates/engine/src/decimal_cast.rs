@@ -11,9 +11,9 @@
 //! the scaled value fits an `i64` (every value the dataset holds), and hands any array
 //! with a value outside that range to Arrow's cast itself, errors included. Its
 //! result is Arrow's bit for bit (tests below compare them on millions of values and
-//! on the edge cases). The SQL stays plain SQL: the `.slt` fixtures, `clusterkpi sql`
-//! and a Ballista cluster run the same files with Arrow's cast and get the same
-//! figures.
+//! on the edge cases). The SQL stays plain SQL: the `.slt` fixtures and a Ballista
+//! cluster run the same files with Arrow's cast and get the same figures
+//! (`clusterkpi sql`, a local session, has the rule too).
 
 use std::sync::Arc;
 
