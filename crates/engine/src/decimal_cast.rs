@@ -182,20 +182,26 @@ fn cast(a: &ArrayRef, precision: u8, scale: i8) -> Result<ArrayRef> {
         })
         .collect();
     if !fits {
-        let options = CastOptions {
-            safe: false,
-            ..CastOptions::default()
-        };
-        return Ok(cast_with_options(
-            a,
-            &DataType::Decimal128(precision, scale),
-            &options,
-        )?);
+        return arrows_cast(a, precision, scale);
     }
     let out: Decimal128Array =
         PrimitiveArray::<Decimal128Type>::new(digits.into(), values.nulls().cloned())
             .with_precision_and_scale(precision, scale)?;
     Ok(Arc::new(out))
+}
+
+/// Arrow's own `CAST` of `a` to DECIMAL128(precision, scale), failing on a value it
+/// cannot hold as SQL's `CAST` does.
+fn arrows_cast(a: &ArrayRef, precision: u8, scale: i8) -> Result<ArrayRef> {
+    let options = CastOptions {
+        safe: false,
+        ..CastOptions::default()
+    };
+    Ok(cast_with_options(
+        a,
+        &DataType::Decimal128(precision, scale),
+        &options,
+    )?)
 }
 
 /// `y.round() as i64` for `|y| < 2^62`, without libm's `round` and the software
@@ -216,18 +222,6 @@ mod tests {
     use datafusion::prelude::{SessionConfig, SessionContext};
 
     use super::*;
-
-    fn arrow(a: &ArrayRef, precision: u8, scale: i8) -> Result<ArrayRef> {
-        let options = CastOptions {
-            safe: false,
-            ..CastOptions::default()
-        };
-        Ok(cast_with_options(
-            a,
-            &DataType::Decimal128(precision, scale),
-            &options,
-        )?)
-    }
 
     /// Values near every rounding edge: halves, their neighbours, money with cents,
     /// signs, tiny and huge magnitudes.
@@ -279,7 +273,7 @@ mod tests {
             let ours = cast(&a, p, s).unwrap();
             assert_eq!(
                 ours.as_ref(),
-                arrow(&a, p, s).unwrap().as_ref(),
+                arrows_cast(&a, p, s).unwrap().as_ref(),
                 "DECIMAL({p}, {s})"
             );
         }
@@ -289,7 +283,7 @@ mod tests {
     fn nulls_stay_null() {
         let a: ArrayRef = Arc::new(Float64Array::from(vec![Some(1.25), None, Some(-3.5)]));
         let ours = cast(&a, 38, 8).unwrap();
-        assert_eq!(ours.as_ref(), arrow(&a, 38, 8).unwrap().as_ref());
+        assert_eq!(ours.as_ref(), arrows_cast(&a, 38, 8).unwrap().as_ref());
         assert!(ours.is_null(1));
     }
 
@@ -300,7 +294,7 @@ mod tests {
         for v in [f64::NAN, f64::INFINITY, -f64::INFINITY, 1e30, -1e300] {
             let a: ArrayRef = Arc::new(Float64Array::from(vec![1.0, v]));
             let ours = cast(&a, 38, 8).map_err(|e| e.to_string());
-            let theirs = arrow(&a, 38, 8).map_err(|e| e.to_string());
+            let theirs = arrows_cast(&a, 38, 8).map_err(|e| e.to_string());
             assert_eq!(ours.as_ref().err(), theirs.as_ref().err(), "{v}");
             if let (Ok(o), Ok(t)) = (ours, theirs) {
                 assert_eq!(o.as_ref(), t.as_ref());
@@ -310,11 +304,11 @@ mod tests {
         let a: ArrayRef = Arc::new(Float64Array::from(vec![123.0]));
         assert_eq!(
             cast(&a, 4, 2).map_err(|e| e.to_string()).err(),
-            arrow(&a, 4, 2).map_err(|e| e.to_string()).err()
+            arrows_cast(&a, 4, 2).map_err(|e| e.to_string()).err()
         );
         assert_eq!(
             cast(&a, 5, 2).unwrap().as_ref(),
-            arrow(&a, 5, 2).unwrap().as_ref()
+            arrows_cast(&a, 5, 2).unwrap().as_ref()
         );
     }
 
