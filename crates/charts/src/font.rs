@@ -80,9 +80,9 @@ pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     f64::from(width)
 }
 
-/// The outlined glyphs of `text` with its pen starting at `(x, baseline)`, in pixels,
-/// at plotters font size `size` (already multiplied by the output scale).
-pub(crate) fn glyphs(text: &str, size: f64, x: f64, baseline: f64) -> Vec<OutlinedGlyph> {
+/// The glyphs of `text` placed with its pen starting at `(x, baseline)`, in pixels, at
+/// plotters font size `size` (already multiplied by the output scale).
+pub(crate) fn glyphs(text: &str, size: f64, x: f64, baseline: f64) -> Vec<Glyph> {
     let Some(font) = face() else {
         return Vec::new();
     };
@@ -96,12 +96,16 @@ pub(crate) fn glyphs(text: &str, size: f64, x: f64, baseline: f64) -> Vec<Outlin
         if let Some(p) = prev {
             pen += scaled.kern(p, id);
         }
-        let glyph: Glyph = id.with_scale_and_position(scale, point(pen, baseline as f32));
-        out.extend(font.outline_glyph(glyph));
+        out.push(id.with_scale_and_position(scale, point(pen, baseline as f32)));
         pen += scaled.h_advance(id);
         prev = Some(id);
     }
     out
+}
+
+/// The outline of a placed glyph, at its position; `None` for a blank glyph.
+pub(crate) fn outline(glyph: Glyph) -> Option<OutlinedGlyph> {
+    face()?.outline_glyph(glyph)
 }
 
 /// Whether the bundled font has a glyph for `c` (not the empty box of glyph 0).
@@ -207,7 +211,8 @@ mod tests {
         assert!((text_width("目标完成", 20.0) - 4.0 * em).abs() < 0.05);
         assert!(text_width("2021Q1", 20.0) < 4.0 * em);
         // Every glyph of a Chinese text has an outline: nothing falls back to a box.
-        assert_eq!(glyphs("数据来源：石家庄市", 40.0, 0.0, 40.0).len(), 9);
+        let placed = glyphs("数据来源：石家庄市", 40.0, 0.0, 40.0);
+        assert_eq!(placed.into_iter().filter_map(outline).count(), 9);
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod growth;
 mod hbar;
 mod layout;
 mod qualify;
+mod raster;
 mod render;
 mod scene;
 mod scorecard;

@@ -7,7 +7,7 @@
 //! and stays small. The words stay readable to software and screen readers in the
 //! document's `<title>` and `<desc>`; the root declares `xml:lang`.
 //!
-//! PNG text is rasterised here from the same font rather than by plotters, whose
+//! PNG text is rasterised from the same font (`raster.rs`) rather than by plotters, whose
 //! bitmap text drawing (0.3.7) drops each glyph's left side bearing (gaps inside words
 //! such as "目 标", misplaced full-width brackets). The PNG is encoded here too, so it
 //! carries its resolution (a `pHYs` chunk of 300 dpi) and Word and WPS place it at
@@ -23,8 +23,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use crate::font::{
-    EM_PER_SIZE, MIDDLE_ABOVE_BASELINE, glyph_run, glyphs, outline_path, text_width, units_per_em,
+    EM_PER_SIZE, MIDDLE_ABOVE_BASELINE, glyph_run, outline_path, text_width, units_per_em,
 };
+use crate::raster::draw_text;
 use crate::scene::{Align, Item, Scene, Stroke};
 use crate::style::WIDTH;
 
@@ -262,63 +263,12 @@ fn encode(pixels: &[u8], (w, h): (u32, u32), path: &Path) -> Result<(), String> 
 /// 300 dots per inch in the unit PNG records: 300 / 0.0254 = 11811 per metre.
 pub(crate) const DOTS_PER_METRE: u32 = 11_811;
 
-/// Draws `text` with anti-aliasing straight into RGB `pixels` of `(width, height)`,
-/// its pen starting at `(x, baseline)`. Each glyph sits at its own outline bounds, so
-/// side bearings and full-width punctuation come out as the font designs them.
-///
-/// Each pixel is blended as plotters' bitmap backend blends a pixel drawn with an
-/// alpha (`plotters-bitmap` 0.3.7, `PixelFormat::draw_pixel`): the colour itself from
-/// a coverage of 255/256, otherwise each channel moved towards the colour by
-/// ⌊coverage × 256⌋ / 256. Through plotters, each of a chart's text pixels (half a
-/// million in the scorecard) went through its drawing area and backend one by one.
-fn draw_glyphs(
-    pixels: &mut [u8],
-    (w, h): (u32, u32),
-    text: &str,
-    size: f64,
-    (x, baseline): (f64, f64),
-    color: RGBColor,
-) {
-    let rgb = [color.0, color.1, color.2];
-    for glyph in glyphs(text, size, x, baseline) {
-        let bounds = glyph.px_bounds();
-        glyph.draw(|gx, gy, coverage| {
-            // Most of a glyph's box is not covered.
-            if coverage <= 0.0 {
-                return;
-            }
-            let px = bounds.min.x as i32 + gx as i32;
-            let py = bounds.min.y as i32 + gy as i32;
-            if px < 0 || py < 0 || px as u32 >= w || py as u32 >= h {
-                return;
-            }
-            let alpha = f64::from(coverage.min(1.0));
-            let at = (py as usize * w as usize + px as usize) * 3;
-            let pixel = &mut pixels[at..at + 3];
-            if alpha >= 1.0 - 1.0 / 256.0 {
-                pixel.copy_from_slice(&rgb);
-                return;
-            }
-            // ⌊alpha × 256⌋: a cast truncates, which for a positive number is the floor
-            // (`f64::floor` is a call into libm without SSE 4.1).
-            let a = (alpha * 256.0) as u64;
-            for (old, new) in pixel.iter_mut().zip(rgb) {
-                if new > *old {
-                    *old += (u64::from(new - *old) * a / 256) as u8;
-                } else {
-                    *old -= (u64::from(*old - new) * a / 256) as u8;
-                }
-            }
-        });
-    }
-}
-
 fn px(v: f64, scale: f64) -> i32 {
     (v * scale).round() as i32
 }
 
 /// Draws the scene's items in order onto white RGB `pixels`: shapes through plotters,
-/// text by [`draw_glyphs`].
+/// text by [`draw_text`].
 fn draw(scene: &Scene, pixels: &mut [u8], size: (u32, u32), s: f64) -> Result<(), String> {
     let mut items = scene.items.iter().peekable();
     while items.peek().is_some() {
@@ -346,7 +296,7 @@ fn draw(scene: &Scene, pixels: &mut [u8], size: (u32, u32), s: f64) -> Result<()
                 Align::Center => x - width / 2.0,
                 Align::Right => x - width,
             };
-            draw_glyphs(
+            draw_text(
                 pixels,
                 size,
                 text,
@@ -427,71 +377,6 @@ fn draw_shape<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Text blended straight into the pixels gives the bytes plotters gave when each
-    /// covered pixel was drawn through its bitmap backend with the coverage as alpha
-    /// (as charts were drawn before), over a white, a dark and a coloured ground, with
-    /// glyphs running off the edges.
-    #[test]
-    fn text_is_blended_as_plotters_blends_a_pixel() {
-        crate::font::ensure_registered().unwrap();
-        let size = (260, 90);
-        let text = "R&D 研发（%）亿元 2025Q4";
-        let ink = RGBColor(0x1F, 0x4E, 0x79);
-        for ground in [[0xFF, 0xFF, 0xFF], [0x20, 0x20, 0x20], [0xE6, 0x9F, 0x00]] {
-            for (x, baseline, px_size) in
-                [(4.3, 40.7, 22.0), (-9.5, 12.2, 31.0), (180.1, 88.9, 17.5)]
-            {
-                let ground_pixels: Vec<u8> = ground.repeat(size.0 * size.1);
-                let mut direct = ground_pixels.clone();
-                draw_glyphs(
-                    &mut direct,
-                    (size.0 as u32, size.1 as u32),
-                    text,
-                    px_size,
-                    (x, baseline),
-                    ink,
-                );
-
-                let mut through_plotters = ground_pixels.clone();
-                {
-                    let root = BitMapBackend::with_buffer(
-                        &mut through_plotters,
-                        (size.0 as u32, size.1 as u32),
-                    )
-                    .into_drawing_area();
-                    for glyph in glyphs(text, px_size, x, baseline) {
-                        let bounds = glyph.px_bounds();
-                        let mut covered = Vec::new();
-                        glyph.draw(|gx, gy, coverage| {
-                            if coverage > 0.0 {
-                                let at = (
-                                    bounds.min.x as i32 + gx as i32,
-                                    bounds.min.y as i32 + gy as i32,
-                                );
-                                covered.push((at, f64::from(coverage.min(1.0))));
-                            }
-                        });
-                        for (at, coverage) in covered {
-                            root.draw_pixel(at, &ink.mix(coverage)).unwrap();
-                        }
-                    }
-                    root.present().unwrap();
-                }
-                assert_ne!(direct, ground_pixels, "the text is drawn");
-                assert!(
-                    direct == through_plotters,
-                    "{text} at ({x}, {baseline}) on {ground:?}: {} of {} bytes differ",
-                    direct
-                        .iter()
-                        .zip(&through_plotters)
-                        .filter(|(a, b)| a != b)
-                        .count(),
-                    direct.len()
-                );
-            }
-        }
-    }
 
     #[test]
     fn svg_text_is_drawn_as_paths_with_its_words_in_the_description() {
