@@ -37,6 +37,7 @@
 //! holds. The CSVs keep everything in full.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use clusterkpi_model::display::{Display, ShownUnit, palette};
 use clusterkpi_model::{Evaluation, Language, Period, Scope, Status, Trend};
@@ -135,8 +136,8 @@ fn decimals_of(written: &str) -> usize {
 struct Formats {
     header: Format,
     ids: Format,
-    text: Format,
-    /// [`Self::text`] with the quote prefix, for a text that would start a formula.
+    /// The default format ([`base`]) with the quote prefix, for a text that would
+    /// start a formula.
     text_guarded: Format,
     integer: Format,
     progress: Format,
@@ -160,7 +161,6 @@ impl Formats {
                 .set_font_size(8)
                 .set_font_color(rgb(palette::MUTED))
                 .set_border_bottom(FormatBorder::Thin),
-            text: base(),
             text_guarded: base().set_quote_prefix(),
             integer: base().set_num_format("#,##0"),
             // Progress is a fraction; above 100% (beyond the status rule's tolerance)
@@ -231,6 +231,9 @@ struct Sheet<'a> {
     limits: Limits,
     /// The closing "N more rows" row, if written.
     closing: Option<u32>,
+    /// The number formats of figures made so far, by shown unit and decimals: a
+    /// sheet has a handful, made once instead of for each cell.
+    figure_formats: Vec<((ShownUnit, usize), Rc<Format>)>,
 }
 
 impl<'a> Sheet<'a> {
@@ -252,6 +255,7 @@ impl<'a> Sheet<'a> {
             marker: limits.t.truncated_marker(csv),
             limits,
             closing: None,
+            figure_formats: Vec::new(),
         };
         let lang = limits.t.lang();
         for (c, column) in columns.iter().enumerate() {
@@ -316,20 +320,29 @@ impl<'a> Sheet<'a> {
     }
 
     fn text(&mut self, id: &str, s: &str, f: &Formats) -> Result<(), XlsxError> {
-        let format = if starts_formula(s) {
-            &f.text_guarded
-        } else {
-            &f.text
-        };
-        self.text_with(id, s, format)
+        // Plain text is written without a format: it takes the workbook's default,
+        // which is [`base`]. The writer hashes a cell's format to find its style, and
+        // a series row is mostly text: at 10x the sample city, looking up the same
+        // format for every text cell was a third of building the workbook.
+        let format = starts_formula(s).then_some(&f.text_guarded);
+        self.cell_text(id, s, format)
     }
 
     fn text_with(&mut self, id: &str, s: &str, format: &Format) -> Result<(), XlsxError> {
+        self.cell_text(id, s, Some(format))
+    }
+
+    fn cell_text(&mut self, id: &str, s: &str, format: Option<&Format>) -> Result<(), XlsxError> {
         let c = self.at(id);
         if !s.is_empty() {
             let s = cell_text(s, &self.marker);
-            self.ws
-                .write_string_with_format(self.row, col(c), s.as_ref(), format)?;
+            match format {
+                Some(format) => {
+                    self.ws
+                        .write_string_with_format(self.row, col(c), s.as_ref(), format)?
+                }
+                None => self.ws.write_string(self.row, col(c), s.as_ref())?,
+            };
             self.widen(c, display_width(&s));
         }
         Ok(())
@@ -341,7 +354,7 @@ impl<'a> Sheet<'a> {
             self.ws
                 .write_number_with_format(self.row, col(c), x, format)?;
             // What the number format shows, roughly: digits, separators, a decimal.
-            let digits = format!("{:.0}", x.abs()).len();
+            let digits = integer_digits(x);
             self.widen(c, digits + digits / 3 + 4);
         }
         Ok(())
@@ -363,7 +376,15 @@ impl<'a> Sheet<'a> {
             Some(n) if !unit.is_count() => n,
             _ => decimals_of(&d.number(x, unit)),
         };
-        let format = base().set_num_format(number_format(unit, decimals));
+        let key = (unit, decimals);
+        let format = match self.figure_formats.iter().find(|(k, _)| *k == key) {
+            Some((_, format)) => Rc::clone(format),
+            None => {
+                let format = Rc::new(base().set_num_format(number_format(unit, decimals)));
+                self.figure_formats.push((key, Rc::clone(&format)));
+                format
+            }
+        };
         self.number(id, Some(unit.scale(x)), &format)
     }
 
@@ -426,6 +447,17 @@ impl<'a> Sheet<'a> {
             .set_footer(footer);
         self.ws.set_repeat_rows(0, HEADER_ROWS - 1)?;
         Ok(())
+    }
+}
+
+/// Digits of `x` rounded to a whole number, as `format!("{:.0}", x.abs())` writes
+/// them, without making the string below 10^15.
+fn integer_digits(x: f64) -> usize {
+    let r = x.abs().round();
+    if r < 1e15 {
+        (r as u64).checked_ilog10().map_or(1, |d| d as usize + 1)
+    } else {
+        format!("{r:.0}").len()
     }
 }
 
@@ -754,6 +786,27 @@ mod tests {
 
     fn text(d: &Data) -> String {
         d.to_string()
+    }
+
+    #[test]
+    fn integer_digits_count_what_the_rounded_number_writes() {
+        for x in [
+            0.0,
+            0.4,
+            0.5,
+            -0.5,
+            9.49,
+            9.5,
+            99.5,
+            12_345.678,
+            -1e14,
+            999_999_999_999_999.4,
+            1e15,
+            -2.5e17,
+            1e300,
+        ] {
+            assert_eq!(integer_digits(x), format!("{:.0}", x.abs()).len(), "{x}");
+        }
     }
 
     #[test]
