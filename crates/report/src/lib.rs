@@ -135,29 +135,29 @@ fn build(
     };
 
     // The charts first, on every core: they are most of the stage's work, and the
-    // documents show them. Then three things at once: the documents here, the tables
-    // (which need no chart) on a second thread, and on a third the charts' fsyncs,
-    // which wait on the disk, not on a core. The workbook used to be built beside
+    // documents show them. Then three things at once: the documents here, the
+    // workbook on a second thread, and on a third the charts' fsyncs, which wait on
+    // the disk, not on a core, then the CSVs. The workbook used to be built beside
     // the charts from the start, and the charts' fsyncs came after them, one by one
     // (40 files, about 15 ms at 10x the sample city).
     let (charts, files) = out.charts(eval)?;
-    let (synced, tables, documents) = std::thread::scope(|s| {
-        let synced = s.spawn(|| sync_files(&files));
-        let tables = s.spawn(|| Tables::build(eval, run));
+    let (csvs, workbook, documents) = std::thread::scope(|s| {
+        let csvs = s.spawn(|| sync_files(&files).map(|()| csvs(eval, run)));
+        let workbook = s.spawn(|| xlsx::workbook(eval));
         let documents = Documents::render(eval, run, &charts, &generated_at, dir);
-        (joined(synced), joined(tables), documents)
+        (joined(csvs), joined(workbook), documents)
     });
-    synced?;
+    let csvs = csvs?;
     let charts_dir = dir.join("charts");
     publish::sync_dir(&charts_dir).map_err(|source| ReportError::Write {
         path: charts_dir,
         source,
     })?;
 
-    for (name, bytes) in &tables.csvs {
+    for (name, bytes) in &csvs {
         out.write(name, bytes)?;
     }
-    let workbook = tables.workbook.map_err(|source| ReportError::Xlsx {
+    let workbook = workbook.map_err(|source| ReportError::Xlsx {
         path: dir.join("kpis.xlsx"),
         source,
     })?;
@@ -183,29 +183,18 @@ fn build(
     })
 }
 
-/// The files for tools: the CSVs and the workbook, as bytes.
-struct Tables {
-    /// File name and bytes, in the order they are written.
-    csvs: Vec<(&'static str, Vec<u8>)>,
-    workbook: Result<Vec<u8>, rust_xlsxwriter::XlsxError>,
-}
-
-impl Tables {
-    fn build(eval: &Evaluation, run: &RunInfo) -> Self {
-        let mut csvs = vec![
-            ("kpis.csv", csv_out::kpis(eval)),
-            ("series.csv", csv_out::series(eval)),
-            ("validation.csv", csv_out::validation(eval)),
-        ];
-        if let Some(a) = &run.arrivals {
-            // Who has sent what, as `clusterkpi status --output` writes it.
-            csvs.push(("status.csv", csv_out::arrivals_csv(a)));
-        }
-        Self {
-            csvs,
-            workbook: xlsx::workbook(eval),
-        }
+/// The CSVs, by file name, in the order they are written.
+fn csvs(eval: &Evaluation, run: &RunInfo) -> Vec<(&'static str, Vec<u8>)> {
+    let mut csvs = vec![
+        ("kpis.csv", csv_out::kpis(eval)),
+        ("series.csv", csv_out::series(eval)),
+        ("validation.csv", csv_out::validation(eval)),
+    ];
+    if let Some(a) = &run.arrivals {
+        // Who has sent what, as `clusterkpi status --output` writes it.
+        csvs.push(("status.csv", csv_out::arrivals_csv(a)));
     }
+    csvs
 }
 
 /// The documents for people, rendered from one [`content::Document`].
