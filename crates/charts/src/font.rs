@@ -10,6 +10,9 @@
 //! `font-size = s / 1.24`, so one em is `s / 1.24`. The PNG is drawn at that same em
 //! (see [`glyphs`]), which makes SVG and PNG text the same size and width.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef, Glyph, OutlinedGlyph, PxScale, ScaleFont, point};
@@ -141,6 +144,34 @@ pub(crate) fn glyph_run(text: &str) -> Vec<(u16, f64)> {
     }
     out
 }
+
+/// [`outline_path`], kept for the thread's next chart: every chart defines the glyphs
+/// it uses, and the charts use much the same digits, units and cluster names (the
+/// 24-cluster fixture's twenty charts define 2,013 glyphs, 261 distinct; a path is
+/// about 550 bytes of text made from the outline). Up to [`OUTLINES_BYTES`] of paths
+/// are kept; past that, each is made again.
+pub(crate) fn outline_path_kept(id: u16) -> Option<Rc<str>> {
+    thread_local! {
+        static OUTLINES: RefCell<(HashMap<u16, Option<Rc<str>>>, usize)> =
+            RefCell::new((HashMap::new(), 0));
+    }
+    OUTLINES.with_borrow_mut(|(kept, bytes)| {
+        if let Some(path) = kept.get(&id) {
+            return path.clone();
+        }
+        let path: Option<Rc<str>> = outline_path(id).map(Rc::from);
+        let size = 64 + path.as_ref().map_or(0, |p| p.len());
+        if *bytes + size <= OUTLINES_BYTES {
+            *bytes += size;
+            kept.insert(id, path.clone());
+        }
+        path
+    })
+}
+
+/// Bytes of glyph paths a thread keeps at most ([`outline_path_kept`]), for text
+/// with thousands of distinct characters.
+const OUTLINES_BYTES: usize = 8 << 20;
 
 /// The outline of glyph `id` as SVG path data in font units, y pointing down (so a
 /// glyph drawn with a positive scale stands upright); `None` for a blank glyph.

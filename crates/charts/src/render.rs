@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
+use std::rc::Rc;
 
 use clusterkpi_model::Language;
 use plotters::coord::Shift;
@@ -23,7 +24,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use crate::font::{
-    EM_PER_SIZE, MIDDLE_ABOVE_BASELINE, glyph_run, outline_path, text_width, units_per_em,
+    EM_PER_SIZE, MIDDLE_ABOVE_BASELINE, glyph_run, outline_path_kept, text_width, units_per_em,
 };
 use crate::raster::draw_text;
 use crate::scene::{Align, Item, Scene, Stroke};
@@ -74,7 +75,7 @@ pub(crate) fn to_svg(scene: &Scene, meta: &SvgMeta<'_>) -> String {
         .collect();
     let upem = units_per_em();
     let mut body = String::new();
-    let mut used: BTreeMap<u16, Option<String>> = BTreeMap::new();
+    let mut used: BTreeMap<u16, Option<Rc<str>>> = BTreeMap::new();
     let mut words: Vec<&str> = Vec::new();
     for item in &scene.items {
         match item {
@@ -159,7 +160,7 @@ pub(crate) fn to_svg(scene: &Scene, meta: &SvgMeta<'_>) -> String {
                     format!("{scale:.7}").trim_end_matches('0')
                 );
                 for (id, pen) in glyph_run(text) {
-                    let outline = used.entry(id).or_insert_with(|| outline_path(id));
+                    let outline = used.entry(id).or_insert_with(|| outline_path_kept(id));
                     if outline.is_some() {
                         let _ = write!(
                             body,
