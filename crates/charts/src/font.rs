@@ -151,9 +151,10 @@ pub(crate) fn glyph_run(text: &str) -> Vec<(u16, f64)> {
 /// about 550 bytes of text made from the outline). Up to [`OUTLINES_BYTES`] of paths
 /// are kept; past that, each is made again.
 pub(crate) fn outline_path_kept(id: u16) -> Option<Rc<str>> {
+    /// The paths kept, by glyph id, and their bytes.
+    type Kept = (HashMap<u16, Option<Rc<str>>>, usize);
     thread_local! {
-        static OUTLINES: RefCell<(HashMap<u16, Option<Rc<str>>>, usize)> =
-            RefCell::new((HashMap::new(), 0));
+        static OUTLINES: RefCell<Kept> = RefCell::new((HashMap::new(), 0));
     }
     OUTLINES.with_borrow_mut(|(kept, bytes)| {
         if let Some(path) = kept.get(&id) {
