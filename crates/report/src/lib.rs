@@ -310,7 +310,7 @@ impl Staging<'_, '_> {
 ///
 /// The bytes go to the kernel a mebibyte at a time. Given in one call, several
 /// megabytes were slow to copy on the benchmark machine (Linux 6.18, ext4, a virtual
-/// machine): 9 MB took 19-54 ms in one `write` and 2 ms in 1 MiB pieces, and the
+/// machine): 9 MB took 19-82 ms in one `write` and 2 ms in 1 MiB pieces, and the
 /// 8.5 MB Word document of a 10x report took 50 ms, a quarter of the report stage,
 /// all in the kernel's copy. Pieces of 2 MiB and more were as slow as one call.
 fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
