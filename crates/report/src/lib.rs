@@ -140,19 +140,15 @@ fn build(
     // the disk, not on a core, then the CSVs. The workbook used to be built beside
     // the charts from the start, and the charts' fsyncs came after them, one by one
     // (40 files, about 15 ms at 10x the sample city).
-    let (charts, files) = out.charts(eval)?;
+    let charts_dir = dir.join("charts");
+    let (charts, files) = out.charts(eval, &charts_dir)?;
     let (csvs, workbook, documents) = std::thread::scope(|s| {
-        let csvs = s.spawn(|| sync_files(&files).map(|()| csvs(eval, run)));
+        let csvs = s.spawn(|| sync_charts(&charts_dir, &files).map(|()| csvs(eval, run)));
         let workbook = s.spawn(|| xlsx::workbook(eval));
         let documents = Documents::render(eval, run, &charts, &generated_at, dir);
         (joined(csvs), joined(workbook), documents)
     });
     let csvs = csvs?;
-    let charts_dir = dir.join("charts");
-    publish::sync_dir(&charts_dir).map_err(|source| ReportError::Write {
-        path: charts_dir,
-        source,
-    })?;
 
     for (name, bytes) in &csvs {
         out.write(name, bytes)?;
@@ -177,10 +173,7 @@ fn build(
     );
     out.write("manifest.json", &json)?;
 
-    publish::sync_dir(dir).map_err(|source| ReportError::Write {
-        path: dir.to_path_buf(),
-        source,
-    })
+    publish::sync_dir(dir).map_err(write_err(dir))
 }
 
 /// The CSVs, by file name, in the order they are written.
@@ -213,10 +206,7 @@ impl Documents {
         dir: &Path,
     ) -> Result<Self, ReportError> {
         let doc = content::document(eval, run, charts, generated_at);
-        let docx = docx::render(&doc, dir).map_err(|source| ReportError::Write {
-            path: dir.join("report.docx"),
-            source,
-        })?;
+        let docx = docx::render(&doc, dir).map_err(write_err(&dir.join("report.docx")))?;
         Ok(Self {
             html: html::render(&doc),
             markdown: markdown::render(&doc),
@@ -232,17 +222,21 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Fsyncs each of `files` (the chart stage does not promise durability itself).
-fn sync_files(files: &[PathBuf]) -> Result<(), ReportError> {
+/// The error of writing `path`, for `map_err`.
+fn write_err(path: &Path) -> impl FnOnce(io::Error) -> ReportError + use<> {
+    let path = path.to_path_buf();
+    move |source| ReportError::Write { path, source }
+}
+
+/// Fsyncs each of the chart `files`, then their `folder` (the chart stage does not
+/// promise durability itself).
+fn sync_charts(folder: &Path, files: &[PathBuf]) -> Result<(), ReportError> {
     for path in files {
         fs::File::open(path)
             .and_then(|f| f.sync_all())
-            .map_err(|source| ReportError::Write {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(write_err(path))?;
     }
-    Ok(())
+    publish::sync_dir(folder).map_err(write_err(folder))
 }
 
 /// The staging folder being filled: writes durably and remembers what it wrote.
@@ -267,28 +261,24 @@ impl Staging<'_, '_> {
         Ok(())
     }
 
-    /// Renders the charts into `charts/` and lists what the chart stage wrote, in
-    /// name order, for the caller to fsync.
+    /// Renders the charts into `dir` (the staging folder's `charts/`) and lists what
+    /// the chart stage wrote, in name order, for the caller to fsync.
     fn charts(
         &mut self,
         eval: &Evaluation,
+        dir: &Path,
     ) -> Result<(Vec<clusterkpi_charts::Chart>, Vec<PathBuf>), ReportError> {
-        let dir = self.dir.join("charts");
-        let write_err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| ReportError::Write { path, source }
-        };
         (self.hook)(Step::Write("charts"))
-            .and_then(|()| fs::create_dir_all(&dir))
-            .map_err(write_err(&dir))?;
+            .and_then(|()| fs::create_dir_all(dir))
+            .map_err(write_err(dir))?;
         let charts =
-            clusterkpi_charts::render_all(eval, &dir).map_err(|source| ReportError::Charts {
-                dir: dir.clone(),
+            clusterkpi_charts::render_all(eval, dir).map_err(|source| ReportError::Charts {
+                dir: dir.to_path_buf(),
                 source,
             })?;
-        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
             .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect())
-            .map_err(write_err(&dir))?;
+            .map_err(write_err(dir))?;
         files.sort();
         for path in &files {
             let bytes = fs::metadata(path).map_err(write_err(path))?.len();
