@@ -92,8 +92,9 @@ fn one_partition_and_three_give_the_same_bytes() {
 /// Parquet bytes, versions, outcomes and warnings. The inbox is laid out so that a
 /// county's quarters follow each other (the worst case: each file's year-to-date check
 /// needs the file before it), one later quarter lowers an enterprise's year-to-date
-/// revenue (a warning that only the earlier file of the same run can raise), and one
-/// file repeats the rows of another (a correction, superseding rows of the same run).
+/// revenue (a warning that only the earlier file of the same run can raise), one
+/// file repeats the rows of another (a correction, superseding rows of the same run),
+/// and one corrects a county's second quarter just before its third is read.
 #[test]
 fn parallel_ingest_gives_the_dataset_a_sequential_one_gives() {
     let w = Work::new();
@@ -146,6 +147,39 @@ fn parallel_ingest_gives_the_dataset_a_sequential_one_gives() {
         }
     }
     assert!(lowered, "no 2024Q3 CSV to lower");
+    // A correction sent after a county's second quarter raises one enterprise's
+    // year-to-date revenue a thousandfold: the county's third quarter, next in order,
+    // is checked against the corrected figure (a warning), not the first one. On two
+    // workers the three files are validated before either earlier one is committed.
+    let english = |name: &str| {
+        let text = std::fs::read_to_string(w.path(&format!("inbox/{name}"))).unwrap_or_default();
+        text.starts_with("credit_code,period,revenue_ytd,")
+            .then_some(text)
+    };
+    let raised = files
+        .iter()
+        .filter_map(|f| f.file_name()?.to_str()?.strip_suffix("-2024Q2.csv"))
+        .find_map(|county| {
+            let q2 = english(&format!("{county}-2024Q2.csv"))?;
+            let q3 = english(&format!("{county}-2024Q3.csv"))?;
+            let header = q2.lines().next()?;
+            let mut cells: Vec<String> =
+                q2.lines().nth(1)?.split(',').map(str::to_string).collect();
+            let third = q3
+                .lines()
+                .skip(1)
+                .find(|l| l.starts_with(&format!("{},", cells[0])))?;
+            let then: f64 = cells[2].parse().ok()?;
+            let now: f64 = third.split(',').nth(2)?.parse().ok()?;
+            (then > 0.0 && now < then * 1000.0).then_some(())?;
+            cells[2] = format!("{}", then * 1000.0);
+            w.write(
+                &format!("inbox/{county}-2024Q2.raised.csv"),
+                format!("{header}\n{}\n", cells.join(",")),
+            );
+            Some(county.to_string())
+        })
+        .expect("a county with its second and third quarters in CSV");
     let p = w.pipeline();
     let mut inbox: Vec<String> = std::fs::read_dir(w.path("inbox"))
         .unwrap()
@@ -193,6 +227,14 @@ fn parallel_ingest_gives_the_dataset_a_sequential_one_gives() {
         w.sql_value("SELECT COUNT(*) FROM issues WHERE code = 'W_YTD_DECREASE'"),
         "0",
         "the lowered year-to-date revenue raises a warning (in the last, parallel run)"
+    );
+    assert_eq!(
+        w.sql_value(&format!(
+            "SELECT COUNT(*) FROM issues WHERE code = 'W_YTD_DECREASE' \
+             AND file LIKE '%{raised}-2024Q3.csv'"
+        )),
+        "1",
+        "the third quarter is checked against the correction sent before it"
     );
     assert!(
         data.iter().any(|(p, _)| p.starts_with("superseded")),

@@ -54,6 +54,7 @@ use clusterkpi_model::{FileRecord, Issue};
 
 pub use arrivals::QuarterFiles;
 pub use layout::SCRATCH;
+pub use live::Figures;
 pub use manifest::{DataFile, Manifest, Submission};
 pub use read::read_batches;
 pub use schema::{BatchBuilder, Table, rows};

@@ -16,6 +16,7 @@
 //! file of that year.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use clusterkpi_model::Period;
 use clusterkpi_model::rows::{CodeKey, CodeList, FastMap, PriorYtd, Ytd};
@@ -28,6 +29,58 @@ pub(crate) struct LiveKey {
     pub code: CodeKey,
     pub period: Period,
     pub ytd: Ytd,
+}
+
+/// The year-to-date figures of a staged file's accepted report rows, its keys in the
+/// order they were staged ([`crate::Staged::figures`]). Shared, not copied: the file's
+/// commit gives the same list to the index, and files validated after it may read it
+/// before then ([`crate::Writer::prior_ytd_after`]).
+#[derive(Debug, Clone, Default)]
+pub struct Figures(pub(crate) Arc<Vec<LiveKey>>);
+
+impl Figures {
+    /// Whether no report row was accepted.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The figures of files validated and not yet committed, each enterprise's quarters
+/// in order, a later file's replacing an earlier one's (as its higher version will).
+struct Overlay(FastMap<CodeKey, Vec<(Period, Ytd)>>);
+
+impl Overlay {
+    /// The figures of `pending`, committed in this order, in `years`.
+    fn new(pending: &[Figures], years: &BTreeSet<i32>) -> Self {
+        let mut by_code: FastMap<CodeKey, Vec<(Period, Ytd)>> = FastMap::default();
+        for k in pending
+            .iter()
+            .flat_map(|f| f.0.iter())
+            .filter(|k| years.contains(&k.period.year()))
+        {
+            let quarters = by_code.entry(k.code.clone()).or_default();
+            match quarters.binary_search_by_key(&k.period, |e| e.0) {
+                Ok(i) => quarters[i].1 = k.ytd,
+                Err(i) => quarters.insert(i, (k.period, k.ytd)),
+            }
+        }
+        Self(by_code)
+    }
+
+    /// Lays the figures of `key` over its quarters, `quarters[from..]` (in order).
+    fn lay(&self, key: &CodeKey, quarters: &mut Vec<(Period, Ytd)>, from: usize) {
+        if self.0.is_empty() {
+            return;
+        }
+        let Some(over) = self.0.get(key) else { return };
+        for &(p, y) in over {
+            match quarters[from..].binary_search_by_key(&p, |e| e.0) {
+                Ok(i) => quarters[from + i].1 = y,
+                Err(i) => quarters.insert(from + i, (p, y)),
+            }
+        }
+    }
 }
 
 /// A quarter's live row: its version (0: none) and figures.
@@ -135,7 +188,7 @@ pub(crate) struct LiveIndex {
     /// The commit written and not yet applied, with its version: its rows are set in
     /// the years held when it is written, and in a year read before it is applied
     /// (which reads the version before it).
-    pending: Option<(i64, Vec<LiveKey>)>,
+    pending: Option<(i64, Arc<Vec<LiveKey>>)>,
 }
 
 impl Default for LiveIndex {
@@ -244,12 +297,13 @@ impl LiveIndex {
     pub(crate) fn replace(
         &mut self,
         base: &Snapshot,
-        keys: Vec<LiveKey>,
+        keys: Figures,
         version: i64,
     ) -> Result<Vec<(String, i32, i64)>> {
+        let keys = keys.0;
         let mut years = BTreeSet::new();
         let mut last = None;
-        for k in &keys {
+        for k in keys.iter() {
             let y = k.period.year();
             if last != Some(y) {
                 years.insert(y);
@@ -258,7 +312,7 @@ impl LiveIndex {
         }
         self.load(base, &years)?;
         let mut replaced = Vec::new();
-        for k in &keys {
+        for k in keys.iter() {
             if let Some(old) = self.set(k.code.clone(), k.period, version, k.ytd) {
                 replaced.push((k.code.to_string(), k.period.index(), old));
             }
@@ -272,14 +326,17 @@ impl LiveIndex {
         self.pending = None;
     }
 
-    /// The live figures of `codes` in `years`, every quarter held.
+    /// The live figures of `codes` in `years`, every quarter held, with those of the
+    /// files `pending` laid over them in order (see [`crate::Writer::prior_ytd_after`]).
     pub(crate) fn prior(
         &mut self,
         base: &Snapshot,
         codes: &CodeList,
         years: &BTreeSet<i32>,
+        pending: &[Figures],
     ) -> Result<PriorYtd> {
         self.load(base, years)?;
+        let overlay = Overlay::new(pending, years);
         let tables: Vec<(i32, &YearTable)> = years
             .iter()
             .filter_map(|y| self.by_year.get(y).map(|t| (*y, t)))
@@ -288,6 +345,7 @@ impl LiveIndex {
         // of the file's list, into one list held for it: a file asks this for every
         // one of its enterprises (2,450 at 10x the sample city, 24,500 at 100x).
         let out = PriorYtd::gather(codes, |key, quarters| {
+            let from = quarters.len();
             for (year, table) in &tables {
                 let Some(lives) = table.get(key) else {
                     continue;
@@ -299,6 +357,7 @@ impl LiveIndex {
                     }
                 }
             }
+            overlay.lay(key, quarters, from);
         });
         Ok(out)
     }

@@ -931,6 +931,73 @@ fn a_year_read_while_a_commit_waits_to_be_applied_holds_its_rows() {
     assert_eq!(BTreeSet::from_iter(superseded), BTreeSet::from([1, 3]));
 }
 
+/// A file validated beside earlier files not yet committed reads the figures their
+/// commits will give: laid over the dataset's in order, a later file's correction
+/// winning, a file committed meanwhile laid again to no effect.
+#[test]
+fn figures_of_files_not_yet_committed_are_those_their_commits_give() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    let codes = ["A", "B", "C", "D"].into_iter().collect::<CodeList>();
+    let years = BTreeSet::from([2024]);
+    commit_rows(
+        &mut w,
+        InputKind::Reports,
+        1,
+        vec![report("A", "2024Q1", 10.0), report("B", "2024Q1", 5.0)],
+    );
+    let staged = |w: &Writer, version: u64, rows: Vec<Record>| {
+        let mut s = w
+            .stage_as(InputKind::Reports, "f.csv", version, version as usize)
+            .unwrap();
+        for r in rows {
+            s.accept(r).unwrap();
+        }
+        s.close().unwrap();
+        let figures = s.figures();
+        (s, figures)
+    };
+    let (s2, f2) = staged(
+        &w,
+        2,
+        vec![report("A", "2024Q1", 7.0), report("A", "2024Q2", 20.0)],
+    );
+    let (s3, f3) = staged(
+        &w,
+        3,
+        vec![
+            report("A", "2024Q2", 22.0),
+            report("C", "2024Q1", 1.0),
+            report("B", "2023Q4", 3.0),
+        ],
+    );
+    let ahead = w
+        .prior_ytd_after(&codes, &years, &[f2.clone(), f3.clone()])
+        .unwrap();
+    let revenue =
+        |p: &PriorYtd, code: &str, q: &str| p.get(code, q.parse().unwrap()).map(|y| y.revenue);
+    assert_eq!(revenue(&ahead, "A", "2024Q1"), Some(7.0));
+    assert_eq!(revenue(&ahead, "A", "2024Q2"), Some(22.0));
+    assert_eq!(revenue(&ahead, "B", "2024Q1"), Some(5.0));
+    assert_eq!(revenue(&ahead, "C", "2024Q1"), Some(1.0));
+    assert_eq!(ahead.len(), 4, "nothing of 2023, nothing of D");
+    assert_eq!(ahead.of("A").len(), 2);
+
+    w.commit(&result(InputKind::Reports, 2, &[]), &sha(2), Some(s2))
+        .unwrap();
+    let again = w
+        .prior_ytd_after(&codes, &years, &[f2, f3.clone()])
+        .unwrap();
+    assert_eq!(again, ahead, "version 2 committed meanwhile and laid again");
+    let v3 = w
+        .commit(&result(InputKind::Reports, 3, &[]), &sha(3), Some(s3))
+        .unwrap();
+    assert_eq!(w.prior_ytd(&codes, &years).unwrap(), ahead);
+    assert_eq!(v3.prior_ytd(&codes, &years).unwrap(), ahead);
+    assert_eq!(w.prior_ytd_after(&codes, &years, &[f3]).unwrap(), ahead);
+}
+
 /// The tables' Delta Lake form follows the dataset: published when the writer is
 /// asked to, caught up by the next writer when it was not, rebuilt when lost.
 #[cfg(feature = "delta")]

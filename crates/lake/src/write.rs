@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arrow::array::RecordBatch;
 use clusterkpi_model::ingested::{FileResult, InputKind};
@@ -23,7 +23,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
-use crate::live::{LiveIndex, LiveKey};
+use crate::live::{Figures, LiveIndex, LiveKey};
 use crate::manifest::{Action, Commit, FORMAT};
 use crate::schema::BatchBuilder;
 use crate::{
@@ -141,7 +141,26 @@ impl Writer {
         if codes.is_empty() {
             return Ok(PriorYtd::default());
         }
-        locked(&self.live).prior(&self.head, codes, years)
+        self.prior_ytd_after(codes, years, &[])
+    }
+
+    /// The year-to-date figures of `codes` in `years` as they will be once the files
+    /// `pending`, validated and not yet committed, are committed in this order: what a
+    /// file validated beside them is checked against, without waiting for their
+    /// commits' fsyncs. `pending` holds every file to be committed before the asking
+    /// one that has rows of these enterprises and years; it may hold files committed
+    /// meanwhile too, whose figures the index already has: laid again, in order,
+    /// they change nothing.
+    pub fn prior_ytd_after(
+        &self,
+        codes: &CodeList,
+        years: &BTreeSet<i32>,
+        pending: &[Figures],
+    ) -> Result<PriorYtd> {
+        if codes.is_empty() {
+            return Ok(PriorYtd::default());
+        }
+        locked(&self.live).prior(&self.head, codes, years, pending)
     }
 
     /// Drops the index kept to make later commits cheap (the live rows and figures
@@ -334,7 +353,8 @@ impl Writer {
         }
         if let (Some(mut staged), true) = (staged, result.outcome.ingests_rows()) {
             let kind = staged.kind;
-            let keys = std::mem::take(&mut staged.keys);
+            staged.share();
+            let keys = std::mem::take(&mut staged.shared);
             let table = table_of(kind);
             let rel = format!("{}/{}", table.name(), layout::data_name(version, &short));
             let (path, rows, placed, written) = staged.finish()?;
@@ -745,6 +765,9 @@ pub struct Staged {
     /// them, instead of reading the placed file back. A file's accepted keys are
     /// distinct (a key twice in a file is quarantined), so a list, not a set.
     keys: Vec<LiveKey>,
+    /// The keys once shared ([`Staged::figures`]): moved here once every row is staged,
+    /// rather than kept behind an `Arc` whose count each row would check.
+    shared: Figures,
     /// Written out and closed ([`Staged::close`]), waiting for its fsync.
     closed: Option<File>,
     /// The size and SHA-256 of the closed file, taken as it was written.
@@ -787,6 +810,7 @@ impl Staged {
             batch: BatchBuilder::new(table, BATCH),
             rows: 0,
             keys: Vec::new(),
+            shared: Figures::default(),
             closed: None,
             written: None,
             sealed: false,
@@ -846,6 +870,21 @@ impl Staged {
         file.sync_all().map_err(io_at(&self.path))?;
         self.sealed = true;
         Ok(())
+    }
+
+    /// The year-to-date figures of its accepted report rows, for the files validated
+    /// after it to read before it is committed ([`Writer::prior_ytd_after`]). Asked
+    /// once every row is staged.
+    pub fn figures(&mut self) -> Figures {
+        self.share().clone()
+    }
+
+    fn share(&mut self) -> &Figures {
+        if !self.keys.is_empty() {
+            debug_assert!(self.shared.is_empty(), "rows staged after sharing");
+            self.shared = Figures(Arc::new(std::mem::take(&mut self.keys)));
+        }
+        &self.shared
     }
 
     /// Whether [`Writer::place_staged`] has placed it.

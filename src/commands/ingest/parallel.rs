@@ -6,9 +6,12 @@
 //! of the same year, which an earlier file of the same run may be adding. So each
 //! worker takes the next file, and once its first pass knows which enterprises and
 //! years the file reports on, waits until every earlier file that could touch them
-//! is committed. Files of other counties or years go ahead at once. Commits happen
-//! on the calling thread in input order, one version per file as before: the dataset,
-//! its versions and every warning are what a one-by-one ingest gives.
+//! is validated, and reads their figures laid over the dataset's
+//! ([`Writer::prior_ytd_after`]). Files of other counties or years go ahead at once.
+//! Commits happen on the calling thread in input order, one version per file as
+//! before: the dataset, its versions and every warning are what a one-by-one ingest
+//! gives. A file whose figures were read and whose commit then fails fails the run,
+//! and no file after it is committed.
 //!
 //! The last reference list of a run (its roster, usually) can lead the batch: it is
 //! validated and committed first, as before, but the reports' first passes, which need
@@ -27,7 +30,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, mpsc};
 
 use anyhow::{Context, Result, anyhow};
 use clusterkpi_ingest::{FileResult, InputKind, Options, ReferenceSource, References};
-use clusterkpi_lake::{Snapshot, Staged, Writer};
+use clusterkpi_lake::{Figures, Snapshot, Staged, Writer};
 use indicatif::ProgressBar;
 
 use super::{Feedback, FileReport, logged};
@@ -60,14 +63,18 @@ impl Scan {
     }
 }
 
-/// Who may go ahead: the scans known so far and how many files are committed.
+/// Who may go ahead: the scans and figures known so far and how many files are
+/// committed.
 struct Gate {
     /// By file index; `None` while the file's first pass has not finished.
     scans: Vec<Option<Arc<Scan>>>,
+    /// By file index, the year-to-date figures the file's commit will add; `None`
+    /// while it is being validated (empty: it adds none, or failed).
+    figures: Vec<Option<Figures>>,
     committed: usize,
     /// A commit failed: workers stop waiting and finish without effect.
     failed: bool,
-    /// Workers validating a file and not waiting for a commit ([`Running`]).
+    /// Workers validating a file and not waiting for an earlier one ([`Running`]).
     running: usize,
 }
 
@@ -121,12 +128,12 @@ fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 }
 
 /// How many workers may be validating at once, and the worker standing by beside
-/// them. A worker whose file must wait for an earlier file's commit (the year-to-date
-/// check, see the module's doc) stops counting while it waits, and the spare worker
-/// takes the next file meanwhile; a worker takes a new file only while fewer than
-/// `cores` are running. At 100x the sample city the two workers slept 1.7 and 2.4 s
-/// of a 10 s ingest, while the commits' fsyncs fell behind a county's large files
-/// (8,000 to 62,000 rows). A third worker always running made that ingest 0.4-1.1 s
+/// them. A worker whose file must wait for an earlier file (the year-to-date check,
+/// see the module's doc) stops counting while it waits, and the spare worker takes
+/// the next file meanwhile; a worker takes a new file only while fewer than `cores`
+/// are running. At 100x the sample city, when a file waited for the earlier file's
+/// commit, the two workers slept 1.7 and 2.4 s of a 10 s ingest, while the commits'
+/// fsyncs fell behind a county's large files (8,000 to 62,000 rows). A third worker always running made that ingest 0.4-1.1 s
 /// faster (three alternated pairs) but the 10x run slower (medians of eight: 2.45 s
 /// against 2.17 s), its small files leaving no one waiting and three threads sharing
 /// two cores; the spare made the 100x run 11.43-11.65 s against 11.94-13.39 s and the
@@ -155,15 +162,15 @@ impl Running<'_> {
         true
     }
 
-    /// This worker stops counting (its file is done, or it waits for a commit), under
-    /// the gate's lock `g`.
+    /// This worker stops counting (its file is done, or it waits for an earlier one),
+    /// under the gate's lock `g`.
     fn stop(&self, g: &mut Gate) {
         g.running -= 1;
         self.turn.notify_all();
     }
 
-    /// A worker that stopped to wait for a commit counts again, at once: no new file
-    /// starts until one is done.
+    /// A worker that stopped to wait for an earlier file counts again, at once: no new
+    /// file starts until one is done.
     fn resume(g: &mut Gate) {
         g.running += 1;
     }
@@ -210,6 +217,7 @@ pub(super) fn ingest(
     let n = items.len();
     let gate = Mutex::new(Gate {
         scans: (0..n).map(|_| None).collect(),
+        figures: (0..n).map(|_| None).collect(),
         committed: 0,
         failed: false,
         running: 0,
@@ -282,8 +290,17 @@ pub(super) fn ingest(
                             &mut buffers,
                         )
                     });
-                    if !helper {
-                        running.stop(&mut lock(gate));
+                    {
+                        let mut g = lock(gate);
+                        if i < n && g.figures[i].is_none() {
+                            // Failed before its figures were known: the run fails at
+                            // its commit, and no one waits for it meanwhile.
+                            g.figures[i] = Some(Figures::default());
+                            turn.notify_all();
+                        }
+                        if !helper {
+                            running.stop(&mut g);
+                        }
                     }
                     let Some(done) = done else { break };
                     if tx.send((i, done)).is_err() || helper {
@@ -454,7 +471,7 @@ fn validate(
                 }
                 let blocked = (g.committed..i).any(|j| match &g.scans[j] {
                     None => true,
-                    Some(s) => s.touches(&mine),
+                    Some(s) => g.figures[j].is_none() && s.touches(&mine),
                 });
                 if !blocked {
                     break;
@@ -473,8 +490,15 @@ fn validate(
             if g.failed {
                 return Default::default();
             }
+            // The files not yet committed that touch this one, in order; one
+            // committed meanwhile is laid again over itself, to no effect.
+            let pending: Vec<Figures> = (g.committed..i)
+                .filter(|&j| g.scans[j].as_ref().is_some_and(|s| s.touches(&mine)))
+                .filter_map(|j| g.figures[j].clone())
+                .filter(|f| !f.is_empty())
+                .collect();
             drop(g);
-            match read(writer).prior_ytd(&scan.credit_codes, &scan.years) {
+            match read(writer).prior_ytd_after(&scan.credit_codes, &scan.years, &pending) {
                 Ok(p) => p,
                 Err(e) => {
                     prior_err = Some(e);
@@ -506,6 +530,9 @@ fn validate(
         Some(s) if result.outcome.ingests_rows() => s.close()?,
         _ => staged = None,
     }
+    let figures = staged.as_mut().map(Staged::figures).unwrap_or_default();
+    lock(gate).figures[i] = Some(figures);
+    turn.notify_all();
     Ok(Done {
         result,
         staged,
