@@ -353,7 +353,13 @@ pub(super) fn ingest(
                         out.push((item.at, report));
                         bar.set_message(item.shown.clone());
                         bar.inc(1);
-                        lock(&gate).committed += 1;
+                        let mut g = lock(&gate);
+                        g.committed += 1;
+                        // Its figures are the index's now. Held here until the end,
+                        // every file's (7.4 million rows of 56 bytes at 100x the
+                        // sample city) raised the run's peak from 860 to 1,094 MB.
+                        g.figures[next_commit] = Some(Figures::default());
+                        drop(g);
                         turn.notify_all();
                     }
                     Err(e) => {
