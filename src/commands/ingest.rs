@@ -137,31 +137,20 @@ impl FileReport {
 /// Orders files so reference lists come first (clusters, then roster): reports are
 /// checked against them. Each file's kind comes with what its peek found, for its
 /// ingest ([`clusterkpi_ingest::process_probed`]).
-pub(crate) fn order_by_kind(
-    files: &[PathBuf],
-    opts: &Options,
-    known: &dyn Fn(&std::path::Path) -> bool,
-) -> Vec<(PathBuf, Option<Peeked>)> {
-    // A file known to be a no-op is not opened to find its kind (a workbook's kind
-    // costs a child process).
-    let unknown: Vec<&PathBuf> = files.iter().filter(|f| !known(f)).collect();
-    let mut peeked: HashMap<&PathBuf, Option<Peeked>> = unknown
-        .iter()
-        .copied()
-        .zip(parallel::map(&unknown, |f| {
-            clusterkpi_ingest::peek(f, opts)
-        }))
-        .collect();
-    let mut out: Vec<_> = files
-        .iter()
-        .map(|f| (f.clone(), peeked.get_mut(f).and_then(Option::take)))
-        .collect();
-    out.sort_by_key(|(_, p)| match p.as_ref().map(|p| p.kind) {
+pub(crate) fn order_by_kind(files: &[PathBuf], opts: &Options) -> Vec<(PathBuf, Option<Peeked>)> {
+    let peeked = parallel::map(files, |f| clusterkpi_ingest::peek(f, opts));
+    by_kind(files.iter().cloned().zip(peeked).collect())
+}
+
+/// Files and what their peeks found, reference lists first (clusters, then roster),
+/// the rest in their order.
+fn by_kind(mut files: Vec<(PathBuf, Option<Peeked>)>) -> Vec<(PathBuf, Option<Peeked>)> {
+    files.sort_by_key(|(_, p)| match p.as_ref().map(|p| p.kind) {
         Some(InputKind::Clusters) => 0,
         Some(InputKind::Roster) => 1,
         _ => 2,
     });
-    out
+    files
 }
 
 /// Ingests files into the dataset held by `writer`, one version per recorded file;
@@ -194,23 +183,32 @@ pub(crate) fn ingest_files(
     // (a period that was in the future may not be any more).
     writer.set_context(clusterkpi_model::Period::containing(opts.today).to_string());
     // Every file's bytes are hashed once, up front: files ingested before are then
-    // skipped without being opened again.
-    let shas: HashMap<PathBuf, std::io::Result<String>> = files
-        .iter()
-        .cloned()
-        .zip(parallel::map(files, |f| clusterkpi_ingest::sha256_file(f)))
-        .collect();
-    let known = |f: &std::path::Path| {
-        shas.get(f)
-            .and_then(|r| r.as_ref().ok())
-            .is_some_and(|sha| {
-                snapshot.ingested_sha(sha).is_some()
-                    || snapshot
-                        .rejected_sha(sha)
-                        .is_some_and(|prev| prev.refs == writer.refs_of(&snapshot))
-            })
+    // skipped without being opened again. The others are peeked at for their kind
+    // right after, on the same thread (a file known to be a no-op is not: a
+    // workbook's kind costs a child process); the read that hashes a file also tells
+    // whether it is UTF-8, which a CSV file's peek would otherwise read it again for.
+    let refs_now = writer.refs_of(&snapshot);
+    let known = |sha: &str| {
+        snapshot.ingested_sha(sha).is_some()
+            || snapshot
+                .rejected_sha(sha)
+                .is_some_and(|prev| prev.refs == refs_now)
     };
-    let ordered = order_by_kind(files, opts, &known);
+    let (hashed, peeked): (Vec<std::io::Result<String>>, Vec<Option<Peeked>>) =
+        parallel::map(files, |f| match clusterkpi_ingest::hash_file(f) {
+            Ok(h) => {
+                let peeked = (!known(&h.sha256))
+                    .then(|| clusterkpi_ingest::peek_hashed(f, opts, &h))
+                    .flatten();
+                (Ok(h.sha256), peeked)
+            }
+            Err(e) => (Err(e), None),
+        })
+        .into_iter()
+        .unzip();
+    let shas: HashMap<PathBuf, std::io::Result<String>> =
+        files.iter().cloned().zip(hashed).collect();
+    let ordered = by_kind(files.iter().cloned().zip(peeked).collect());
     let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
     // In input order; a file left for the parallel step is `None` until it is done.
     let mut reports: Vec<Option<FileReport>> = Vec::new();

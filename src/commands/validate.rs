@@ -74,7 +74,7 @@ pub(crate) fn run(
     let mut all: Vec<Issue> = Vec::new();
     let mut outcomes: HashMap<&'static str, usize> = HashMap::new();
     let mut buffers = clusterkpi_ingest::RowBuffers::default();
-    for (path, peeked) in super::ingest::order_by_kind(files, &opts, &|_| false) {
+    for (path, peeked) in super::ingest::order_by_kind(files, &opts) {
         let display = path.display().to_string();
         let mut sink = Collect::default();
         let keep = matches!(

@@ -653,3 +653,40 @@ fn a_file_changed_after_its_peek_is_probed_again() {
     assert_eq!(r.format.as_deref(), Some("CSV gb18030"));
     assert_eq!(format!("{again:?}"), format!("{records:?}"));
 }
+
+/// Hashing a file gives its SHA-256, and the peek that follows uses what the hash's
+/// read learnt of its encoding only while the file is unchanged: a GBK file is
+/// detected as before, and a file rewritten since is read again.
+#[test]
+fn hashing_a_file_tells_its_peek_whether_it_is_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = Options::default();
+    let utf8 = dir.path().join("reports-utf8.csv");
+    std::fs::write(&utf8, "credit_code,period\n91130100MA0000001X,2024Q1\n").unwrap();
+    let gbk = dir.path().join("reports-gbk.csv");
+    let (text, _, _) =
+        encoding_rs::GBK.encode("统一社会信用代码,报告期\n91130100MA0000001X,2024Q1\n");
+    std::fs::write(&gbk, &text).unwrap();
+    for path in [&utf8, &gbk] {
+        let hashed = hash_file(path).unwrap();
+        assert_eq!(hashed.sha256, sha256_file(path).unwrap());
+        let told = peek_hashed(path, &opts, &hashed).map(|p| p.format);
+        assert!(told.is_some(), "{}", path.display());
+        assert_eq!(
+            told,
+            peek(path, &opts).map(|p| p.format),
+            "{}",
+            path.display()
+        );
+    }
+    let hashed = hash_file(&utf8).unwrap();
+    assert_eq!(hashed.utf8, Some(false));
+    let (text, _, _) =
+        encoding_rs::GBK.encode("统一社会信用代码,报告期\n91130100MA0000001X,2024年1季度\n");
+    std::fs::write(&utf8, &text).unwrap();
+    let again = peek_hashed(&utf8, &opts, &hashed).map(|p| p.format);
+    assert!(
+        matches!(again, Some(Format::Csv { encoding, .. }) if encoding == encoding_rs::GB18030),
+        "changed since its hash: {again:?}"
+    );
+}

@@ -35,16 +35,30 @@ pub fn read_text(path: &Path, max_bytes: u64, what: &str) -> Result<String, Stri
 
 /// SHA-256 of everything `reader` gives, streamed, as lowercase hex. The caller opens
 /// the file the way its kind needs (only a regular file, never waited on).
-pub fn sha256_hex(mut reader: impl Read) -> std::io::Result<String> {
+pub fn sha256_hex(reader: impl Read) -> std::io::Result<String> {
+    sha256_hex_with(reader, |_| {})
+}
+
+/// [`sha256_hex`], handing each piece read to `tap` as well: what else needs every
+/// byte of the file learns it from the same read.
+pub fn sha256_hex_with(
+    mut reader: impl Read,
+    mut tap: impl FnMut(&[u8]),
+) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = reader.read(&mut buf)?;
+        let n = match reader.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         if n == 0 {
             break;
         }
         h.update(&buf[..n]);
+        tap(&buf[..n]);
     }
     Ok(format!("{:x}", h.finalize()))
 }

@@ -75,31 +75,94 @@ pub(super) fn detect_encoding(mut file: File) -> Result<(&'static Encoding, bool
 /// Whether the whole file is valid UTF-8: `Some(true)` when it starts with a byte
 /// order mark, `Some(false)` without one, `None` when some byte is not UTF-8.
 fn valid_utf8(file: &mut File) -> io::Result<Option<bool>> {
+    let mut check = Utf8Check::default();
     let mut buf = vec![0u8; 1 << 16];
-    // Bytes of a sequence cut by the end of the previous read, moved to the front.
-    let mut carry = 0;
-    let mut first = true;
     loop {
-        let n = match file.read(&mut buf[carry..]) {
+        let n = match file.read(&mut buf) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        if n == 0 {
-            return Ok((carry == 0).then_some(false));
+        if n == 0 || !check.feed(&buf[..n]) {
+            return Ok(check.finish());
         }
-        let end = carry + n;
-        if std::mem::take(&mut first) && buf[..end].starts_with(b"\xEF\xBB\xBF") {
-            return Ok(Some(true));
+    }
+}
+
+/// Whether bytes fed in order, a piece at a time, are UTF-8 throughout, as the
+/// encoding's detection first asks ([`Utf8Check::finish`]). Fed the pieces of a file
+/// as they are read for its hash, it saves reading the file again to detect its
+/// encoding (`crate::hash_file`).
+#[derive(Debug, Default)]
+pub struct Utf8Check {
+    /// The first three bytes, for the byte order mark.
+    head: Vec<u8>,
+    /// A sequence cut by the end of the last piece (at most three bytes).
+    carry: Vec<u8>,
+    /// Known before the end: a byte order mark, or a byte that is not UTF-8.
+    verdict: Option<Option<bool>>,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Utf8Check {
+    /// Takes the next piece; false once the answer is known (the rest need not be fed).
+    pub fn feed(&mut self, mut bytes: &[u8]) -> bool {
+        if self.verdict.is_some() {
+            return false;
         }
-        match std::str::from_utf8(&buf[..end]) {
-            Ok(_) => carry = 0,
-            Err(e) if e.error_len().is_none() => {
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..end, 0);
-                carry = end - valid;
+        if self.head.len() < BOM.len() {
+            let take = (BOM.len() - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..take]);
+            if self.head == BOM {
+                self.verdict = Some(Some(true));
+                return false;
             }
-            Err(_) => return Ok(None),
+        }
+        if !self.carry.is_empty() {
+            // The cut sequence with the next bytes: at most four make a character.
+            let take = bytes.len().min(4);
+            let mut joined = std::mem::take(&mut self.carry);
+            let had = joined.len();
+            joined.extend_from_slice(&bytes[..take]);
+            match std::str::from_utf8(&joined) {
+                Ok(_) => bytes = &bytes[take..],
+                Err(e) if e.error_len().is_none() => {
+                    let valid = e.valid_up_to();
+                    if valid < had {
+                        // Still cut: the piece was shorter than the sequence.
+                        self.carry = joined[valid..].to_vec();
+                        return true;
+                    }
+                    bytes = &bytes[valid - had..];
+                }
+                Err(_) => {
+                    self.verdict = Some(None);
+                    return false;
+                }
+            }
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(_) => true,
+            Err(e) if e.error_len().is_none() => {
+                self.carry = bytes[e.valid_up_to()..].to_vec();
+                true
+            }
+            Err(_) => {
+                self.verdict = Some(None);
+                false
+            }
+        }
+    }
+
+    /// `Some(true)` when the bytes start with a byte order mark, `Some(false)` when
+    /// they are UTF-8 throughout without one, `None` when some byte is not UTF-8 (or
+    /// the last sequence is cut).
+    #[must_use]
+    pub fn finish(&self) -> Option<bool> {
+        match self.verdict {
+            Some(v) => v,
+            None => self.carry.is_empty().then_some(false),
         }
     }
 }

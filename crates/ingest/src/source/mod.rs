@@ -28,7 +28,7 @@ use encoding_rs::Encoding;
 
 use crate::value::Violation;
 
-pub use delimited::Fields;
+pub use delimited::{Fields, Utf8Check};
 pub use isolate::{Isolation, WorkbookReader};
 
 /// Resource limits for one file. The defaults suit a county's quarterly file with a
@@ -424,6 +424,19 @@ pub fn probe(
     sheet: Option<&str>,
     limits: &Limits,
 ) -> Result<Format, FileProblem> {
+    probe_known(path, encoding, sheet, limits, None)
+}
+
+/// [`probe`], told already that the file's bytes are UTF-8 throughout (`Some(bom)`,
+/// as [`Utf8Check::finish`] gives it, from the read that hashed them): a CSV file is
+/// then not read again to detect its encoding.
+pub fn probe_known(
+    path: &Path,
+    encoding: Option<&'static Encoding>,
+    sheet: Option<&str>,
+    limits: &Limits,
+    utf8: Option<bool>,
+) -> Result<Format, FileProblem> {
     let mut file = open_regular(path)?;
     let len = file.metadata().map_err(|e| cannot_read(&e))?.len();
     if len > limits.max_bytes {
@@ -483,9 +496,10 @@ pub fn probe(
                     "the bytes are an Excel workbook but the name does not end in .xlsx or .xls",
                 ));
             }
-            let (encoding, bom) = match encoding {
-                Some(e) => (e, head.starts_with(b"\xEF\xBB\xBF")),
-                None => delimited::detect_encoding(open_regular(path)?)?,
+            let (encoding, bom) = match (encoding, utf8) {
+                (Some(e), _) => (e, head.starts_with(b"\xEF\xBB\xBF")),
+                (None, Some(bom)) => (encoding_rs::UTF_8, bom),
+                (None, None) => delimited::detect_encoding(open_regular(path)?)?,
             };
             Ok(Format::Csv { encoding, bom })
         }

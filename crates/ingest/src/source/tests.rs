@@ -385,3 +385,81 @@ fn kept_bytes_are_the_cells_sizes() {
     });
     assert_eq!(records, 2);
 }
+
+/// Fed in pieces of any size, the UTF-8 check says what the whole file's bytes say:
+/// a byte order mark first, else whether every byte is UTF-8 (sequences cut between
+/// pieces, invalid ones, overlong forms and surrogates, a cut sequence at the end).
+#[test]
+fn the_utf8_check_in_pieces_agrees_with_the_whole() {
+    let samples: Vec<&[u8]> = vec![
+        b"",
+        b"abc",
+        "统一社会信用代码,企业名称\n91130100MA0EXAMPLE,石家庄\n".as_bytes(),
+        b"\xEF\xBB\xBFcode,name\n",
+        b"\xEF\xBB\xBF\xFF",
+        b"\xEF\xBB",
+        b"\xE4\xB8",
+        b"ab\xFFcd",
+        "\u{1D11E} four bytes \u{1D11E}".as_bytes(),
+        b"\xD6\xD0\xCE\xC4,\xC6\xF3\xD2\xB5\n",
+        b"\xF0\x9D\x84",
+        b"\xED\xA0\x80",
+        b"\xC0\xAF",
+        b"ok \xE4\xB8\xAD then \xE4\xB8",
+    ];
+    // And random ones, made mostly of the bytes UTF-8 and GBK text are made of.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet: &[u8] = b"a,\n\xEF\xBB\xBF\xE4\xB8\xAD\xF0\x9F\x98\x80\xC3\xA9\xD6\xD0\xFF\x80";
+    let random: Vec<Vec<u8>> = (0..3000)
+        .map(|_| {
+            let len = (next() % 24) as usize;
+            (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
+        })
+        .collect();
+    for bytes in samples.into_iter().chain(random.iter().map(Vec::as_slice)) {
+        let whole = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            Some(true)
+        } else {
+            std::str::from_utf8(bytes).ok().map(|_| false)
+        };
+        for piece in 1..=6 {
+            let mut check = Utf8Check::default();
+            for chunk in bytes.chunks(piece) {
+                if !check.feed(chunk) {
+                    break;
+                }
+            }
+            assert_eq!(check.finish(), whole, "{bytes:?} in pieces of {piece}");
+        }
+    }
+}
+
+/// Told from the hash's read that a file is UTF-8, the probe gives the format that
+/// detecting the encoding gives, with or without a byte order mark.
+#[test]
+fn a_probe_told_the_file_is_utf8_gives_what_detection_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits::default();
+    for (name, bytes) in [
+        ("plain.csv", "代码,名称\n1,甲\n".as_bytes().to_vec()),
+        (
+            "bom.csv",
+            [b"\xEF\xBB\xBF".as_slice(), "代码\n1\n".as_bytes()].concat(),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let mut check = Utf8Check::default();
+        check.feed(&bytes);
+        let told = probe_known(&path, None, None, &limits, check.finish()).unwrap();
+        assert_eq!(told, probe(&path, None, None, &limits).unwrap(), "{name}");
+    }
+}

@@ -150,6 +150,18 @@ fn check(
     let _ = std::fs::write(dir.join("current-input"), bytes);
     let before = ALLOCATOR.allocated();
     let run = std::panic::catch_unwind(|| {
+        // What hashing a CSV file tells its peek about its encoding must be what
+        // detecting it gives (a workbook's peek would read it in a child twice more).
+        let told_otherwise = name
+            .ends_with(".csv")
+            .then(|| {
+                let hashed = clusterkpi_ingest::hash_file(&path).ok()?;
+                let told = clusterkpi_ingest::peek_hashed(&path, opts, &hashed);
+                let found = clusterkpi_ingest::peek(&path, opts);
+                let (told, found) = (format!("{told:?}"), format!("{found:?}"));
+                (told != found).then(|| format!("told {told}, found {found}"))
+            })
+            .flatten();
         let mut sink = Collect::default();
         let r = clusterkpi_ingest::process(
             &path,
@@ -159,10 +171,10 @@ fn check(
             &mut |_| PriorYtd::default(),
             &mut sink,
         );
-        (r, sink.0.len())
+        (r, sink.0.len(), told_otherwise)
     });
     let _ = std::fs::remove_file(&path);
-    let (r, accepted) = run.map_err(|p| {
+    let (r, accepted, told_otherwise) = run.map_err(|p| {
         let msg = p
             .downcast_ref::<String>()
             .cloned()
@@ -170,6 +182,9 @@ fn check(
             .unwrap_or_default();
         format!("panicked: {msg}")
     })?;
+    if let Some(m) = told_otherwise {
+        return Err(format!("the hash's read told the peek another format: {m}"));
+    }
     if r.outcome == Outcome::Rejected && r.issues.iter().all(|i| i.is_warning()) {
         return Err("rejected without a coded problem".into());
     }
