@@ -138,9 +138,6 @@ impl Writer {
     /// as [`Snapshot::prior_ytd`] gives them, from the index the writer keeps (see
     /// `live.rs`).
     pub fn prior_ytd(&self, codes: &CodeList, years: &BTreeSet<i32>) -> Result<PriorYtd> {
-        if codes.is_empty() {
-            return Ok(PriorYtd::default());
-        }
         self.prior_ytd_after(codes, years, &[])
     }
 

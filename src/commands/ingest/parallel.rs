@@ -133,11 +133,12 @@ fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 /// the next file meanwhile; a worker takes a new file only while fewer than `cores`
 /// are running. At 100x the sample city, when a file waited for the earlier file's
 /// commit, the two workers slept 1.7 and 2.4 s of a 10 s ingest, while the commits'
-/// fsyncs fell behind a county's large files (8,000 to 62,000 rows). A third worker always running made that ingest 0.4-1.1 s
-/// faster (three alternated pairs) but the 10x run slower (medians of eight: 2.45 s
-/// against 2.17 s), its small files leaving no one waiting and three threads sharing
-/// two cores; the spare made the 100x run 11.43-11.65 s against 11.94-13.39 s and the
-/// 10x run 1.77 s against 1.83 s (docs/PERFORMANCE.md).
+/// fsyncs fell behind a county's large files (8,000 to 62,000 rows). A third worker
+/// always running made that ingest 0.4-1.1 s faster (three alternated pairs) but the
+/// 10x run slower (medians of eight: 2.45 s against 2.17 s), its small files leaving
+/// no one waiting and three threads sharing two cores; the spare made the 100x run
+/// 11.43-11.65 s against 11.94-13.39 s and the 10x run 1.77 s against 1.83 s
+/// (docs/PERFORMANCE.md).
 struct Running<'a> {
     gate: &'a Mutex<Gate>,
     turn: &'a Condvar,
