@@ -234,7 +234,17 @@ struct Sheet<'a> {
     /// The number formats of figures made so far, by shown unit and decimals: a
     /// sheet has a handful, made once instead of for each cell.
     figure_formats: Vec<((ShownUnit, usize), Rc<Format>)>,
+    /// Cells wider than a column may grow (row, column, display width): the text wraps
+    /// there, and its row is made tall enough for the lines ([`Sheet::finish`]).
+    long: Vec<(u32, usize, usize)>,
 }
+
+/// The widest a column grows, in characters; longer text wraps.
+const MAX_WIDTH: usize = 40;
+
+/// The height of a row of one line, in points: the workbook's default (20 pixels,
+/// `set_default_format`).
+const LINE_HEIGHT: f64 = 15.0;
 
 impl<'a> Sheet<'a> {
     fn new(
@@ -256,6 +266,7 @@ impl<'a> Sheet<'a> {
             limits,
             closing: None,
             figure_formats: Vec::new(),
+            long: Vec::new(),
         };
         let lang = limits.t.lang();
         for (c, column) in columns.iter().enumerate() {
@@ -343,7 +354,11 @@ impl<'a> Sheet<'a> {
                 }
                 None => self.ws.write_string(self.row, col(c), s.as_ref())?,
             };
-            self.widen(c, display_width(&s));
+            let width = display_width(&s);
+            if width > MAX_WIDTH {
+                self.long.push((self.row, c, width));
+            }
+            self.widen(c, width);
         }
         Ok(())
     }
@@ -413,13 +428,28 @@ impl<'a> Sheet<'a> {
         self.ws
             .autofilter(HEADER_ROWS - 1, 0, self.row.max(HEADER_ROWS - 1), last_col)?;
         for (c, w) in self.widths.iter().enumerate() {
-            let width = (*w).clamp(6, 40) as f64 + 1.5;
-            if *w > 40 {
+            let width = (*w).clamp(6, MAX_WIDTH) as f64 + 1.5;
+            if *w > MAX_WIDTH {
                 self.ws.set_column_format(col(c), &base().set_text_wrap())?;
                 self.ws.set_column_width(col(c), width)?;
             } else {
                 self.ws.set_column_width(col(c), width)?;
             }
+        }
+        // A row whose text wraps is as tall as its lines: a reader that keeps the
+        // heights a file gives (LibreOffice does for xlsx) otherwise prints a long
+        // file path or message over the rows below it. Lines are counted a little
+        // short of the column's width, as wrapping breaks between words.
+        let mut lines: Vec<(u32, usize)> = Vec::new();
+        for &(row, _, width) in &self.long {
+            let n = width.div_ceil(MAX_WIDTH - 4);
+            match lines.last_mut() {
+                Some((r, most)) if *r == row => *most = (*most).max(n),
+                _ => lines.push((row, n)),
+            }
+        }
+        for (row, n) in lines {
+            self.ws.set_row_height(row, LINE_HEIGHT * n as f64)?;
         }
         if let Some(first) = self.columns.iter().position(|c| c.extra) {
             debug_assert!(self.columns[first..].iter().all(|c| c.extra), "extras last");
@@ -835,6 +865,71 @@ mod tests {
         // The CSV keeps the value whole.
         let csv = String::from_utf8(crate::csv_out::validation(&eval)).unwrap();
         assert!(csv.contains(&long));
+    }
+
+    /// The attributes of each `<row>` of a sheet of `bytes`, by row number.
+    fn row_tags(bytes: Vec<u8>, sheet: usize) -> Vec<(u32, String)> {
+        use std::io::Read as _;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name(&format!("xl/worksheets/sheet{sheet}.xml"))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml.split("<row ")
+            .skip(1)
+            .map(|r| {
+                let tag = r[..r.find('>').unwrap()].to_string();
+                let n = tag["r=\"".len()..]
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                (n, tag)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_row_whose_text_wraps_is_as_tall_as_its_lines() {
+        let mut eval: Evaluation = fixture::evaluation(true);
+        let path = format!(
+            "/srv/clusterkpi/inbox/2026Q3/{}-2026Q3.csv",
+            "gaocheng".repeat(8)
+        );
+        let message = "数控化关键工序数大于关键工序数".repeat(6);
+        eval.issues = vec![
+            issue(0, "1".into()),
+            Issue {
+                file: path.clone(),
+                ..issue(1, "2".into())
+            },
+            Issue {
+                message_zh: message.clone(),
+                ..issue(2, "3".into())
+            },
+        ];
+        let rows = row_tags(workbook(&eval).unwrap(), 3);
+        let height = |n: u32| -> Option<f64> {
+            let (_, tag) = rows.iter().find(|(r, _)| *r == n)?;
+            let at = tag.find(" ht=\"")? + " ht=\"".len();
+            tag[at..].split('"').next()?.parse().ok()
+        };
+        // Sheet rows count from 1: two header rows, then the issues.
+        assert_eq!(height(3), None, "{rows:?}");
+        let lines = |w: usize| w.div_ceil(MAX_WIDTH - 4) as f64;
+        assert_eq!(height(4), Some(LINE_HEIGHT * lines(path.len())));
+        assert!(lines(path.len()) >= 3.0);
+        // A Chinese character is two columns wide.
+        assert_eq!(
+            height(5),
+            Some(LINE_HEIGHT * lines(2 * message.chars().count()))
+        );
+        // And what is read back is the text as written.
+        let cells = sheet(workbook(&eval).unwrap(), "数据质量");
+        assert_eq!(text(&cells[3][0]), path);
+        assert_eq!(text(&cells[4][7]), message);
     }
 
     #[test]
