@@ -234,17 +234,25 @@ struct Sheet<'a> {
     /// The number formats of figures made so far, by shown unit and decimals: a
     /// sheet has a handful, made once instead of for each cell.
     figure_formats: Vec<((ShownUnit, usize), Rc<Format>)>,
-    /// Cells wider than a column may grow (row, column, display width): the text wraps
-    /// there, and its row is made tall enough for the lines ([`Sheet::finish`]).
-    long: Vec<(u32, usize, usize)>,
+    /// The rows with text wider than a column may grow, and the lines the widest
+    /// wraps to there: each is made that tall ([`Sheet::finish`]).
+    wrapped: Vec<(u32, usize)>,
 }
 
 /// The widest a column grows, in characters; longer text wraps.
 const MAX_WIDTH: usize = 40;
 
-/// The height of a row of one line, in points: the workbook's default (20 pixels,
-/// `set_default_format`).
-const LINE_HEIGHT: f64 = 15.0;
+/// The workbook's row height, in pixels (`set_default_format`).
+const ROW_PIXELS: u32 = 20;
+
+/// The height of a row of one line, in points (a pixel is ¾ point).
+const LINE_HEIGHT: f64 = ROW_PIXELS as f64 * 0.75;
+
+/// The lines text `width` characters wide wraps to in a column [`MAX_WIDTH`] wide,
+/// counted a little short of the width, as wrapping breaks between words.
+fn wrapped_lines(width: usize) -> usize {
+    width.div_ceil(MAX_WIDTH - 4)
+}
 
 impl<'a> Sheet<'a> {
     fn new(
@@ -266,7 +274,7 @@ impl<'a> Sheet<'a> {
             limits,
             closing: None,
             figure_formats: Vec::new(),
-            long: Vec::new(),
+            wrapped: Vec::new(),
         };
         let lang = limits.t.lang();
         for (c, column) in columns.iter().enumerate() {
@@ -356,7 +364,11 @@ impl<'a> Sheet<'a> {
             };
             let width = display_width(&s);
             if width > MAX_WIDTH {
-                self.long.push((self.row, c, width));
+                let lines = wrapped_lines(width);
+                match self.wrapped.last_mut() {
+                    Some((row, most)) if *row == self.row => *most = (*most).max(lines),
+                    _ => self.wrapped.push((self.row, lines)),
+                }
             }
             self.widen(c, width);
         }
@@ -428,28 +440,17 @@ impl<'a> Sheet<'a> {
         self.ws
             .autofilter(HEADER_ROWS - 1, 0, self.row.max(HEADER_ROWS - 1), last_col)?;
         for (c, w) in self.widths.iter().enumerate() {
-            let width = (*w).clamp(6, MAX_WIDTH) as f64 + 1.5;
             if *w > MAX_WIDTH {
                 self.ws.set_column_format(col(c), &base().set_text_wrap())?;
-                self.ws.set_column_width(col(c), width)?;
-            } else {
-                self.ws.set_column_width(col(c), width)?;
             }
+            self.ws
+                .set_column_width(col(c), (*w).clamp(6, MAX_WIDTH) as f64 + 1.5)?;
         }
         // A row whose text wraps is as tall as its lines: a reader that keeps the
         // heights a file gives (LibreOffice does for xlsx) otherwise prints a long
-        // file path or message over the rows below it. Lines are counted a little
-        // short of the column's width, as wrapping breaks between words.
-        let mut lines: Vec<(u32, usize)> = Vec::new();
-        for &(row, _, width) in &self.long {
-            let n = width.div_ceil(MAX_WIDTH - 4);
-            match lines.last_mut() {
-                Some((r, most)) if *r == row => *most = (*most).max(n),
-                _ => lines.push((row, n)),
-            }
-        }
-        for (row, n) in lines {
-            self.ws.set_row_height(row, LINE_HEIGHT * n as f64)?;
+        // file path or message over the rows below it.
+        for &(row, lines) in &self.wrapped {
+            self.ws.set_row_height(row, LINE_HEIGHT * lines as f64)?;
         }
         if let Some(first) = self.columns.iter().position(|c| c.extra) {
             debug_assert!(self.columns[first..].iter().all(|c| c.extra), "extras last");
@@ -776,7 +777,7 @@ fn workbook_with(eval: &Evaluation, max_rows: usize) -> Result<Vec<u8>, XlsxErro
     // time saved). The workbook is built beside the charts, on the same two cores.
     wb.set_zip_compression_level(3);
     // Empty cells and new ones typed by the reader use the East Asian font too.
-    wb.set_default_format(&base(), 20, 64)?;
+    wb.set_default_format(&base(), ROW_PIXELS, 64)?;
     scorecard(&mut wb, eval, limits, &f)?;
     series(&mut wb, eval, limits, &f)?;
     validation(&mut wb, eval, limits, &f)?;
@@ -918,7 +919,7 @@ mod tests {
         };
         // Sheet rows count from 1: two header rows, then the issues.
         assert_eq!(height(3), None, "{rows:?}");
-        let lines = |w: usize| w.div_ceil(MAX_WIDTH - 4) as f64;
+        let lines = |w: usize| wrapped_lines(w) as f64;
         assert_eq!(height(4), Some(LINE_HEIGHT * lines(path.len())));
         assert!(lines(path.len()) >= 3.0);
         // A Chinese character is two columns wide.
