@@ -316,6 +316,8 @@ pub fn process_probed(
     // back at once: it is streamed twice, and the next file grows its own.
     let mut spool: Option<&mut Vec<Spooled>> = Some(kept);
     let mut spooled = 0usize;
+    // Rows past the header, blank ones aside: at most what pass 2 gives the sink.
+    let mut data_rows = 0usize;
     let pass1 = source::visit_lent(path, &format, opts.settings(), &mut |line, cells| {
         // A row kept as it was read, for pass 2 to read.
         let raw = || {
@@ -349,6 +351,7 @@ pub fn process_probed(
         if !h.map.missing.is_empty() || !h.map.duplicated.is_empty() {
             return Err(Stop);
         }
+        data_rows += 1;
         // A row left blank is no report: its key neither duplicates another row's
         // nor asks for the enterprise's earlier figures.
         if validate::blank_report(&h.map, cells) {
@@ -485,6 +488,8 @@ pub fn process_probed(
     let mut earlier: Vec<(Period, Ytd)> = Vec::new();
     // Accepted figures of this file, for a file that holds several quarters of a year.
     let mut in_file: FastMap<(String, i32), Vec<(Period, Ytd)>> = FastMap::default();
+
+    sink.expect_rows(data_rows);
 
     // Pass 2: every row.
     let width = header.map.headers.len();

@@ -36,14 +36,39 @@ fn refs(n: u32) -> References {
     }
 }
 
+/// A sink that holds the ingest to what it told: the rows to expect, before the
+/// first, and no more rows than that.
+#[derive(Default)]
+struct Told {
+    told: Option<usize>,
+    rows: Vec<Record>,
+}
+
+impl Sink for Told {
+    fn expect_rows(&mut self, rows: usize) {
+        assert!(
+            self.told.is_none() && self.rows.is_empty(),
+            "told once, first"
+        );
+        self.told = Some(rows);
+    }
+
+    fn accept(&mut self, record: Record) -> std::io::Result<()> {
+        let told = self.told.expect("told before the first row");
+        assert!(self.rows.len() < told, "more rows than the {told} told");
+        self.rows.push(record);
+        Ok(())
+    }
+}
+
 /// Processes a file as the ingest does, and again with none of its rows kept from
 /// pass 1 (as a file too large to keep is read): both ways give the same outcome,
-/// problems and records.
+/// problems and records, and tell the sink as many rows to expect.
 fn run(dir: &Path, name: &str, bytes: &[u8], refs: &References) -> (FileResult, Vec<Record>) {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     let each = |opts: &Options| {
-        let mut sink = Collect::default();
+        let mut sink = Told::default();
         let r = process(
             &p,
             name,
@@ -52,13 +77,14 @@ fn run(dir: &Path, name: &str, bytes: &[u8], refs: &References) -> (FileResult, 
             &mut |_| PriorYtd::default(),
             &mut sink,
         );
-        (r, sink.0)
+        (r, sink.rows, sink.told)
     };
-    let (kept, records) = each(&opts());
-    let (streamed, streamed_records) = each(&Options {
+    let (kept, records, told) = each(&opts());
+    let (streamed, streamed_records, streamed_told) = each(&Options {
         keep_bytes: 0,
         ..opts()
     });
+    assert_eq!(told, streamed_told, "{name}");
     assert_eq!(format!("{kept:?}"), format!("{streamed:?}"), "{name}");
     assert_eq!(
         format!("{records:?}"),

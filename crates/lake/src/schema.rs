@@ -148,12 +148,22 @@ pub struct BatchBuilder {
 }
 
 impl BatchBuilder {
+    /// A builder with room for `capacity` rows, a text column's bytes guessed from its
+    /// type: a canonical word is a few letters, other text (a credit code, a quarter,
+    /// a file's path) tens of bytes. Guessed at a byte a row, a report file's first
+    /// batch grew its text columns by doubling, a copy each time.
     #[must_use]
     pub fn new(table: Table, capacity: usize) -> Self {
         let columns = table
             .columns()
             .iter()
-            .map(|c| Column::with_capacity(c.ty, capacity, capacity))
+            .map(|c| {
+                let width = match c.ty {
+                    ColumnType::Word => 8,
+                    _ => 24,
+                };
+                Column::with_capacity(c.ty, capacity, capacity * width)
+            })
             .collect();
         Self {
             table,

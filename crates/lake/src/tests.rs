@@ -7,7 +7,7 @@ use clusterkpi_ingest::{
 };
 use clusterkpi_model::Code;
 
-fn report(code: &str, p: &str, revenue: f64) -> Record {
+pub(crate) fn report(code: &str, p: &str, revenue: f64) -> Record {
     Record::Report(ReportRow {
         credit_code: code.into(),
         period: p.parse().unwrap(),

@@ -906,6 +906,16 @@ impl Staged {
 }
 
 impl Sink for Staged {
+    /// Sizes the first batch to the file: a county's file is a few thousand rows, so
+    /// a batch of [`BATCH`] rows held room for several times what it got, and the
+    /// kept rows' compaction ([`retained::compact`]) then copied every column into a
+    /// block of its size (docs/PERFORMANCE.md).
+    fn expect_rows(&mut self, rows: usize) {
+        if self.rows == 0 && self.batch.is_empty() {
+            self.batch = BatchBuilder::new(table_of(self.kind), rows.clamp(1, BATCH));
+        }
+    }
+
     fn accept(&mut self, record: Record) -> io::Result<()> {
         let code = match &record {
             Record::Report(r) => Some(CodeKey::new(&r.credit_code)),
@@ -970,6 +980,41 @@ mod tests {
     use parquet::schema::types::ColumnPath;
 
     use crate::Table;
+
+    /// A staged file told how many rows are coming builds its batch at that size: its
+    /// kept rows are not a staging batch's 8,192 rows of room (a float column of them
+    /// alone is 64 KiB), which compacting them would copy into blocks of their size.
+    #[test]
+    fn a_staged_file_told_its_rows_builds_a_batch_of_their_size() {
+        use clusterkpi_model::rows::Sink;
+
+        let dir = tempfile::tempdir().unwrap();
+        let lake = crate::Lake::open(dir.path()).unwrap();
+        lake.retain_written(100);
+        let w = lake.lock().unwrap();
+        // The batch's size before compaction, for three rows, told or not.
+        let built = |told: bool| {
+            let mut s = w
+                .stage_as(clusterkpi_ingest::InputKind::Reports, "a.csv", 1, 0)
+                .unwrap();
+            if told {
+                s.expect_rows(3);
+            }
+            for code in ["A", "B", "C"] {
+                s.accept(crate::tests::report(code, "2024Q1", 1.0)).unwrap();
+            }
+            s.flush().unwrap();
+            let kept = s.rows_kept.take().expect("kept for an evaluation");
+            assert_eq!(kept.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
+            kept.iter()
+                .map(|b| b.get_array_memory_size())
+                .sum::<usize>()
+        };
+        let told = built(true);
+        let untold = built(false);
+        assert!(told < 8 * 1024, "{told} bytes built for 3 rows");
+        assert!(untold > 64 * 1024, "{untold} bytes built untold");
+    }
 
     /// A report file keeps the range of what a reader may look rows up by (the
     /// enterprise, the quarter, the figures, the source file) and none of its levels.

@@ -432,6 +432,13 @@ pub trait Sink {
         let _ = code;
         self.accept(record)
     }
+
+    /// Told, before the first row, how many rows may follow at most (the file's rows
+    /// past its header): a sink that builds columns can size them once instead of
+    /// growing them.
+    fn expect_rows(&mut self, rows: usize) {
+        let _ = rows;
+    }
 }
 
 /// A sink that keeps nothing (for `validate`).
