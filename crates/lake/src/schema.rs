@@ -208,14 +208,23 @@ impl BatchBuilder {
     /// after its first grew each column by doubling, copying it at each step (a
     /// county's file at 100x the sample city is one to eight batches).
     pub fn finish(&mut self) -> RecordBatch {
-        let rows = self.rows;
+        self.take(true)
+    }
+
+    /// [`BatchBuilder::finish`] of the last batch: no room is made for more rows.
+    pub fn finish_last(&mut self) -> RecordBatch {
+        self.take(false)
+    }
+
+    fn take(&mut self, again: bool) -> RecordBatch {
+        let rows = if again { self.rows } else { 0 };
         let cols: Vec<ArrayRef> = self
             .columns
             .iter_mut()
             .zip(self.table.columns())
             .map(|(c, def)| {
                 let bytes = match c {
-                    Column::Text(b) => b.values_slice().len(),
+                    Column::Text(b) if again => b.values_slice().len(),
                     _ => 0,
                 };
                 std::mem::replace(c, Column::with_capacity(def.ty, rows, bytes)).finish()

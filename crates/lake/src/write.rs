@@ -754,8 +754,11 @@ pub struct Staged {
     src: Provenance,
     /// The Parquet writer, over a file that takes the checksum of what it is given.
     writer: Option<ArrowWriter<Sha256Writer<File>>>,
-    /// The rows not yet written, as Arrow columns.
-    batch: BatchBuilder,
+    /// The rows not yet written, as Arrow columns; made at the first row.
+    batch: Option<BatchBuilder>,
+    /// The rows the first batch is made for: [`BATCH`] unless told how many are
+    /// coming ([`Sink::expect_rows`]).
+    first_batch: usize,
     rows: u64,
     /// The accepted report rows' keys and year-to-date figures: at the commit the
     /// rows they replace are recorded as superseded and the writer's index takes
@@ -804,7 +807,8 @@ impl Staged {
             kind,
             src,
             writer: Some(writer),
-            batch: BatchBuilder::new(table, BATCH),
+            batch: None,
+            first_batch: BATCH,
             rows: 0,
             keys: Vec::new(),
             shared: Figures::default(),
@@ -816,11 +820,16 @@ impl Staged {
         })
     }
 
-    fn flush(&mut self) -> Result<()> {
-        if self.batch.is_empty() {
+    /// Writes out the rows held; `last`: no more are coming (no room is made for them).
+    fn flush(&mut self, last: bool) -> Result<()> {
+        let Some(builder) = self.batch.as_mut().filter(|b| !b.is_empty()) else {
             return Ok(());
-        }
-        let batch = self.batch.finish();
+        };
+        let batch = if last {
+            builder.finish_last()
+        } else {
+            builder.finish()
+        };
         self.rows += batch.num_rows() as u64;
         if let Some(kept) = &mut self.rows_kept {
             kept.push(batch.clone());
@@ -841,7 +850,7 @@ impl Staged {
         if self.sealed || self.closed.is_some() {
             return Ok(());
         }
-        self.flush()?;
+        self.flush(true)?;
         // The kept rows made compact here, on the validating thread, not at the commit.
         if let Some(rows) = self.rows_kept.take() {
             self.rows_kept = Some(retained::compact(rows));
@@ -909,11 +918,10 @@ impl Sink for Staged {
     /// Sizes the first batch to the file: a county's file is a few thousand rows, so
     /// a batch of [`BATCH`] rows held room for several times what it got, and the
     /// kept rows' compaction ([`retained::compact`]) then copied every column into a
-    /// block of its size (docs/PERFORMANCE.md).
+    /// block of its size (docs/PERFORMANCE.md). The batch is made at the first row,
+    /// so a file told after its staging began makes one batch, not two.
     fn expect_rows(&mut self, rows: usize) {
-        if self.rows == 0 && self.batch.is_empty() {
-            self.batch = BatchBuilder::new(table_of(self.kind), rows.clamp(1, BATCH));
-        }
+        self.first_batch = rows.clamp(1, BATCH);
     }
 
     fn accept(&mut self, record: Record) -> io::Result<()> {
@@ -950,15 +958,19 @@ impl Staged {
                 ytd: r.ytd(),
             });
         }
+        let (table, first) = (table_of(self.kind), self.first_batch);
+        let batch = self
+            .batch
+            .get_or_insert_with(|| BatchBuilder::new(table, first));
         let src = &self.src;
-        self.batch.push_with(|cells| {
+        batch.push_with(|cells| {
             record.write(cells);
             if matches!(record, Record::Report(_) | Record::Value(_)) {
                 src.write(cells);
             }
         });
-        if self.batch.len() >= BATCH {
-            self.flush().map_err(io::Error::other)?;
+        if batch.len() >= BATCH {
+            self.flush(false).map_err(io::Error::other)?;
         }
         Ok(())
     }
@@ -1003,7 +1015,7 @@ mod tests {
             for code in ["A", "B", "C"] {
                 s.accept(crate::tests::report(code, "2024Q1", 1.0)).unwrap();
             }
-            s.flush().unwrap();
+            s.flush(true).unwrap();
             let kept = s.rows_kept.take().expect("kept for an evaluation");
             assert_eq!(kept.iter().map(|b| b.num_rows()).sum::<usize>(), 3);
             kept.iter()
