@@ -365,7 +365,7 @@ async fn shutdown_signal() {
 pub(crate) async fn check_sizes(
     ctx: &SessionContext,
     urls: &[String],
-    files: &[clusterkpi_lake::DataFile],
+    files: &[std::sync::Arc<clusterkpi_lake::DataFile>],
 ) -> Result<()> {
     use futures::StreamExt as _;
     let checks = urls.iter().zip(files).map(|(location, f)| async move {

@@ -199,14 +199,18 @@ impl Snapshot {
     /// when its name states one (a reference list's name does not). Duplicates are
     /// left out (they changed nothing).
     fn report_submissions(&self) -> impl Iterator<Item = &crate::Submission> {
-        self.manifest.submissions.iter().filter(|s| {
-            let maybe_report = match s.kind.as_str() {
-                "reports" | "unknown" => true,
-                "values" => false,
-                _ => s.outcome == "rejected" && s.periods.is_empty(),
-            };
-            maybe_report && s.outcome != "duplicate"
-        })
+        self.manifest
+            .submissions
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|s| {
+                let maybe_report = match s.kind.as_str() {
+                    "reports" | "unknown" => true,
+                    "values" => false,
+                    _ => s.outcome == "rejected" && s.periods.is_empty(),
+                };
+                maybe_report && s.outcome != "duplicate"
+            })
     }
 
     /// Credit code → county, from the current roster.

@@ -47,6 +47,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use clusterkpi_model::rows::{ClusterRow, CodeKey, CodeList, PriorYtd};
@@ -500,17 +501,18 @@ fn create_folder(root: &Path) -> Result<()> {
     sync_dir(root)
 }
 
-/// Lookups over the submissions, built once per snapshot so each is O(1).
+/// Lookups over the submissions, built once per snapshot so each is O(1). Copied
+/// with the manifest at each commit, so a key is shared, not a string copied.
 #[derive(Debug, Clone, Default)]
 struct Index {
     /// SHA-256 → the first submission of these bytes whose rows were recorded.
-    ingested: HashMap<String, usize>,
+    ingested: HashMap<Arc<str>, usize>,
     /// SHA-256 → the latest submission of these bytes that was rejected.
-    rejected: HashMap<String, usize>,
+    rejected: HashMap<Arc<str>, usize>,
 }
 
 impl Index {
-    fn build(submissions: &[Submission]) -> Self {
+    fn build(submissions: &[Arc<Submission>]) -> Self {
         let mut index = Self::default();
         for (i, s) in submissions.iter().enumerate() {
             index.add(i, s);
@@ -521,11 +523,11 @@ impl Index {
     fn add(&mut self, i: usize, s: &Submission) {
         match s.outcome.as_str() {
             "rejected" => {
-                self.rejected.insert(s.sha256.clone(), i);
+                self.rejected.insert(s.sha256.as_str().into(), i);
             }
             "duplicate" => {}
             _ => {
-                self.ingested.entry(s.sha256.clone()).or_insert(i);
+                self.ingested.entry(s.sha256.as_str().into()).or_insert(i);
             }
         }
     }
@@ -581,7 +583,7 @@ impl Snapshot {
     }
 
     #[must_use]
-    pub fn data_files(&self, table: Table) -> &[DataFile] {
+    pub fn data_files(&self, table: Table) -> &[Arc<DataFile>] {
         self.manifest
             .tables
             .get(table.name())
@@ -612,7 +614,7 @@ impl Snapshot {
         self.index
             .ingested
             .get(sha256)
-            .map(|&i| &self.manifest.submissions[i])
+            .map(|&i| &*self.manifest.submissions[i])
     }
 
     /// The latest submission of these bytes that was rejected. Re-reading an unchanged
@@ -623,7 +625,7 @@ impl Snapshot {
         self.index
             .rejected
             .get(sha256)
-            .map(|&i| &self.manifest.submissions[i])
+            .map(|&i| &*self.manifest.submissions[i])
     }
 
     /// The reference lists current at this version, as one string: the paths of the
@@ -644,7 +646,7 @@ impl Snapshot {
         self.manifest
             .submissions
             .iter()
-            .map(submission_record)
+            .map(|s| submission_record(s))
             .collect()
     }
 

@@ -9,6 +9,7 @@
 //! Version files are the record; checkpoints are a derived shortcut.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -60,8 +61,13 @@ pub struct Manifest {
     pub version: u64,
     pub committed_at: String,
     /// Table name → its files.
-    pub tables: BTreeMap<String, Vec<DataFile>>,
-    pub submissions: Vec<Submission>,
+    pub tables: BTreeMap<String, Vec<Arc<DataFile>>>,
+    /// Behind an `Arc` each, as the data files: a commit makes the next version's
+    /// manifest from a copy of its base's, and copying every earlier submission and
+    /// file with their strings made the copies of a run's 301 versions quadratic in
+    /// them (26 ms of the committing thread at 10x the sample city, the same at 1x;
+    /// docs/PERFORMANCE.md).
+    pub submissions: Vec<Arc<Submission>>,
 }
 
 /// The on-disk format this code reads and writes. Format 1 wrote the full state in
@@ -140,7 +146,7 @@ impl Manifest {
                     if files.iter().any(|f| f.path == file.path) {
                         return Err(format!("adds {} to {table} twice", file.path));
                     }
-                    files.push(file.clone());
+                    files.push(Arc::new(file.clone()));
                 }
                 Action::Remove { table, path } => {
                     let files = self.tables.get_mut(table);
@@ -157,7 +163,7 @@ impl Manifest {
                         self.tables.remove(table);
                     }
                 }
-                Action::Submission(s) => self.submissions.push(s.clone()),
+                Action::Submission(s) => self.submissions.push(Arc::new(s.clone())),
             }
         }
         self.format = FORMAT;

@@ -87,7 +87,7 @@ pub(crate) fn prior_ytd(
 /// `(credit_code, period, version, figures)`, reading only files of those years.
 pub(crate) fn ytd_rows<'a>(
     snapshot: &Snapshot,
-    files: impl IntoIterator<Item = &'a crate::DataFile>,
+    files: impl IntoIterator<Item = &'a std::sync::Arc<crate::DataFile>>,
     years: &BTreeSet<i32>,
     mut visit: impl FnMut(&str, Period, i64, Ytd),
 ) -> Result<()> {
