@@ -316,7 +316,8 @@ pub fn process_probed(
     // back at once: it is streamed twice, and the next file grows its own.
     let mut spool: Option<&mut Vec<Spooled>> = Some(kept);
     let mut spooled = 0usize;
-    // Rows past the header, blank ones aside: at most what pass 2 gives the sink.
+    // Rows past the header but empty ones (a row left blank but for its enterprise
+    // counts): at most what pass 2 gives the sink.
     let mut data_rows = 0usize;
     let pass1 = source::visit_lent(path, &format, opts.settings(), &mut |line, cells| {
         // A row kept as it was read, for pass 2 to read.
