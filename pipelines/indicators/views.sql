@@ -32,12 +32,17 @@ WHERE NOT EXISTS (
 -- growth rates) pair an enterprise's rows on `ent` instead of on its 18-character
 -- credit code: 8 bytes a row in a join's hash table instead of about 26 (7.1M rows at
 -- 100x the sample city). The sums group by `cl` and name the cluster at the end
--- (`cluster_keyed`), instead of hashing and copying its text for every row.
+-- (`cluster_keyed`), instead of hashing and copying its text for every row. A
+-- cluster's key is its rank among the distinct clusters, joined to its enterprises: a
+-- second window (`DENSE_RANK() OVER (ORDER BY cluster_id)`) sorted the whole roster
+-- again (0.105 s against 0.128 at 100x the sample city, 270,000 enterprises).
 CREATE VIEW roster_keyed AS
-SELECT credit_code, cluster_id,
-       CAST(ROW_NUMBER() OVER (ORDER BY credit_code) AS INT) AS ent,
-       CAST(DENSE_RANK() OVER (ORDER BY cluster_id) AS INT) AS cl
-FROM roster;
+SELECT r.credit_code, r.cluster_id,
+       CAST(ROW_NUMBER() OVER (ORDER BY r.credit_code) AS INT) AS ent, c.cl
+FROM roster r
+JOIN (SELECT cluster_id, CAST(ROW_NUMBER() OVER (ORDER BY cluster_id) AS INT) AS cl
+      FROM (SELECT DISTINCT cluster_id FROM roster)) c
+  ON c.cluster_id = r.cluster_id;
 
 -- Each cluster's key.
 CREATE VIEW cluster_keyed AS

@@ -20,7 +20,7 @@ use clusterkpi_model::rows::{
 use clusterkpi_model::small_file::Sha256Writer;
 use clusterkpi_model::{Period, now_rfc3339};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
+use parquet::basic::{Compression, Encoding};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use crate::live::{Figures, LiveIndex, LiveKey};
@@ -703,7 +703,16 @@ pub(crate) fn pause_point(name: &str) {
 /// of a year's ingest at 10x the sample city (3.444 billion instructions against
 /// 3.507; docs/PERFORMANCE.md). A file of no table (the saved scorecards) keeps every
 /// column's.
+///
+/// Integers are delta-encoded (`DELTA_BINARY_PACKED`, which every Parquet reader of
+/// the format's second version reads): a report file's version and quarter are the same
+/// on every row and its source lines count up, so they pack to almost nothing, and the
+/// counts to a few bits each. Written plainly, eight bytes a value, they were two
+/// thirds of what Snappy compressed; the 10x sample city's report history is 21 MB
+/// instead of 27, and a 100x ingest and evaluation used 0.25 s less CPU (16.25 s
+/// against 16.5, medians of three alternated runs).
 fn writer_props(schema: &arrow::datatypes::Schema, table: Option<Table>) -> WriterProperties {
+    use arrow::datatypes::DataType;
     let words: Vec<String> = table.map_or_else(Vec::new, |t| {
         t.columns()
             .into_iter()
@@ -717,8 +726,14 @@ fn writer_props(schema: &arrow::datatypes::Schema, table: Option<Table>) -> Writ
         .set_dictionary_enabled(false);
     for field in schema.fields() {
         let name = field.name().as_str();
-        if matches!(field.data_type(), arrow::datatypes::DataType::Utf8) && name != "credit_code" {
-            props = props.set_column_dictionary_enabled(name.into(), true);
+        match field.data_type() {
+            DataType::Utf8 if name != "credit_code" => {
+                props = props.set_column_dictionary_enabled(name.into(), true);
+            }
+            DataType::Int32 | DataType::Int64 => {
+                props = props.set_column_encoding(name.into(), Encoding::DELTA_BINARY_PACKED);
+            }
+            _ => {}
         }
         if words.iter().any(|w| w == name) {
             props = props.set_column_statistics_enabled(name.into(), EnabledStatistics::None);
@@ -1049,5 +1064,26 @@ mod tests {
         }
         assert!(props.dictionary_enabled(&ColumnPath::from("specialized_level")));
         assert!(!props.dictionary_enabled(&ColumnPath::from("credit_code")));
+    }
+
+    /// Every integer column of every table is delta-encoded, and nothing else is.
+    #[test]
+    fn integers_are_delta_encoded() {
+        use arrow::datatypes::DataType;
+        use parquet::basic::Encoding;
+        for table in Table::ALL {
+            let schema = table.schema();
+            let props = super::writer_props(&schema, Some(table));
+            for field in schema.fields() {
+                let encoding = props.encoding(&ColumnPath::from(field.name().as_str()));
+                let integer = matches!(field.data_type(), DataType::Int32 | DataType::Int64);
+                assert_eq!(
+                    encoding == Some(Encoding::DELTA_BINARY_PACKED),
+                    integer,
+                    "{table:?}.{}",
+                    field.name()
+                );
+            }
+        }
     }
 }
