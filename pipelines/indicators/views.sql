@@ -88,29 +88,39 @@ FROM (
 ) r JOIN roster_keyed ro ON ro.credit_code = r.credit_code;
 
 -- Comparable revenue growth: each enterprise's row paired with its own row of the same
--- quarter a year earlier (an equi-join on the integer key: a window over each
--- enterprise's rows did the same with a sort, 0.8 s against 0.25 s at 10x the sample
--- city), summed per quarter and cluster, and per slice of enterprises (`ent & 3`, the
--- key's last two bits: `ent % 4` for the positive keys of `roster_keyed`, without a
--- checked division for each row of both sides, 0.05 of the view's 0.6 s at 100x).
--- The join's hash table holds one side of the pairs, the largest thing an evaluation
--- holds (330-510 MiB at 100x the sample city), so for a large dataset the engine
--- computes this view one slice at a time (`WHERE slice = k`, which reaches both sides
--- of the join) and keeps the few hundred rows of each; `growth` adds the slices up,
--- exactly, being DECIMAL. Defined before `carried`: in memory, the engine computes
--- the two at once.
+-- quarter a year earlier, summed per quarter and cluster. The pairs are an equi-join on
+-- one integer, the row's quarter and enterprise packed together (`quarter_key`: the
+-- quarter's index times the roster's size plus one, plus `ent`), for which DataFusion
+-- builds an array indexed by the key instead of a hash table, the keys being dense: the
+-- view 0.41-0.42 s against 0.51-0.53 on the two keys (`ent`, `period_index`) at 100x
+-- the sample city, alternated (a window over each enterprise's rows did the pairing
+-- with a sort: 0.8 s against 0.25 at 10x). The join holds one side of the pairs, the
+-- largest thing an evaluation holds, so for a large dataset the engine computes this
+-- view one slice of the keys at a time (`WHERE slice = k`: `quarter_key & 1` reaches
+-- the other side as `next_year_key & 1`, its partner in the join) and keeps the few
+-- hundred rows of each; `growth` adds the slices up, exactly, being DECIMAL. Two slices
+-- peak 30-50 MB above four slices of the two keys, one slice (the whole join) 150 MB
+-- above (docs/PERFORMANCE.md). Defined before `carried`: in memory, the engine
+-- computes the two at once.
 CREATE VIEW growth_slices AS
-WITH pairs AS (
-  SELECT n.ent, n.period_index, n.cl, n.revenue_ytd AS now_revenue,
+WITH keyed AS (
+  -- `ent` runs from 1 to the roster's size, below `keys`: one key per quarter and
+  -- enterprise. The row a year later has this row's `next_year_key` as its own key.
+  SELECT r.cl, r.period_index, r.revenue_ytd,
+         CAST(r.period_index AS BIGINT) * k.keys + r.ent AS quarter_key,
+         CAST(r.period_index + 4 AS BIGINT) * k.keys + r.ent AS next_year_key
+  FROM reports_in_roster r CROSS JOIN (SELECT MAX(ent) + 1 AS keys FROM roster_keyed) k
+), pairs AS (
+  SELECT n.quarter_key, n.period_index, n.cl, n.revenue_ytd AS now_revenue,
          t.revenue_ytd AS then_revenue
-  FROM reports_in_roster t
-  JOIN reports_in_roster n ON n.ent = t.ent AND n.period_index = t.period_index + 4
+  FROM keyed t
+  JOIN keyed n ON n.quarter_key = t.next_year_key
 )
-SELECT ent & 3 AS slice, period_index, cl,
+SELECT quarter_key & 1 AS slice, period_index, cl,
        SUM(CAST(now_revenue AS DECIMAL(38, 8))) AS now_revenue,
        SUM(CAST(then_revenue AS DECIMAL(38, 8))) AS then_revenue
 FROM pairs
-GROUP BY ent & 3, period_index, cl;
+GROUP BY quarter_key & 1, period_index, cl;
 
 -- The enterprises that may be carried forward into a quarter of `periods`: those
 -- whose current reports leave a quarter open between their first report and the

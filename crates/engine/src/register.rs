@@ -72,7 +72,7 @@ fn new_context(report_rows: u64) -> Result<SessionContext> {
     }
     // A large dataset (100 × a city): joins stay hash joins (each builds on the roster,
     // the carry-forward candidates, or one slice of one side of the growth pairs keyed
-    // by integers: whole, that join was the 100× evaluation's peak, 330–510 MiB over
+    // by an integer: whole, that join was the 100× evaluation's peak, 330–510 MiB over
     // where it starts, see `docs/ARCHITECTURE.md`); the sorts and aggregates beyond
     // the pool spill. A fair pool lets two queries running at once each get their share
     // instead of the first starving the second.
