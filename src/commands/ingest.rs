@@ -165,7 +165,8 @@ fn by_kind(mut files: Vec<(PathBuf, Option<Peeked>)>) -> Vec<(PathBuf, Option<Pe
 /// (see [`parallel`]) and committed in their order, so the dataset's versions and
 /// every figure are the same as if they had been ingested one by one. The last
 /// reference list is committed by that parallel step, ahead of the reports, whose
-/// first passes go on beside it.
+/// first passes go on beside it; in a run, whose reference lists are the pipeline's
+/// own files, it is committed while the inbox is hashed instead.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn ingest_files(
     writer: &mut Writer,
@@ -178,130 +179,55 @@ pub(crate) fn ingest_files(
     quiet: bool,
 ) -> Result<Vec<FileReport>> {
     let reported = catalogue.reported_lookup();
-    let mut snapshot = writer.lake().snapshot(None)?;
+    let snapshot = writer.lake().snapshot(None)?;
     // A rejected file is read again when the reference lists change, or the quarter
     // (a period that was in the future may not be any more).
     writer.set_context(clusterkpi_model::Period::containing(opts.today).to_string());
-    // Every file's bytes are hashed once, up front: files ingested before are then
-    // skipped without being opened again. The others are peeked at for their kind
-    // right after, on the same thread (a file known to be a no-op is not: a
-    // workbook's kind costs a child process); the read that hashes a file also tells
-    // whether it is UTF-8, which a CSV file's peek would otherwise read it again for.
-    let refs_now = writer.refs_of(&snapshot);
-    let known = |sha: &str| {
-        snapshot.ingested_sha(sha).is_some()
-            || snapshot
-                .rejected_sha(sha)
-                .is_some_and(|prev| prev.refs == refs_now)
+    let bar = crate::progress::bar(files.len() as u64, "ingesting", quiet);
+    let mut queue = Queue {
+        with: Shared {
+            opts,
+            city,
+            reported: &reported,
+            feedback,
+            bar: &bar,
+        },
+        snapshot,
+        reports: Vec::new(),
+        batch: Vec::new(),
+        refs_of: None,
+        lead: None,
     };
-    let (hashed, peeked): (Vec<std::io::Result<String>>, Vec<Option<Peeked>>) =
-        parallel::map(files, |f| match clusterkpi_ingest::hash_file(f) {
-            Ok(h) => {
-                let peeked = (!known(&h.sha256))
-                    .then(|| clusterkpi_ingest::peek_hashed(f, opts, &h))
-                    .flatten();
-                (Ok(h.sha256), peeked)
-            }
-            Err(e) => (Err(e), None),
-        })
-        .into_iter()
-        .unzip();
-    let shas: HashMap<PathBuf, std::io::Result<String>> =
-        files.iter().cloned().zip(hashed).collect();
-    let ordered = by_kind(files.iter().cloned().zip(peeked).collect());
-    let bar = crate::progress::bar(ordered.len() as u64, "ingesting", quiet);
-    // In input order; a file left for the parallel step is `None` until it is done.
-    let mut reports: Vec<Option<FileReport>> = Vec::new();
-    let mut batch: Vec<parallel::Item> = Vec::new();
-    // Reference sets are read again only when a commit changed a reference list.
-    let mut refs_of: Option<(Vec<String>, References)> = None;
-    // The last reference list, left to lead the reports' parallel step: they are
-    // read beside it and wait for it only to be checked (see `parallel`). It is
-    // ingested here instead when another reference list follows it, or when a file's
-    // fate depends on it: a file rejected before is read again only if the lists
-    // changed, which only its commit tells.
-    let mut lead: Option<parallel::Item> = None;
-    let flush = |lead: &mut Option<parallel::Item>,
-                 writer: &mut Writer,
-                 snapshot: &mut clusterkpi_lake::Snapshot,
-                 refs_of: &mut Option<(Vec<String>, References)>,
-                 reports: &mut Vec<Option<FileReport>>|
-     -> Result<()> {
-        let Some(item) = lead.take() else {
-            return Ok(());
-        };
-        let kind = item.kind().expect("a reference list");
-        let refs = references(snapshot, refs_of, city, &reported)?;
-        let (mut report, result, committed) =
-            ingest_reference(writer, &item.path, item.shown, item.sha, kind, opts, refs)?;
-        *snapshot = committed;
-        report.feedback = feedback.and_then(|f| f.write(&item.path, &result, opts));
-        reports[item.at] = Some(report);
-        bar.inc(1);
+    // A run's inbox is hashed on other threads while the pipeline's reference lists
+    // are validated and committed on this one. Hashed before them, as every file of an
+    // ingest is, a 100x inbox (738 MB) kept both cores waiting for the disk when it was
+    // not in the page cache, and the roster then took 0.3 s of one core with the other
+    // mostly idle: that ingest took 6.64-6.74 s from the disk and 6.22-6.43 from the
+    // page cache, against 6.21-6.49 and 6.16-6.21 now (docs/PERFORMANCE.md).
+    let (first, inbox): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.iter().cloned().partition(|f| !from_inbox(f));
+    std::thread::scope(|scope| -> Result<()> {
+        let hashing = (!inbox.is_empty())
+            .then(|| scope.spawn(|| parallel::map(&inbox, |f| clusterkpi_ingest::hash_file(f))));
+        let hashed = parallel::map(&first, |f| clusterkpi_ingest::hash_file(f));
+        queue.take_all(writer, &first, hashed, from_inbox)?;
+        if let Some(hashing) = hashing {
+            queue.flush(writer)?;
+            let hashed = hashing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            queue.take_all(writer, &inbox, hashed, from_inbox)?;
+        }
         Ok(())
-    };
-    for (path, peeked) in ordered {
-        let shown = path.display().to_string();
-        bar.set_message(shown.clone());
-        let sha = match shas.get(&path).expect("hashed above") {
-            Ok(sha) => sha.clone(),
-            Err(e) => {
-                tracing::warn!(file = %shown, error = %e, "not read");
-                reports.push(Some(FileReport::unread(
-                    shown,
-                    e.to_string(),
-                    snapshot.version(),
-                )));
-                bar.inc(1);
-                continue;
-            }
-        };
-        if lead.is_some() && snapshot.rejected_sha(&sha).is_some() {
-            flush(&mut lead, writer, &mut snapshot, &mut refs_of, &mut reports)?;
-        }
-        if let Some(seen) = seen_before(&snapshot, writer, &shown, &sha) {
-            reports.push(Some(seen));
-            bar.inc(1);
-            continue;
-        }
-        // Not peeked when the file looked like a no-op; the reference lists changed.
-        let peeked = peeked.or_else(|| clusterkpi_ingest::peek(&path, opts));
-        let kind = peeked.as_ref().map(|p| p.kind);
-        if !matches!(kind, Some(InputKind::Clusters | InputKind::Roster)) {
-            batch.push(parallel::Item {
-                path,
-                peeked,
-                sha,
-                shown,
-                at: reports.len(),
-            });
-            reports.push(None);
-            continue;
-        }
-        flush(&mut lead, writer, &mut snapshot, &mut refs_of, &mut reports)?;
-        if from_inbox(&path) {
-            let kind = kind.expect("a reference list");
-            let report = reference_in_inbox(writer, &mut snapshot, shown, sha, kind)?;
-            reports.push(Some(report));
-            bar.inc(1);
-        } else {
-            lead = Some(parallel::Item {
-                path,
-                peeked,
-                sha,
-                shown,
-                at: reports.len(),
-            });
-            reports.push(None);
-        }
-    }
-    if batch.is_empty() {
-        flush(&mut lead, writer, &mut snapshot, &mut refs_of, &mut reports)?;
+    })?;
+    if queue.batch.is_empty() {
+        queue.flush(writer)?;
     } else {
-        let refs = references(&snapshot, &mut refs_of, city, &reported)?;
+        let refs = references(&queue.snapshot, &mut queue.refs_of, city, &reported)?;
         let refs_after = |s: &clusterkpi_lake::Snapshot| references_of(s, city, &reported);
-        let led = lead.is_some();
-        batch.splice(0..0, lead.take());
+        let led = queue.lead.is_some();
+        let mut batch = std::mem::take(&mut queue.batch);
+        batch.splice(0..0, queue.lead.take());
         let done = parallel::ingest(
             writer,
             batch,
@@ -312,15 +238,174 @@ pub(crate) fn ingest_files(
             &bar,
         )?;
         for (at, report) in done {
-            reports[at] = Some(report);
+            queue.reports[at] = Some(report);
         }
     }
     bar.finish_and_clear();
     writer.publish_tables()?;
-    Ok(reports
+    Ok(queue
+        .reports
         .into_iter()
         .map(|r| r.expect("every file has its report"))
         .collect())
+}
+
+/// What every file of an ingest is taken with.
+struct Shared<'a> {
+    opts: &'a Options,
+    city: Option<&'a str>,
+    reported: &'a HashMap<String, String>,
+    feedback: Option<&'a Feedback>,
+    bar: &'a indicatif::ProgressBar,
+}
+
+/// The files of an ingest taken in order, reference lists first: each is settled at
+/// once (not read, seen before, a reference list committed), or left for the parallel
+/// step.
+struct Queue<'a> {
+    with: Shared<'a>,
+    /// The dataset as the commits so far left it.
+    snapshot: clusterkpi_lake::Snapshot,
+    /// In input order; a file left for the parallel step is `None` until it is done.
+    reports: Vec<Option<FileReport>>,
+    batch: Vec<parallel::Item>,
+    /// Reference sets are read again only when a commit changed a reference list.
+    refs_of: Option<(Vec<String>, References)>,
+    /// The last reference list, left to lead the reports' parallel step: they are
+    /// read beside it and wait for it only to be checked (see `parallel`). It is
+    /// ingested here instead when another reference list follows it, or when a file's
+    /// fate depends on it: a file rejected before is read again only if the lists
+    /// changed, which only its commit tells.
+    lead: Option<parallel::Item>,
+}
+
+impl Queue<'_> {
+    /// Takes `files` (hashed: `hashed`), reference lists first. Each file is peeked
+    /// at for its kind, on as many threads as the ingest uses (a file that is a no-op
+    /// is not: a workbook's kind costs a child process), with what its hashing learnt
+    /// of its encoding.
+    fn take_all(
+        &mut self,
+        writer: &mut Writer,
+        files: &[PathBuf],
+        hashed: Vec<std::io::Result<clusterkpi_ingest::Hashed>>,
+        from_inbox: &dyn Fn(&std::path::Path) -> bool,
+    ) -> Result<()> {
+        let refs_now = writer.refs_of(&self.snapshot);
+        let known = |sha: &str| {
+            self.snapshot.ingested_sha(sha).is_some()
+                || self
+                    .snapshot
+                    .rejected_sha(sha)
+                    .is_some_and(|prev| prev.refs == refs_now)
+        };
+        let items: Vec<(&PathBuf, &std::io::Result<clusterkpi_ingest::Hashed>)> =
+            files.iter().zip(&hashed).collect();
+        let peeked = parallel::map(&items, |(f, h)| match h {
+            Ok(h) if !known(&h.sha256) => clusterkpi_ingest::peek_hashed(f, self.with.opts, h),
+            _ => None,
+        });
+        let shas = hashed.into_iter().map(|h| h.map(|h| h.sha256));
+        let taken: Vec<(PathBuf, Option<Peeked>)> = files.iter().cloned().zip(peeked).collect();
+        let shas: HashMap<PathBuf, std::io::Result<String>> =
+            files.iter().cloned().zip(shas).collect();
+        for (path, peeked) in by_kind(taken) {
+            let sha = shas.get(&path).expect("hashed above");
+            self.take(writer, path, sha, peeked, from_inbox)?;
+        }
+        Ok(())
+    }
+
+    fn take(
+        &mut self,
+        writer: &mut Writer,
+        path: PathBuf,
+        sha: &std::io::Result<String>,
+        peeked: Option<Peeked>,
+        from_inbox: &dyn Fn(&std::path::Path) -> bool,
+    ) -> Result<()> {
+        let shown = path.display().to_string();
+        self.with.bar.set_message(shown.clone());
+        let sha = match sha {
+            Ok(sha) => sha.clone(),
+            Err(e) => {
+                tracing::warn!(file = %shown, error = %e, "not read");
+                self.reports.push(Some(FileReport::unread(
+                    shown,
+                    e.to_string(),
+                    self.snapshot.version(),
+                )));
+                self.with.bar.inc(1);
+                return Ok(());
+            }
+        };
+        if self.lead.is_some() && self.snapshot.rejected_sha(&sha).is_some() {
+            self.flush(writer)?;
+        }
+        if let Some(seen) = seen_before(&self.snapshot, writer, &shown, &sha) {
+            self.reports.push(Some(seen));
+            self.with.bar.inc(1);
+            return Ok(());
+        }
+        // Not peeked when the file looked like a no-op; the reference lists changed.
+        let peeked = peeked.or_else(|| clusterkpi_ingest::peek(&path, self.with.opts));
+        let kind = peeked.as_ref().map(|p| p.kind);
+        let item = parallel::Item {
+            path,
+            peeked,
+            sha,
+            shown,
+            at: self.reports.len(),
+        };
+        if !matches!(kind, Some(InputKind::Clusters | InputKind::Roster)) {
+            self.batch.push(item);
+            self.reports.push(None);
+            return Ok(());
+        }
+        self.flush(writer)?;
+        if from_inbox(&item.path) {
+            let kind = kind.expect("a reference list");
+            let report =
+                reference_in_inbox(writer, &mut self.snapshot, item.shown, item.sha, kind)?;
+            self.reports.push(Some(report));
+            self.with.bar.inc(1);
+        } else {
+            self.lead = Some(item);
+            self.reports.push(None);
+        }
+        Ok(())
+    }
+
+    /// Validates and commits the reference list left to lead, if any.
+    fn flush(&mut self, writer: &mut Writer) -> Result<()> {
+        let Some(item) = self.lead.take() else {
+            return Ok(());
+        };
+        let kind = item.kind().expect("a reference list");
+        let refs = references(
+            &self.snapshot,
+            &mut self.refs_of,
+            self.with.city,
+            self.with.reported,
+        )?;
+        let (mut report, result, committed) = ingest_reference(
+            writer,
+            &item.path,
+            item.shown,
+            item.sha,
+            kind,
+            self.with.opts,
+            refs,
+        )?;
+        self.snapshot = committed;
+        report.feedback = self
+            .with
+            .feedback
+            .and_then(|f| f.write(&item.path, &result, self.with.opts));
+        self.reports[item.at] = Some(report);
+        self.with.bar.inc(1);
+        Ok(())
+    }
 }
 
 /// The reference lists every file is checked against, read again only when a commit
