@@ -645,6 +645,78 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
     }
 }
 
+/// A file longer than the data sheet's copy: the sheet holds its first lines, the
+/// summary says where the copy stops, and a problem beyond it is still listed with its
+/// line.
+#[test]
+fn feedback_on_a_long_file_copies_its_first_lines() {
+    let f = fixture();
+    let period = q(2025, 3);
+    let cols = form_columns();
+    let mut csv = cols
+        .iter()
+        .map(|c| header(c, Language::Zh))
+        .collect::<Vec<_>>()
+        .join(",");
+    csv.push('\n');
+    for (i, e) in f.everyone.iter().enumerate() {
+        let mut inputs = template::inputs_of(&report(&e.credit_code, period, i), Language::Zh);
+        if i == 7 {
+            inputs[0] = "-5".into(); // revenue, on line 9
+        }
+        csv.push_str(&format!(
+            "{},{},{},2025年三季度,{}\n",
+            e.credit_code,
+            e.name,
+            e.cluster,
+            inputs.join(",")
+        ));
+    }
+    let src = f.root.join("长文件.csv");
+    std::fs::write(&src, &csv).unwrap();
+    let r = ingest(&src, &f.codes);
+    assert_eq!(r.outcome, Outcome::PartiallyAccepted, "{:#?}", r.issues);
+    let out = feedback::write_rows(
+        &f.root.join("fb"),
+        &src,
+        &r,
+        &Options::default(),
+        Language::Zh,
+        5,
+    )
+    .unwrap();
+    let data = read_sheet(&out, "数据");
+    assert_eq!(data.len(), 5, "{data:?}");
+    assert_eq!(data[0][0].to_string(), "统一社会信用代码");
+    assert_eq!(data[4][0].to_string(), f.everyone[3].credit_code);
+    // The header row as tall as in a whole copy, though written before the rest.
+    let sheet = part(&out, "xl/worksheets/sheet1.xml");
+    let first_row = &sheet[sheet.find("<row r=\"1\"").unwrap()..];
+    let first_row = &first_row[..first_row.find('>').unwrap()];
+    assert!(first_row.contains("ht=\"60\""), "{first_row}");
+    let summary: Vec<String> = read_sheet(&out, "反馈摘要")
+        .iter()
+        .flatten()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        summary.iter().any(|s| s.contains("只抄录了前 5 行")),
+        "{summary:?}"
+    );
+    // The problem beyond the copy is not one of "too many" left without a comment.
+    assert!(
+        !summary.iter().any(|s| s.contains("问题过多")),
+        "{summary:?}"
+    );
+    let problems = read_sheet(&out, "问题清单");
+    assert!(
+        problems
+            .iter()
+            .any(|row| row[0] == Data::Float(9.0) && row[2].to_string() == "E_RANGE"),
+        "{problems:?}"
+    );
+}
+
 #[test]
 fn feedback_on_a_workbook_in_english() {
     let f = fixture();
