@@ -20,10 +20,16 @@ pub type Figures = HashMap<String, ReportRow>;
 /// accepted row is a correction that replaces the earlier one).
 pub fn accepted(snapshot: &Snapshot, period: Period) -> Result<Figures> {
     let mut best: HashMap<String, (i64, ReportRow)> = HashMap::new();
-    for batch in snapshot.read(Table::ReportHistory)? {
-        for (row, from) in
-            clusterkpi_lake::rows::<(ReportRow, Provenance)>(&of_quarter(&batch, period)?)
-        {
+    let mut failed = None;
+    snapshot.visit_quarter(Table::ReportHistory, period, |batch| {
+        let rows = match of_quarter(batch, period) {
+            Ok(rows) => rows,
+            Err(e) => {
+                failed.get_or_insert(e);
+                return;
+            }
+        };
+        for (row, from) in clusterkpi_lake::rows::<(ReportRow, Provenance)>(&rows) {
             if best
                 .get(&row.credit_code)
                 .is_none_or(|(seen, _)| *seen <= from.version)
@@ -31,6 +37,9 @@ pub fn accepted(snapshot: &Snapshot, period: Period) -> Result<Figures> {
                 best.insert(row.credit_code.clone(), (from.version, row));
             }
         }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
     Ok(best.into_iter().map(|(k, (_, r))| (k, r)).collect())
 }

@@ -650,6 +650,31 @@ impl Snapshot {
             .collect()
     }
 
+    /// Visits the batches of the table's data files that may hold rows of `period`
+    /// (recorded with it among their quarters, or with no quarters recorded), one file
+    /// at a time: a reader of one quarter holds one file's rows, not the table's. Read
+    /// whole, the 100x sample city's history (7.1 million rows) took 1.8 GB to make one
+    /// county's template.
+    pub fn visit_quarter(
+        &self,
+        table: Table,
+        period: clusterkpi_model::Period,
+        mut visit: impl FnMut(&RecordBatch),
+    ) -> Result<()> {
+        for f in self.data_files(table) {
+            let may_hold = f.periods.is_empty()
+                || f.periods
+                    .iter()
+                    .any(|p| p.parse::<clusterkpi_model::Period>().ok() == Some(period));
+            if may_hold {
+                read_batches(&self.checked_path(f)?, None)?
+                    .iter()
+                    .for_each(&mut visit);
+            }
+        }
+        Ok(())
+    }
+
     /// Reads a whole table into batches.
     pub fn read(&self, table: Table) -> Result<Vec<RecordBatch>> {
         let mut out = Vec::new();

@@ -91,6 +91,40 @@ fn commits_make_versions_and_history_is_kept() {
     );
 }
 
+/// A quarter's reader opens only the files recorded with that quarter, and a damaged
+/// one is still an error.
+#[test]
+fn a_quarter_is_read_from_its_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = Lake::open(dir.path()).unwrap();
+    let mut w = lake.lock().unwrap();
+    for (p, sha) in [("2024Q1", "aaaa"), ("2024Q2", "bbbb")] {
+        let mut s = w.stage(InputKind::Reports, "a.csv").unwrap();
+        s.accept(report("A", p, 10.0)).unwrap();
+        s.accept(report("B", p, 20.0)).unwrap();
+        w.commit(&result(InputKind::Reports, 2, &[p]), sha, Some(s))
+            .unwrap();
+    }
+    let snap = lake.snapshot(None).unwrap();
+    let rows_of = |p: &str| {
+        let mut rows = 0;
+        snap.visit_quarter(Table::ReportHistory, p.parse().unwrap(), |b| {
+            rows += b.num_rows();
+        })
+        .map(|()| rows)
+    };
+    assert_eq!(rows_of("2024Q2").unwrap(), 2);
+    assert_eq!(rows_of("2024Q3").unwrap(), 0);
+    // The first quarter's file altered: reading the second does not open it, reading
+    // the first fails.
+    let first = dir
+        .path()
+        .join(&snap.data_files(Table::ReportHistory)[0].path);
+    std::fs::write(&first, b"not parquet").unwrap();
+    assert_eq!(rows_of("2024Q2").unwrap(), 2);
+    assert!(rows_of("2024Q1").is_err());
+}
+
 /// Files placed ahead of their commits (as the parallel ingest does) are committed
 /// where they lie, each verified as any other; one placed for a version that is not
 /// committed goes with its staged file.
