@@ -524,14 +524,11 @@ fn last_quarters_figures_are_shown_and_bound_the_year_to_date() {
     assert!(v.contains(&format!("<formula1>{floor}</formula1>")), "{v}");
 }
 
-/// A county's GBK CSV with two rows filled wrongly (a negative revenue, a yes/no typed as
-/// 有) and one warning-free row otherwise: the feedback marks exactly those cells.
-#[test]
-fn feedback_marks_the_bad_cells_of_a_csv() {
-    let f = fixture();
+/// A county's 2025Q3 file as a CSV with the form's Chinese headers, a row per
+/// enterprise of the fixture filled with its report, `wrong` changing row i's inputs.
+fn county_csv(f: &Fixture, wrong: impl Fn(usize, &mut Vec<String>)) -> String {
     let period = q(2025, 3);
-    let cols = form_columns();
-    let mut csv = cols
+    let mut csv = form_columns()
         .iter()
         .map(|c| header(c, Language::Zh))
         .collect::<Vec<_>>()
@@ -539,12 +536,7 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
     csv.push('\n');
     for (i, e) in f.everyone.iter().enumerate() {
         let mut inputs = template::inputs_of(&report(&e.credit_code, period, i), Language::Zh);
-        if i == 3 {
-            inputs[0] = "-5".into(); // revenue
-        }
-        if i == 7 {
-            inputs[3] = "有".into(); // is_sme
-        }
+        wrong(i, &mut inputs);
         csv.push_str(&format!(
             "{},{},{},2025年三季度,{}\n",
             e.credit_code,
@@ -553,19 +545,40 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
             inputs.join(",")
         ));
     }
-    // In GBK, as many county offices still save CSV.
-    let src = f.root.join("县报表.csv");
-    std::fs::write(&src, encoding_rs::GBK.encode(&csv).0).unwrap();
+    csv
+}
+
+/// The feedback workbook (in Chinese, its data sheet holding `data_rows` lines) on the
+/// file `name` of `bytes`, which ingestion accepts in part.
+fn partial_feedback(f: &Fixture, name: &str, bytes: &[u8], data_rows: u64) -> PathBuf {
+    let src = f.root.join(name);
+    std::fs::write(&src, bytes).unwrap();
     let r = ingest(&src, &f.codes);
     assert_eq!(r.outcome, Outcome::PartiallyAccepted, "{:#?}", r.issues);
-    let out = feedback::write(
-        &f.root.join("fb"),
-        &src,
-        &r,
-        &Options::default(),
-        Language::Zh,
-    )
-    .unwrap();
+    let fb = f.root.join("fb");
+    feedback::write_rows(&fb, &src, &r, &Options::default(), Language::Zh, data_rows).unwrap()
+}
+
+/// A county's GBK CSV with two rows filled wrongly (a negative revenue, a yes/no typed as
+/// 有) and one warning-free row otherwise: the feedback marks exactly those cells.
+#[test]
+fn feedback_marks_the_bad_cells_of_a_csv() {
+    let f = fixture();
+    let csv = county_csv(&f, |i, inputs| {
+        if i == 3 {
+            inputs[0] = "-5".into(); // revenue
+        }
+        if i == 7 {
+            inputs[3] = "有".into(); // is_sme
+        }
+    });
+    // In GBK, as many county offices still save CSV.
+    let out = partial_feedback(
+        &f,
+        "县报表.csv",
+        &encoding_rs::GBK.encode(&csv).0,
+        feedback::DATA_ROWS,
+    );
     assert_eq!(
         out.file_name().unwrap().to_string_lossy(),
         "县报表.csv.反馈.xlsx"
@@ -651,40 +664,12 @@ fn feedback_marks_the_bad_cells_of_a_csv() {
 #[test]
 fn feedback_on_a_long_file_copies_its_first_lines() {
     let f = fixture();
-    let period = q(2025, 3);
-    let cols = form_columns();
-    let mut csv = cols
-        .iter()
-        .map(|c| header(c, Language::Zh))
-        .collect::<Vec<_>>()
-        .join(",");
-    csv.push('\n');
-    for (i, e) in f.everyone.iter().enumerate() {
-        let mut inputs = template::inputs_of(&report(&e.credit_code, period, i), Language::Zh);
+    let csv = county_csv(&f, |i, inputs| {
         if i == 7 {
             inputs[0] = "-5".into(); // revenue, on line 9
         }
-        csv.push_str(&format!(
-            "{},{},{},2025年三季度,{}\n",
-            e.credit_code,
-            e.name,
-            e.cluster,
-            inputs.join(",")
-        ));
-    }
-    let src = f.root.join("长文件.csv");
-    std::fs::write(&src, &csv).unwrap();
-    let r = ingest(&src, &f.codes);
-    assert_eq!(r.outcome, Outcome::PartiallyAccepted, "{:#?}", r.issues);
-    let out = feedback::write_rows(
-        &f.root.join("fb"),
-        &src,
-        &r,
-        &Options::default(),
-        Language::Zh,
-        5,
-    )
-    .unwrap();
+    });
+    let out = partial_feedback(&f, "长文件.csv", csv.as_bytes(), 5);
     let data = read_sheet(&out, "数据");
     assert_eq!(data.len(), 5, "{data:?}");
     assert_eq!(data[0][0].to_string(), "统一社会信用代码");
