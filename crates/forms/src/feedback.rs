@@ -498,6 +498,9 @@ pub(crate) fn write_rows(
     };
     let f = Formats::new();
     let mut wb = Workbook::new();
+    // The data sheet's rows go to an unnamed temporary file beside the workbook: the
+    // system's temporary folder may be in memory.
+    wb.set_tempdir(dir).map_err(xlsx)?;
     // The sheet the problems name, else the one asked for, else the first visible one.
     let sheet = result
         .issues

@@ -299,6 +299,9 @@ pub fn write(t: &Template<'_>, dir: &Path) -> Result<PathBuf> {
     };
     let mut wb = Workbook::new();
     let f = Formats::new();
+    // Their rows go to unnamed temporary files beside the workbook: the system's
+    // temporary folder may be in memory.
+    wb.set_tempdir(dir).map_err(xlsx)?;
     // The two sheets of a row per enterprise are written a row at a time, each row to a
     // file as the next one starts (rust_xlsxwriter's low-memory mode, which keeps the
     // shared strings): held in memory, the templates of 100x the sample city (counties

@@ -1,5 +1,6 @@
 //! The fuzz harness of the readers: real files (CSV in UTF-8 and GBK, xlsx) mutated
-//! at random and fed to `process`, the whole of ingestion short of the dataset.
+//! at random and fed to `process`, the whole of ingestion short of the dataset, and
+//! the feedback workbook written on each file rejected or accepted in part.
 //!
 //! For every input it asserts what a scheduled job needs: no panic, no abort, memory
 //! under a bound (the global allocator refuses anything beyond it, which would abort
@@ -171,10 +172,23 @@ fn check(
             &mut |_| PriorYtd::default(),
             &mut sink,
         );
-        (r, sink.0.len(), told_otherwise)
+        // The county's feedback on a file rejected or accepted in part reads it again,
+        // and copies its rows and problems into a workbook: a failure is an error it
+        // returns (which a run logs), never a panic.
+        let feedback_failed = matches!(r.outcome, Outcome::Rejected | Outcome::PartiallyAccepted)
+            && clusterkpi_forms::feedback::write(
+                &dir.join("feedback"),
+                &path,
+                &r,
+                opts,
+                clusterkpi_model::Language::Zh,
+            )
+            .is_err();
+        (r, sink.0.len(), told_otherwise, feedback_failed)
     });
+    let _ = std::fs::remove_dir_all(dir.join("feedback"));
     let _ = std::fs::remove_file(&path);
-    let (r, accepted, told_otherwise) = run.map_err(|p| {
+    let (r, accepted, told_otherwise, feedback_failed) = run.map_err(|p| {
         let msg = p
             .downcast_ref::<String>()
             .cloned()
@@ -209,7 +223,12 @@ fn check(
         .iter()
         .find(|i| i.code.is_file_level())
         .map_or(String::new(), |i| format!(" {}", i.code));
-    let outcome = format!("{kind:<4} {}{code}", r.outcome.as_str());
+    let feedback = if feedback_failed {
+        " (no feedback)"
+    } else {
+        ""
+    };
+    let outcome = format!("{kind:<4} {}{code}{feedback}", r.outcome.as_str());
     drop(r);
     let after = ALLOCATOR.allocated();
     if after > before + (1 << 20) {
