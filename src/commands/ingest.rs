@@ -142,9 +142,9 @@ pub(crate) fn order_by_kind(files: &[PathBuf], opts: &Options) -> Vec<(PathBuf, 
     by_kind(files.iter().cloned().zip(peeked).collect())
 }
 
-/// Files and what their peeks found, reference lists first (clusters, then roster),
-/// the rest in their order.
-fn by_kind(mut files: Vec<(PathBuf, Option<Peeked>)>) -> Vec<(PathBuf, Option<Peeked>)> {
+/// Files (with anything taken along) and what their peeks found, reference lists first
+/// (clusters, then roster), the rest in their order.
+fn by_kind<F>(mut files: Vec<(F, Option<Peeked>)>) -> Vec<(F, Option<Peeked>)> {
     files.sort_by_key(|(_, p)| match p.as_ref().map(|p| p.kind) {
         Some(InputKind::Clusters) => 0,
         Some(InputKind::Roster) => 1,
@@ -306,11 +306,8 @@ impl Queue<'_> {
             _ => None,
         });
         let shas = hashed.into_iter().map(|h| h.map(|h| h.sha256));
-        let taken: Vec<(PathBuf, Option<Peeked>)> = files.iter().cloned().zip(peeked).collect();
-        let shas: HashMap<PathBuf, std::io::Result<String>> =
-            files.iter().cloned().zip(shas).collect();
-        for (path, peeked) in by_kind(taken) {
-            let sha = shas.get(&path).expect("hashed above");
+        let taken = files.iter().cloned().zip(shas).zip(peeked).collect();
+        for ((path, sha), peeked) in by_kind(taken) {
             self.take(writer, path, sha, peeked, from_inbox)?;
         }
         Ok(())
@@ -320,14 +317,14 @@ impl Queue<'_> {
         &mut self,
         writer: &mut Writer,
         path: PathBuf,
-        sha: &std::io::Result<String>,
+        sha: std::io::Result<String>,
         peeked: Option<Peeked>,
         from_inbox: &dyn Fn(&std::path::Path) -> bool,
     ) -> Result<()> {
         let shown = path.display().to_string();
         self.with.bar.set_message(shown.clone());
         let sha = match sha {
-            Ok(sha) => sha.clone(),
+            Ok(sha) => sha,
             Err(e) => {
                 tracing::warn!(file = %shown, error = %e, "not read");
                 self.reports.push(Some(FileReport::unread(

@@ -512,7 +512,7 @@ pub(crate) fn write_rows(
         // Written a row at a time, each row to a file as the next one starts ("low
         // memory": shared strings are still kept, so the workbook is as small as in
         // memory): in memory, a file of 2.1 million rows, rejected for its size, took
-        // 5.2 GB and 26 s (its first 1,048,576 rows), where the whole ingest holds
+        // 5.5 GB and 20 s (its first 1,048,576 rows), where the whole ingest holds
         // under 1 GiB.
         let ws = wb.add_worksheet_with_low_memory().map_err(xlsx)?;
         data_sheet(

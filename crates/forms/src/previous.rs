@@ -20,16 +20,10 @@ pub type Figures = HashMap<String, ReportRow>;
 /// accepted row is a correction that replaces the earlier one).
 pub fn accepted(snapshot: &Snapshot, period: Period) -> Result<Figures> {
     let mut best: HashMap<String, (i64, ReportRow)> = HashMap::new();
-    let mut failed = None;
     snapshot.visit_quarter(Table::ReportHistory, period, |batch| {
-        let rows = match of_quarter(batch, period) {
-            Ok(rows) => rows,
-            Err(e) => {
-                failed.get_or_insert(e);
-                return;
-            }
-        };
-        for (row, from) in clusterkpi_lake::rows::<(ReportRow, Provenance)>(&rows) {
+        for (row, from) in
+            clusterkpi_lake::rows::<(ReportRow, Provenance)>(&of_quarter(batch, period)?)
+        {
             if best
                 .get(&row.credit_code)
                 .is_none_or(|(seen, _)| *seen <= from.version)
@@ -37,10 +31,8 @@ pub fn accepted(snapshot: &Snapshot, period: Period) -> Result<Figures> {
                 best.insert(row.credit_code.clone(), (from.version, row));
             }
         }
+        Ok::<_, FormsError>(())
     })?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
     Ok(best.into_iter().map(|(k, (_, r))| (k, r)).collect())
 }
 

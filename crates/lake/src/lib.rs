@@ -654,22 +654,22 @@ impl Snapshot {
     /// (recorded with it among their quarters, or with no quarters recorded), one file
     /// at a time: a reader of one quarter holds one file's rows, not the table's. Read
     /// whole, the 100x sample city's history (7.1 million rows) took 1.8 GB to make one
-    /// county's template.
-    pub fn visit_quarter(
+    /// county's template. The first error, the visitor's or the dataset's, ends it.
+    pub fn visit_quarter<E: From<LakeError>>(
         &self,
         table: Table,
         period: clusterkpi_model::Period,
-        mut visit: impl FnMut(&RecordBatch),
-    ) -> Result<()> {
+        mut visit: impl FnMut(&RecordBatch) -> Result<(), E>,
+    ) -> Result<(), E> {
         for f in self.data_files(table) {
             let may_hold = f.periods.is_empty()
                 || f.periods
                     .iter()
                     .any(|p| p.parse::<clusterkpi_model::Period>().ok() == Some(period));
             if may_hold {
-                read_batches(&self.checked_path(f)?, None)?
-                    .iter()
-                    .for_each(&mut visit);
+                for batch in read_batches(&self.checked_path(f)?, None)? {
+                    visit(&batch)?;
+                }
             }
         }
         Ok(())

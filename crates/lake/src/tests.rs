@@ -110,6 +110,7 @@ fn a_quarter_is_read_from_its_own_files() {
         let mut rows = 0;
         snap.visit_quarter(Table::ReportHistory, p.parse().unwrap(), |b| {
             rows += b.num_rows();
+            Ok::<_, LakeError>(())
         })
         .map(|()| rows)
     };
